@@ -1,0 +1,123 @@
+// The one contract every cart adapter keeps. HTTP (paging, auth, rate limits) lives in the adapter's
+// client; turning a raw record into a `CartOrder` is `normalize`, pure and testable on recorded payloads.
+import type { z } from 'zod';
+import type { CartName, CartOrder } from '../domain/order.js';
+import type { RunningSimulator } from './sim/kit.js';
+
+/** One order as the cart gave it. `payload` is the cart's own record (JSON, or XML parsed to an object). */
+export interface RawOrder {
+  cartOrderNo: string | null;
+  payload: unknown;
+}
+
+export interface OrderPage {
+  orders: RawOrder[];
+}
+
+/** Half-open window [from, to) on the cart's "last updated" time (or order time where that is all it offers). */
+export interface ListWindow {
+  from: Date;
+  to: Date;
+}
+
+export type NormalizeResult =
+  | { ok: true; order: CartOrder }
+  | { ok: false; cartOrderNo: string | null; field: string; message: string };
+
+export interface CartAdapter {
+  readonly cart: CartName;
+  /** Every order changed in the window, page by page, exactly once across pages and sub-windows. */
+  listOrders(window: ListWindow, opts?: { signal?: AbortSignal }): AsyncGenerator<OrderPage>;
+  /** One order by cart order number (re-import); null when the cart does not know it. */
+  fetchOrder(cartOrderNo: string): Promise<RawOrder | null>;
+  /** Pure: raw record → order, or a rejection naming the field. */
+  normalize(raw: RawOrder, store: string): NormalizeResult;
+  /**
+   * Called by the import job after a window completed and its cursor was saved (CSV moves the
+   * files it read to `processed/`). Optional.
+   */
+  afterWindow?(): Promise<void>;
+}
+
+export type RateLimits = Record<string, { ratePerSec: number; burst: number }>;
+
+export interface HttpSettings {
+  /** Attempts per request for network errors, timeouts, 5xx and 429 (1 = no retry). */
+  maxAttempts: number;
+  /** First backoff; doubles each attempt, with jitter. */
+  baseDelayMs: number;
+  /** Longest single wait, also caps a cart's Retry-After. */
+  maxDelayMs: number;
+  /** Per-request timeout. */
+  timeoutMs: number;
+}
+
+export const DEFAULT_HTTP: HttpSettings = {
+  maxAttempts: 5,
+  baseDelayMs: 500,
+  maxDelayMs: 30_000,
+  timeoutMs: 30_000,
+};
+
+export interface AdapterOptions<C> {
+  storeCode: string;
+  baseUrl: string;
+  credentials: C;
+  http?: Partial<HttpSettings>;
+  /** Override the cart's documented client-side rate limits (tests run faster with both ends scaled). */
+  limits?: RateLimits;
+  /** Injectable clock (tests); defaults to the real one. */
+  now?: () => Date;
+  /** Cart-specific settings of the store (e.g. CSV column mapping, Amazon marketplace). */
+  settings?: Record<string, unknown>;
+}
+
+export interface SimulatorOptions {
+  /** Orders to generate (ignored with `fixturesDir`). */
+  orders?: number;
+  seed?: number;
+  /** Orders are spread over [from, to] (default: the last 3 days). */
+  from?: Date;
+  to?: Date;
+  /** Serve the cart's own response bodies from this folder instead of generated orders. */
+  fixturesDir?: string;
+  /** Credentials the simulator accepts (defaults: the cart's demo credentials). */
+  credentials?: Record<string, string>;
+  /** Enforce rate limits (default true) — the cart's documented ones unless `limits` overrides them. */
+  rateLimits?: boolean;
+  limits?: RateLimits;
+  /** Clock of the simulated cart (tests); defaults to the real one. */
+  clock?: () => Date;
+  /** Add one new order every this many ms (demo: orders keep arriving). */
+  trickleMs?: number;
+}
+
+export interface CartModule<C = unknown> {
+  cart: CartName;
+  /** Validates a store's decrypted credentials. */
+  credentialsSchema: z.ZodType<C>;
+  /** Credentials the simulator accepts by default (demo and tests). */
+  demoCredentials: C;
+  defaultBaseUrl: string;
+  /** The cart's own statuses, for the per-store "which statuses to import" setting. */
+  cartStatuses: ReadonlyArray<{ code: string; label: string }>;
+  defaultImportStatuses: readonly string[];
+  /** Payment method names (as normalize emits them) that mean the money comes before shipping. */
+  defaultPrepaidMethods: readonly string[];
+  createAdapter(opts: AdapterOptions<C>): CartAdapter;
+  normalize(raw: RawOrder, store: string): NormalizeResult;
+  /**
+   * The raw orders in one recorded response body (`juchu parse`): a getOrder / getOrders / orders.json
+   * / orderInfo body, or a CSV file. `extra` carries further bodies where the cart splits an order
+   * (Amazon getOrderItems).
+   */
+  rawOrdersFromRecorded(
+    body: Buffer,
+    extra?: { items?: Buffer[]; settings?: Record<string, unknown> },
+  ): RawOrder[];
+}
+
+export interface CartSimulator {
+  cart: CartName;
+  start(opts: SimulatorOptions & { port?: number; host?: string }): Promise<RunningSimulator>;
+}

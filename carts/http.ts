@@ -1,0 +1,253 @@
+// One HTTP client for every cart: timeouts, retries with exponential backoff and jitter, Retry-After,
+// and a client-side token bucket so a normal run never meets a 429. Cart-specific meaning of a
+// response (which 4xx is an auth failure, which body says "rate limited") is the adapter's `classify`.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DEFAULT_HTTP, type HttpSettings } from './contract.js';
+import {
+  CartAuthError,
+  type CartError,
+  CartRateLimitError,
+  CartRequestError,
+  CartResponseError,
+  CartUnavailableError,
+} from './errors.js';
+
+export interface HttpResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+export interface HttpRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** Path relative to the base URL (leading slash), or an absolute URL (Shopify's Link header). */
+  path: string;
+  query?: Record<string, string | number | undefined | null | Array<string | number>>;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Name of the operation, for the rate limiter and error messages (`searchOrder`). */
+  operation: string;
+}
+
+/** Token bucket: `ratePerSec` tokens a second, at most `burst` saved up. */
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+  constructor(
+    readonly ratePerSec: number,
+    readonly burst: number,
+    private readonly clock: () => number = () => performance.now(),
+  ) {
+    this.tokens = burst;
+    this.last = clock();
+  }
+
+  /** Ms to wait before a token is available (0 = take it now). Takes the token when 0. */
+  tryTake(): number {
+    const now = this.clock();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.ratePerSec);
+    this.last = now;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return 0;
+    }
+    return Math.ceil(((1 - this.tokens) / this.ratePerSec) * 1000);
+  }
+
+  async take(signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      const wait = this.tryTake();
+      if (wait === 0) return;
+      await sleep(wait, undefined, { signal });
+    }
+  }
+
+  /** Drain the bucket (the server told us we are over its limit). */
+  empty(): void {
+    this.tokens = 0;
+    this.last = this.clock();
+  }
+}
+
+export type Classified =
+  | { kind: 'ok' }
+  | { kind: 'auth'; message: string }
+  | { kind: 'rate-limited'; message: string; retryAfterMs: number | null }
+  | { kind: 'unavailable'; message: string }
+  | { kind: 'bad-request'; message: string };
+
+/** Default meaning of HTTP statuses; adapters override for carts that put errors in 200 bodies. */
+export function classifyByStatus(res: HttpResponse): Classified {
+  if (res.status >= 200 && res.status < 300) return { kind: 'ok' };
+  const snippet = res.text.slice(0, 300);
+  if (res.status === 401 || res.status === 403)
+    return { kind: 'auth', message: `HTTP ${res.status}: ${snippet}` };
+  if (res.status === 429)
+    return { kind: 'rate-limited', message: `HTTP 429: ${snippet}`, retryAfterMs: retryAfterMs(res.headers) };
+  if (res.status >= 500) return { kind: 'unavailable', message: `HTTP ${res.status}: ${snippet}` };
+  return { kind: 'bad-request', message: `HTTP ${res.status}: ${snippet}` };
+}
+
+/** `Retry-After` in seconds (or an HTTP date) → ms. */
+export function retryAfterMs(headers: Headers): number | null {
+  const v = headers.get('retry-after');
+  if (!v) return null;
+  const secs = Number(v);
+  if (Number.isFinite(secs)) return Math.max(0, secs * 1000);
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? null : Math.max(0, at - Date.now());
+}
+
+export interface CartHttpClientOptions {
+  cart: string;
+  baseUrl: string;
+  http?: Partial<HttpSettings>;
+  /** Per-operation token buckets; `*` applies to every operation without its own. */
+  limits?: Record<string, { ratePerSec: number; burst: number }>;
+  classify?: (res: HttpResponse, req: HttpRequest) => Classified;
+  /** Called before every attempt to add auth headers (may refresh a token). */
+  authorize?: (req: HttpRequest) => Promise<Record<string, string>> | Record<string, string>;
+  /** Called once when the cart refuses the credentials: return true after refreshing to retry once. */
+  onAuthFailure?: (req: HttpRequest, res: HttpResponse) => Promise<boolean>;
+}
+
+export interface ClientStats {
+  requests: number;
+  retries: number;
+  rateLimited: number;
+}
+
+export class CartHttpClient {
+  readonly settings: HttpSettings;
+  readonly stats: ClientStats = { requests: 0, retries: 0, rateLimited: 0 };
+  private readonly buckets = new Map<string, TokenBucket>();
+
+  constructor(private readonly opts: CartHttpClientOptions) {
+    this.settings = { ...DEFAULT_HTTP, ...opts.http };
+    for (const [op, l] of Object.entries(opts.limits ?? {}))
+      this.buckets.set(op, new TokenBucket(l.ratePerSec, l.burst));
+  }
+
+  private bucketFor(operation: string): TokenBucket | undefined {
+    return this.buckets.get(operation) ?? this.buckets.get('*');
+  }
+
+  url(req: Pick<HttpRequest, 'path' | 'query'>): string {
+    const u = /^https?:\/\//.test(req.path)
+      ? new URL(req.path)
+      : new URL(this.opts.baseUrl.replace(/\/$/, '') + req.path);
+    for (const [k, v] of Object.entries(req.query ?? {})) {
+      if (v === undefined || v === null) continue;
+      if (Array.isArray(v)) for (const item of v) u.searchParams.append(k, String(item));
+      else u.searchParams.set(k, String(v));
+    }
+    return u.toString();
+  }
+
+  /** Sends with retries; resolves only with a response the classifier calls ok, else throws a CartError. */
+  async send(req: HttpRequest, signal?: AbortSignal): Promise<HttpResponse> {
+    const { maxAttempts } = this.settings;
+    let authRetried = false;
+    let lastError: CartError | null = null;
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      if (attempt > 1) this.stats.retries++;
+      await this.bucketFor(req.operation)?.take(signal);
+      let res: HttpResponse;
+      try {
+        res = await this.fetchOnce(req, signal);
+      } catch (e) {
+        if (signal?.aborted) throw e;
+        lastError = new CartUnavailableError(
+          `${this.opts.cart} ${req.operation}: ${e instanceof Error ? e.message : String(e)}`,
+          this.opts.cart,
+          null,
+          { cause: e },
+        );
+        await this.backoff(attempt, null, signal);
+        continue;
+      }
+      const c = (this.opts.classify ?? classifyByStatus)(res, req);
+      switch (c.kind) {
+        case 'ok':
+          return res;
+        case 'auth':
+          if (!authRetried && this.opts.onAuthFailure && (await this.opts.onAuthFailure(req, res))) {
+            authRetried = true;
+            attempt--; // a refreshed token is not a retry of a failure
+            continue;
+          }
+          throw new CartAuthError(
+            `${this.opts.cart} ${req.operation}: ${c.message}`,
+            this.opts.cart,
+            res.status,
+          );
+        case 'bad-request':
+          throw new CartRequestError(
+            `${this.opts.cart} ${req.operation}: ${c.message}`,
+            this.opts.cart,
+            res.status,
+          );
+        case 'rate-limited':
+          this.stats.rateLimited++;
+          this.bucketFor(req.operation)?.empty();
+          lastError = new CartRateLimitError(
+            `${this.opts.cart} ${req.operation}: ${c.message}`,
+            this.opts.cart,
+            c.retryAfterMs,
+            res.status,
+          );
+          await this.backoff(attempt, c.retryAfterMs, signal);
+          continue;
+        case 'unavailable':
+          lastError = new CartUnavailableError(
+            `${this.opts.cart} ${req.operation}: ${c.message}`,
+            this.opts.cart,
+            res.status,
+          );
+          await this.backoff(attempt, null, signal);
+          continue;
+      }
+    }
+    throw (
+      lastError ??
+      new CartUnavailableError(`${this.opts.cart} ${req.operation}: no attempt made`, this.opts.cart)
+    );
+  }
+
+  private async fetchOnce(req: HttpRequest, signal?: AbortSignal): Promise<HttpResponse> {
+    this.stats.requests++;
+    const auth = this.opts.authorize ? await this.opts.authorize(req) : {};
+    const timeout = AbortSignal.timeout(this.settings.timeoutMs);
+    const res = await fetch(this.url(req), {
+      method: req.method,
+      headers: { ...req.headers, ...auth },
+      body: req.body,
+      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+    });
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, text };
+  }
+
+  private async backoff(attempt: number, serverWaitMs: number | null, signal?: AbortSignal): Promise<void> {
+    if (attempt >= this.settings.maxAttempts) return;
+    const { baseDelayMs, maxDelayMs } = this.settings;
+    const exp = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
+    // Full jitter spreads retries of many workers; the cart's own wait is a floor, not a suggestion.
+    const jittered = exp / 2 + Math.random() * (exp / 2);
+    const wait = Math.min(maxDelayMs, Math.max(jittered, serverWaitMs ?? 0));
+    await sleep(wait, undefined, { signal });
+  }
+}
+
+/** Parses a JSON body or throws a CartResponseError that says which call returned what. */
+export function parseJsonBody(cart: string, operation: string, res: HttpResponse): unknown {
+  try {
+    return JSON.parse(res.text);
+  } catch {
+    throw new CartResponseError(
+      `${cart} ${operation}: response is not JSON (HTTP ${res.status}, ${res.headers.get('content-type') ?? 'no content-type'}): ${res.text.slice(0, 120)}`,
+      cart,
+      res.status,
+    );
+  }
+}

@@ -1,0 +1,63 @@
+// Shared by every cart's normalize: turn "this record is wrong" into a rejection that names the field
+// and the cart order number, so one bad record never stops its page.
+import type { z } from 'zod';
+import type { CartOrder } from '../domain/order.js';
+import type { NormalizeResult } from './contract.js';
+
+/** Thrown inside a normalizer when a field is missing or unusable; caught by `normalizeSafely`. */
+export class FieldError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+    this.name = 'FieldError';
+  }
+}
+
+export function zodPath(path: ReadonlyArray<PropertyKey>): string {
+  return (
+    path
+      .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+      .join('')
+      .replace(/^\./, '') || '(record)'
+  );
+}
+
+/** Parses with a zod schema, throwing a FieldError naming the first bad field. */
+export function parseRecord<S extends z.ZodType>(schema: S, value: unknown, prefix = ''): z.infer<S> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const field =
+    [prefix, zodPath(issue.path)].filter((s) => s && s !== '(record)').join('.') || prefix || '(record)';
+  throw new FieldError(field, issue.message);
+}
+
+/** Runs a normalizer; a FieldError (or any other error) becomes a rejection naming what was wrong. */
+export function normalizeSafely(cartOrderNo: string | null, build: () => CartOrder): NormalizeResult {
+  try {
+    return { ok: true, order: build() };
+  } catch (e) {
+    if (e instanceof FieldError) return { ok: false, cartOrderNo, field: e.field, message: e.message };
+    const message = e instanceof Error ? e.message : String(e);
+    return { ok: false, cartOrderNo, field: '(record)', message };
+  }
+}
+
+/** Wraps a value conversion so its error names the field (`orderedAt: not a timestamp …`). */
+export function field<T>(name: string, convert: () => T): T {
+  try {
+    return convert();
+  } catch (e) {
+    if (e instanceof FieldError) throw e;
+    throw new FieldError(name, e instanceof Error ? e.message : String(e));
+  }
+}
+
+/** Empty strings from carts mean "not given". */
+export function orNull(s: string | null | undefined): string | null {
+  if (s === null || s === undefined) return null;
+  const t = String(s).trim();
+  return t === '' ? null : t;
+}

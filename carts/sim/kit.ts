@@ -1,0 +1,390 @@
+// What every cart simulator shares: an HTTP server on loopback, an order book that changes over time,
+// fault switches, request stats and the `/__sim/*` control API that tests and the demo use.
+// Cart-specific paths, auth checks, payload shapes and error bodies live in each cart's simulator.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { TokenBucket } from '../http.js';
+import {
+  createRng,
+  generateOrder,
+  generateOrders,
+  type SimOrder,
+  type SimOrderView,
+  viewAt,
+} from './generate.js';
+
+export interface Faults {
+  /** The next N API requests answer 500/503 with the cart's error body. */
+  serverErrors: number;
+  /** The next N API requests never answer (the client must time out). */
+  timeouts: number;
+  /** Every API request waits this long first. */
+  slowMs: number;
+  /** The next N records served are corrupted (a required field dropped or of the wrong type). */
+  malformedRecords: number;
+  /** Tokens in use are treated as expired (Amazon LWA, Yahoo access token). */
+  expireTokens: boolean;
+  /** The next N API requests answer 429 as if over the rate limit. */
+  rateLimited: number;
+  /** Every request is refused as unauthenticated (credentials revoked). */
+  revokeCredentials: boolean;
+}
+
+export const NO_FAULTS: Faults = {
+  serverErrors: 0,
+  timeouts: 0,
+  slowMs: 0,
+  malformedRecords: 0,
+  expireTokens: false,
+  rateLimited: 0,
+  revokeCredentials: false,
+};
+
+export interface SimStats {
+  requests: number;
+  byRoute: Record<string, number>;
+  sent429: number;
+  sent5xx: number;
+  timeouts: number;
+  authFailures: number;
+  malformedServed: number;
+}
+
+export interface SimRequest {
+  method: string;
+  url: URL;
+  path: string;
+  params: Record<string, string>;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+export interface SimReply {
+  status: number;
+  headers?: Record<string, string>;
+  /** Objects are sent as JSON; strings as they are (set content-type for XML). */
+  body: unknown;
+}
+
+export interface SimRoute {
+  method: string;
+  /** `/es/2.0/order/searchOrder/` or with params: `/orders/v0/orders/:orderId/orderItems`. */
+  path: string;
+  /** Name for stats and rate limits. */
+  name: string;
+  handler: (req: SimRequest) => Promise<SimReply> | SimReply;
+}
+
+export interface CartBehaviour {
+  cart: string;
+  /** The cart's 5xx body (e.g. Rakuten's ES error JSON, Amazon's `{"errors":[…]}`). */
+  serverErrorReply(status: number): SimReply;
+  /** The cart's 429 body and headers. */
+  rateLimitReply(req: SimRequest): SimReply;
+  /** The cart's order number for a simulated order. */
+  cartOrderNo(order: SimOrder): string;
+}
+
+export class OrderBook {
+  private orders: SimOrder[] = [];
+  private bySeq = new Map<number, SimOrder>();
+  private readonly rng;
+  constructor(
+    readonly seed: number,
+    private readonly cartOrderNoOf: (o: SimOrder) => string,
+    private readonly generateOpts: { foreignShare?: number; multiPackageShare?: number } = {},
+    readonly clock: () => Date = () => new Date(),
+  ) {
+    this.rng = createRng(seed ^ 0x5eed);
+  }
+
+  load(count: number, from: Date, to: Date): void {
+    for (const o of generateOrders({
+      seed: this.seed,
+      count,
+      from,
+      to,
+      firstSeq: this.orders.length + 1,
+      ...this.generateOpts,
+    }))
+      this.add(o);
+  }
+
+  add(order: SimOrder): void {
+    this.orders.push(order);
+    this.bySeq.set(order.seq, order);
+  }
+
+  /** A new order placed now (trickle, or a test asking for one). */
+  placeNow(): SimOrder {
+    const o = generateOrder(this.rng, this.orders.length + 1, this.clock(), this.generateOpts);
+    this.add(o);
+    return o;
+  }
+
+  /** Every order the cart shows now (placed at or before now). */
+  visible(): SimOrderView[] {
+    const now = this.clock();
+    const out: SimOrderView[] = [];
+    for (const o of this.orders) if (o.orderedAt.getTime() <= now.getTime()) out.push(viewAt(o, now));
+    return out;
+  }
+
+  find(cartOrderNo: string): SimOrderView | null {
+    const now = this.clock();
+    for (const o of this.orders)
+      if (this.cartOrderNoOf(o) === cartOrderNo && o.orderedAt.getTime() <= now.getTime())
+        return viewAt(o, now);
+    return null;
+  }
+
+  /** Record a cart-side event now (cancel, edit, payment, shipment) and return the new view. */
+  happen(cartOrderNo: string, kind: SimOrder['events'][number]['kind']): SimOrderView | null {
+    const o = this.orders.find((x) => this.cartOrderNoOf(x) === cartOrderNo);
+    if (!o) return null;
+    // Strictly after every earlier event, so the cart's updated time always moves forward.
+    const last = Math.max(o.orderedAt.getTime(), ...o.events.map((e) => e.at.getTime()));
+    const at = new Date(Math.max(this.clock().getTime(), last + 1000));
+    o.events.push({ at, kind });
+    o.events.sort((a, b) => a.at.getTime() - b.at.getTime());
+    return viewAt(o, at);
+  }
+
+  cartOrderNo(o: SimOrder): string {
+    return this.cartOrderNoOf(o);
+  }
+
+  get size(): number {
+    return this.orders.length;
+  }
+}
+
+export interface RunningSimulator extends SimState {
+  url: string;
+  port: number;
+  book: OrderBook;
+  stop(): Promise<void>;
+}
+
+/** Faults and stats of one simulator, created first so that route handlers can read them. */
+export interface SimState {
+  faults: Faults;
+  stats: SimStats;
+}
+
+export function createSimState(): SimState {
+  return {
+    faults: { ...NO_FAULTS },
+    stats: {
+      requests: 0,
+      byRoute: {},
+      sent429: 0,
+      sent5xx: 0,
+      timeouts: 0,
+      authFailures: 0,
+      malformedServed: 0,
+    },
+  };
+}
+
+export interface StartOptions {
+  state?: SimState;
+  port?: number;
+  host?: string;
+  routes: SimRoute[];
+  behaviour: CartBehaviour;
+  book: OrderBook;
+  /** Per-route token buckets (the cart's documented rate and burst); key `*` for all routes. */
+  limits?: Record<string, { ratePerSec: number; burst: number }>;
+  /** Add one new order every this many ms. */
+  trickleMs?: number;
+}
+
+function compile(path: string): { re: RegExp; keys: string[] } {
+  const keys: string[] = [];
+  const src = path
+    .split('/')
+    .map((seg) => {
+      if (seg.startsWith(':')) {
+        keys.push(seg.slice(1));
+        return '([^/]+)';
+      }
+      return seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    })
+    .join('/');
+  return { re: new RegExp(`^${src}$`), keys };
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, reply: SimReply): void {
+  const isString = typeof reply.body === 'string';
+  const body = isString ? (reply.body as string) : JSON.stringify(reply.body);
+  const headers: Record<string, string> = {
+    'content-type': isString ? 'text/plain; charset=utf-8' : 'application/json;charset=utf-8',
+    ...reply.headers,
+  };
+  res.writeHead(reply.status, headers);
+  res.end(body);
+}
+
+export async function startSimulator(opts: StartOptions): Promise<RunningSimulator> {
+  const { faults, stats } = opts.state ?? createSimState();
+  const compiled = opts.routes.map((r) => ({ route: r, ...compile(r.path) }));
+  const buckets = new Map<string, TokenBucket>();
+  const bucket = (name: string) => {
+    const spec = opts.limits?.[name] ?? opts.limits?.['*'];
+    if (!spec) return undefined;
+    let b = buckets.get(name in (opts.limits ?? {}) ? name : '*');
+    if (!b) {
+      b = new TokenBucket(spec.ratePerSec, spec.burst);
+      buckets.set(name in (opts.limits ?? {}) ? name : '*', b);
+    }
+    return b;
+  };
+  const hanging = new Set<ServerResponse>();
+
+  const control = async (req: SimRequest): Promise<SimReply | null> => {
+    const p = req.path;
+    if (p === '/__sim/stats' && req.method === 'GET')
+      return { status: 200, body: { ...stats, orders: opts.book.size } };
+    if (p === '/__sim/faults' && req.method === 'GET') return { status: 200, body: faults };
+    if (p === '/__sim/faults' && req.method === 'POST') {
+      Object.assign(faults, JSON.parse(req.body || '{}') as Partial<Faults>);
+      return { status: 200, body: faults };
+    }
+    if (p === '/__sim/reset' && req.method === 'POST') {
+      Object.assign(faults, NO_FAULTS);
+      Object.assign(stats, {
+        requests: 0,
+        byRoute: {},
+        sent429: 0,
+        sent5xx: 0,
+        timeouts: 0,
+        authFailures: 0,
+        malformedServed: 0,
+      });
+      buckets.clear();
+      return { status: 200, body: { ok: true } };
+    }
+    if (p === '/__sim/orders' && req.method === 'GET')
+      return {
+        status: 200,
+        body: opts.book.visible().map((o) => ({
+          cartOrderNo: opts.book.cartOrderNo(o),
+          state: o.state,
+          updatedAt: o.updatedAt.toISOString(),
+        })),
+      };
+    if (p === '/__sim/orders' && req.method === 'POST') {
+      const { count = 1 } = JSON.parse(req.body || '{}') as { count?: number };
+      const placed = Array.from({ length: count }, () => opts.book.cartOrderNo(opts.book.placeNow()));
+      return { status: 201, body: { placed } };
+    }
+    const m = /^\/__sim\/orders\/([^/]+)\/(cancel|edit|paid|ship)$/.exec(p);
+    if (m && req.method === 'POST') {
+      const view = opts.book.happen(decodeURIComponent(m[1]!), m[2] as 'cancel' | 'edit' | 'paid' | 'ship');
+      return view
+        ? { status: 200, body: { state: view.state, updatedAt: view.updatedAt.toISOString() } }
+        : { status: 404, body: { error: 'no such order' } };
+    }
+    return null;
+  };
+
+  const server: Server = createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? '/', 'http://sim.local');
+      const body = await readBody(req);
+      const base: SimRequest = {
+        method: req.method ?? 'GET',
+        url,
+        path: url.pathname,
+        params: {},
+        headers: req.headers,
+        body,
+      };
+      if (url.pathname.startsWith('/__sim/')) {
+        const reply = await control(base);
+        return send(res, reply ?? { status: 404, body: { error: 'unknown control path' } });
+      }
+      stats.requests++;
+      const hit = compiled.find((c) => c.route.method === base.method && c.re.test(url.pathname));
+      if (!hit) {
+        const samePath = compiled.some((c) => c.re.test(url.pathname));
+        return send(res, {
+          status: samePath ? 405 : 404,
+          body: { error: samePath ? 'Method Not Allowed' : 'Not Found' },
+        });
+      }
+      const m = hit.re.exec(url.pathname)!;
+      hit.keys.forEach((k, i) => {
+        base.params[k] = decodeURIComponent(m[i + 1]!);
+      });
+      stats.byRoute[hit.route.name] = (stats.byRoute[hit.route.name] ?? 0) + 1;
+
+      if (faults.slowMs > 0) await sleep(faults.slowMs);
+      if (faults.timeouts > 0) {
+        faults.timeouts--;
+        stats.timeouts++;
+        hanging.add(res);
+        res.on('close', () => hanging.delete(res));
+        return; // never answer
+      }
+      if (faults.serverErrors > 0) {
+        faults.serverErrors--;
+        stats.sent5xx++;
+        return send(res, opts.behaviour.serverErrorReply(faults.serverErrors % 2 === 0 ? 503 : 500));
+      }
+      const b = bucket(hit.route.name);
+      if (faults.rateLimited > 0 || (b && b.tryTake() > 0)) {
+        if (faults.rateLimited > 0) faults.rateLimited--;
+        stats.sent429++;
+        return send(res, opts.behaviour.rateLimitReply(base));
+      }
+      const reply = await hit.route.handler(base);
+      if (reply.status === 401 || reply.status === 403) stats.authFailures++;
+      return send(res, reply);
+    } catch (e) {
+      stats.sent5xx++;
+      send(res, { status: 500, body: { error: e instanceof Error ? e.message : String(e) } });
+    }
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const trickle = opts.trickleMs ? setInterval(() => opts.book.placeNow(), opts.trickleMs) : null;
+  trickle?.unref();
+
+  return {
+    url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
+    port,
+    faults,
+    stats,
+    book: opts.book,
+    async stop() {
+      if (trickle) clearInterval(trickle);
+      for (const r of hanging) r.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Marks a record as served corrupted when the malformed-records fault is on. */
+export function takeMalformed(sim: SimState): boolean {
+  if (sim.faults.malformedRecords <= 0) return false;
+  sim.faults.malformedRecords--;
+  sim.stats.malformedServed++;
+  return true;
+}
