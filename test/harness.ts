@@ -1,0 +1,58 @@
+// Test helpers: a fresh database per test file (copied from the migrated template), unique BullMQ
+// prefixes, and the test's secret key. Real services only — no mocks of the database or the queue.
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+import { createDb, type Db } from '../infra/postgres.js';
+import { createDatabaseFrom, dropDatabase } from '../infra/services.js';
+
+export const TEST_SECRET_KEY = Buffer.alloc(32, 7);
+
+export interface TestDb {
+  db: Db;
+  url: string;
+  name: string;
+  drop(): Promise<void>;
+}
+
+/** A database of our own, migrated, empty but for the system statuses. */
+export async function createTestDb(label = 'test'): Promise<TestDb> {
+  const server = inject('databaseServerUrl');
+  const name = `juchu_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
+  const url = await createDatabaseFrom(server, name, inject('templateDatabase'));
+  const db = createDb(url, { max: 20, applicationName: `juchu-test-${label}` });
+  return {
+    db,
+    url,
+    name,
+    async drop() {
+      await db.destroy();
+      await dropDatabase(server, name);
+    },
+  };
+}
+
+export function redisUrl(): string {
+  return inject('redisUrl');
+}
+
+/** A BullMQ prefix no other test shares. */
+export function uniquePrefix(label = 't'): string {
+  return `juchu-${label}-${randomBytes(4).toString('hex')}`;
+}
+
+/** Environment for child processes (workers, CLI) pointed at the test's services. */
+export function childEnv(
+  dbUrl: string,
+  prefix: string,
+  extra: Record<string, string> = {},
+): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    DATABASE_URL: dbUrl,
+    REDIS_URL: redisUrl(),
+    JUCHU_SECRET_KEY: TEST_SECRET_KEY.toString('hex'),
+    QUEUE_PREFIX: prefix,
+    LOG_LEVEL: 'warn',
+    ...extra,
+  };
+}
