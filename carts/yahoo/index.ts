@@ -1,0 +1,52 @@
+// Yahoo! Shopping (ストアクリエイターPro) order API: the cart module and its simulator.
+import type { CartModule, RawOrder } from '../contract.js';
+import { DEMO_CREDENTIALS, type YahooCredentials, yahooCredentialsSchema } from './auth.js';
+import { createYahooAdapter } from './client.js';
+import { CART, ORDER_STATUSES, PREPAID_METHODS, YAHOO_BASE_URL } from './constants.js';
+import { normalizeYahoo, yahooOrderNoOf } from './normalize.js';
+import { asList, isObject, parseXml } from './xml.js';
+
+export type { YahooCredentials } from './auth.js';
+export { DEMO_CREDENTIALS, yahooCredentialsSchema } from './auth.js';
+export { createYahooAdapter, YahooAdapter, type YahooSettings, yahooSettingsSchema } from './client.js';
+export { PAY_METHODS as YAHOO_PAY_METHODS } from './constants.js';
+export { normalizeYahoo } from './normalize.js';
+export {
+  type RunningYahooSimulator,
+  startYahooSimulator,
+  type YahooSimControl,
+  type YahooSimulatorOptions,
+  yahooSimulator,
+} from './simulator.js';
+
+/**
+ * The orders in a recorded response body: an orderInfo body (`<ResultSet>…<OrderInfo>`) gives its
+ * one order; an orderList body gives its rows (which carry only the fields that were asked for).
+ */
+function rawOrdersFromRecorded(body: Buffer): RawOrder[] {
+  const doc = parseXml(body.toString('utf8'));
+  const rs = doc.ResultSet;
+  if (isObject(rs) && isObject(rs.Result)) {
+    const info = rs.Result.OrderInfo;
+    return info === undefined ? [] : [{ cartOrderNo: yahooOrderNoOf(info), payload: info }];
+  }
+  const list = doc.Result;
+  if (isObject(list) && isObject(list.Search))
+    return asList(list.Search.OrderInfo).map((row) => ({ cartOrderNo: yahooOrderNoOf(row), payload: row }));
+  throw new Error('not a Yahoo orderInfo or orderList response body (expected <ResultSet> or <Result>)');
+}
+
+export const yahooCart: CartModule<YahooCredentials> = {
+  cart: CART,
+  credentialsSchema: yahooCredentialsSchema,
+  demoCredentials: DEMO_CREDENTIALS,
+  defaultBaseUrl: YAHOO_BASE_URL,
+  cartStatuses: ORDER_STATUSES,
+  // Pre-orders, processing and on-hold orders are work to do; cancelled (4) so that a cancel of an
+  // imported order is seen. Completed (5) orders were shipped without us.
+  defaultImportStatuses: ['1', '2', '3', '4'],
+  defaultPrepaidMethods: PREPAID_METHODS,
+  createAdapter: createYahooAdapter,
+  normalize: normalizeYahoo,
+  rawOrdersFromRecorded,
+};
