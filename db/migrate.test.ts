@@ -48,6 +48,7 @@ describe('migrations', () => {
       ordered_at: new Date(),
       cart_status: '100',
       payload_hash: 'x',
+      content_hash: 'x',
       raw_payload: '{}',
       currency: 'JPY',
     };

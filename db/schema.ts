@@ -24,6 +24,8 @@ export interface StoresTable {
   import_cursor: Timestamp | null;
   last_import_at: Timestamp | null;
   last_import_outcome: string | null;
+  import_lease_owner: string | null;
+  import_lease_until: Timestamp | null;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
@@ -88,6 +90,7 @@ export interface OrdersTable {
   cart_cancelled: Generated<boolean>;
   cart_updated_at: Timestamp | null;
   payload_hash: string;
+  content_hash: string;
   raw_payload: Json;
   customer_remarks: string | null;
   internal_comment: string | null;
@@ -114,6 +117,7 @@ export interface OrdersTable {
   tracking_number: string | null;
   comment_checked: Generated<boolean>;
   product_checked: Generated<boolean>;
+  stock_waited: Generated<boolean>;
   needs_attention: Generated<boolean>;
   attention_reason: string | null;
   pending_payload: Json | null;

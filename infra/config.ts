@@ -45,6 +45,8 @@ export const configSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   PG_POOL_MAX: z.coerce.number().int().min(2).max(200).default(10),
   JOB_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  /** First retry delay; doubles each attempt (with jitter). */
+  JOB_BACKOFF_MS: z.coerce.number().int().min(1).max(600_000).default(5000),
   FAILED_JOB_RETENTION_DAYS: z.coerce.number().int().min(14).max(365).default(30),
   COMPLETED_JOB_RETENTION_HOURS: z.coerce
     .number()

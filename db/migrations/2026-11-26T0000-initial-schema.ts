@@ -23,6 +23,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       import_cursor timestamptz,
       last_import_at timestamptz,
       last_import_outcome text,
+      -- one import at a time per store: a lease a worker holds while importing (expires if it dies)
+      import_lease_owner text,
+      import_lease_until timestamptz,
       created_at timestamptz NOT NULL DEFAULT now(),
       updated_at timestamptz NOT NULL DEFAULT now()
     );
@@ -98,6 +101,8 @@ export async function up(db: Kysely<any>): Promise<void> {
       cart_updated_at timestamptz,
       -- sha256 of the normalized cart payload: "did the cart change this order?"
       payload_hash text NOT NULL,
+      -- the same without the cart's status, update time and payment time: "did the content change?"
+      content_hash text NOT NULL,
       raw_payload jsonb NOT NULL,
       customer_remarks text,
       internal_comment text,
@@ -125,6 +130,8 @@ export async function up(db: Kysely<any>): Promise<void> {
       tracking_number text,
       comment_checked boolean NOT NULL DEFAULT false,
       product_checked boolean NOT NULL DEFAULT false,
+      -- it sat in 在庫なし / 納期指定あり: once every line is held it goes to 在庫確認後の出荷
+      stock_waited boolean NOT NULL DEFAULT false,
       -- set when something needs a human: cart changed after the shipping instruction, cancel too late
       needs_attention boolean NOT NULL DEFAULT false,
       attention_reason text,
@@ -243,6 +250,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     );
     CREATE INDEX import_runs_store_idx ON import_runs (store_id, started_at DESC);
     CREATE INDEX import_runs_running_idx ON import_runs (store_id) WHERE outcome = 'running';
+    -- one run per cron slot, however many schedulers fired it
+    CREATE UNIQUE INDEX import_runs_slot_idx ON import_runs (store_id, slot) WHERE trigger = 'schedule';
+    CREATE INDEX import_runs_job_idx ON import_runs (job_id);
 
     -- records a cart sent that could not be read: kept with their error for a human
     CREATE TABLE import_rejects (

@@ -1,0 +1,281 @@
+// Admin commands: stores, imports (now / one order / reconcile), failed jobs, mappings, statuses, users.
+
+import { type Job, type Queue, QueueEvents } from 'bullmq';
+import type { Command } from 'commander';
+import { upsertMapping } from '../db/products.js';
+import { addStatus, loadStatuses, renameStatus } from '../db/statuses.js';
+import { getStore, listStores, upsertStore } from '../db/stores.js';
+import { createUser } from '../db/users.js';
+import { createWorkerConnection } from '../infra/redis.js';
+import { jobIds, QUEUES, type QueueKey } from '../jobs/catalogue.js';
+import { cliActor } from './orders-cli.js';
+import { fail, type Runtime, withDb, withRuntime } from './runtime.js';
+import { readStoresFile } from './stores-file.js';
+
+function ago(d: Date | null): string {
+  if (!d) return '—';
+  const s = Math.round((Date.now() - d.getTime()) / 1000);
+  return s < 120 ? `${s}s ago` : s < 7200 ? `${Math.round(s / 60)}m ago` : `${Math.round(s / 3600)}h ago`;
+}
+
+/** Waits for a job to finish and prints its result (the import run's counts). */
+async function waitFor(
+  rt: Runtime,
+  queue: QueueKey,
+  jobId: string | undefined,
+  timeoutMs = 10 * 60_000,
+): Promise<void> {
+  if (!jobId) fail('the job was not created');
+  const connection = createWorkerConnection(rt.config.REDIS_URL, 'juchu-cli-wait');
+  const events = new QueueEvents(QUEUES[queue].name, { connection, prefix: rt.config.QUEUE_PREFIX });
+  try {
+    await events.waitUntilReady();
+    const q = rt.queues[queue];
+    const job = await q.getJob(jobId);
+    if (!job) fail(`job ${jobId} vanished`);
+    process.stdout.write(`waiting for job ${jobId}…\n`);
+    const result = await (job as Job).waitUntilFinished(events, timeoutMs);
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  } catch (e) {
+    fail(`job ${jobId} failed: ${e instanceof Error ? e.message : String(e)}`);
+  } finally {
+    await events.close();
+    connection.disconnect();
+  }
+}
+
+export function registerAdminCommands(program: Command): void {
+  const stores = program.command('stores').description('Stores (EC店舗): apply from a file, list');
+  stores
+    .command('apply <file>')
+    .description(
+      'Create or update stores from a YAML/JSON file (credentials from named environment variables)',
+    )
+    .action(async (file: string) =>
+      withDb(async ({ db, config }) => {
+        const inputs = await readStoresFile(file).catch((e: Error) => fail(e.message));
+        for (const s of inputs) {
+          const saved = await upsertStore(db, s, config.JUCHU_SECRET_KEY);
+          process.stdout.write(
+            `✓ ${saved.code} (${saved.cart}) ${saved.enabled ? 'enabled' : 'disabled'}  cron "${saved.importCron}"${s.credentials ? '  credentials updated' : ''}\n`,
+          );
+        }
+      }),
+    );
+  stores
+    .command('list')
+    .description('Stores with their schedule, last import and lag')
+    .option('--json', 'as JSON')
+    .action(async (o: { json?: boolean }) =>
+      withDb(async ({ db }) => {
+        const all = await listStores(db);
+        if (o.json) {
+          process.stdout.write(
+            `${JSON.stringify(
+              all.map(({ settings, ...s }) => ({ ...s, settings })),
+              null,
+              2,
+            )}\n`,
+          );
+          return;
+        }
+        for (const s of all) {
+          const lag = s.importCursor ? `${Math.round((Date.now() - s.importCursor.getTime()) / 1000)}s` : '—';
+          process.stdout.write(
+            `${s.code.padEnd(16)} ${s.cart.padEnd(9)} ${s.enabled ? 'on ' : 'off'} cron "${s.importCron}"  last import ${ago(s.lastImportAt)} (${s.lastImportOutcome ?? '—'})  lag ${lag}${s.credentialState === 'needs_credentials' ? '  ⚠ needs credentials' : ''}\n`,
+          );
+        }
+      }),
+    );
+
+  program
+    .command('import')
+    .description("Import a store's changed orders now")
+    .requiredOption('--store <code>', 'store code')
+    .option('--wait', 'wait for the import and print its counts')
+    .action(async (o: { store: string; wait?: boolean }) =>
+      withRuntime(async (rt) => {
+        await getStore(rt.db, o.store).catch((e: Error) => fail(e.message));
+        const id = await rt.queues.add(
+          'import-store',
+          { storeCode: o.store, trigger: 'manual', requestedBy: cliActor() },
+          { deduplication: { id: jobIds.importDedup(o.store), keepLastIfActive: true } },
+        );
+        process.stdout.write(`import of ${o.store} enqueued (job ${id})\n`);
+        if (o.wait) await waitFor(rt, 'import', id);
+      }),
+    );
+
+  program
+    .command('reimport')
+    .description('Re-import one order by cart order number (also brings back a deleted order)')
+    .requiredOption('--store <code>', 'store code')
+    .requiredOption('--order <cartOrderNo>', 'the cart order number (注文No)')
+    .option('--no-wait', 'do not wait for the result')
+    .action(async (o: { store: string; order: string; wait: boolean }) =>
+      withRuntime(async (rt) => {
+        await getStore(rt.db, o.store).catch((e: Error) => fail(e.message));
+        const id = await rt.queues.add('reimport-order', {
+          storeCode: o.store,
+          cartOrderNo: o.order,
+          requestedBy: cliActor(),
+        });
+        process.stdout.write(`re-import of ${o.store} ${o.order} enqueued (job ${id})\n`);
+        if (o.wait) await waitFor(rt, 'import', id);
+      }),
+    );
+
+  program
+    .command('reconcile')
+    .description('Missed-order backstop: re-list one JST day (default yesterday) and import what is missing')
+    .requiredOption('--store <code>', 'store code')
+    .option('--day <YYYY-MM-DD>', 'the day (JST)')
+    .option('--no-wait', 'do not wait for the result')
+    .action(async (o: { store: string; day?: string; wait: boolean }) =>
+      withRuntime(async (rt) => {
+        const id = await rt.queues.add('reconcile-store', { storeCode: o.store, day: o.day });
+        if (o.wait) await waitFor(rt, 'import', id);
+      }),
+    );
+
+  program
+    .command('retry')
+    .description('Retry failed jobs (all failed jobs of a queue, or one job)')
+    .option('--queue <name>', `queue key: ${Object.keys(QUEUES).join(', ')}`, 'import')
+    .option('--job <id>', 'one job id')
+    .option('--list', 'only list the failed jobs')
+    .action(async (o: { queue: string; job?: string; list?: boolean }) =>
+      withRuntime(async (rt) => {
+        if (!(o.queue in QUEUES)) fail(`unknown queue "${o.queue}" (${Object.keys(QUEUES).join(', ')})`);
+        const q: Queue = rt.queues[o.queue as QueueKey];
+        const failed = o.job
+          ? [await q.getJob(o.job)].filter((j): j is Job => !!j)
+          : await q.getFailed(0, 999);
+        if (o.job && failed.length === 0) fail(`no job ${o.job} in ${QUEUES[o.queue as QueueKey].name}`);
+        for (const j of failed) {
+          process.stdout.write(
+            `${j.id}  ${j.name}  ${JSON.stringify(j.data)}  attempts ${j.attemptsMade}  ${j.failedReason ?? ''}\n`,
+          );
+          if (o.list) continue;
+          await j.retry('failed');
+          process.stdout.write('  → retried\n');
+        }
+        if (!failed.length) process.stdout.write('no failed jobs\n');
+      }),
+    );
+
+  const mappings = program.command('mappings').description('Store product mapping (EC店舗別商品マスタ)');
+  mappings
+    .command('add')
+    .description('Map a cart product code (and option) to a product; orders waiting on it are re-checked')
+    .requiredOption('--store <code>', 'store code')
+    .requiredOption('--cart-code <code>', "the store's product code")
+    .option('--option <code>', 'option / variant code (default: any)')
+    .requiredOption('--product <code>', 'our product code')
+    .option('--units <n>', 'units of the product per cart unit (sets)', '1')
+    .action(async (o: { store: string; cartCode: string; option?: string; product: string; units: string }) =>
+      withRuntime(async (rt) => {
+        const store = await getStore(rt.db, o.store).catch((e: Error) => fail(e.message));
+        await upsertMapping(rt.db, {
+          storeId: store.id,
+          cartProductCode: o.cartCode,
+          cartOptionCode: o.option ?? null,
+          productCode: o.product,
+          unitsPerCartUnit: Number(o.units),
+        }).catch((e: Error) => fail(e.message));
+        const id = await rt.queues.add('recheck-mapping', {
+          storeCode: o.store,
+          cartProductCode: o.cartCode,
+          requestedBy: cliActor(),
+        });
+        process.stdout.write(
+          `✓ ${o.store} ${o.cartCode}${o.option ? ` (${o.option})` : ''} → ${o.product} ×${o.units}; re-check enqueued (job ${id})\n`,
+        );
+      }),
+    );
+
+  const statuses = program.command('statuses').description('Statuses: list, rename, add');
+  statuses.command('list').action(async () =>
+    withDb(async ({ db }) => {
+      for (const s of (await loadStatuses(db)).all)
+        process.stdout.write(
+          `${s.group.padEnd(13)} ${s.code.padEnd(18)} ${s.label}${s.system ? '' : '  (custom)'}\n`,
+        );
+    }),
+  );
+  statuses
+    .command('rename <code> <label>')
+    .description('Rename a status (the rules stay with the code)')
+    .action(async (code: string, label: string) =>
+      withDb(async ({ db }) => {
+        const s = await renameStatus(db, code, label).catch((e: Error) => fail(e.message));
+        process.stdout.write(`✓ ${s.code} → ${s.label}\n`);
+      }),
+    );
+  statuses
+    .command('add <code> <group> <label>')
+    .description('Add a custom status to a group (review, payment or fulfillment)')
+    .action(async (code: string, group: string, label: string) =>
+      withDb(async ({ db }) => {
+        const s = await addStatus(db, { code, group: group as never, label }).catch((e: Error) =>
+          fail(e.message),
+        );
+        process.stdout.write(`✓ ${s.group} ${s.code} ${s.label}\n`);
+      }),
+    );
+
+  program
+    .command('users')
+    .description('Add or update a dashboard user (password from $JUCHU_NEW_PASSWORD)')
+    .requiredOption('--login <login>', 'login name')
+    .requiredOption('--role <role>', 'viewer, operator or admin')
+    .option('--name <name>', 'display name')
+    .action(async (o: { login: string; role: string; name?: string }) =>
+      withDb(async ({ db }) => {
+        const password = process.env.JUCHU_NEW_PASSWORD;
+        if (!password) fail('set JUCHU_NEW_PASSWORD to the new password (kept out of shell history and ps)');
+        if (!['viewer', 'operator', 'admin'].includes(o.role)) fail('role must be viewer, operator or admin');
+        await createUser(db, {
+          login: o.login,
+          displayName: o.name ?? o.login,
+          role: o.role as never,
+          password,
+        });
+        process.stdout.write(`✓ user ${o.login} (${o.role})\n`);
+      }),
+    );
+
+  program
+    .command('runs')
+    .description('Recent import runs with their counts')
+    .option('--store <code>', 'only this store')
+    .option('--limit <n>', 'how many', '20')
+    .action(async (o: { store?: string; limit: string }) =>
+      withDb(async ({ db }) => {
+        let q = db
+          .selectFrom('import_runs as r')
+          .innerJoin('stores as s', 's.id', 'r.store_id')
+          .select([
+            'r.id',
+            's.code',
+            'r.trigger',
+            'r.outcome',
+            'r.fetched',
+            'r.new',
+            'r.updated',
+            'r.unchanged',
+            'r.rejected',
+            'r.skipped',
+            'r.missing_found',
+            'r.error',
+            'r.started_at',
+            'r.duration_ms',
+          ]);
+        if (o.store) q = q.where('s.code', '=', o.store);
+        for (const r of await q.orderBy('r.id', 'desc').limit(Number(o.limit)).execute())
+          process.stdout.write(
+            `#${r.id} ${r.code.padEnd(16)} ${r.trigger.padEnd(9)} ${r.outcome.padEnd(9)} fetched ${r.fetched} new ${r.new} updated ${r.updated} unchanged ${r.unchanged} rejected ${r.rejected} skipped ${r.skipped}${r.missing_found !== null ? ` missing ${r.missing_found}` : ''} ${r.duration_ms ?? '—'}ms${r.error ? `  ${r.error}` : ''}\n`,
+          );
+      }),
+    );
+}

@@ -1,0 +1,217 @@
+// Order commands: list as the spec's JSON, change status (single, bulk, 自動確認), payments,
+// cancels, shipping instruction and confirmation, reservation release.
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import {
+  bulkChangeStatus,
+  type ChangeResult,
+  confirmShipment,
+  deleteOrder,
+  recordPayment,
+  releaseReservations,
+  shippingInstruction,
+} from '../db/order-actions.js';
+import { loadOrders, publicOrder } from '../db/orders.js';
+import { loadStatuses } from '../db/statuses.js';
+import { S } from '../domain/statuses.js';
+import type { Db } from '../infra/postgres.js';
+import { applyShipmentCsv } from '../uploads/shipment-csv.js';
+import { fail, withDb } from './runtime.js';
+
+export const cliActor = () => `cli:${process.env.USER ?? 'admin'}`;
+
+/** 受注No ("00000012" or "12") or store:cartOrderNo → order id. */
+export async function orderIdOf(db: Db, ref: string): Promise<number> {
+  const m = /^([a-z0-9-]+):(.+)$/.exec(ref);
+  if (m) {
+    const r = await db
+      .selectFrom('orders as o')
+      .innerJoin('stores as s', 's.id', 'o.store_id')
+      .select('o.id')
+      .where('s.code', '=', m[1]!)
+      .where('o.cart_order_no', '=', m[2]!)
+      .executeTakeFirst();
+    if (!r) fail(`no order ${ref}`);
+    return r.id;
+  }
+  if (!/^\d+$/.test(ref)) fail(`"${ref}" is neither a 受注No nor store:cartOrderNo`);
+  const r = await db
+    .selectFrom('orders')
+    .select('id')
+    .where('order_seq', '=', Number(ref))
+    .executeTakeFirst();
+  if (!r) fail(`no order with 受注No ${ref}`);
+  return r.id;
+}
+
+export function printResults(results: ChangeResult[]): void {
+  for (const r of results) process.stdout.write(`${r.ok ? '✓' : '✗'} ${r.orderNo}  ${r.message}\n`);
+  const failed = results.filter((r) => !r.ok).length;
+  process.stdout.write(`${results.length - failed} done, ${failed} refused\n`);
+}
+
+const collect = (v: string, prev: string[]) => [...prev, ...v.split(',').filter(Boolean)];
+
+export function registerOrderCommands(program: Command): void {
+  program
+    .command('orders')
+    .description('List orders (newest first) as a table, or as the spec JSON with --json')
+    .option('--status <code>', 'only this status code')
+    .option('--store <code>', 'only this store')
+    .option('--limit <n>', 'at most this many', '50')
+    .option('--json', 'print the order JSON (spec §6), one array')
+    .action(async (o: { status?: string; store?: string; limit: string; json?: boolean }) =>
+      withDb(async ({ db }) => {
+        let q = db.selectFrom('orders as o').innerJoin('stores as s', 's.id', 'o.store_id').select('o.id');
+        if (o.status) q = q.where('o.status_code', '=', o.status);
+        if (o.store) q = q.where('s.code', '=', o.store);
+        const ids = (
+          await q.orderBy('o.ordered_at', 'desc').orderBy('o.id', 'desc').limit(Number(o.limit)).execute()
+        ).map((r) => r.id);
+        const orders = await loadOrders(db, ids, await loadStatuses(db));
+        if (o.json) {
+          process.stdout.write(`${JSON.stringify(orders.map(publicOrder), null, 2)}\n`);
+          return;
+        }
+        for (const x of orders)
+          process.stdout.write(
+            `${x.orderNo}  ${x.store.padEnd(14)} ${x.cartOrderNo.padEnd(28)} ${x.orderedAt}  ${x.status.label}${x.status.reason ? `（${x.status.reason}）` : ''}\n`,
+          );
+        process.stdout.write(`${orders.length} orders\n`);
+      }),
+    );
+
+  program
+    .command('set-status')
+    .description('Change the status of orders (use "auto" for 自動確認); a result per order')
+    .requiredOption('--to <status>', 'target status code, or auto')
+    .requiredOption('--order <ref...>', '受注No or store:cartOrderNo (repeatable)', collect, [])
+    .option('--reason <text>', 'why (kept in the order history)')
+    .action(async (o: { to: string; order: string[]; reason?: string }) =>
+      withDb(async ({ db }) => {
+        const ids = await Promise.all(o.order.map((r) => orderIdOf(db, r)));
+        printResults(await bulkChangeStatus(db, ids, o.to, cliActor(), { reason: o.reason }));
+      }),
+    );
+
+  program
+    .command('payment')
+    .description('Record a payment received (入金); 入金待ち orders move on')
+    .requiredOption('--order <ref>', '受注No or store:cartOrderNo')
+    .option('--at <iso>', 'when the money arrived (default now)')
+    .action(async (o: { order: string; at?: string }) =>
+      withDb(async ({ db }) => {
+        const id = await orderIdOf(db, o.order);
+        printResults([await recordPayment(db, id, o.at ? new Date(o.at) : new Date(), cliActor())]);
+      }),
+    );
+
+  program
+    .command('cancel')
+    .description('Cancel an order (キャンセル指示待ち → 済み, or → 対応中 after the shipping instruction)')
+    .requiredOption('--order <ref...>', '受注No or store:cartOrderNo', collect, [])
+    .option('--reason <text>', 'why', 'オペレーターによるキャンセル')
+    .option('--complete', 'the warehouse confirmed it stopped the parcel (キャンセル対応中 → 済み)')
+    .option('--too-late', 'the warehouse shipped it anyway (キャンセル対応中 → 出荷完了, flagged)')
+    .action(async (o: { order: string[]; reason: string; complete?: boolean; tooLate?: boolean }) =>
+      withDb(async ({ db }) => {
+        const ids = await Promise.all(o.order.map((r) => orderIdOf(db, r)));
+        const to = o.complete ? S.cancelled : o.tooLate ? S.shipped : S.cancelRequested;
+        printResults(await bulkChangeStatus(db, ids, to, cliActor(), { reason: o.reason }));
+      }),
+    );
+
+  program
+    .command('delete-order')
+    .description('Delete a キャンセル済み order (the history stays)')
+    .requiredOption('--order <ref>', '受注No or store:cartOrderNo')
+    .action(async (o: { order: string }) =>
+      withDb(async ({ db }) =>
+        printResults([await deleteOrder(db, await orderIdOf(db, o.order), cliActor())]),
+      ),
+    );
+
+  const ship = program.command('ship').description('Shipping stages: instruction and confirmation');
+  ship
+    .command('instruct')
+    .description('出荷指示: ready orders that are fully held → 出荷作業中; those that lost stock → 在庫なし')
+    .option('--store <code...>', 'only these stores', collect, [])
+    .option('--order <ref...>', 'only these orders', collect, [])
+    .action(async (o: { store: string[]; order: string[] }) =>
+      withDb(async ({ db }) => {
+        const orderIds = o.order.length ? await Promise.all(o.order.map((r) => orderIdOf(db, r))) : undefined;
+        printResults(
+          await shippingInstruction(
+            db,
+            { orderIds, storeCodes: o.store.length ? o.store : undefined },
+            cliActor(),
+          ),
+        );
+      }),
+    );
+  ship
+    .command('confirm')
+    .description('出荷完了: the parcel left; stock is consumed')
+    .requiredOption('--order <ref>', '受注No or store:cartOrderNo')
+    .option('--tracking <no>', 'tracking number (伝票番号)')
+    .option('--carrier <name>', 'carrier (運送会社)')
+    .action(async (o: { order: string; tracking?: string; carrier?: string }) =>
+      withDb(async ({ db }) => {
+        const id = await orderIdOf(db, o.order);
+        printResults([
+          await confirmShipment(db, id, { trackingNumber: o.tracking, carrier: o.carrier }, cliActor()),
+        ]);
+      }),
+    );
+
+  ship
+    .command('upload <file>')
+    .description('出荷完了 from a shipment-result CSV (受注No or 店舗+注文番号, 伝票番号)')
+    .action(async (file: string) =>
+      withDb(async ({ db }) =>
+        printResults(
+          await applyShipmentCsv(db, await readFile(file), cliActor(), file).catch((e: Error) =>
+            fail(e.message),
+          ),
+        ),
+      ),
+    );
+
+  program
+    .command('release')
+    .description('受注在庫予約解除: release held stock from the selected orders')
+    .option('--store <code...>', 'channel (store code)', collect, [])
+    .option('--order <no...>', '受注No', collect, [])
+    .option('--status <code...>', 'status code', collect, [])
+    .option('--warehouse <code>', 'only stock held in this warehouse')
+    .option('--product <code>', 'only this product')
+    .requiredOption('--reason <text>', 'why (kept in each order history)')
+    .action(
+      async (o: {
+        store: string[];
+        order: string[];
+        status: string[];
+        warehouse?: string;
+        product?: string;
+        reason: string;
+      }) =>
+        withDb(async ({ db }) => {
+          if (!o.store.length && !o.order.length && !o.status.length && !o.warehouse && !o.product)
+            fail('select something: --store, --order, --status, --warehouse or --product');
+          printResults(
+            await releaseReservations(
+              db,
+              {
+                storeCodes: o.store,
+                orderNos: o.order,
+                statuses: o.status,
+                warehouse: o.warehouse,
+                productCode: o.product,
+              },
+              cliActor(),
+              o.reason,
+            ),
+          );
+        }),
+    );
+}

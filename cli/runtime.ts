@@ -1,0 +1,72 @@
+// What most commands need: validated config, the database and queue producers — opened once,
+// closed in order. A configuration error prints the variables at fault and exits 1.
+import { type Config, ConfigError, loadConfig } from '../infra/config.js';
+import { createDb, type Db } from '../infra/postgres.js';
+import { createProducerConnection, ready } from '../infra/redis.js';
+import { createQueues, type Queues } from '../jobs/queues.js';
+
+export interface Runtime {
+  config: Config;
+  db: Db;
+  queues: Queues;
+  close(): Promise<void>;
+}
+
+export function configOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
+}
+
+export async function openDb(): Promise<{ config: Config; db: Db; close(): Promise<void> }> {
+  const config = configOrExit();
+  const db = createDb(config.DATABASE_URL, { max: 4, applicationName: 'juchu-cli' });
+  return { config, db, close: () => db.destroy() };
+}
+
+export async function openRuntime(): Promise<Runtime> {
+  const { config, db } = await openDb();
+  const redis = createProducerConnection(config.REDIS_URL, 'juchu-cli');
+  await ready(redis);
+  const queues = createQueues(redis, config);
+  return {
+    config,
+    db,
+    queues,
+    async close() {
+      await queues.close();
+      redis.disconnect();
+      await db.destroy();
+    },
+  };
+}
+
+/** Runs a command body with a runtime and closes it whatever happens. */
+export async function withRuntime<T>(fn: (rt: Runtime) => Promise<T>): Promise<T> {
+  const rt = await openRuntime();
+  try {
+    return await fn(rt);
+  } finally {
+    await rt.close();
+  }
+}
+
+export async function withDb<T>(fn: (rt: { config: Config; db: Db }) => Promise<T>): Promise<T> {
+  const rt = await openDb();
+  try {
+    return await fn(rt);
+  } finally {
+    await rt.close();
+  }
+}
+
+export function fail(message: string): never {
+  process.stderr.write(`juchu: ${message}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,74 @@
+// Stock commands: levels, arrivals (入荷), corrections, CSV uploads.
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { refreshOrders } from '../db/order-actions.js';
+import { allocateProducts, correctStock, receiveStock } from '../db/stock.js';
+import { withTransaction } from '../infra/postgres.js';
+import { applyStockCsv } from '../uploads/stock-csv.js';
+import { fail, withDb } from './runtime.js';
+
+export function registerStockCommands(program: Command): void {
+  const stock = program.command('stock').description('Stock per product and warehouse');
+  stock
+    .command('list')
+    .description('On hand, reserved and available per product × warehouse')
+    .option('--product <code>', 'only this product')
+    .action(async (o: { product?: string }) =>
+      withDb(async ({ db }) => {
+        let q = db
+          .selectFrom('stock_levels as s')
+          .innerJoin('products as p', 'p.code', 's.product_code')
+          .select(['s.product_code', 'p.name', 's.warehouse_code', 's.on_hand', 's.reserved']);
+        if (o.product) q = q.where('s.product_code', '=', o.product);
+        for (const r of await q.orderBy('s.product_code').orderBy('s.warehouse_code').execute())
+          process.stdout.write(
+            `${r.product_code}  ${r.warehouse_code.padEnd(8)} on hand ${String(r.on_hand).padStart(5)}  reserved ${String(r.reserved).padStart(5)}  available ${String(r.on_hand - r.reserved).padStart(5)}  ${r.name}\n`,
+          );
+      }),
+    );
+  stock
+    .command('receive')
+    .description('入荷: stock arrived; waiting orders are re-allocated oldest first')
+    .requiredOption('--product <code>', 'product code')
+    .requiredOption('--warehouse <code>', 'warehouse code')
+    .requiredOption('--quantity <n>', 'units received')
+    .action(async (o: { product: string; warehouse: string; quantity: string }) =>
+      withDb(async ({ db }) => {
+        const onHand = await withTransaction(db, (trx) =>
+          receiveStock(trx, o.product, o.warehouse, Number(o.quantity)),
+        ).catch((e: Error) => fail(e.message));
+        const [a] = await allocateProducts(db, [o.product]);
+        const moved = await refreshOrders(db, a?.orderIds ?? []);
+        process.stdout.write(
+          `✓ ${o.product} @ ${o.warehouse}: on hand ${onHand}; ${a?.reserved ?? 0} units reserved for waiting orders; ${moved.length} orders moved on\n`,
+        );
+      }),
+    );
+  stock
+    .command('correct')
+    .description('Stock count correction: set on hand to what was counted')
+    .requiredOption('--product <code>', 'product code')
+    .requiredOption('--warehouse <code>', 'warehouse code')
+    .requiredOption('--counted <n>', 'units counted')
+    .action(async (o: { product: string; warehouse: string; counted: string }) =>
+      withDb(async ({ db }) => {
+        const r = await withTransaction(db, (trx) =>
+          correctStock(trx, o.product, o.warehouse, Number(o.counted)),
+        ).catch((e: Error) => fail(e.message));
+        const [a] = await allocateProducts(db, [o.product]);
+        await refreshOrders(db, [...r.releasedOrderIds, ...(a?.orderIds ?? [])]);
+        process.stdout.write(
+          `✓ ${o.product} @ ${o.warehouse}: on hand ${r.onHand}; ${r.releasedOrderIds.length} orders gave stock back\n`,
+        );
+      }),
+    );
+  stock
+    .command('upload <file>')
+    .description('Arrivals or counts from a CSV (columns: product_code, warehouse, quantity | counted)')
+    .action(async (file: string) =>
+      withDb(async ({ db }) => {
+        const r = await applyStockCsv(db, await readFile(file), 'cli').catch((e: Error) => fail(e.message));
+        for (const line of r.lines) process.stdout.write(`${line}\n`);
+      }),
+    );
+}

@@ -1,0 +1,316 @@
+// Stock: levels per product × warehouse and the reservation rows that make up `reserved`.
+// Rules that keep "never oversold" and "reserved = Σ reservations" true under any concurrency:
+//  - every change to a stock level is ONE guarded statement that also writes the reservation rows;
+//  - stock rows are locked in (product_code, warehouse_code) order before anything else touches them;
+//  - an order's row is locked before its stock rows (never the other way round);
+//  - deadlocks / serialization failures are retried by `withTransaction`.
+import { sql } from 'kysely';
+import { planReservation, type WarehouseStock } from '../domain/allocation.js';
+import { S } from '../domain/statuses.js';
+import { type Db, withTransaction } from '../infra/postgres.js';
+
+/** Locks the stock rows of these products in a fixed order; returns free stock per row. */
+export async function lockStock(
+  trx: Db,
+  productCodes: readonly string[],
+): Promise<
+  Array<{ productCode: string; warehouse: string; priority: number; free: number; enabled: boolean }>
+> {
+  if (productCodes.length === 0) return [];
+  const rows = await sql<{
+    product_code: string;
+    warehouse_code: string;
+    priority: number;
+    free: number;
+    enabled: boolean;
+  }>`
+    SELECT s.product_code, s.warehouse_code, w.priority, w.enabled, s.on_hand - s.reserved AS free
+    FROM stock_levels s JOIN warehouses w ON w.code = s.warehouse_code
+    WHERE s.product_code = ANY(${[...new Set(productCodes)]}::text[])
+    ORDER BY s.product_code, s.warehouse_code
+    FOR UPDATE OF s`.execute(trx);
+  return rows.rows.map((r) => ({
+    productCode: r.product_code,
+    warehouse: r.warehouse_code,
+    priority: r.priority,
+    free: r.free,
+    enabled: r.enabled,
+  }));
+}
+
+/**
+ * Reserves `quantity` of a product in one warehouse for an order line — one statement: the stock
+ * update is guarded by `on_hand - reserved >= quantity`, and the reservation row is written only if
+ * the update happened. Returns the quantity reserved (0 if the guard refused).
+ */
+export async function reserve(
+  trx: Db,
+  line: { orderLineId: number; orderId: number; productCode: string },
+  warehouse: string,
+  quantity: number,
+): Promise<number> {
+  const r = await sql<{ quantity: number }>`
+    WITH taken AS (
+      UPDATE stock_levels SET reserved = reserved + ${quantity}, updated_at = now()
+      WHERE product_code = ${line.productCode} AND warehouse_code = ${warehouse}
+        AND on_hand - reserved >= ${quantity}
+      RETURNING product_code, warehouse_code
+    )
+    INSERT INTO reservations (order_line_id, order_id, product_code, warehouse_code, quantity)
+    SELECT ${line.orderLineId}, ${line.orderId}, product_code, warehouse_code, ${quantity} FROM taken
+    ON CONFLICT (order_line_id, warehouse_code) DO UPDATE SET quantity = reservations.quantity + EXCLUDED.quantity
+    RETURNING ${quantity}::int AS quantity`.execute(trx);
+  return r.rows.length ? quantity : 0;
+}
+
+/** Statuses whose orders may hold stock, by the store's reservation timing. */
+const HOLDING_AT_IMPORT = [
+  S.unknownProduct,
+  S.needsCheck,
+  S.customerComment,
+  S.reviewHold,
+  S.awaitingPayment,
+  S.readyToShip,
+  S.readyAfterStock,
+  S.waiting,
+];
+const HOLDING_IN_FULFILLMENT = [S.readyToShip, S.readyAfterStock, S.waiting];
+
+export interface AllocationResult {
+  productCode: string;
+  /** Units reserved by this run. */
+  reserved: number;
+  /** Orders that received stock (their status may now move on). */
+  orderIds: number[];
+}
+
+/**
+ * Serves a product's waiting lines, oldest order first (ordered_at, then 受注No), until its free stock
+ * runs out. Custom statuses of the review and fulfillment groups hold stock like their system peers.
+ */
+export async function allocateProduct(db: Db, productCode: string): Promise<AllocationResult> {
+  return withTransaction(db, async (trx) => {
+    const stock: WarehouseStock[] = (await lockStock(trx, [productCode])).filter((s) => s.enabled);
+    let free = stock.reduce((n, s) => n + Math.max(0, s.free), 0);
+    const result: AllocationResult = { productCode, reserved: 0, orderIds: [] };
+    if (free === 0) return result;
+    // Read after the lock: this statement's snapshot sees every commit that released or took stock.
+    const lines = await sql<{ line_id: number; order_id: number; shortfall: number }>`
+      SELECT l.id AS line_id, o.id AS order_id,
+             l.quantity * l.units_per_cart_unit - COALESCE(r.held, 0) AS shortfall
+      FROM order_lines l
+      JOIN orders o ON o.id = l.order_id
+      JOIN stores st ON st.id = o.store_id
+      JOIN statuses s ON s.code = o.status_code
+      LEFT JOIN LATERAL (SELECT SUM(quantity)::int AS held FROM reservations WHERE order_line_id = l.id) r ON true
+      WHERE l.product_code = ${productCode}
+        AND o.shipping_instructed_at IS NULL
+        AND (
+          o.status_code = ANY(${HOLDING_IN_FULFILLMENT}::text[])
+          OR (s.system = false AND s.group = 'fulfillment')
+          OR (COALESCE(st.settings->>'reservationTiming', 'import') = 'import'
+              AND (o.status_code = ANY(${HOLDING_AT_IMPORT}::text[]) OR (s.system = false AND s.group IN ('review', 'payment'))))
+        )
+        AND l.quantity * l.units_per_cart_unit > COALESCE(r.held, 0)
+      ORDER BY o.ordered_at, o.order_seq, l.line_no`.execute(trx);
+    const touched = new Set<number>();
+    for (const l of lines.rows) {
+      if (free === 0) break;
+      for (const step of planReservation(l.shortfall, stock)) {
+        const got = await reserve(
+          trx,
+          { orderLineId: l.line_id, orderId: l.order_id, productCode },
+          step.warehouse,
+          step.quantity,
+        );
+        if (got === 0) continue; // cannot happen while the rows are locked; kept honest anyway
+        const w = stock.find((s) => s.warehouse === step.warehouse)!;
+        w.free -= got;
+        free -= got;
+        result.reserved += got;
+        touched.add(l.order_id);
+      }
+    }
+    result.orderIds = [...touched];
+    return result;
+  });
+}
+
+export async function allocateProducts(db: Db, productCodes: Iterable<string>): Promise<AllocationResult[]> {
+  const out: AllocationResult[] = [];
+  for (const p of [...new Set(productCodes)].sort()) out.push(await allocateProduct(db, p));
+  return out;
+}
+
+export interface ReleaseFilter {
+  warehouse?: string;
+  productCode?: string;
+}
+
+/**
+ * Takes an order's reservations back (cancel, 受注在庫予約解除, a changed order). The caller holds the
+ * order's row lock; this locks the stock rows first, then deletes and decrements in one statement.
+ */
+export async function releaseOrderStock(
+  trx: Db,
+  orderId: number,
+  filter: ReleaseFilter = {},
+): Promise<Array<{ productCode: string; warehouse: string; quantity: number }>> {
+  const products = await trx
+    .selectFrom('reservations')
+    .select('product_code')
+    .distinct()
+    .where('order_id', '=', orderId)
+    .$if(!!filter.productCode, (q) => q.where('product_code', '=', filter.productCode!))
+    .execute();
+  if (products.length === 0) return [];
+  await lockStock(
+    trx,
+    products.map((p) => p.product_code),
+  );
+  const r = await sql<{ product_code: string; warehouse_code: string; quantity: number }>`
+    WITH gone AS (
+      DELETE FROM reservations
+      WHERE order_id = ${orderId}
+        AND (${filter.warehouse ?? null}::text IS NULL OR warehouse_code = ${filter.warehouse ?? null})
+        AND (${filter.productCode ?? null}::text IS NULL OR product_code = ${filter.productCode ?? null})
+      RETURNING product_code, warehouse_code, quantity
+    ), per_stock AS (
+      SELECT product_code, warehouse_code, SUM(quantity)::int AS quantity FROM gone GROUP BY 1, 2
+    ), upd AS (
+      UPDATE stock_levels s SET reserved = s.reserved - p.quantity, updated_at = now()
+      FROM per_stock p WHERE s.product_code = p.product_code AND s.warehouse_code = p.warehouse_code
+      RETURNING s.product_code
+    )
+    SELECT product_code, warehouse_code, quantity FROM per_stock`.execute(trx);
+  return r.rows.map((x) => ({
+    productCode: x.product_code,
+    warehouse: x.warehouse_code,
+    quantity: x.quantity,
+  }));
+}
+
+/**
+ * Ship confirmation: the held stock leaves the warehouse — on hand and reserved both go down, the
+ * reservation rows go, and each line records where its units came from.
+ */
+export async function consumeOrderStock(trx: Db, orderId: number): Promise<number> {
+  const products = await trx
+    .selectFrom('reservations')
+    .select('product_code')
+    .distinct()
+    .where('order_id', '=', orderId)
+    .execute();
+  if (products.length === 0) return 0;
+  await lockStock(
+    trx,
+    products.map((p) => p.product_code),
+  );
+  const r = await sql<{ units: number }>`
+    WITH gone AS (
+      DELETE FROM reservations WHERE order_id = ${orderId}
+      RETURNING order_line_id, product_code, warehouse_code, quantity
+    ), per_stock AS (
+      SELECT product_code, warehouse_code, SUM(quantity)::int AS quantity FROM gone GROUP BY 1, 2
+    ), upd AS (
+      UPDATE stock_levels s SET on_hand = s.on_hand - p.quantity, reserved = s.reserved - p.quantity, updated_at = now()
+      FROM per_stock p WHERE s.product_code = p.product_code AND s.warehouse_code = p.warehouse_code
+      RETURNING s.product_code
+    ), lines AS (
+      UPDATE order_lines l SET shipped_from = g.shipped
+      FROM (SELECT order_line_id, jsonb_agg(jsonb_build_object('warehouse', warehouse_code, 'quantity', quantity)
+                                            ORDER BY warehouse_code) AS shipped
+            FROM gone GROUP BY order_line_id) g
+      WHERE l.id = g.order_line_id
+      RETURNING l.id
+    )
+    SELECT COALESCE(SUM(quantity), 0)::int AS units FROM gone`.execute(trx);
+  return r.rows[0]?.units ?? 0;
+}
+
+/** 入荷: stock arrives. One guarded upsert; the caller then re-allocates the product. */
+export async function receiveStock(
+  trx: Db,
+  productCode: string,
+  warehouse: string,
+  quantity: number,
+): Promise<number> {
+  if (!Number.isInteger(quantity) || quantity <= 0)
+    throw new Error(`quantity must be a positive integer, got ${quantity}`);
+  const r = await sql<{ on_hand: number }>`
+    INSERT INTO stock_levels (product_code, warehouse_code, on_hand) VALUES (${productCode}, ${warehouse}, ${quantity})
+    ON CONFLICT (product_code, warehouse_code) DO UPDATE SET on_hand = stock_levels.on_hand + EXCLUDED.on_hand, updated_at = now()
+    RETURNING on_hand`.execute(trx);
+  return r.rows[0]!.on_hand;
+}
+
+/**
+ * 棚卸し correction: set on hand to what was counted. If that is below what is reserved, the youngest
+ * orders not yet handed to the warehouse give their reservations back first (oldest keep theirs).
+ * Returns the orders that lost stock.
+ */
+export async function correctStock(
+  trx: Db,
+  productCode: string,
+  warehouse: string,
+  counted: number,
+): Promise<{ onHand: number; releasedOrderIds: number[] }> {
+  if (!Number.isInteger(counted) || counted < 0)
+    throw new Error(`counted stock must be a whole number ≥ 0, got ${counted}`);
+  await sql`INSERT INTO stock_levels (product_code, warehouse_code) VALUES (${productCode}, ${warehouse})
+            ON CONFLICT DO NOTHING`.execute(trx);
+  await lockStock(trx, [productCode]);
+  const level = await trx
+    .selectFrom('stock_levels')
+    .select(['on_hand', 'reserved'])
+    .where('product_code', '=', productCode)
+    .where('warehouse_code', '=', warehouse)
+    .executeTakeFirstOrThrow();
+  const released: number[] = [];
+  let excess = level.reserved - counted;
+  if (excess > 0) {
+    const victims = await sql<{ id: number; order_id: number; quantity: number }>`
+      SELECT r.id, r.order_id, r.quantity FROM reservations r JOIN orders o ON o.id = r.order_id
+      WHERE r.product_code = ${productCode} AND r.warehouse_code = ${warehouse} AND o.shipping_instructed_at IS NULL
+      ORDER BY o.ordered_at DESC, o.order_seq DESC`.execute(trx);
+    for (const v of victims.rows) {
+      if (excess <= 0) break;
+      const give = Math.min(excess, v.quantity);
+      // One statement: shrink (or drop) the reservation and the reserved count together.
+      await sql`
+        WITH r AS (
+          UPDATE reservations SET quantity = quantity - ${give} WHERE id = ${v.id} AND quantity >= ${give} RETURNING id, quantity
+        ), d AS (
+          DELETE FROM reservations WHERE id IN (SELECT id FROM r WHERE quantity = 0) RETURNING id
+        )
+        UPDATE stock_levels SET reserved = reserved - ${give}, updated_at = now()
+        WHERE product_code = ${productCode} AND warehouse_code = ${warehouse} AND EXISTS (SELECT 1 FROM r)`.execute(
+        trx,
+      );
+      excess -= give;
+      released.push(v.order_id);
+    }
+    if (excess > 0)
+      throw new Error(
+        `cannot set ${productCode} @ ${warehouse} to ${counted}: ${excess} units are held by orders already handed to the warehouse`,
+      );
+  }
+  const r = await sql<{ on_hand: number }>`
+    UPDATE stock_levels SET on_hand = ${counted}, updated_at = now()
+    WHERE product_code = ${productCode} AND warehouse_code = ${warehouse} AND reserved <= ${counted}
+    RETURNING on_hand`.execute(trx);
+  if (!r.rows.length)
+    throw new Error(`stock of ${productCode} @ ${warehouse} changed during the correction; try again`);
+  return { onHand: counted, releasedOrderIds: [...new Set(released)] };
+}
+
+/** Σ reservations per stock row vs stock_levels.reserved: every row that disagrees (should be none). */
+export async function reservationMismatches(
+  db: Db,
+): Promise<Array<{ product_code: string; warehouse_code: string; reserved: number; sum: number }>> {
+  const r = await sql<{ product_code: string; warehouse_code: string; reserved: number; sum: number }>`
+    SELECT s.product_code, s.warehouse_code, s.reserved, COALESCE(SUM(r.quantity), 0)::int AS sum
+    FROM stock_levels s LEFT JOIN reservations r USING (product_code, warehouse_code)
+    GROUP BY 1, 2, 3 HAVING s.reserved <> COALESCE(SUM(r.quantity), 0)`.execute(db);
+  return r.rows;
+}

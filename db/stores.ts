@@ -1,0 +1,167 @@
+// Stores: settings, encrypted credentials, cursor and the per-store import lease.
+import { sql } from 'kysely';
+import type { CartName } from '../domain/order.js';
+import { parseStoreSettings, type StoreSettings } from '../domain/store-settings.js';
+import { decryptJson, encryptJson } from '../infra/crypto.js';
+import type { Db } from '../infra/postgres.js';
+import type { StoreRow } from './schema.js';
+
+export interface Store {
+  id: number;
+  code: string;
+  cart: CartName;
+  name: string;
+  enabled: boolean;
+  importCron: string;
+  baseUrl: string | null;
+  settings: StoreSettings & Record<string, unknown>;
+  credentialState: 'ok' | 'needs_credentials';
+  credentialError: string | null;
+  importCursor: Date | null;
+  lastImportAt: Date | null;
+  lastImportOutcome: string | null;
+  hasCredentials: boolean;
+}
+
+export function toStore(r: StoreRow): Store {
+  return {
+    id: r.id,
+    code: r.code,
+    cart: r.cart as CartName,
+    name: r.name,
+    enabled: r.enabled,
+    importCron: r.import_cron,
+    baseUrl: r.base_url,
+    settings: parseStoreSettings(r.settings),
+    credentialState: r.credential_state,
+    credentialError: r.credential_error,
+    importCursor: r.import_cursor,
+    lastImportAt: r.last_import_at,
+    lastImportOutcome: r.last_import_outcome,
+    hasCredentials: r.credentials_encrypted !== null,
+  };
+}
+
+export async function listStores(db: Db): Promise<Store[]> {
+  return (await db.selectFrom('stores').selectAll().orderBy('code').execute()).map(toStore);
+}
+
+export async function findStore(db: Db, code: string): Promise<Store | null> {
+  const r = await db.selectFrom('stores').selectAll().where('code', '=', code).executeTakeFirst();
+  return r ? toStore(r) : null;
+}
+
+export async function getStore(db: Db, code: string): Promise<Store> {
+  const s = await findStore(db, code);
+  if (!s) throw new Error(`no store with code "${code}"`);
+  return s;
+}
+
+export async function getStoreById(db: Db, id: number): Promise<Store> {
+  return toStore(await db.selectFrom('stores').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
+}
+
+/** Decrypted credentials, for the adapter only; never logged, never put in a job payload. */
+export async function storeCredentials(
+  db: Db,
+  storeId: number,
+  key: Buffer,
+): Promise<Record<string, unknown>> {
+  const r = await db
+    .selectFrom('stores')
+    .select('credentials_encrypted')
+    .where('id', '=', storeId)
+    .executeTakeFirstOrThrow();
+  return r.credentials_encrypted ? decryptJson<Record<string, unknown>>(r.credentials_encrypted, key) : {};
+}
+
+export interface StoreInput {
+  code: string;
+  cart: CartName;
+  name: string;
+  enabled?: boolean;
+  importCron?: string;
+  baseUrl?: string | null;
+  settings?: Record<string, unknown>;
+  /** Plain credentials; encrypted before they reach the database. */
+  credentials?: Record<string, unknown> | null;
+}
+
+/** Creates or updates a store by code. New credentials reset the credential state to ok. */
+export async function upsertStore(db: Db, input: StoreInput, key: Buffer): Promise<Store> {
+  parseStoreSettings(input.settings ?? {}); // refuse bad settings before writing
+  const sealed = input.credentials ? encryptJson(input.credentials, key) : undefined;
+  const values = {
+    code: input.code,
+    cart: input.cart,
+    name: input.name,
+    enabled: input.enabled ?? true,
+    import_cron: input.importCron ?? '*/10 * * * *',
+    base_url: input.baseUrl ?? null,
+    settings: JSON.stringify(input.settings ?? {}),
+    ...(sealed
+      ? { credentials_encrypted: sealed, credential_state: 'ok' as const, credential_error: null }
+      : {}),
+  };
+  const row = await db
+    .insertInto('stores')
+    .values(values)
+    .onConflict((oc) =>
+      oc.column('code').doUpdateSet({
+        ...values,
+        updated_at: sql`now()`,
+      }),
+    )
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toStore(row);
+}
+
+export async function markNeedsCredentials(db: Db, storeId: number, error: string): Promise<void> {
+  await db
+    .updateTable('stores')
+    .set({
+      credential_state: 'needs_credentials',
+      credential_error: error.slice(0, 500),
+      updated_at: sql`now()`,
+    })
+    .where('id', '=', storeId)
+    .execute();
+}
+
+/**
+ * Takes the store's import lease (one import at a time per store). Guarded: succeeds only when free,
+ * expired, or already ours. A worker that dies simply lets it expire.
+ */
+export async function acquireImportLease(
+  db: Db,
+  storeId: number,
+  owner: string,
+  ttlSeconds = 120,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('stores')
+    .set({
+      import_lease_owner: owner,
+      import_lease_until: sql`now() + make_interval(secs => ${ttlSeconds})`,
+    })
+    .where('id', '=', storeId)
+    .where((eb) =>
+      eb.or([
+        eb('import_lease_until', 'is', null),
+        eb('import_lease_until', '<', sql<Date>`now()`),
+        eb('import_lease_owner', '=', owner),
+      ]),
+    )
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+export async function releaseImportLease(db: Db, storeId: number, owner: string): Promise<void> {
+  await db
+    .updateTable('stores')
+    .set({ import_lease_owner: null, import_lease_until: null })
+    .where('id', '=', storeId)
+    .where('import_lease_owner', '=', owner)
+    .execute();
+}

@@ -1,0 +1,38 @@
+// Job name → processor. The mapped type makes a job without a handler a compile error.
+import type { Job } from 'bullmq';
+import type { JobCatalogue, JobName } from './catalogue.js';
+import type { JobDeps } from './deps.js';
+import { processImportStore } from './import-store.js';
+import { processReconcile } from './reconcile-store.js';
+import { processReimport } from './reimport-order.js';
+import { processReprocessReject } from './reprocess-reject.js';
+import {
+  processAllocateStock,
+  processRecheckMapping,
+  processRefreshDeliveryHolds,
+  processShippingInstruction,
+} from './stock-jobs.js';
+
+type Handler<N extends JobName> = (
+  data: JobCatalogue[N],
+  job: Job,
+  token: string | undefined,
+  deps: JobDeps,
+) => Promise<unknown>;
+
+export const HANDLERS: { [N in JobName]: Handler<N> } = {
+  'import-store': (d, job, token, deps) => processImportStore(d, job, token, deps),
+  'reconcile-store': (d, job, _t, deps) => processReconcile(d, job, deps),
+  'reimport-order': (d, job, _t, deps) => processReimport(d, job, deps),
+  'reprocess-reject': (d, _j, _t, deps) => processReprocessReject(d, deps),
+  'allocate-stock': (d, _j, _t, deps) => processAllocateStock(d, deps),
+  'refresh-delivery-holds': (d, _j, _t, deps) => processRefreshDeliveryHolds(d, deps),
+  'shipping-instruction': (d, _j, _t, deps) => processShippingInstruction(d, deps),
+  'recheck-mapping': (d, _j, _t, deps) => processRecheckMapping(d, deps),
+};
+
+export function runJob(job: Job, token: string | undefined, deps: JobDeps): Promise<unknown> {
+  const handler = HANDLERS[job.name as JobName] as Handler<JobName> | undefined;
+  if (!handler) throw new Error(`no handler for job "${job.name}"`);
+  return handler(job.data as JobCatalogue[JobName], job, token, deps);
+}

@@ -1,0 +1,180 @@
+// One page of raw cart orders through the pipeline: normalize (pure) → resolve product codes →
+// persist in ONE transaction (each order behind a savepoint, so one bad order becomes a reject and
+// the rest of the page goes on) → after commit, reserve stock oldest first and settle statuses.
+import { sql } from 'kysely';
+import type { CartAdapter, RawOrder } from '../carts/contract.js';
+import { actionContext, refreshOrders, transitionInTx } from '../db/order-actions.js';
+import { type PersistKind, persistCartOrder } from '../db/orders.js';
+import { resolveProducts } from '../db/products.js';
+import { allocateProducts } from '../db/stock.js';
+import type { Store } from '../db/stores.js';
+import { DEFAULT_IMPORT_STATUSES } from '../domain/cart-defaults.js';
+import { sha256, stableJson } from '../domain/hash.js';
+import type { CartOrder } from '../domain/order.js';
+import { S } from '../domain/statuses.js';
+import { type Db, withTransaction } from '../infra/postgres.js';
+
+export interface PageCounts {
+  fetched: number;
+  new: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  skipped: number;
+  flagged: number;
+}
+
+export const zeroCounts = (): PageCounts => ({
+  fetched: 0,
+  new: 0,
+  updated: 0,
+  unchanged: 0,
+  rejected: 0,
+  skipped: 0,
+  flagged: 0,
+});
+
+export function addCounts(a: PageCounts, b: PageCounts): PageCounts {
+  return {
+    fetched: a.fetched + b.fetched,
+    new: a.new + b.new,
+    updated: a.updated + b.updated,
+    unchanged: a.unchanged + b.unchanged,
+    rejected: a.rejected + b.rejected,
+    skipped: a.skipped + b.skipped,
+    flagged: a.flagged + b.flagged,
+  };
+}
+
+export interface ImportPageOptions {
+  runId: number | null;
+  actor: string;
+  now: Date;
+  /** Import whatever the cart status (admin re-import of one order). */
+  force?: boolean;
+  /** Called with each stored order's outcome (reconciliation counts the new ones). */
+  onOutcome?: (cartOrderNo: string, kind: PersistKind) => void;
+}
+
+/** A record the cart sent that could not be read: kept with its error for a human (deduplicated). */
+export async function recordReject(
+  db: Db,
+  store: Store,
+  runId: number | null,
+  raw: RawOrder,
+  field: string | null,
+  error: string,
+): Promise<void> {
+  const payload = raw.payload === undefined ? null : raw.payload;
+  await sql`
+    INSERT INTO import_rejects (store_id, import_run_id, cart_order_no, field, error, raw_payload, payload_hash)
+    VALUES (${store.id}, ${runId}, ${raw.cartOrderNo}, ${field}, ${error.slice(0, 2000)}, ${JSON.stringify(payload)}::jsonb,
+            ${sha256(stableJson(payload))})
+    ON CONFLICT (store_id, payload_hash) WHERE resolved_at IS NULL
+    DO UPDATE SET error = EXCLUDED.error, field = EXCLUDED.field, import_run_id = EXCLUDED.import_run_id`.execute(
+    db,
+  );
+}
+
+export async function importPage(
+  db: Db,
+  store: Store,
+  adapter: Pick<CartAdapter, 'normalize'>,
+  raws: readonly RawOrder[],
+  opts: ImportPageOptions,
+): Promise<PageCounts> {
+  const counts = zeroCounts();
+  counts.fetched = raws.length;
+  const good: Array<{ order: CartOrder; raw: RawOrder }> = [];
+  for (const raw of raws) {
+    const r = adapter.normalize(raw, store.code);
+    if (r.ok) good.push({ order: r.order, raw });
+    else {
+      counts.rejected++;
+      await recordReject(
+        db,
+        store,
+        opts.runId,
+        raw,
+        r.field,
+        `${r.cartOrderNo ?? '(注文番号不明)'}: ${r.message}`,
+      );
+    }
+  }
+  // Oldest first, so stock goes to the earliest orders of the page.
+  good.sort((a, b) => Date.parse(a.order.orderedAt) - Date.parse(b.order.orderedAt));
+  const products = await resolveProducts(
+    db,
+    store.id,
+    good.flatMap((g) => g.order.lines),
+  );
+  const ctxBase = await actionContext(db, opts.now);
+  const importStatuses = opts.force
+    ? null
+    : (store.settings.importStatuses ?? DEFAULT_IMPORT_STATUSES[store.cart] ?? null);
+  const touchedProducts = new Set<string>();
+  const touchedOrders = new Set<number>();
+
+  const pageCounts = await withTransaction(db, async (trx) => {
+    const c = zeroCounts();
+    touchedProducts.clear();
+    touchedOrders.clear();
+    const lateRejects: Array<{ raw: RawOrder; error: string }> = [];
+    const outcomes: Array<[string, PersistKind]> = [];
+    const ctx = { ...ctxBase, store, importStatuses, products, actor: opts.actor };
+    for (const { order, raw } of good) {
+      await sql`SAVEPOINT one_order`.execute(trx);
+      try {
+        const outcome = await persistCartOrder(trx, order, raw.payload, ctx);
+        if (opts.force && outcome.kind === 'new' && order.cancelledInCart && outcome.orderId)
+          await transitionInTx(
+            trx,
+            outcome.orderId,
+            S.cancelRequested,
+            'cart',
+            ctx,
+            'カートでキャンセル済み',
+          );
+        await sql`RELEASE SAVEPOINT one_order`.execute(trx);
+        c[outcome.kind]++;
+        outcomes.push([order.cartOrderNo, outcome.kind]);
+        for (const p of outcome.productCodes) touchedProducts.add(p);
+        if (outcome.orderId && outcome.kind !== 'unchanged') touchedOrders.add(outcome.orderId);
+      } catch (e) {
+        // Deadlocks must redo the whole page; anything else is this order's problem alone.
+        if ((e as { code?: string }).code === '40P01' || (e as { code?: string }).code === '40001') throw e;
+        await sql`ROLLBACK TO SAVEPOINT one_order`.execute(trx);
+        lateRejects.push({
+          raw,
+          error: `${order.cartOrderNo}: ${e instanceof Error ? e.message : String(e)}`,
+        });
+        c.rejected++;
+      }
+    }
+    if (opts.runId !== null) {
+      await trx
+        .updateTable('import_runs')
+        .set((eb) => ({
+          fetched: eb('fetched', '+', raws.length),
+          new: eb('new', '+', c.new),
+          updated: eb('updated', '+', c.updated + c.flagged),
+          unchanged: eb('unchanged', '+', c.unchanged),
+          rejected: eb('rejected', '+', c.rejected + counts.rejected),
+          skipped: eb('skipped', '+', c.skipped),
+        }))
+        .where('id', '=', opts.runId)
+        .execute();
+    }
+    return { c, lateRejects, outcomes };
+  });
+  for (const [no, kind] of pageCounts.outcomes) opts.onOutcome?.(no, kind);
+  for (const r of pageCounts.lateRejects) await recordReject(db, store, opts.runId, r.raw, null, r.error);
+
+  // After commit: stock for the new and changed orders (oldest first, per product), then statuses.
+  const allocated = await allocateProducts(db, touchedProducts);
+  for (const a of allocated) for (const id of a.orderIds) touchedOrders.add(id);
+  await refreshOrders(db, touchedOrders, opts.now);
+
+  const c = pageCounts.c;
+  return { ...c, fetched: raws.length, rejected: c.rejected + counts.rejected };
+}

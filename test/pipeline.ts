@@ -1,0 +1,86 @@
+// Shared setup for pipeline tests: demo data in a test database, job dependencies without a worker
+// process (processors are plain functions), and invariant checks every test ends with.
+
+import { hostname } from 'node:os';
+import { sql } from 'kysely';
+import { expect } from 'vitest';
+import type { HttpSettings } from '../carts/contract.js';
+import { seedDemo } from '../db/seed-demo.js';
+import { reservationMismatches } from '../db/stock.js';
+import type { CartName } from '../domain/order.js';
+import { loadConfig } from '../infra/config.js';
+import { logger } from '../infra/logger.js';
+import type { Db } from '../infra/postgres.js';
+import { createProducerConnection, ready } from '../infra/redis.js';
+import { type JobDeps, storeAdapterFactory } from '../jobs/deps.js';
+import { createQueues } from '../jobs/queues.js';
+import { redisUrl, TEST_SECRET_KEY, type TestDb, uniquePrefix } from './harness.js';
+
+export const FAST_HTTP: Partial<HttpSettings> = {
+  timeoutMs: 1500,
+  baseDelayMs: 5,
+  maxDelayMs: 50,
+  maxAttempts: 6,
+};
+
+export async function seedTestShop(
+  t: TestDb,
+  baseUrls: Partial<Record<CartName, string>>,
+  csvInbox = '/nonexistent',
+): Promise<void> {
+  await seedDemo(t.db, { baseUrls, csvInbox, key: TEST_SECRET_KEY, cron: '*/10 * * * *' });
+}
+
+export async function testDeps(
+  t: TestDb,
+  opts: { now?: () => Date; http?: Partial<HttpSettings> } = {},
+): Promise<JobDeps & { close(): Promise<void> }> {
+  const prefix = uniquePrefix('deps');
+  const config = loadConfig({
+    DATABASE_URL: t.url,
+    REDIS_URL: redisUrl(),
+    JUCHU_SECRET_KEY: TEST_SECRET_KEY.toString('hex'),
+    QUEUE_PREFIX: prefix,
+  });
+  const redis = createProducerConnection(config.REDIS_URL, 'test');
+  await ready(redis);
+  const queues = createQueues(redis, config);
+  logger.level = 'warn';
+  return {
+    db: t.db,
+    config,
+    queues,
+    log: logger,
+    now: opts.now ?? (() => new Date()),
+    adapterFor: storeAdapterFactory(t.db, TEST_SECRET_KEY, opts.http ?? FAST_HTTP),
+    processId: `${hostname()}-${process.pid}-test`,
+    async close() {
+      await queues.close();
+      redis.disconnect();
+    },
+  };
+}
+
+/** The invariants every stock-touching test ends with. */
+export async function expectStockInvariants(db: Db): Promise<void> {
+  expect(await reservationMismatches(db)).toEqual([]);
+  const over = await sql<{
+    n: number;
+  }>`SELECT count(*)::int AS n FROM stock_levels WHERE reserved > on_hand OR reserved < 0`.execute(db);
+  expect(over.rows[0]!.n).toBe(0);
+  // No order holds more than its lines need.
+  const excess = await sql<{ n: number }>`
+    SELECT count(*)::int AS n FROM order_lines l
+    JOIN (SELECT order_line_id, SUM(quantity) AS held FROM reservations GROUP BY 1) r ON r.order_line_id = l.id
+    WHERE r.held > l.quantity * l.units_per_cart_unit`.execute(db);
+  expect(excess.rows[0]!.n).toBe(0);
+}
+
+export async function countOrders(db: Db, storeCode?: string): Promise<number> {
+  let q = db
+    .selectFrom('orders as o')
+    .innerJoin('stores as s', 's.id', 'o.store_id')
+    .select((eb) => eb.fn.countAll<number>().as('n'));
+  if (storeCode) q = q.where('s.code', '=', storeCode);
+  return Number((await q.executeTakeFirstOrThrow()).n);
+}

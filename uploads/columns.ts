@@ -1,0 +1,34 @@
+// Operator CSV uploads (stock, shipment results) share the order-file reader: CP932 or UTF-8 (with
+// or without BOM), comma or tab. Columns are found by any of their usual Japanese or English names.
+import { headerKey, readTable } from '../carts/csv/table.js';
+
+export interface UploadRow {
+  rowNo: number;
+  get(field: string): string;
+}
+
+/** Reads the file and maps each wanted field to a column; a missing column is named in the error. */
+export function readUpload(
+  buf: Uint8Array,
+  file: string,
+  fields: Record<string, readonly string[]>,
+  optional: readonly string[] = [],
+): UploadRow[] {
+  const table = readTable(buf, file);
+  const keys = new Map(table.headers.map((h) => [headerKey(h), h]));
+  const column: Record<string, string | undefined> = {};
+  const missing: string[] = [];
+  for (const [field, names] of Object.entries(fields)) {
+    const hit = names.map((n) => keys.get(headerKey(n))).find((h) => h !== undefined);
+    column[field] = hit;
+    if (!hit && !optional.includes(field)) missing.push(`${field} (${names.join(' / ')})`);
+  }
+  if (missing.length) throw new Error(`${file}: missing columns: ${missing.join(', ')}`);
+  return table.rows.map((row, i) => ({
+    rowNo: table.rowNumbers[i]!,
+    get: (field: string) => {
+      const h = column[field];
+      return h ? (row[h] ?? '').trim() : '';
+    },
+  }));
+}

@@ -1,0 +1,97 @@
+// The worker process: one BullMQ Worker per queue, all running jobs through jobs/handlers.ts.
+// Several worker processes on several machines share the work through the same Redis.
+import { hostname } from 'node:os';
+import { MetricsTime, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { HttpSettings } from '../carts/contract.js';
+import type { Config } from '../infra/config.js';
+import { logger } from '../infra/logger.js';
+import { createDb, type Db } from '../infra/postgres.js';
+import { assertNoEviction, createProducerConnection, createWorkerConnection } from '../infra/redis.js';
+import { backoffStrategy } from '../jobs/backoff.js';
+import { QUEUES, type QueueKey } from '../jobs/catalogue.js';
+import { type JobDeps, storeAdapterFactory } from '../jobs/deps.js';
+import { runJob } from '../jobs/handlers.js';
+import { createQueues } from '../jobs/queues.js';
+import { Shutdown } from './shutdown.js';
+
+export interface WorkerOptions {
+  config: Config;
+  queues?: QueueKey[];
+  concurrency?: number;
+  /** Cart HTTP settings (tests use short timeouts and backoffs). */
+  http?: Partial<HttpSettings>;
+  /** BullMQ lock settings (crash tests shorten them). */
+  lockDuration?: number;
+  stalledInterval?: number;
+  now?: () => Date;
+}
+
+export interface RunningWorkers {
+  workers: Worker[];
+  deps: JobDeps;
+  shutdown: Shutdown;
+  close(): Promise<void>;
+}
+
+export async function startWorkers(opts: WorkerOptions): Promise<RunningWorkers> {
+  const { config } = opts;
+  const connection: Redis = createWorkerConnection(config.REDIS_URL, 'juchu-worker');
+  await assertNoEviction(connection);
+  const producer = createProducerConnection(config.REDIS_URL, 'juchu-worker-producer');
+  const db: Db = createDb(config.DATABASE_URL, { max: config.PG_POOL_MAX, applicationName: 'juchu-worker' });
+  const queues = createQueues(producer, config);
+  const deps: JobDeps = {
+    db,
+    config,
+    queues,
+    log: logger,
+    now: opts.now ?? (() => new Date()),
+    adapterFor: storeAdapterFactory(db, config.JUCHU_SECRET_KEY, opts.http),
+    processId: `${hostname()}-${process.pid}`,
+  };
+  const keys = opts.queues ?? (Object.keys(QUEUES) as QueueKey[]);
+  const workers = keys.map((k) => {
+    const w = new Worker(QUEUES[k].name, (job, token) => runJob(job, token, deps), {
+      connection,
+      prefix: config.QUEUE_PREFIX,
+      concurrency: opts.concurrency ?? config.WORKER_CONCURRENCY,
+      settings: { backoffStrategy: backoffStrategy(config.JOB_BACKOFF_MS) },
+      metrics: { maxDataPoints: MetricsTime.ONE_WEEK * 2 },
+      ...(opts.lockDuration ? { lockDuration: opts.lockDuration } : {}),
+      ...(opts.stalledInterval ? { stalledInterval: opts.stalledInterval } : {}),
+    });
+    w.on('failed', (job, err) =>
+      logger.warn(
+        {
+          queue: QUEUES[k].name,
+          job: job?.id,
+          name: job?.name,
+          attempts: job?.attemptsMade,
+          err: err.message,
+        },
+        'job failed',
+      ),
+    );
+    // A stalled job may run twice: harmless (every effect is idempotent in Postgres) but worth knowing.
+    w.on('stalled', (jobId) =>
+      logger.warn({ queue: QUEUES[k].name, job: jobId }, 'job stalled; it will run again'),
+    );
+    w.on('error', (err) => logger.error({ queue: QUEUES[k].name, err: err.message }, 'worker error'));
+    return w;
+  });
+  const shutdown = new Shutdown()
+    .add('workers', () => Promise.all(workers.map((w) => w.close())))
+    .add('queues', () => queues.close())
+    .add('redis', async () => {
+      connection.disconnect();
+      producer.disconnect();
+    })
+    .add('postgres', () => db.destroy());
+  await Promise.all(workers.map((w) => w.waitUntilReady()));
+  logger.info(
+    { queues: keys.map((k) => QUEUES[k].name), concurrency: opts.concurrency ?? config.WORKER_CONCURRENCY },
+    'worker started',
+  );
+  return { workers, deps, shutdown, close: () => shutdown.run() };
+}
