@@ -70,3 +70,52 @@ describe('migrations', () => {
     ).rejects.toThrow(/stock_levels_reserved_within_on_hand/);
   });
 });
+
+describe('order status counts', () => {
+  let t: TestDb;
+  beforeAll(async () => {
+    t = await createTestDb('counts');
+  });
+  afterAll(async () => t.drop());
+
+  it('follow inserts, status changes and deletes', async () => {
+    const store = await t.db
+      .insertInto('stores')
+      .values({ code: 's1', cart: 'csv', name: 'S', import_cron: '* * * * *', settings: '{}' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const base = {
+      store_id: store.id,
+      ordered_at: new Date(),
+      cart_status: 'x',
+      payload_hash: 'h',
+      content_hash: 'h',
+      raw_payload: '{}',
+      currency: 'JPY',
+    };
+    await t.db
+      .insertInto('orders')
+      .values([
+        { ...base, cart_order_no: 'a', status_code: 'waiting' },
+        { ...base, cart_order_no: 'b', status_code: 'waiting' },
+        { ...base, cart_order_no: 'c', status_code: 'shipped' },
+      ])
+      .execute();
+    await t.db
+      .updateTable('orders')
+      .set({ status_code: 'cancelled' })
+      .where('cart_order_no', '=', 'a')
+      .execute();
+    await t.db.deleteFrom('orders').where('cart_order_no', '=', 'c').execute();
+    const counts = await t.db
+      .selectFrom('order_status_counts')
+      .select(['status_code', 'n'])
+      .where('n', '>', 0)
+      .orderBy('status_code')
+      .execute();
+    expect(counts.map((c) => [c.status_code, Number(c.n)])).toEqual([
+      ['cancelled', 1],
+      ['waiting', 1],
+    ]);
+  });
+});

@@ -127,6 +127,12 @@ export interface OrdersTable {
   updated_at: UpdatedAt;
 }
 
+export interface OrderStatusCountsTable {
+  store_id: number;
+  status_code: string;
+  n: number;
+}
+
 export interface OrderPartiesTable {
   id: Generated<number>;
   order_id: number;
@@ -257,6 +263,7 @@ export interface Database {
   statuses: StatusesTable;
   orders: OrdersTable;
   order_parties: OrderPartiesTable;
+  order_status_counts: OrderStatusCountsTable;
   order_lines: OrderLinesTable;
   reservations: ReservationsTable;
   order_events: OrderEventsTable;

@@ -152,6 +152,28 @@ export async function up(db: Kysely<any>): Promise<void> {
     CREATE INDEX orders_needs_attention_idx ON orders (id) WHERE needs_attention;
     CREATE INDEX orders_delivery_date_idx ON orders (delivery_requested_date) WHERE delivery_requested_date IS NOT NULL;
 
+    -- Orders per store and status, kept by a trigger: the list's tab counts stay O(statuses) at
+    -- millions of orders. One row per (store, status), so imports of different stores never contend.
+    CREATE TABLE order_status_counts (
+      store_id integer NOT NULL REFERENCES stores(id) ON DELETE CASCADE,
+      status_code text NOT NULL,
+      n bigint NOT NULL DEFAULT 0,
+      PRIMARY KEY (store_id, status_code)
+    );
+    CREATE FUNCTION order_status_counts_trg() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        UPDATE order_status_counts SET n = n - 1 WHERE store_id = OLD.store_id AND status_code = OLD.status_code;
+      END IF;
+      IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO order_status_counts (store_id, status_code, n) VALUES (NEW.store_id, NEW.status_code, 1)
+        ON CONFLICT (store_id, status_code) DO UPDATE SET n = order_status_counts.n + 1;
+      END IF;
+      RETURN NULL;
+    END $$;
+    CREATE TRIGGER orders_status_counts AFTER INSERT OR DELETE OR UPDATE OF status_code, store_id ON orders
+      FOR EACH ROW EXECUTE FUNCTION order_status_counts_trg();
+
     CREATE TABLE order_parties (
       id bigserial PRIMARY KEY,
       order_id bigint NOT NULL REFERENCES orders(id) ON DELETE CASCADE,
@@ -322,8 +344,9 @@ export async function up(db: Kysely<any>): Promise<void> {
 export async function down(db: Kysely<any>): Promise<void> {
   await sql`
     DROP TABLE IF EXISTS login_attempts, sessions, users, import_rejects, import_runs, order_events,
-      reservations, order_lines, order_parties, orders, statuses, stock_levels, warehouses,
+      reservations, order_lines, order_parties, order_status_counts, orders, statuses, stock_levels, warehouses,
       store_product_mappings, products, stores CASCADE;
     DROP SEQUENCE IF EXISTS order_no_seq;
+    DROP FUNCTION IF EXISTS order_status_counts_trg();
   `.execute(db);
 }
