@@ -1,0 +1,133 @@
+// An order file → raw orders: one RawOrder per order number, its rows in file order. Pure (bytes in,
+// objects out); used by the inbox adapter, the dashboard upload and `juchu parse --cart csv --file f`.
+import { z } from 'zod';
+import type { RawOrder } from '../contract.js';
+import { CsvFormatError } from './format-error.js';
+import { type ColumnMap, CSV_FIELDS, CSV_PRESETS, type CsvLayout, resolveLayout } from './layouts.js';
+import { CSV_DELIMITERS, type CsvEncoding, encodingOf, readTable } from './table.js';
+
+const headerNames = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+
+/** A store's CSV settings (`AdapterOptions.settings`). */
+export const csvSettingsSchema = z.object({
+  /** The export layout. Without it (and without `columns`) the layout is detected from the headers. */
+  preset: z.enum(CSV_PRESETS).optional(),
+  /**
+   * Field → header (or headers, first non-empty wins) for files of other layouts, or to override a
+   * preset's column: `{ cartOrderNo: '受注番号', orderedAt: '注文日', sku: '品番', … }`. Fields not
+   * given are found by the generic header synonyms.
+   */
+  columns: z.partialRecord(z.enum(CSV_FIELDS), headerNames).optional(),
+  /** `auto` (BOM, else valid UTF-8, else CP932), or `utf-8`, `cp932` / `shift_jis` / `sjis`, `utf-16le`. */
+  encoding: z
+    .string()
+    .default('auto')
+    .refine((s) => encodingOf(s) !== null, { message: 'unknown encoding' })
+    .transform((s) => encodingOf(s) as CsvEncoding),
+  /** `auto` (the most frequent of , TAB ; in the header line), or one of them. `tab` means TAB. */
+  delimiter: z
+    .string()
+    .default('auto')
+    .transform((s) => (s === 'tab' || s === '\\t' ? '\t' : s))
+    .pipe(z.enum(CSV_DELIMITERS)),
+  /** Layout of date-times without an offset, e.g. `YYYY/MM/DD HH:mm` or `YYYYMMDDHHmmss`; default: detect. */
+  dateFormat: z.string().min(2).optional(),
+  /** Whether unit prices include tax when the file has no 税込別 column (default: per preset). */
+  taxIncluded: z.boolean().optional(),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/)
+    .default('JPY'),
+  /** Folder the adapter reads order files from; read files move to `processed/` inside it. */
+  inboxDir: z.string().min(1).optional(),
+  /** File names the adapter reads (a regular expression, case-insensitive). */
+  filePattern: z.string().default('\\.(csv|tsv|txt)$'),
+  /** Files modified less than this long ago are left for the next run (an upload may still be writing). */
+  minFileAgeMs: z.number().int().min(0).default(2000),
+});
+export type CsvSettings = z.output<typeof csvSettingsSchema>;
+export type CsvSettingsInput = z.input<typeof csvSettingsSchema>;
+
+export function parseCsvSettings(settings: unknown, file = 'settings'): CsvSettings {
+  const r = csvSettingsSchema.safeParse(settings ?? {});
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  throw new CsvFormatError(
+    `bad CSV settings: ${issue.path.join('.') || '(settings)'}: ${issue.message}`,
+    file,
+  );
+}
+
+/**
+ * The payload of a CSV RawOrder: every row of the order as the file had it (header → cell), plus
+ * how the file was read, so that normalize needs nothing else.
+ */
+export interface CsvOrderPayload {
+  /** File name the order came from. */
+  file: string;
+  /** `rakuten` | `yahoo` | `ec-cube`, or `custom` (a columns mapping) / `generic` (header synonyms). */
+  preset: CsvLayout;
+  /** Field → the file's headers that hold it, in order of preference. */
+  columns: ColumnMap;
+  rows: Array<Record<string, string>>;
+  /** Spreadsheet row number of each row (header = 1), for messages. */
+  rowNumbers: number[];
+  dateFormat: string | null;
+  taxIncluded: boolean | null;
+  currency: string;
+}
+
+export interface ParsedOrderFile {
+  orders: RawOrder[];
+  /** How the file was read (shown by the dashboard upload and `juchu parse`). */
+  layout: CsvLayout;
+  encoding: string;
+  delimiter: string;
+  rows: number;
+}
+
+/**
+ * Reads one order file. Rows are grouped into orders by order number (in order of first appearance;
+ * the rows of one order need not be adjacent). A row without an order number becomes its own raw
+ * order with `cartOrderNo: null`, which normalize rejects. Throws CsvFormatError for a file that is
+ * not an order file of the configured (or any known) layout.
+ */
+export function parseOrderFile(buffer: Uint8Array, settings: unknown, fileName: string): ParsedOrderFile {
+  const s = parseCsvSettings(settings, fileName);
+  const table = readTable(buffer, fileName, { encoding: s.encoding, delimiter: s.delimiter });
+  const { layout, columns } = resolveLayout(table.headers, s, fileName);
+  const orderNoHeaders = columns.cartOrderNo!;
+  const groups = new Map<string, number[]>();
+  const orphans: number[] = [];
+  table.rows.forEach((row, i) => {
+    const no = orderNoHeaders.map((h) => row[h]?.trim() ?? '').find((v) => v !== '');
+    if (no === undefined) orphans.push(i);
+    else {
+      const g = groups.get(no);
+      if (g) g.push(i);
+      else groups.set(no, [i]);
+    }
+  });
+  const rawOf = (cartOrderNo: string | null, indexes: number[]): RawOrder => {
+    const payload: CsvOrderPayload = {
+      file: fileName,
+      preset: layout,
+      columns,
+      rows: indexes.map((i) => table.rows[i]!),
+      rowNumbers: indexes.map((i) => table.rowNumbers[i]!),
+      dateFormat: s.dateFormat ?? null,
+      taxIncluded: s.taxIncluded ?? null,
+      currency: s.currency,
+    };
+    return { cartOrderNo, payload };
+  };
+  const orders = [...groups].map(([no, indexes]) => rawOf(no, indexes));
+  for (const i of orphans) orders.push(rawOf(null, [i]));
+  return {
+    orders,
+    layout,
+    encoding: table.encoding,
+    delimiter: table.delimiter,
+    rows: table.rows.length,
+  };
+}
