@@ -1,0 +1,54 @@
+// Rakuten 楽天市場 (RMS RakutenPayOrderAPI) as a juchu cart module.
+import type { CartModule, RawOrder } from '../contract.js';
+import { CartResponseError } from '../errors.js';
+import { createRakutenAdapter, type RakutenCredentials, rakutenCredentialsSchema } from './client.js';
+import { ORDER_PROGRESS, PREPAID_METHOD_NAMES } from './codes.js';
+import { normalizeRakuten, rawOrderOf } from './normalize.js';
+import { RAKUTEN_DEMO_CREDENTIALS } from './simulator.js';
+
+export {
+  RakutenAdapter,
+  type RakutenCredentials,
+  type RakutenSettings,
+  rakutenSettingsSchema,
+} from './client.js';
+export { type RakutenSimulatorOptions, type RunningRakutenSimulator, rakutenSimulator } from './simulator.js';
+
+/**
+ * The orders in a recorded getOrder response body (`{"MessageModelList":…, "OrderModelList":[…]}`),
+ * or a single OrderModel.
+ */
+function rawOrdersFromRecorded(body: Buffer): RawOrder[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new CartResponseError(
+      'rakuten: the recorded body is not JSON (expected a getOrder response)',
+      'rakuten',
+    );
+  }
+  if (json && typeof json === 'object') {
+    const list = (json as { OrderModelList?: unknown }).OrderModelList;
+    if (Array.isArray(list)) return list.map(rawOrderOf);
+    if ('orderNumber' in json) return [rawOrderOf(json)];
+  }
+  throw new CartResponseError(
+    'rakuten: the recorded body has no OrderModelList (expected a getOrder response)',
+    'rakuten',
+  );
+}
+
+export const rakutenCart: CartModule<RakutenCredentials> = {
+  cart: 'rakuten',
+  credentialsSchema: rakutenCredentialsSchema,
+  demoCredentials: RAKUTEN_DEMO_CREDENTIALS,
+  defaultBaseUrl: 'https://api.rms.rakuten.co.jp',
+  cartStatuses: ORDER_PROGRESS.map((s) => ({ code: String(s.code), label: `${s.ja} (${s.en})` })),
+  // Orders the shop still has to work on: new, in Rakuten's checks, ready to ship, change pending.
+  defaultImportStatuses: ['100', '200', '300', '400'],
+  defaultPrepaidMethods: PREPAID_METHOD_NAMES,
+  createAdapter: createRakutenAdapter,
+  normalize: normalizeRakuten,
+  rawOrdersFromRecorded,
+};
