@@ -58,6 +58,7 @@ export const csvCart: CartModule<CsvCredentials> = {
   createAdapter: createCsvAdapter,
   normalize: normalizeCsv,
   rawOrdersFromRecorded(body, extra) {
-    return parseOrderFile(body, extra?.settings ?? {}, 'recorded.csv').orders;
+    // The contract gives no file name; messages say "file: missing columns: …".
+    return parseOrderFile(body, extra?.settings ?? {}, 'file').orders;
   },
 };
