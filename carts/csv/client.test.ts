@@ -249,8 +249,12 @@ describe('csvSimulator', () => {
       await mkdir(dir, { recursive: true });
       sim = await csvSimulator.start({ seed: 1, orders: 5, fixturesDir: dir, clock });
       expect(sim.inboxDir).toBe(dir);
+      const before = (await readdir(dir)).length;
+      const name = sim.exportNow();
+      expect(await readdir(dir)).toHaveLength(before + 1);
+      expect(name && (await readdir(dir)).includes(name)).toBe(true);
       await sim.stop();
-      expect((await readdir(dir)).length).toBeGreaterThan(0);
+      expect((await readdir(dir)).length).toBe(before + 1);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
