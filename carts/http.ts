@@ -15,7 +15,10 @@ import {
 export interface HttpResponse {
   status: number;
   headers: Headers;
+  /** The body decoded as UTF-8. */
   text: string;
+  /** The body as received, for carts that answer in another charset (makeshop's EUC-JP / Shift_JIS XML). */
+  bytes?: Uint8Array;
 }
 
 export interface HttpRequest {
@@ -224,8 +227,9 @@ export class CartHttpClient {
       body: req.body,
       signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
     });
-    const text = await res.text();
-    return { status: res.status, headers: res.headers, text };
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    const text = new TextDecoder().decode(bytes);
+    return { status: res.status, headers: res.headers, text, bytes };
   }
 
   private async backoff(attempt: number, serverWaitMs: number | null, signal?: AbortSignal): Promise<void> {

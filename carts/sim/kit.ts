@@ -63,7 +63,7 @@ export interface SimRequest {
 export interface SimReply {
   status: number;
   headers?: Record<string, string>;
-  /** Objects are sent as JSON; strings as they are (set content-type for XML). */
+  /** Objects are sent as JSON; strings and bytes (Uint8Array) as they are (set content-type for XML). */
   body: unknown;
 }
 
@@ -226,10 +226,16 @@ function readBody(req: IncomingMessage): Promise<string> {
 }
 
 function send(res: ServerResponse, reply: SimReply): void {
+  // Bytes go out as they are (a cart answering in EUC-JP or Shift_JIS sets its own content-type).
+  const isBytes = reply.body instanceof Uint8Array;
   const isString = typeof reply.body === 'string';
-  const body = isString ? (reply.body as string) : JSON.stringify(reply.body);
+  const body = isBytes || isString ? (reply.body as string | Uint8Array) : JSON.stringify(reply.body);
   const headers: Record<string, string> = {
-    'content-type': isString ? 'text/plain; charset=utf-8' : 'application/json;charset=utf-8',
+    'content-type': isBytes
+      ? 'application/octet-stream'
+      : isString
+        ? 'text/plain; charset=utf-8'
+        : 'application/json;charset=utf-8',
     ...reply.headers,
   };
   res.writeHead(reply.status, headers);
