@@ -19,17 +19,3 @@ export function prepaidMethodsOf(
 ): readonly string[] {
   return settings.prepaidMethods ?? DEFAULT_PREPAID_METHODS[cart];
 }
-
-/**
- * Cart statuses imported by default (null: every status). Rakuten: 100 注文確認待ち … 300 発送待ち
- * (and later); its 900 キャンセル確定 is never imported new, but cancels of imported orders always
- * come through.
- */
-export const DEFAULT_IMPORT_STATUSES: Readonly<Record<CartName, readonly string[] | null>> = {
-  rakuten: null,
-  yahoo: null,
-  amazon: null,
-  makeshop: null,
-  shopify: null,
-  csv: null,
-};

@@ -3,12 +3,12 @@
 // the rest of the page goes on) → after commit, reserve stock oldest first and settle statuses.
 import { sql } from 'kysely';
 import type { CartAdapter, RawOrder } from '../carts/contract.js';
+import { cartModule } from '../carts/registry.js';
 import { actionContext, refreshOrders, transitionInTx } from '../db/order-actions.js';
 import { type PersistKind, persistCartOrder } from '../db/orders.js';
 import { resolveProducts } from '../db/products.js';
 import { allocateProducts } from '../db/stock.js';
 import type { Store } from '../db/stores.js';
-import { DEFAULT_IMPORT_STATUSES } from '../domain/cart-defaults.js';
 import { sha256, stableJson } from '../domain/hash.js';
 import type { CartOrder } from '../domain/order.js';
 import { S } from '../domain/statuses.js';
@@ -111,7 +111,7 @@ export async function importPage(
   const ctxBase = await actionContext(db, opts.now);
   const importStatuses = opts.force
     ? null
-    : (store.settings.importStatuses ?? DEFAULT_IMPORT_STATUSES[store.cart] ?? null);
+    : (store.settings.importStatuses ?? cartModule(store.cart).defaultImportStatuses);
   const touchedProducts = new Set<string>();
   const touchedOrders = new Set<number>();
 

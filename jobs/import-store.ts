@@ -70,7 +70,7 @@ export async function processImportStore(
     return { store: store.code, outcome: 'skipped', reason: 'store needs credentials' };
 
   const owner = `${deps.processId}-${job?.id ?? 'direct'}`;
-  if (!(await acquireImportLease(deps.db, store.id, owner))) {
+  if (!(await acquireImportLease(deps.db, store.id, owner, deps.config.IMPORT_LEASE_SECONDS))) {
     // Another import of this store is running (a duplicate delivery, or two workers): wait for it.
     if (job && token) {
       await job.moveToDelayed(Date.now() + 5_000, token);
@@ -102,7 +102,7 @@ export async function processImportStore(
           now: deps.now(),
         });
         total = addCounts(total, counts);
-        await acquireImportLease(deps.db, store.id, owner); // renew
+        await acquireImportLease(deps.db, store.id, owner, deps.config.IMPORT_LEASE_SECONDS); // renew
       }
       // The window is complete: only now does the cursor move (forward only).
       await deps.db
@@ -124,7 +124,7 @@ export async function processImportStore(
     };
   } catch (e) {
     if (e instanceof DelayedError) throw e;
-    return failImport(deps, store, runId, e);
+    return await failImport(deps, store, runId, e);
   } finally {
     await releaseImportLease(deps.db, store.id, owner).catch(() => undefined);
   }

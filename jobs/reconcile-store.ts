@@ -69,6 +69,6 @@ export async function processReconcile(data: ReconcilePayload, job: Pick<Job, 'i
       ...total,
     };
   } catch (e) {
-    return failImport(deps, store, run.id, e);
+    return await failImport(deps, store, run.id, e);
   }
 }

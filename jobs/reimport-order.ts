@@ -49,6 +49,6 @@ export async function processReimport(data: ReimportPayload, job: Pick<Job, 'id'
     await finishRun(deps.db, run.id, store.id, 'succeeded', null);
     return { store: store.code, cartOrderNo: data.cartOrderNo, outcome: kind, runId: run.id, ...counts };
   } catch (e) {
-    return failImport(deps, store, run.id, e);
+    return await failImport(deps, store, run.id, e);
   }
 }

@@ -58,8 +58,9 @@ export async function startWorkers(opts: WorkerOptions): Promise<RunningWorkers>
       concurrency: opts.concurrency ?? config.WORKER_CONCURRENCY,
       settings: { backoffStrategy: backoffStrategy(config.JOB_BACKOFF_MS) },
       metrics: { maxDataPoints: MetricsTime.ONE_WEEK * 2 },
-      ...(opts.lockDuration ? { lockDuration: opts.lockDuration } : {}),
-      ...(opts.stalledInterval ? { stalledInterval: opts.stalledInterval } : {}),
+      lockDuration: opts.lockDuration ?? config.JOB_LOCK_MS,
+      // Check for stalled jobs as often as a lock can expire, so a killed worker's job resumes promptly.
+      stalledInterval: opts.stalledInterval ?? config.JOB_LOCK_MS,
     });
     w.on('failed', (job, err) =>
       logger.warn(

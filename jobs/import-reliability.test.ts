@@ -1,0 +1,311 @@
+// The import's promises, against a real simulator over HTTP, real Postgres and Redis: faults are
+// retried, auth failures stop at once, bad records are kept beside good ones, cart-side changes are
+// applied before the shipping instruction and flagged after it, deleted orders come back, a new
+// mapping releases the orders waiting on it, and nothing is ever imported twice.
+import { UnrecoverableError } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shopifySimulator } from '../carts/shopify/index.js';
+import type { RunningSimulator } from '../carts/sim/kit.js';
+import { changeStatus, deleteOrder, shippingInstruction } from '../db/order-actions.js';
+import { upsertMapping } from '../db/products.js';
+import { getStore } from '../db/stores.js';
+import { S } from '../domain/statuses.js';
+import { createTestDb, type TestDb } from '../test/harness.js';
+import { countOrders, expectStockInvariants, seedTestShop, testDeps } from '../test/pipeline.js';
+import { processImportStore } from './import-store.js';
+import { processReimport } from './reimport-order.js';
+import { processRecheckMapping } from './stock-jobs.js';
+
+const STORE = 'shopify-global';
+
+describe('import reliability (Shopify simulator)', () => {
+  let t: TestDb;
+  let sim: RunningSimulator;
+  let deps: Awaited<ReturnType<typeof testDeps>>;
+  const now = Date.now();
+  const faults = (f: Record<string, unknown>) =>
+    fetch(`${sim.url}/__sim/faults`, { method: 'POST', body: JSON.stringify(f) }).then((r) => r.json());
+  const simEvent = (no: string, kind: string) =>
+    fetch(`${sim.url}/__sim/orders/${encodeURIComponent(no)}/${kind}`, { method: 'POST' });
+  const importNow = () => processImportStore({ storeCode: STORE, trigger: 'manual' }, null, undefined, deps);
+  const orderBy = (cartOrderNo: string) =>
+    t.db.selectFrom('orders').selectAll().where('cart_order_no', '=', cartOrderNo).executeTakeFirst();
+
+  beforeAll(async () => {
+    t = await createTestDb('reliability');
+    sim = await shopifySimulator.start({
+      orders: 120,
+      seed: 11,
+      from: new Date(now - 2 * 86_400_000),
+      to: new Date(now - 10 * 60_000),
+      rateLimits: false,
+    });
+    await seedTestShop(t, { shopify: sim.url });
+    await t.db
+      .updateTable('stores')
+      .set({
+        settings: JSON.stringify({ initialImportDays: 3, settleLagSeconds: 0, syncOverlapMinutes: 10 }),
+      })
+      .where('code', '=', STORE)
+      .execute();
+    deps = await testDeps(t);
+  });
+  afterAll(async () => {
+    await deps.close();
+    await sim.stop();
+    await t.drop();
+  });
+
+  it('finishes after injected 5xx, 429 and timeouts, bringing every order once', async () => {
+    await faults({ serverErrors: 2, rateLimited: 2, timeouts: 1 });
+    const r = await importNow();
+    expect(r.outcome).toBe('succeeded');
+    expect(r.rejected).toBe(0);
+    expect(await countOrders(t.db, STORE)).toBe(r.new);
+    const stats = (await fetch(`${sim.url}/__sim/stats`).then((x) => x.json())) as {
+      sent5xx: number;
+      sent429: number;
+      timeouts: number;
+    };
+    expect(stats.sent5xx).toBeGreaterThanOrEqual(2);
+    expect(stats.sent429).toBeGreaterThanOrEqual(2);
+    expect(stats.timeouts).toBe(1);
+    await expectStockInvariants(t.db);
+  });
+
+  it('keeps malformed records as rejects naming the field, and imports the rest of the page', async () => {
+    await sim.book.placeNow();
+    await sim.book.placeNow();
+    await sim.book.placeNow();
+    await new Promise((r) => setTimeout(r, 1100));
+    await faults({ malformedRecords: 2 });
+    const r = await importNow();
+    expect(r.outcome).toBe('succeeded');
+    expect(r.rejected).toBe(2);
+    expect(r.new).toBe(1);
+    const rejects = await t.db
+      .selectFrom('import_rejects')
+      .selectAll()
+      .where('resolved_at', 'is', null)
+      .execute();
+    expect(rejects).toHaveLength(2);
+    for (const x of rejects) {
+      expect(x.error.length).toBeGreaterThan(5);
+      expect(x.field).toBeTruthy();
+      expect(x.raw_payload).toBeTruthy();
+    }
+    // Seen again (the window overlaps): still two rejects, not four.
+    await faults({ malformedRecords: 2 });
+    await t.db
+      .updateTable('stores')
+      .set({ import_cursor: new Date(Date.now() - 60_000) })
+      .where('code', '=', STORE)
+      .execute();
+    await importNow();
+    expect(
+      await t.db.selectFrom('import_rejects').select('id').where('resolved_at', 'is', null).execute(),
+    ).toHaveLength(2);
+  });
+
+  it('fails at once on an authentication failure and marks the store as needing credentials', async () => {
+    await faults({ revokeCredentials: true });
+    try {
+      const refused = await importNow().then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(refused).toBeInstanceOf(UnrecoverableError);
+      const store = await getStore(t.db, STORE);
+      expect(store.credentialState).toBe('needs_credentials');
+      expect(store.credentialError).toMatch(/401|Invalid API key/);
+      const run = await t.db
+        .selectFrom('import_runs')
+        .selectAll()
+        .orderBy('id', 'desc')
+        .executeTakeFirstOrThrow();
+      expect(run.outcome).toBe('failed');
+      // A scheduled slot does not hammer a store that needs credentials.
+      const skipped = await processImportStore(
+        { storeCode: STORE, trigger: 'schedule', slot: new Date().toISOString() },
+        null,
+        undefined,
+        deps,
+      );
+      expect(skipped.outcome).toBe('skipped');
+    } finally {
+      await faults({ revokeCredentials: false });
+    }
+    const ok = await importNow(); // a manual import after the fix clears the state
+    expect(ok.outcome).toBe('succeeded');
+    expect((await getStore(t.db, STORE)).credentialState).toBe('ok');
+  });
+
+  it('applies a cart change before the shipping instruction and flags it after', async () => {
+    const ready = await t.db
+      .selectFrom('orders')
+      .select(['id', 'cart_order_no', 'payload_hash'])
+      .where('status_code', '=', S.readyToShip)
+      .orderBy('id')
+      .limit(2)
+      .execute();
+    expect(ready).toHaveLength(2);
+    const [before, after] = ready as [(typeof ready)[0], (typeof ready)[0]];
+    const instructed = await shippingInstruction(t.db, { orderIds: [after.id] }, 'user:test');
+    expect(instructed[0]!.to).toBe(S.shipping);
+
+    await simEvent(before.cart_order_no, 'edit');
+    await simEvent(after.cart_order_no, 'edit');
+    await new Promise((r) => setTimeout(r, 1100));
+    await importNow();
+
+    const changed = (await orderBy(before.cart_order_no))!;
+    expect(changed.payload_hash).not.toBe(before.payload_hash);
+    expect(changed.needs_attention).toBe(false);
+    const ev = await t.db
+      .selectFrom('order_events')
+      .select('action')
+      .where('order_id', '=', before.id)
+      .execute();
+    expect(ev.map((e) => e.action)).toContain('cart_changed');
+
+    const flagged = (await orderBy(after.cart_order_no))!;
+    expect(flagged.status_code).toBe(S.shipping);
+    expect(flagged.payload_hash).toBe(after.payload_hash); // not changed silently
+    expect(flagged.needs_attention).toBe(true);
+    expect(flagged.attention_reason).toMatch(/出荷指示後/);
+    expect(flagged.pending_payload).toBeTruthy();
+    // The same cart version again: no second flag event.
+    await t.db
+      .updateTable('stores')
+      .set({ import_cursor: new Date(Date.now() - 120_000) })
+      .where('code', '=', STORE)
+      .execute();
+    await importNow();
+    const flags = await t.db
+      .selectFrom('order_events')
+      .select('id')
+      .where('order_id', '=', after.id)
+      .where('action', '=', 'flagged')
+      .execute();
+    expect(flags).toHaveLength(1);
+    await expectStockInvariants(t.db);
+  });
+
+  it('sends an order the cart cancels into the cancellation flow and releases its stock', async () => {
+    const o = await t.db
+      .selectFrom('orders as o')
+      .innerJoin('reservations as r', 'r.order_id', 'o.id')
+      .select(['o.id', 'o.cart_order_no'])
+      .where('o.status_code', '=', S.readyToShip)
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    await simEvent(o.cart_order_no, 'cancel');
+    await new Promise((r) => setTimeout(r, 1100));
+    await importNow();
+    const row = (await orderBy(o.cart_order_no))!;
+    expect(row.status_code).toBe(S.cancelled);
+    expect(row.cart_cancelled).toBe(true);
+    expect(
+      await t.db.selectFrom('reservations').select('id').where('order_id', '=', o.id).execute(),
+    ).toHaveLength(0);
+    await expectStockInvariants(t.db);
+  });
+
+  it('re-imports a deleted order by cart order number', async () => {
+    const o = await t.db
+      .selectFrom('orders')
+      .select(['id', 'cart_order_no', 'order_seq'])
+      .where('status_code', '=', S.readyToShip)
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    expect((await changeStatus(t.db, o.id, S.cancelRequested, 'user:test')).to).toBe(S.cancelled);
+    expect((await deleteOrder(t.db, o.id, 'user:test')).ok).toBe(true);
+    expect(await orderBy(o.cart_order_no)).toBeUndefined();
+    const r = await processReimport(
+      { storeCode: STORE, cartOrderNo: o.cart_order_no, requestedBy: 'test' },
+      null,
+      deps,
+    );
+    expect(r.outcome).toBe('new');
+    const back = (await orderBy(o.cart_order_no))!;
+    expect(back.order_seq).not.toBe(o.order_seq); // a new slip, a new 受注No
+    expect(back.status_code).not.toBe(S.cancelled);
+    // The history of the deleted slip stays.
+    const ev = await t.db.selectFrom('order_events').select('action').where('order_id', '=', o.id).execute();
+    expect(ev.map((e) => e.action)).toContain('deleted');
+  });
+
+  it('re-checks the orders waiting on a cart code when its mapping is added', async () => {
+    const waiting = await t.db
+      .selectFrom('orders as o')
+      .innerJoin('order_lines as l', 'l.order_id', 'o.id')
+      .select('o.id')
+      .where('o.status_code', '=', S.unknownProduct)
+      .where('l.cart_product_code', '=', 'NEW-2026-AKI')
+      .execute();
+    expect(waiting.length).toBeGreaterThan(0);
+    await t.db
+      .insertInto('products')
+      .values({ code: '00000960001', name: '秋限定 和紅茶 50g', tax_rate: 8 })
+      .execute();
+    await t.db
+      .insertInto('stock_levels')
+      .values({ product_code: '00000960001', warehouse_code: 'tokyo', on_hand: 500 })
+      .execute();
+    const store = await getStore(t.db, STORE);
+    await upsertMapping(t.db, {
+      storeId: store.id,
+      cartProductCode: 'NEW-2026-AKI',
+      productCode: '00000960001',
+    });
+    const r = await processRecheckMapping(
+      { storeCode: STORE, cartProductCode: 'NEW-2026-AKI', requestedBy: 'test' },
+      deps,
+    );
+    expect(r.ordersUpdated).toBe(waiting.length);
+    const after = await t.db
+      .selectFrom('orders')
+      .select(['status_code'])
+      .where(
+        'id',
+        'in',
+        waiting.map((w) => w.id),
+      )
+      .execute();
+    expect(after.every((a) => a.status_code !== S.unknownProduct)).toBe(true);
+    await expectStockInvariants(t.db);
+  });
+
+  it('never imports twice: the same job delivered twice at once, and two workers on one store', async () => {
+    await t.db.updateTable('stores').set({ import_cursor: null }).where('code', '=', STORE).execute();
+    await sim.book.placeNow();
+    await new Promise((r) => setTimeout(r, 1100));
+    const before = await countOrders(t.db, STORE);
+    const events = async () =>
+      Number(
+        (
+          await t.db
+            .selectFrom('order_events')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const eventsBefore = await events();
+    const results = await Promise.all([importNow(), importNow(), importNow()]);
+    const ran = results.filter((r) => r.outcome === 'succeeded');
+    expect(ran.length).toBeGreaterThanOrEqual(1);
+    expect(results.filter((r) => r.outcome === 'delayed').length + ran.length).toBe(3);
+    expect(await countOrders(t.db, STORE)).toBe(before + 1);
+    // Exactly one import event for the one new order; nothing else changed.
+    expect((await events()) - eventsBefore).toBeLessThanOrEqual(3);
+    const dup = await t.db
+      .selectFrom('orders')
+      .select(['cart_order_no'])
+      .select((eb) => eb.fn.countAll().as('n'))
+      .groupBy('cart_order_no')
+      .having((eb) => eb.fn.countAll(), '>', 1)
+      .execute();
+    expect(dup).toEqual([]);
+    await expectStockInvariants(t.db);
+  });
+});

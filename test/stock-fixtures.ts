@@ -1,0 +1,215 @@
+// Fixtures for the stock and shipping-stage tests: a shop with two warehouses, a few products with
+// the stock each test asks for, hand-built cart orders imported through the real import path
+// (importPage with a pass-through adapter), and the invariants every such test ends with.
+import { sql } from 'kysely';
+import { expect } from 'vitest';
+import type { RawOrder } from '../carts/contract.js';
+import { type Store, upsertStore } from '../db/stores.js';
+import type { CartName, CartOrder, CartOrderLine } from '../domain/order.js';
+import { emptyParty } from '../domain/order.js';
+import type { Db } from '../infra/postgres.js';
+import { importPage, type PageCounts } from '../jobs/import-page.js';
+import { TEST_SECRET_KEY } from './harness.js';
+import { expectStockInvariants } from './pipeline.js';
+
+export const WAREHOUSES = [
+  { code: 'tokyo', name: '東京倉庫', priority: 1 },
+  { code: 'osaka', name: '大阪倉庫', priority: 2 },
+] as const;
+
+/** Products and their stock: code → on hand per warehouse. */
+export type StockPlan = Record<string, { tokyo?: number; osaka?: number; needsCheck?: boolean }>;
+
+export async function seedWarehouses(db: Db): Promise<void> {
+  await db
+    .insertInto('warehouses')
+    .values([...WAREHOUSES])
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
+export async function seedStock(db: Db, plan: StockPlan): Promise<void> {
+  await seedWarehouses(db);
+  for (const [code, p] of Object.entries(plan)) {
+    await db
+      .insertInto('products')
+      .values({ code, name: `商品 ${code}`, tax_rate: 10, needs_check: p.needsCheck ?? false })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    for (const w of WAREHOUSES)
+      await sql`INSERT INTO stock_levels (product_code, warehouse_code, on_hand)
+                VALUES (${code}, ${w.code}, ${p[w.code] ?? 0})
+                ON CONFLICT (product_code, warehouse_code) DO UPDATE SET on_hand = EXCLUDED.on_hand`.execute(
+        db,
+      );
+  }
+}
+
+export async function createShop(
+  db: Db,
+  code = 'shop-a',
+  settings: Record<string, unknown> = {},
+  cart: CartName = 'rakuten',
+): Promise<Store> {
+  return upsertStore(db, { code, cart, name: `店舗 ${code}`, settings }, TEST_SECRET_KEY);
+}
+
+export interface OrderSpec {
+  /** [product code, quantity] per line. */
+  lines: ReadonlyArray<readonly [string, number]>;
+  orderedAt: string | Date;
+  remarks?: string | null;
+  payment?: string;
+  paidAt?: string | null;
+  requestedDate?: string | null;
+  cancelled?: boolean;
+  cartStatus?: string;
+}
+
+/** A normalized cart order, as an adapter would produce it. */
+export function cartOrder(store: Store, cartOrderNo: string, s: OrderSpec): CartOrder {
+  const lines: CartOrderLine[] = s.lines.map(([code, quantity]) => ({
+    packageNo: 1,
+    cartProductCode: code,
+    cartOptionCode: null,
+    name: `商品 ${code}`,
+    quantity,
+    unitPrice: 1100,
+    taxIncluded: true,
+    taxRate: 10,
+    taxAmount: 100 * quantity,
+  }));
+  const orderedAt = s.orderedAt instanceof Date ? s.orderedAt.toISOString() : s.orderedAt;
+  return {
+    store: store.code,
+    cart: store.cart,
+    cartOrderNo,
+    cartStatus: s.cartStatus ?? (s.cancelled ? '900' : '300'),
+    cancelledInCart: s.cancelled ?? false,
+    orderedAt,
+    cartUpdatedAt: orderedAt,
+    currency: 'JPY',
+    customerRemarks: s.remarks ?? null,
+    internalComment: null,
+    orderer: { ...emptyParty(), name: '山田 太郎' },
+    shipTo: { ...emptyParty(), name: '山田 太郎' },
+    packages: [],
+    lines,
+    delivery: { requestedDate: s.requestedDate ?? null, timeSlot: null, carrier: null, method: null, fee: 0 },
+    payment: { method: s.payment ?? 'クレジットカード', cardType: null, fee: 0, paidAt: s.paidAt ?? null },
+    totals: { goods: 0, shipping: 0, fees: 0, discount: 0, points: 0, tax: 0, total: 0 },
+  };
+}
+
+const passThrough = {
+  normalize: (raw: RawOrder) => ({ ok: true as const, order: raw.payload as CartOrder }),
+};
+
+/** Imports orders through the real page pipeline (persist, reserve after commit, settle statuses). */
+export async function importOrders(
+  db: Db,
+  store: Store,
+  orders: readonly CartOrder[],
+  now = new Date(),
+): Promise<PageCounts> {
+  return importPage(
+    db,
+    store,
+    passThrough,
+    orders.map((o) => ({ cartOrderNo: o.cartOrderNo, payload: o })),
+    { runId: null, actor: 'import', now },
+  );
+}
+
+export interface OrderView {
+  id: number;
+  orderNo: string;
+  status: string;
+  reason: string | null;
+  instructed: boolean;
+  needsAttention: boolean;
+  /** Units held per line (line order). */
+  held: number[];
+}
+
+export async function orderView(db: Db, storeId: number, cartOrderNo: string): Promise<OrderView> {
+  const o = await db
+    .selectFrom('orders')
+    .selectAll()
+    .where('store_id', '=', storeId)
+    .where('cart_order_no', '=', cartOrderNo)
+    .executeTakeFirstOrThrow();
+  const lines = await sql<{ held: number }>`
+    SELECT COALESCE((SELECT SUM(quantity) FROM reservations r WHERE r.order_line_id = l.id), 0)::int AS held
+    FROM order_lines l WHERE l.order_id = ${o.id} ORDER BY l.line_no`.execute(db);
+  return {
+    id: o.id,
+    orderNo: String(o.order_seq).padStart(8, '0'),
+    status: o.status_code,
+    reason: o.status_reason,
+    instructed: o.shipping_instructed_at !== null,
+    needsAttention: o.needs_attention,
+    held: lines.rows.map((l) => l.held),
+  };
+}
+
+export async function stockOf(
+  db: Db,
+  product: string,
+): Promise<Record<string, { onHand: number; reserved: number }>> {
+  const rows = await db
+    .selectFrom('stock_levels')
+    .select(['warehouse_code', 'on_hand', 'reserved'])
+    .where('product_code', '=', product)
+    .execute();
+  return Object.fromEntries(rows.map((r) => [r.warehouse_code, { onHand: r.on_hand, reserved: r.reserved }]));
+}
+
+/** Statuses whose orders compete for stock (not yet handed to the warehouse, not cancelled or shipped). */
+const COMPETING = `o.shipping_instructed_at IS NULL
+  AND o.status_code NOT IN ('shipped', 'cancel_requested', 'cancelling', 'cancelled')`;
+
+/**
+ * Oldest first, per product: no line holds stock while an older competing line of the same product is
+ * short, and no competing line is short while the product has free stock.
+ */
+export async function oldestFirstViolations(db: Db): Promise<string[]> {
+  const younger = await sql<{ product_code: string; older: number; younger: number }>`
+    WITH l AS (
+      SELECT l.id, l.product_code, o.ordered_at, o.order_seq, l.line_no,
+             l.quantity * l.units_per_cart_unit AS needed,
+             COALESCE((SELECT SUM(quantity) FROM reservations r WHERE r.order_line_id = l.id), 0) AS held
+      FROM order_lines l JOIN orders o ON o.id = l.order_id
+      WHERE l.product_code IS NOT NULL AND ${sql.raw(COMPETING)}
+    )
+    SELECT a.product_code, a.order_seq AS older, b.order_seq AS younger
+    FROM l a JOIN l b ON b.product_code = a.product_code
+    WHERE a.held < a.needed AND b.held > 0
+      AND (b.ordered_at, b.order_seq, b.line_no) > (a.ordered_at, a.order_seq, a.line_no)
+    LIMIT 20`.execute(db);
+  const idle = await sql<{ product_code: string; free: number }>`
+    SELECT s.product_code, SUM(s.on_hand - s.reserved)::int AS free FROM stock_levels s
+    WHERE EXISTS (
+      SELECT 1 FROM order_lines l JOIN orders o ON o.id = l.order_id
+      WHERE l.product_code = s.product_code AND ${sql.raw(COMPETING)}
+        AND l.quantity * l.units_per_cart_unit >
+            COALESCE((SELECT SUM(quantity) FROM reservations r WHERE r.order_line_id = l.id), 0))
+    GROUP BY 1 HAVING SUM(s.on_hand - s.reserved) > 0
+    LIMIT 20`.execute(db);
+  return [
+    ...younger.rows.map(
+      (r) => `${r.product_code}: order ${r.younger} holds stock while older order ${r.older} is short`,
+    ),
+    ...idle.rows.map((r) => `${r.product_code}: ${r.free} units free while a competing line is short`),
+  ];
+}
+
+/** Never oversold, reserved = Σ reservations, no line over-held, nothing held by finished orders. */
+export async function expectStockHealthy(db: Db, opts: { oldestFirst?: boolean } = {}): Promise<void> {
+  await expectStockInvariants(db);
+  const finished = await sql<{ n: number }>`
+    SELECT count(*)::int AS n FROM reservations r JOIN orders o ON o.id = r.order_id
+    WHERE o.status_code IN ('shipped', 'cancelled')`.execute(db);
+  expect(finished.rows[0]!.n, 'reservations held by shipped or cancelled orders').toBe(0);
+  if (opts.oldestFirst !== false) expect(await oldestFirstViolations(db)).toEqual([]);
+}
