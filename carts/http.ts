@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_HTTP, type HttpSettings } from './contract.js';
 import {
   CartAuthError,
-  type CartError,
+  CartError,
   CartRateLimitError,
   CartRequestError,
   CartResponseError,
@@ -160,6 +160,8 @@ export class CartHttpClient {
         res = await this.fetchOnce(req, signal);
       } catch (e) {
         if (signal?.aborted) throw e;
+        // A CartError from the authorize hook (a refused token refresh) is the answer, not a network blip.
+        if (e instanceof CartError) throw e;
         lastError = new CartUnavailableError(
           `${this.opts.cart} ${req.operation}: ${e instanceof Error ? e.message : String(e)}`,
           this.opts.cart,
