@@ -1,0 +1,391 @@
+// The adapter against its simulator over real HTTP: paging and windows, restricted data, LWA refresh,
+// rate limits, faults, cart-side changes. Rates are scaled up on both sides (getOrders is 1/min
+// for real); a normal run must not meet a single 429.
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CartOrder } from '../../domain/order.js';
+import type { ListWindow, RateLimits, RawOrder } from '../contract.js';
+import { CartAuthError, CartResponseError } from '../errors.js';
+import { amazonSimulatorSettings, createAmazonAdapter } from './index.js';
+import { resolveLwaUrl } from './settings.js';
+import { type AmazonRunningSimulator, amazonDemoCredentials, startAmazonSimulator } from './simulator.js';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
+const T0 = new Date('2026-05-01T03:00:00Z');
+
+/** The documented burst, a much faster rate: same numbers on both ends. */
+const LIMITS: RateLimits = {
+  getOrders: { ratePerSec: 25, burst: 2 },
+  getOrder: { ratePerSec: 100, burst: 5 },
+  getOrderItems: { ratePerSec: 400, burst: 10 },
+  getOrderAddress: { ratePerSec: 100, burst: 5 },
+  getOrderBuyerInfo: { ratePerSec: 100, burst: 5 },
+  createRestrictedDataToken: { ratePerSec: 50, burst: 3 },
+};
+/** Short waits for the fault tests; normal runs get a timeout a loaded CI machine will not hit. */
+const FAST_HTTP = { timeoutMs: 300, baseDelayMs: 5, maxDelayMs: 200, maxAttempts: 8 };
+const HTTP = { ...FAST_HTTP, timeoutMs: 5_000 };
+
+const running: AmazonRunningSimulator[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((s) => s.stop()));
+});
+
+function testClock(start = T0) {
+  let t = start.getTime();
+  return {
+    now: () => new Date(t),
+    advance: (ms: number) => {
+      t += ms;
+    },
+  };
+}
+
+async function setup(
+  o: {
+    orders?: number;
+    clock?: ReturnType<typeof testClock>;
+    settings?: Record<string, unknown>;
+    credentials?: typeof amazonDemoCredentials;
+    itemsPerPage?: number;
+    http?: typeof HTTP;
+  } = {},
+) {
+  const clock = o.clock ?? testClock();
+  const sim = await startAmazonSimulator({
+    seed: 11,
+    orders: o.orders ?? 40,
+    clock: clock.now,
+    from: new Date(T0.getTime() - 3 * DAY),
+    to: new Date(T0.getTime() - 10 * MIN),
+    limits: LIMITS,
+    itemsPerPage: o.itemsPerPage ?? 2,
+  });
+  running.push(sim);
+  const adapter = createAmazonAdapter({
+    storeCode: 'amazon-main',
+    baseUrl: sim.url,
+    credentials: o.credentials ?? amazonDemoCredentials,
+    settings: { ...amazonSimulatorSettings, maxResultsPerPage: 7, ...o.settings },
+    limits: LIMITS,
+    now: clock.now,
+    http: o.http ?? HTTP,
+  });
+  return { sim, adapter, clock };
+}
+
+async function collect(adapter: ReturnType<typeof createAmazonAdapter>, window: ListWindow) {
+  const pages: RawOrder[][] = [];
+  for await (const page of adapter.listOrders(window)) pages.push(page.orders);
+  return pages;
+}
+
+async function simOrders(sim: AmazonRunningSimulator) {
+  const res = await fetch(`${sim.url}/__sim/orders`);
+  return (await res.json()) as Array<{ cartOrderNo: string; state: string; updatedAt: string }>;
+}
+
+function normalized(adapter: ReturnType<typeof createAmazonAdapter>, raws: RawOrder[]): CartOrder[] {
+  return raws.map((r) => {
+    const n = adapter.normalize(r, 'amazon-main');
+    if (!n.ok) throw new Error(`${n.cartOrderNo}: ${n.field}: ${n.message}`);
+    return n.order;
+  });
+}
+
+describe('amazon adapter against the simulator', () => {
+  it('brings every order once across pages and windows, with all item pages, and meets no 429', async () => {
+    const { sim, adapter } = await setup({ orders: 45 });
+    const start = new Date(T0.getTime() - 4 * DAY);
+    const end = adapter.listableUntil();
+    // Cut the windows exactly on two orders' update times (whole seconds, as Amazon serves them),
+    // so that the half-open rule decides where those two orders go.
+    const all = (await simOrders(sim)).filter((o) => Date.parse(o.updatedAt) < end.getTime());
+    const second = (iso: string) => new Date(Math.floor(Date.parse(iso) / 1000) * 1000);
+    const cut1 = second(all[10]!.updatedAt);
+    const cut2 = second(all[30]!.updatedAt);
+    const seen: string[] = [];
+    const raws: RawOrder[] = [];
+    let pages = 0;
+    for (const w of [
+      { from: start, to: cut1 },
+      { from: cut1, to: cut2 },
+      { from: cut2, to: T0 },
+    ]) {
+      const got = await collect(adapter, w);
+      pages += got.length;
+      for (const r of got.flat()) {
+        const updated = Date.parse((r.payload as { order: { LastUpdateDate: string } }).order.LastUpdateDate);
+        expect(updated).toBeGreaterThanOrEqual(w.from.getTime());
+        expect(updated).toBeLessThan(w.to.getTime());
+        seen.push(r.cartOrderNo!);
+        raws.push(r);
+      }
+    }
+    expect([...seen].sort()).toEqual(all.map((o) => o.cartOrderNo).sort());
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.indexOf(all[10]!.cartOrderNo)).toBeGreaterThanOrEqual(0);
+    expect(pages).toBeGreaterThanOrEqual(7); // 45 orders at 7 a page, over three windows
+    expect(sim.stats.byRoute.lwaToken).toBe(1);
+    expect(sim.stats.byRoute.createRestrictedDataToken).toBe(1);
+    expect(sim.stats.sent429).toBe(0);
+    expect(adapter.http.stats.rateLimited).toBe(0);
+    // Every item arrived, through as many getOrderItems pages as it took (2 items a page here).
+    for (const r of raws)
+      expect((r.payload as { items: unknown[] }).items).toHaveLength(
+        sim.book.find(r.cartOrderNo!)!.lines.length,
+      );
+    expect(raws.some((r) => (r.payload as { items: unknown[] }).items.length > 2)).toBe(true);
+    expect(sim.stats.byRoute.getOrderItems).toBeGreaterThan(raws.length);
+  });
+
+  it('returns ship-to and buyer name through the restricted-data token, and not without it', async () => {
+    const { sim, adapter } = await setup({ orders: 15 });
+    const window = { from: new Date(T0.getTime() - 4 * DAY), to: T0 };
+    const withPii = normalized(adapter, (await collect(adapter, window)).flat());
+    const shippable = withPii.filter((o) => o.cartStatus === 'Unshipped');
+    expect(shippable.length).toBeGreaterThan(0);
+    for (const o of shippable) {
+      expect(o.shipTo.name).toMatch(/^\S+ \S+$/);
+      expect(o.shipTo.address1).not.toBeNull();
+      expect(o.shipTo.phone).toMatch(/^0\d+-\d+-\d+$/);
+      expect(o.shipTo.prefecture).toMatch(/[都道府県]$/);
+      expect(o.orderer.name).not.toBeNull();
+      expect(o.orderer.email).toMatch(/@marketplace\.amazon\.co\.jp$/);
+    }
+    const plain = createAmazonAdapter({
+      storeCode: 'amazon-main',
+      baseUrl: sim.url,
+      credentials: amazonDemoCredentials,
+      settings: { ...amazonSimulatorSettings, restrictedData: false },
+      limits: LIMITS,
+      now: () => T0,
+      http: HTTP,
+    });
+    const without = normalized(plain, (await collect(plain, window)).flat());
+    const o = without.find((x) => x.cartOrderNo === shippable[0]!.cartOrderNo)!;
+    expect(o.shipTo).toMatchObject({ name: null, address2: null, phone: null });
+    // City, prefecture and postal code are not restricted; the street is.
+    const full = shippable[0]!.shipTo;
+    expect(o.shipTo).toMatchObject({ prefecture: full.prefecture, postalCode: full.postalCode });
+    expect(full.address1!.startsWith(o.shipTo.address1!)).toBe(true);
+    expect(o.shipTo.address1!.length).toBeLessThan(full.address1!.length);
+    expect(o.orderer.name).toBeNull();
+    expect(o.orderer.email).toBe(shippable[0]!.orderer.email);
+  });
+
+  it('refreshes the LWA token and the RDT before they expire (no 403 on the way)', async () => {
+    const clock = testClock();
+    const { sim, adapter } = await setup({ orders: 10, clock });
+    const window = { from: new Date(T0.getTime() - 4 * DAY), to: T0 };
+    await collect(adapter, window);
+    expect(sim.stats.byRoute.lwaToken).toBe(1);
+    clock.advance(HOUR - 50_000); // 50 s left: inside the 60 s margin
+    await collect(adapter, { from: window.from, to: clock.now() });
+    expect(sim.stats.byRoute.lwaToken).toBe(2);
+    expect(sim.stats.byRoute.createRestrictedDataToken).toBe(2);
+    expect(sim.stats.authFailures).toBe(0);
+  });
+
+  it('an expired token: the 403 makes the adapter refresh once and retry', async () => {
+    const { sim, adapter } = await setup({ orders: 10 });
+    const window = { from: new Date(T0.getTime() - 4 * DAY), to: T0 };
+    const before = (await collect(adapter, window)).flat().length;
+    sim.faults.expireTokens = true;
+    const after = (await collect(adapter, window)).flat().length;
+    expect(after).toBe(before);
+    expect(sim.stats.authFailures).toBeGreaterThanOrEqual(1);
+    expect(sim.stats.byRoute.lwaToken).toBe(2);
+  });
+
+  it('a revoked refresh token is a CartAuthError; so are wrong app credentials', async () => {
+    const { sim, adapter } = await setup({ orders: 5 });
+    const window = { from: new Date(T0.getTime() - 4 * DAY), to: T0 };
+    await collect(adapter, window);
+    sim.faults.revokeCredentials = true;
+    await expect(collect(adapter, window)).rejects.toBeInstanceOf(CartAuthError);
+
+    const wrong = createAmazonAdapter({
+      storeCode: 'amazon-main',
+      baseUrl: sim.url,
+      credentials: { ...amazonDemoCredentials, clientSecret: 'not-the-secret' },
+      settings: amazonSimulatorSettings,
+      limits: LIMITS,
+      now: () => T0,
+      http: HTTP,
+    });
+    await expect(wrong.fetchOrder('503-1234567-1234567')).rejects.toBeInstanceOf(CartAuthError);
+  });
+
+  it('backs off after 429, 5xx and timeouts and still brings every order', async () => {
+    const { sim, adapter } = await setup({ orders: 20, http: FAST_HTTP });
+    await collect(adapter, {
+      from: new Date(T0.getTime() - 4 * DAY),
+      to: new Date(T0.getTime() - 4 * DAY + 1),
+    });
+    sim.faults.rateLimited = 2;
+    sim.faults.serverErrors = 2;
+    sim.faults.timeouts = 1;
+    const got = (await collect(adapter, { from: new Date(T0.getTime() - 4 * DAY), to: T0 })).flat();
+    expect(new Set(got.map((r) => r.cartOrderNo)).size).toBe(20);
+    expect(sim.stats.sent429).toBeGreaterThanOrEqual(2);
+    expect(sim.stats.sent5xx).toBe(2);
+    expect(sim.stats.timeouts).toBe(1);
+    expect(adapter.http.stats.retries).toBeGreaterThanOrEqual(5);
+  });
+
+  it('a malformed record is one rejection naming field and order; the rest of the page comes through', async () => {
+    const { sim, adapter } = await setup({ orders: 12 });
+    sim.faults.malformedRecords = 1;
+    const raws = (await collect(adapter, { from: new Date(T0.getTime() - 4 * DAY), to: T0 })).flat();
+    const results = raws.map((r) => adapter.normalize(r, 'amazon-main'));
+    const rejected = results.filter((r) => !r.ok);
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0]).toMatchObject({ ok: false, field: 'order.PurchaseDate' });
+    expect(rejected[0]!.ok === false && rejected[0]!.cartOrderNo).toMatch(/^\d{3}-\d{7}-\d{7}$/);
+    expect(results.filter((r) => r.ok)).toHaveLength(11);
+  });
+
+  it('a body that is not JSON is a CartResponseError', async () => {
+    const { sim, adapter } = await setup({ orders: 5 });
+    sim.htmlBodies.count = 1;
+    await expect(collect(adapter, { from: new Date(T0.getTime() - 4 * DAY), to: T0 })).rejects.toBeInstanceOf(
+      CartResponseError,
+    );
+  });
+
+  it('a cart-side cancel and edit show up in the next window with a later update time', async () => {
+    const clock = testClock();
+    const { sim, adapter } = await setup({ orders: 20, clock });
+    const first = { from: new Date(T0.getTime() - 4 * DAY), to: adapter.listableUntil() };
+    const before = normalized(adapter, (await collect(adapter, first)).flat());
+    const target = before.find((o) => o.cartStatus === 'Unshipped')!;
+    const edited = before.find((o) => o.cartStatus === 'Unshipped' && o !== target)!;
+
+    clock.advance(10 * MIN);
+    await fetch(`${sim.url}/__sim/orders/${target.cartOrderNo}/cancel`, { method: 'POST' });
+    await fetch(`${sim.url}/__sim/orders/${edited.cartOrderNo}/edit`, { method: 'POST' });
+    clock.advance(3 * MIN); // past the two-minute rule
+    const next = normalized(adapter, (await collect(adapter, { from: first.to, to: clock.now() })).flat());
+    expect(next.map((o) => o.cartOrderNo)).toEqual(
+      expect.arrayContaining([target.cartOrderNo, edited.cartOrderNo]),
+    );
+    const cancelled = next.find((o) => o.cartOrderNo === target.cartOrderNo)!;
+    expect(cancelled.cartStatus).toBe('Canceled');
+    expect(cancelled.cancelledInCart).toBe(true);
+    expect(Date.parse(cancelled.cartUpdatedAt!)).toBeGreaterThan(Date.parse(target.cartUpdatedAt!));
+    const changed = next.find((o) => o.cartOrderNo === edited.cartOrderNo)!;
+    expect(changed.lines[0]!.quantity).toBe(edited.lines[0]!.quantity + 1);
+    expect(Date.parse(changed.cartUpdatedAt!)).toBeGreaterThan(Date.parse(edited.cartUpdatedAt!));
+  });
+
+  it('clamps a window ending now to two minutes ago (LastUpdatedBefore rule) instead of failing', async () => {
+    const clock = testClock();
+    const { sim, adapter } = await setup({ orders: 5, clock });
+    // An order placed a minute ago is not listable yet; it is for a window starting at listableUntil.
+    const placed = (await (await fetch(`${sim.url}/__sim/orders`, { method: 'POST' })).json()) as {
+      placed: string[];
+    };
+    const until = adapter.listableUntil();
+    expect(until.getTime()).toBeLessThanOrEqual(clock.now().getTime() - 2 * MIN);
+    const now = (await collect(adapter, { from: new Date(T0.getTime() - 4 * DAY), to: clock.now() })).flat();
+    expect(now.map((r) => r.cartOrderNo)).not.toContain(placed.placed[0]);
+    expect(now).toHaveLength(5);
+    clock.advance(3 * MIN);
+    const later = (await collect(adapter, { from: until, to: clock.now() })).flat();
+    expect(later.map((r) => r.cartOrderNo)).toContain(placed.placed[0]);
+  });
+
+  it('fetchOrder: one order with its items through getOrder; null for unknown or malformed ids', async () => {
+    const { sim, adapter } = await setup({ orders: 8 });
+    const [first] = await simOrders(sim);
+    const raw = await adapter.fetchOrder(first!.cartOrderNo);
+    expect(raw?.cartOrderNo).toBe(first!.cartOrderNo);
+    const n = adapter.normalize(raw!, 'amazon-main');
+    expect(n.ok).toBe(true);
+    expect(await adapter.fetchOrder('503-0000000-0000000')).toBeNull();
+    expect(await adapter.fetchOrder('not-an-order')).toBeNull();
+    expect(sim.stats.byRoute.getOrder).toBe(2);
+  });
+
+  it('serves a folder of recorded bodies (fixturesDir) like generated orders', async () => {
+    const sim = await startAmazonSimulator({
+      fixturesDir: fileURLToPath(new URL('./fixtures/', import.meta.url)),
+      clock: () => T0,
+      limits: LIMITS,
+    });
+    running.push(sim);
+    const adapter = createAmazonAdapter({
+      storeCode: 'amazon-main',
+      baseUrl: sim.url,
+      credentials: amazonDemoCredentials,
+      settings: { maxResultsPerPage: 3 }, // no lwaUrl: the loopback default finds the simulator's
+      limits: LIMITS,
+      now: () => T0,
+      http: HTTP,
+    });
+    const raws = (await collect(adapter, { from: new Date('2026-04-01T00:00:00Z'), to: T0 })).flat();
+    // The eight JP recordings; the 2017 US example is outside the window and the marketplace.
+    expect(raws.map((r) => r.cartOrderNo)).toHaveLength(8);
+    const orders = normalized(adapter, raws);
+    expect(orders.find((o) => o.cartOrderNo === '249-1258324-2341544')?.totals.total).toBe(2340);
+    const one = await adapter.fetchOrder('503-1622598-0344060');
+    expect((one!.payload as { items: unknown[] }).items).toHaveLength(1);
+    const address = await fetch(`${sim.url}/orders/v0/orders/503-1622598-0344060/address`);
+    expect(address.status).toBe(403); // no token: Amazon's 403 body, not the recording
+    expect(await address.json()).toEqual({
+      errors: [
+        {
+          code: 'Unauthorized',
+          message: 'Access to requested resource is denied.',
+          details: 'Access token is missing in the request header.',
+        },
+      ],
+    });
+    expect(address.headers.get('x-amzn-requestid')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('successive jobs of one store share the access token and the rate buckets', async () => {
+    const sim = await startAmazonSimulator({ seed: 3, orders: 4, limits: LIMITS });
+    running.push(sim);
+    const opts = {
+      storeCode: 'amazon-main',
+      baseUrl: sim.url,
+      credentials: amazonDemoCredentials,
+      limits: LIMITS,
+      http: HTTP,
+    };
+    const window = { from: new Date(Date.now() - 4 * DAY), to: new Date() };
+    const first = createAmazonAdapter(opts);
+    await collect(first, window);
+    const second = createAmazonAdapter({ ...opts });
+    expect(second).toBe(first);
+    await collect(second, window);
+    expect(sim.stats.byRoute.lwaToken).toBe(1);
+    expect(createAmazonAdapter({ ...opts, settings: { restrictedData: false } })).not.toBe(first);
+  });
+
+  it('LWA URL: Amazon by default, the simulator on loopback, or as set', () => {
+    const api = 'https://sellingpartnerapi-fe.amazon.com';
+    expect(resolveLwaUrl({}, api)).toBe('https://api.amazon.com/auth/o2/token');
+    expect(resolveLwaUrl({}, 'https://proxy.example.jp/spapi')).toBe('https://api.amazon.com/auth/o2/token');
+    expect(resolveLwaUrl({}, 'http://127.0.0.1:4103/')).toBe('http://127.0.0.1:4103/auth/o2/token');
+    expect(resolveLwaUrl({ lwaUrl: '/auth/o2/token' }, 'http://sim.local:9')).toBe(
+      'http://sim.local:9/auth/o2/token',
+    );
+    expect(resolveLwaUrl({ lwaUrl: 'https://lwa.example/t' }, api)).toBe('https://lwa.example/t');
+  });
+
+  it('refuses bad settings with a message naming the setting', () => {
+    expect(() =>
+      createAmazonAdapter({
+        storeCode: 'x',
+        baseUrl: 'http://127.0.0.1:1',
+        credentials: amazonDemoCredentials,
+        settings: { maxResultsPerPage: 500 },
+      }),
+    ).toThrow(/maxResultsPerPage/);
+  });
+});

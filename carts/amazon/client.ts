@@ -1,0 +1,355 @@
+// SP-API Orders v0 adapter. Listing: getOrders by LastUpdatedAfter/LastUpdatedBefore with NextToken
+// paging, then getOrderItems (its own NextToken paging) per order. PII: one restricted-data token for
+// `GET /orders/v0/orders` with `buyerInfo` + `shippingAddress` makes getOrders itself return names,
+// street and phone — Amazon's "PII for bulk orders" path. The alternative, getOrderAddress +
+// getOrderBuyerInfo per order, would add two calls per order at 0.5 rps on top of getOrderItems.
+
+import { createHash } from 'node:crypto';
+import type { z } from 'zod';
+import type {
+  AdapterOptions,
+  CartAdapter,
+  ListWindow,
+  NormalizeResult,
+  OrderPage,
+  RawOrder,
+} from '../contract.js';
+import { CartRequestError, CartResponseError } from '../errors.js';
+import {
+  CartHttpClient,
+  type Classified,
+  classifyByStatus,
+  type HttpRequest,
+  type HttpResponse,
+  retryAfterMs,
+} from '../http.js';
+import { orNull } from '../normalize-kit.js';
+import { ExpiringToken, type IssuedToken, lwaTokenIssuer } from './auth.js';
+import {
+  AMAZON_LIST_LAG_MS,
+  AMAZON_RATE_LIMITS,
+  ORDERS_PATH,
+  orderItemsPath,
+  orderPath,
+  RDT_PATH,
+} from './constants.js';
+import { normalizeAmazonOrder } from './normalize.js';
+import { amazonOrderIdOf } from './recorded.js';
+import {
+  type AmazonRawPayload,
+  errorListSchema,
+  getOrderEnvelope,
+  getOrderItemsEnvelope,
+  getOrdersEnvelope,
+  rdtResponseSchema,
+} from './schema.js';
+import {
+  type AmazonCredentials,
+  type AmazonSettings,
+  amazonSettingsSchema,
+  resolveLwaUrl,
+} from './settings.js';
+
+/** Our clock and Amazon's may disagree a little; stay this far inside the two-minute rule. */
+const CLOCK_SKEW_MS = 5_000;
+/**
+ * The client paces each operation at this share of the rate it is given, so that network jitter
+ * never lands a request just before the server's bucket has refilled.
+ */
+const PACING = 0.9;
+const PII_ELEMENTS = ['buyerInfo', 'shippingAddress'];
+const ORDER_ID = /^\d{3}-\d{7}-\d{7}$/;
+
+export class AmazonAdapter implements CartAdapter {
+  readonly cart = 'amazon' as const;
+  readonly settings: AmazonSettings;
+  readonly http: CartHttpClient;
+  private readonly now: () => Date;
+  private readonly access: ExpiringToken;
+  private readonly listToken: ExpiringToken;
+  /** The token each request carries, so that a 403 renews exactly that one. */
+  private readonly tokenOf = new WeakMap<HttpRequest, ExpiringToken>();
+
+  constructor(opts: AdapterOptions<AmazonCredentials>) {
+    const parsed = amazonSettingsSchema.safeParse(opts.settings ?? {});
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new CartRequestError(
+        `amazon settings: ${issue.path.join('.') || '(settings)'}: ${issue.message}`,
+        'amazon',
+      );
+    }
+    this.settings = parsed.data;
+    this.now = opts.now ?? (() => new Date());
+    const limits = opts.limits ?? AMAZON_RATE_LIMITS;
+    this.http = new CartHttpClient({
+      cart: 'amazon',
+      baseUrl: opts.baseUrl,
+      http: opts.http,
+      limits: Object.fromEntries(
+        Object.entries(limits).map(([op, l]) => [op, { ratePerSec: l.ratePerSec * PACING, burst: l.burst }]),
+      ),
+      classify: (res, req) => classifyAmazon(res, req),
+      authorize: (req) => {
+        const token = this.tokenOf.get(req)?.peek();
+        return {
+          accept: 'application/json',
+          'user-agent': 'juchu/0.1 (Language=TypeScript)',
+          ...(token ? { 'x-amz-access-token': token } : {}),
+        };
+      },
+      onAuthFailure: (req, res) => this.renewAfter(req, res),
+    });
+    const clock = () => this.now().getTime();
+    const margin = this.settings.tokenRefreshMarginSec * 1000;
+    this.access = new ExpiringToken(
+      lwaTokenIssuer(resolveLwaUrl(this.settings, opts.baseUrl), opts.credentials, opts.http),
+      clock,
+      margin,
+    );
+    this.listToken = this.settings.restrictedData
+      ? new ExpiringToken(
+          () => this.createRdt([{ method: 'GET', path: ORDERS_PATH, dataElements: PII_ELEMENTS }]),
+          clock,
+          margin,
+        )
+      : this.access;
+  }
+
+  /**
+   * The latest instant getOrders can list now: `LastUpdatedBefore` must be at least two minutes in
+   * the past. A window ending later is listed up to here only, so the import job should not move
+   * its cursor past this instant for Amazon (orders changed since come with the next window).
+   */
+  listableUntil(): Date {
+    return new Date(this.now().getTime() - AMAZON_LIST_LAG_MS - CLOCK_SKEW_MS);
+  }
+
+  async *listOrders(window: ListWindow, opts?: { signal?: AbortSignal }): AsyncGenerator<OrderPage> {
+    const signal = opts?.signal;
+    const from = window.from.getTime();
+    const to = Math.min(window.to.getTime(), this.listableUntil().getTime());
+    if (to <= from) return;
+    const marketplaceIds = this.settings.marketplaceId;
+    const first: HttpRequest['query'] = {
+      MarketplaceIds: marketplaceIds,
+      LastUpdatedAfter: new Date(from).toISOString(),
+      // Amazon's bound is inclusive ("before (or at)"); the window is half-open, see the filter below.
+      LastUpdatedBefore: new Date(to).toISOString(),
+      FulfillmentChannels: this.settings.fulfillmentChannels.join(','),
+      MaxResultsPerPage: this.settings.maxResultsPerPage,
+    };
+    const seen = new Set<string>();
+    let nextToken: string | null = null;
+    do {
+      // The token carries the query; follow-up pages send only it and the marketplace.
+      const query: HttpRequest['query'] = nextToken
+        ? { MarketplaceIds: marketplaceIds, NextToken: nextToken }
+        : first;
+      const res = await this.call(
+        { method: 'GET', path: ORDERS_PATH, query, operation: 'getOrders' },
+        this.listToken,
+        signal,
+      );
+      const page = parseEnvelope(getOrdersEnvelope, res, 'getOrders');
+      const orders: RawOrder[] = [];
+      for (const order of page.payload.Orders) {
+        const id = amazonOrderIdOf(order);
+        const updated = lastUpdateOf(order);
+        // Half-open [from, to): an order updated exactly at `to` belongs to the next window.
+        if (updated !== null && (updated < from || updated >= to)) continue;
+        if (id !== null) {
+          if (seen.has(id)) continue;
+          seen.add(id);
+        }
+        orders.push(await this.withItems(id, order, signal));
+      }
+      if (orders.length > 0) yield { orders };
+      nextToken = orNull(page.payload.NextToken);
+    } while (nextToken);
+  }
+
+  async fetchOrder(cartOrderNo: string): Promise<RawOrder | null> {
+    if (!ORDER_ID.test(cartOrderNo)) return null; // Amazon ids are 3-7-7; anything else is unknown
+    const path = orderPath(cartOrderNo);
+    // An RDT for one order names that order's path (Tokens API "get order information" tutorial).
+    const token = this.settings.restrictedData
+      ? new ExpiringToken(
+          () => this.createRdt([{ method: 'GET', path, dataElements: PII_ELEMENTS }]),
+          () => this.now().getTime(),
+          0,
+        )
+      : this.access;
+    const res = await this.call({ method: 'GET', path, operation: 'getOrder' }, token);
+    if (res.status === 404) return null;
+    const order = parseEnvelope(getOrderEnvelope, res, 'getOrder').payload;
+    return this.withItems(cartOrderNo, order, undefined);
+  }
+
+  normalize(raw: RawOrder, store: string): NormalizeResult {
+    return normalizeAmazonOrder(raw, store);
+  }
+
+  /** The order with every page of its items. A 4xx for one order's items becomes that record's error. */
+  private async withItems(id: string | null, order: unknown, signal?: AbortSignal): Promise<RawOrder> {
+    const payload: AmazonRawPayload = { order, items: [] };
+    if (id !== null) {
+      try {
+        payload.items = await this.fetchItems(id, signal);
+      } catch (e) {
+        if (!(e instanceof CartRequestError)) throw e;
+        payload.itemsError = `getOrderItems failed: ${e.message}`;
+      }
+    }
+    return { cartOrderNo: id, payload };
+  }
+
+  private async fetchItems(id: string, signal?: AbortSignal): Promise<unknown[]> {
+    const items: unknown[] = [];
+    let nextToken: string | null = null;
+    do {
+      const res = await this.call(
+        {
+          method: 'GET',
+          path: orderItemsPath(id),
+          query: nextToken ? { NextToken: nextToken } : undefined,
+          operation: 'getOrderItems',
+        },
+        this.access,
+        signal,
+      );
+      const page = parseEnvelope(getOrderItemsEnvelope, res, 'getOrderItems');
+      if (page.payload.AmazonOrderId !== id)
+        throw new CartResponseError(
+          `amazon getOrderItems: asked for ${id}, got the items of ${page.payload.AmazonOrderId}`,
+          'amazon',
+          res.status,
+        );
+      items.push(...page.payload.OrderItems);
+      nextToken = orNull(page.payload.NextToken);
+    } while (nextToken);
+    return items;
+  }
+
+  private async createRdt(
+    restrictedResources: Array<{ method: string; path: string; dataElements: string[] }>,
+  ): Promise<IssuedToken> {
+    const res = await this.call(
+      {
+        method: 'POST',
+        path: RDT_PATH,
+        operation: 'createRestrictedDataToken',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ restrictedResources }),
+      },
+      this.access,
+    );
+    const body = parseEnvelope(rdtResponseSchema, res, 'createRestrictedDataToken');
+    return { value: body.restrictedDataToken, expiresInSec: body.expiresIn };
+  }
+
+  /** Every call: make sure its token has more than the margin left, then send. */
+  private async call(req: HttpRequest, token: ExpiringToken, signal?: AbortSignal): Promise<HttpResponse> {
+    await token.get();
+    this.tokenOf.set(req, token);
+    return this.http.send(req, signal);
+  }
+
+  /**
+   * A 403 saying the token expired (or is invalid): renew that token and let the client retry once.
+   * Renewing the access token with a revoked refresh token throws CartAuthError from here.
+   * A 403 without such details means the app lacks a role: renewing cannot help.
+   */
+  private async renewAfter(req: HttpRequest, res: HttpResponse): Promise<boolean> {
+    const token = this.tokenOf.get(req);
+    if (!token || res.status !== 403) return false;
+    const details = amazonError(res)?.details ?? '';
+    if (!/access token|expired|revoked|malformed|invalid/i.test(details)) return false;
+    token.invalidate();
+    await token.get();
+    return true;
+  }
+}
+
+function lastUpdateOf(order: unknown): number | null {
+  const v = (order as { LastUpdateDate?: unknown } | null)?.LastUpdateDate;
+  if (typeof v !== 'string') return null;
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? null : t;
+}
+
+function amazonError(res: HttpResponse): { code: string; message: string; details: string } | null {
+  try {
+    const parsed = errorListSchema.safeParse(JSON.parse(res.text));
+    if (!parsed.success) return null;
+    const e = parsed.data.errors[0]!;
+    return { code: e.code, message: e.message ?? '', details: e.details ?? '' };
+  } catch {
+    return null;
+  }
+}
+
+/** Amazon's meaning of a response, with its error code and request id in the message for support cases. */
+export function classifyAmazon(res: HttpResponse, req: HttpRequest): Classified {
+  if (res.status >= 200 && res.status < 300) return { kind: 'ok' };
+  // An unknown order on getOrder is an answer (fetchOrder → null), not a failure.
+  if (res.status === 404 && req.operation === 'getOrder') return { kind: 'ok' };
+  const e = amazonError(res);
+  const requestId = res.headers.get('x-amzn-requestid');
+  const message =
+    `HTTP ${res.status}` +
+    (e ? ` ${e.code}: ${e.message}${e.details ? ` (${e.details})` : ''}` : `: ${res.text.slice(0, 200)}`) +
+    (requestId ? ` [x-amzn-RequestId ${requestId}]` : '');
+  if (res.status === 429 || e?.code === 'QuotaExceeded')
+    return { kind: 'rate-limited', message, retryAfterMs: retryAfterMs(res.headers) };
+  const base = classifyByStatus(res);
+  return base.kind === 'ok' ? base : { ...base, message };
+}
+
+function parseEnvelope<S extends z.ZodType>(schema: S, res: HttpResponse, operation: string): z.infer<S> {
+  let json: unknown;
+  try {
+    json = JSON.parse(res.text);
+  } catch {
+    throw new CartResponseError(
+      `amazon ${operation}: response is not JSON (HTTP ${res.status}, ${res.headers.get('content-type') ?? 'no content-type'}): ${res.text.slice(0, 120)}`,
+      'amazon',
+      res.status,
+    );
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new CartResponseError(
+      `amazon ${operation}: unexpected response shape at ${issue.path.join('.') || '(body)'}: ${issue.message}`,
+      'amazon',
+      res.status,
+    );
+  }
+  return parsed.data;
+}
+
+/**
+ * Adapters are kept per store (and identical options) within a process, so that successive import
+ * jobs share the access token — Amazon asks clients to reuse it for its hour rather than fetch one
+ * per call — and the client-side token buckets, which a fresh adapter would start full while
+ * Amazon's own buckets are still drained by the previous job. An injected clock (tests) opts out.
+ */
+const shared = new Map<string, AmazonAdapter>();
+const SHARED_MAX = 200;
+
+export function createAmazonAdapter(opts: AdapterOptions<AmazonCredentials>): AmazonAdapter {
+  if (opts.now) return new AmazonAdapter(opts);
+  const key = createHash('sha256')
+    .update(
+      JSON.stringify([opts.storeCode, opts.baseUrl, opts.credentials, opts.settings, opts.limits, opts.http]),
+    )
+    .digest('hex');
+  let adapter = shared.get(key);
+  if (!adapter) {
+    adapter = new AmazonAdapter(opts);
+    if (shared.size >= SHARED_MAX) shared.delete(shared.keys().next().value!);
+    shared.set(key, adapter);
+  }
+  return adapter;
+}

@@ -1,0 +1,505 @@
+// A local SP-API Orders v0 + LWA + Tokens API that behaves like the real one where an importer can
+// tell: the same paths and methods, `x-amz-access-token` checks with Amazon's 403 bodies, tokens that
+// expire after an hour, restricted data only through an RDT that covers the path, NextToken paging,
+// the two-minute rule on LastUpdatedBefore, token-bucket rate limits answering 429 QuotaExceeded, and
+// `x-amzn-RequestId` / `x-amzn-RateLimit-Limit` headers.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CartSimulator, RateLimits, SimulatorOptions } from '../contract.js';
+import {
+  type CartBehaviour,
+  createSimState,
+  OrderBook,
+  type RunningSimulator,
+  type SimReply,
+  type SimRequest,
+  type SimRoute,
+  startSimulator,
+  takeMalformed,
+} from '../sim/kit.js';
+import {
+  AMAZON_LIST_LAG_MS,
+  AMAZON_RATE_LIMITS,
+  INVALID_INPUT_MESSAGE,
+  LWA_PATH,
+  MAX_RESULTS_PER_PAGE,
+  ORDERS_PATH,
+  QUOTA_EXCEEDED_BODY,
+  RDT_PATH,
+  TOKEN_EXPIRED_DETAILS,
+  TOKEN_INVALID_DETAILS,
+  TOKEN_LIFETIME_SEC,
+  TOKEN_MISSING_DETAILS,
+  UNAUTHORIZED_MESSAGE,
+} from './constants.js';
+import { amazonOrderIdOf, classifyRecorded, parseRecordedJson } from './recorded.js';
+import {
+  type AmazonRecord,
+  addressAsSeen,
+  amazonOrderId,
+  buyerInfoAsSeen,
+  itemsAsSeen,
+  orderAsSeen,
+  renderOrder,
+} from './render.js';
+
+type Json = Record<string, unknown>;
+
+export interface AmazonSimulatorOptions extends SimulatorOptions {
+  port?: number;
+  host?: string;
+  /** Items per getOrderItems page (Amazon does not document its page size) [I]. */
+  itemsPerPage?: number;
+  /** Lifetime of access tokens and RDTs (Amazon: 3600 s). */
+  tokenLifetimeSec?: number;
+}
+
+export interface AmazonRunningSimulator extends RunningSimulator {
+  /** Amazon-only switch: the next N API responses are an HTML page instead of JSON (a broken proxy). */
+  htmlBodies: { count: number };
+}
+
+export const amazonDemoCredentials = {
+  clientId: 'amzn1.application-oa2-client.0123456789abcdef0123456789abcdef',
+  clientSecret: 'amzn1.oa2-cs.v1.demo0000000000000000000000000000000000000000000000000000000000',
+  refreshToken: 'Atzr|IwEBIDemoRefreshTokenForTheJuchuSimulator',
+};
+
+const ORDER_ID = /^\d{3}-\d{7}-\d{7}$/;
+const DATA_ELEMENTS = new Set(['buyerInfo', 'shippingAddress', 'buyerTaxInformation']);
+const NONE: ReadonlySet<string> = new Set();
+
+interface Issued {
+  kind: 'access' | 'rdt';
+  serial: number;
+  expiresAt: number;
+  resources: Array<{ method: string; path: string; dataElements: Set<string> }>;
+}
+
+interface Snapshot {
+  ids: string[];
+  offset: number;
+  pageSize: number;
+  extra: Json;
+}
+
+/** Where the orders come from: the order book (generated) or a folder of recorded bodies. */
+interface RecordSource {
+  all(): AmazonRecord[];
+  one(id: string): AmazonRecord | null;
+}
+
+export const amazonSimulator: CartSimulator = {
+  cart: 'amazon',
+  start: (opts) => startAmazonSimulator(opts),
+};
+
+export async function startAmazonSimulator(opts: AmazonSimulatorOptions): Promise<AmazonRunningSimulator> {
+  const state = createSimState();
+  const clock = opts.clock ?? (() => new Date());
+  const book = new OrderBook(opts.seed ?? 1, (o) => amazonOrderId(o.seq), {}, clock);
+  let source: RecordSource;
+  if (opts.fixturesDir) source = fixtureSource(opts.fixturesDir);
+  else {
+    const to = opts.to ?? clock();
+    const from = opts.from ?? new Date(to.getTime() - 3 * 86_400_000);
+    book.load(opts.orders ?? 60, from, to);
+    source = {
+      all: () => book.visible().map((v) => renderOrder(v, book.cartOrderNo(v))),
+      one: (id) => {
+        const v = book.find(id);
+        return v ? renderOrder(v, id) : null;
+      },
+    };
+  }
+  const credentials = { ...amazonDemoCredentials, ...opts.credentials };
+  const limits: RateLimits | undefined =
+    opts.rateLimits === false ? undefined : (opts.limits ?? AMAZON_RATE_LIMITS);
+  const lifetimeMs = (opts.tokenLifetimeSec ?? TOKEN_LIFETIME_SEC) * 1000;
+  const itemsPerPage = opts.itemsPerPage ?? 50;
+  const htmlBodies = { count: 0 };
+  const tokens = new Map<string, Issued>();
+  const snapshots = new Map<string, Snapshot>();
+  let serial = 0;
+  /** Tokens with a serial below this count as expired (the expireTokens fault). */
+  let expiredBelow: number | null = null;
+
+  const now = () => clock().getTime();
+  const reply = (status: number, body: unknown, operation?: string): SimReply => {
+    const headers: Record<string, string> = { 'x-amzn-RequestId': randomUUID() };
+    const limit = operation ? limits?.[operation] : undefined;
+    // The model lists x-amzn-RateLimit-Limit on 200, 400 and 404 responses.
+    if (limit && [200, 400, 404].includes(status))
+      headers['x-amzn-RateLimit-Limit'] = String(limit.ratePerSec);
+    return { status, headers, body };
+  };
+  const errors = (status: number, code: string, message: string, details = '', operation?: string) =>
+    reply(status, { errors: [{ code, message, details }] }, operation);
+  const invalid = (operation: string, details = '') =>
+    errors(400, 'InvalidInput', INVALID_INPUT_MESSAGE, details, operation);
+  const denied = (details: string) => {
+    return errors(403, 'Unauthorized', UNAUTHORIZED_MESSAGE, details);
+  };
+
+  const issue = (kind: Issued['kind'], resources: Issued['resources'] = []): string => {
+    const value =
+      kind === 'access'
+        ? `Atza|${randomBytes(48).toString('base64url')}`
+        : `Atz.sprdt|${randomBytes(36).toString('base64url')}`;
+    tokens.set(value, { kind, serial: serial++, expiresAt: now() + lifetimeMs, resources });
+    return value;
+  };
+
+  /**
+   * Checks `x-amz-access-token` for a request; returns the PII data elements it unlocks, or the 403.
+   * An RDT only works on the method + path it was issued for.
+   */
+  const authorize = (req: SimRequest, opts: { rdtAllowed: boolean }): ReadonlySet<string> | SimReply => {
+    if (state.faults.expireTokens) expiredBelow ??= serial;
+    else expiredBelow = null;
+    const header = req.headers['x-amz-access-token'];
+    const value = Array.isArray(header) ? header[0] : header;
+    if (!value) return denied(TOKEN_MISSING_DETAILS);
+    const t = tokens.get(value);
+    if (!t || state.faults.revokeCredentials) return denied(TOKEN_INVALID_DETAILS);
+    if (now() >= t.expiresAt || (expiredBelow !== null && t.serial < expiredBelow))
+      return denied(TOKEN_EXPIRED_DETAILS);
+    if (t.kind === 'access') return NONE;
+    const resource = t.resources.find((r) => r.method === req.method && r.path === req.path);
+    if (!opts.rdtAllowed || !resource) return denied('');
+    return resource.dataElements;
+  };
+  const isReply = (v: ReadonlySet<string> | SimReply): v is SimReply => 'status' in v;
+
+  const maybeHtml = (r: SimReply): SimReply => {
+    if (htmlBodies.count <= 0) return r;
+    htmlBodies.count--;
+    return {
+      status: 200,
+      headers: { 'content-type': 'text/html; charset=utf-8' },
+      body: '<html><head><title>Gateway</title></head><body>Please sign in to the network.</body></html>',
+    };
+  };
+
+  const lwa: SimRoute = {
+    method: 'POST',
+    path: LWA_PATH,
+    name: 'lwaToken',
+    handler: (req) => {
+      const lwaError = (status: number, error: string, description: string): SimReply => ({
+        status,
+        headers: { 'x-amzn-RequestId': randomUUID() },
+        body: { error_description: description, error },
+      });
+      if (!String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded'))
+        return lwaError(400, 'invalid_request', 'The request has an invalid parameter : content-type');
+      const form = new URLSearchParams(req.body);
+      if (form.get('grant_type') !== 'refresh_token')
+        return lwaError(
+          400,
+          'unsupported_grant_type',
+          'The authorization grant type is not supported by the authorization server',
+        );
+      if (
+        form.get('client_id') !== credentials.clientId ||
+        form.get('client_secret') !== credentials.clientSecret
+      )
+        return lwaError(401, 'invalid_client', 'Client authentication failed');
+      if (form.get('refresh_token') !== credentials.refreshToken || state.faults.revokeCredentials)
+        return lwaError(
+          400,
+          'invalid_grant',
+          "The request has an invalid grant parameter : refresh_token. User may have revoked or didn't grant the permission.",
+        );
+      return {
+        status: 200,
+        headers: { 'x-amzn-RequestId': randomUUID() },
+        body: {
+          access_token: issue('access'),
+          refresh_token: credentials.refreshToken,
+          token_type: 'bearer',
+          expires_in: lifetimeMs / 1000,
+        },
+      };
+    },
+  };
+
+  const rdt: SimRoute = {
+    method: 'POST',
+    path: RDT_PATH,
+    name: 'createRestrictedDataToken',
+    handler: (req) => {
+      const op = 'createRestrictedDataToken';
+      const auth = authorize(req, { rdtAllowed: false });
+      if (isReply(auth)) return auth;
+      let body: unknown;
+      try {
+        body = JSON.parse(req.body);
+      } catch {
+        return invalid(op, 'The request body is not valid JSON.');
+      }
+      const list = (body as { restrictedResources?: unknown } | null)?.restrictedResources;
+      if (!Array.isArray(list) || list.length === 0 || list.length > 50)
+        return invalid(op, 'restrictedResources must hold 1 to 50 resources.');
+      const resources: Issued['resources'] = [];
+      for (const r of list as Array<Json | null>) {
+        const method = r?.method;
+        const path = r?.path;
+        const elements = r?.dataElements ?? [];
+        if (
+          typeof method !== 'string' ||
+          !['GET', 'PUT', 'POST', 'DELETE'].includes(method) ||
+          typeof path !== 'string' ||
+          !path.startsWith('/') ||
+          !Array.isArray(elements) ||
+          !elements.every((e) => typeof e === 'string' && DATA_ELEMENTS.has(e))
+        )
+          return invalid(op, `Invalid restricted resource: ${JSON.stringify(r)}`);
+        resources.push({ method, path, dataElements: new Set(elements as string[]) });
+      }
+      return maybeHtml(
+        reply(200, { restrictedDataToken: issue('rdt', resources), expiresIn: lifetimeMs / 1000 }, op),
+      );
+    },
+  };
+
+  const getOrders: SimRoute = {
+    method: 'GET',
+    path: ORDERS_PATH,
+    name: 'getOrders',
+    handler: (req) => {
+      const op = 'getOrders';
+      const auth = authorize(req, { rdtAllowed: true });
+      if (isReply(auth)) return auth;
+      const q = req.url.searchParams;
+      // Arrays travel comma-separated (Swagger 2 default collectionFormat csv); repeated keys work too.
+      const list = (name: string) =>
+        q
+          .getAll(name)
+          .flatMap((v) => v.split(','))
+          .map((s) => s.trim())
+          .filter(Boolean);
+      const marketplaces = list('MarketplaceIds');
+      if (marketplaces.length === 0 || marketplaces.length > 50)
+        return invalid(op, 'MarketplaceIds is required (1 to 50 values).');
+
+      const token = q.get('NextToken');
+      if (token !== null) {
+        const snap = snapshots.get(token);
+        if (!snap)
+          return errors(
+            400,
+            'InvalidInput',
+            'We could not decode your NextToken. Possible reasons include: a transmission error, improper quoting or a truncation problem.',
+            '',
+            op,
+          );
+        snapshots.delete(token);
+        return maybeHtml(ordersPage(snap, auth));
+      }
+
+      const date = (name: string): number | null | 'bad' => {
+        const v = q.get(name);
+        if (v === null) return null;
+        const t = Date.parse(v);
+        return Number.isNaN(t) ? 'bad' : t;
+      };
+      const createdAfter = date('CreatedAfter');
+      const createdBefore = date('CreatedBefore');
+      const updatedAfter = date('LastUpdatedAfter');
+      const updatedBefore = date('LastUpdatedBefore');
+      if ([createdAfter, createdBefore, updatedAfter, updatedBefore].includes('bad'))
+        return invalid(op, 'Dates must be ISO 8601.');
+      const byCreated = createdAfter !== null;
+      if (byCreated === (updatedAfter !== null))
+        return invalid(op, 'Exactly one of CreatedAfter and LastUpdatedAfter is required.');
+      if (byCreated && updatedBefore !== null)
+        return invalid(op, 'LastUpdatedBefore cannot be set with CreatedAfter.');
+      if (!byCreated && createdBefore !== null)
+        return invalid(op, 'CreatedBefore cannot be set with LastUpdatedAfter.');
+      const after = (byCreated ? createdAfter : updatedAfter) as number;
+      const beforeParam = (byCreated ? createdBefore : updatedBefore) as number | null;
+      // "must be equal to or after the …After date and at least two minutes before current time".
+      if (beforeParam !== null && (beforeParam < after || beforeParam > now() - AMAZON_LIST_LAG_MS))
+        return invalid(op);
+      const before = beforeParam ?? now() - AMAZON_LIST_LAG_MS;
+
+      const pageSizeText = q.get('MaxResultsPerPage');
+      const pageSize = pageSizeText === null ? MAX_RESULTS_PER_PAGE : Number(pageSizeText);
+      if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_RESULTS_PER_PAGE)
+        return invalid(op, 'MaxResultsPerPage must be 1 to 100.');
+
+      const statuses = list('OrderStatuses');
+      const channels = list('FulfillmentChannels');
+      const methods = list('PaymentMethods');
+      const ids = list('AmazonOrderIds');
+      const matching = source
+        .all()
+        .filter((r) => {
+          const t = (byCreated ? r.purchase : r.lastUpdate).getTime();
+          return (
+            t >= after &&
+            t <= before &&
+            marketplaces.includes(r.marketplaceId) &&
+            (statuses.length === 0 || statuses.includes(r.status)) &&
+            (channels.length === 0 || channels.includes(r.fulfillmentChannel)) &&
+            (methods.length === 0 || methods.includes(r.paymentMethod)) &&
+            (ids.length === 0 || ids.includes(r.id))
+          );
+        })
+        .sort((a, b) => a.lastUpdate.getTime() - b.lastUpdate.getTime() || a.id.localeCompare(b.id));
+      const echo = byCreated
+        ? { CreatedBefore: new Date(before).toISOString() }
+        : { LastUpdatedBefore: new Date(before).toISOString() };
+      return maybeHtml(
+        ordersPage({ ids: matching.map((r) => r.id), offset: 0, pageSize, extra: echo }, auth),
+      );
+    },
+  };
+
+  /** One page of a listing; membership is fixed when the listing starts, content is current. */
+  const ordersPage = (snap: Snapshot, pii: ReadonlySet<string>): SimReply => {
+    const ids = snap.ids.slice(snap.offset, snap.offset + snap.pageSize);
+    const orders = ids
+      .map((id) => source.one(id))
+      .filter((r): r is AmazonRecord => r !== null)
+      .map((r) => {
+        const seen = orderAsSeen(r.order, pii);
+        if (takeMalformed(state)) delete seen.PurchaseDate;
+        return seen;
+      });
+    const payload: Json = { Orders: orders, ...snap.extra };
+    if (snap.offset + snap.pageSize < snap.ids.length) {
+      // Real tokens are long base64 with `+`, `/` and `=`: clients must URL-encode them.
+      const next = randomBytes(90).toString('base64');
+      snapshots.set(next, { ...snap, offset: snap.offset + snap.pageSize });
+      if (snapshots.size > 1000) snapshots.delete(snapshots.keys().next().value!);
+      payload.NextToken = next;
+    }
+    return reply(200, { payload }, 'getOrders');
+  };
+
+  /** Shared by the per-order routes: id format, auth, lookup. */
+  const perOrder = (
+    name: string,
+    suffix: string,
+    render: (r: AmazonRecord, pii: ReadonlySet<string>, req: SimRequest) => SimReply,
+  ): SimRoute => ({
+    method: 'GET',
+    path: `${ORDERS_PATH}/:orderId${suffix}`,
+    name,
+    handler: (req) => {
+      const auth = authorize(req, { rdtAllowed: true });
+      if (isReply(auth)) return auth;
+      const id = req.params.orderId!;
+      // The sandbox answers a malformed id with 400 InvalidInput "Invalid Input" (saved example).
+      if (!ORDER_ID.test(id)) return errors(400, 'InvalidInput', 'Invalid Input', '', name);
+      const r = source.one(id);
+      if (!r) return errors(404, 'NotFound', `Order ${id} not found.`, '', name); // [I] wording
+      return maybeHtml(render(r, auth, req));
+    },
+  });
+
+  const getOrder = perOrder('getOrder', '', (r, pii) =>
+    reply(200, { payload: orderAsSeen(r.order, pii) }, 'getOrder'),
+  );
+
+  const getOrderItems = perOrder('getOrderItems', '/orderItems', (r, pii, req) => {
+    const op = 'getOrderItems';
+    const token = req.url.searchParams.get('NextToken');
+    let offset = 0;
+    if (token !== null) {
+      const m = /^(.+)\|(\d+)$/.exec(Buffer.from(token, 'base64').toString('utf8'));
+      if (!m || m[1] !== r.id) return invalid(op, 'Invalid NextToken.');
+      offset = Number(m[2]);
+    }
+    const all = itemsAsSeen(r.items, pii);
+    const payload: Json = { AmazonOrderId: r.id, OrderItems: all.slice(offset, offset + itemsPerPage) };
+    if (offset + itemsPerPage < all.length)
+      payload.NextToken = Buffer.from(`${r.id}|${offset + itemsPerPage}`).toString('base64');
+    return reply(200, { payload }, op);
+  });
+
+  const getOrderAddress = perOrder('getOrderAddress', '/address', (r, pii) =>
+    reply(200, { payload: addressAsSeen(r.address, pii) }, 'getOrderAddress'),
+  );
+
+  const getOrderBuyerInfo = perOrder('getOrderBuyerInfo', '/buyerInfo', (r, pii) =>
+    reply(200, { payload: buyerInfoAsSeen(r.buyerInfo, pii) }, 'getOrderBuyerInfo'),
+  );
+
+  const behaviour: CartBehaviour = {
+    cart: 'amazon',
+    serverErrorReply: (status) =>
+      status === 503
+        ? errors(503, 'ServiceUnavailable', 'Service temporarily unavailable. Please try again later.')
+        : errors(500, 'InternalFailure', 'We encountered an internal error. Please try again.'),
+    // No Retry-After: Amazon does not promise one (carts.md §2.3).
+    rateLimitReply: () => reply(429, QUOTA_EXCEEDED_BODY),
+    cartOrderNo: (o) => amazonOrderId(o.seq),
+  };
+
+  const running = await startSimulator({
+    state,
+    port: opts.port,
+    host: opts.host,
+    routes: [lwa, rdt, getOrders, getOrderItems, getOrderAddress, getOrderBuyerInfo, getOrder],
+    behaviour,
+    book,
+    limits,
+    trickleMs: opts.trickleMs,
+  });
+  return Object.assign(running, { htmlBodies });
+}
+
+/**
+ * Orders from a folder of recorded response bodies (see README): every `*.json` whose shape is a
+ * getOrders, getOrder, getOrderItems, getOrderAddress or getOrderBuyerInfo body; others are skipped.
+ */
+function fixtureSource(dir: string): RecordSource {
+  const orders = new Map<string, Json>();
+  const items = new Map<string, Json[]>();
+  const addresses = new Map<string, Json>();
+  const buyers = new Map<string, Json>();
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
+    const doc = classifyRecorded(parseRecordedJson(readFileSync(join(dir, file)), file));
+    if (doc.kind === 'orders')
+      for (const o of doc.orders) {
+        const id = amazonOrderIdOf(o);
+        if (id && !orders.has(id)) orders.set(id, o as Json);
+      }
+    else if (doc.kind === 'items')
+      items.set(doc.amazonOrderId, [...(items.get(doc.amazonOrderId) ?? []), ...(doc.items as Json[])]);
+    else if (doc.kind === 'address') addresses.set(doc.amazonOrderId, doc.payload);
+    else if (doc.kind === 'buyerInfo') buyers.set(doc.amazonOrderId, doc.payload);
+  }
+  const records: AmazonRecord[] = [];
+  for (const [id, order] of orders) {
+    const time = (v: unknown) => new Date(typeof v === 'string' ? Date.parse(v) : Number.NaN);
+    const lastUpdate = time(order.LastUpdateDate);
+    const purchase = time(order.PurchaseDate);
+    if (Number.isNaN(lastUpdate.getTime()) || Number.isNaN(purchase.getTime())) continue;
+    const str = (v: unknown, fallback: string) => (typeof v === 'string' ? v : fallback);
+    records.push({
+      id,
+      lastUpdate,
+      purchase,
+      status: str(order.OrderStatus, ''),
+      paymentMethod: str(order.PaymentMethod, 'Other'),
+      fulfillmentChannel: str(order.FulfillmentChannel, 'MFN'),
+      marketplaceId: str(order.MarketplaceId, ''),
+      order,
+      items: items.get(id) ?? [],
+      address: addresses.get(id) ?? {
+        AmazonOrderId: id,
+        ...(order.ShippingAddress ? { ShippingAddress: order.ShippingAddress } : {}),
+      },
+      buyerInfo: buyers.get(id) ?? { AmazonOrderId: id, ...(order.BuyerInfo as Json | undefined) },
+    });
+  }
+  const byId = new Map(records.map((r) => [r.id, r]));
+  return { all: () => records, one: (id) => byId.get(id) ?? null };
+}
