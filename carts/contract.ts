@@ -37,6 +37,11 @@ export interface CartAdapter {
    * files it read to `processed/`). Optional.
    */
   afterWindow?(): Promise<void>;
+  /**
+   * The latest window end the cart can list now (Amazon: LastUpdatedBefore must be ≥ 2 minutes before
+   * now). The import job ends its window there, so the cursor never passes what was listed. Optional.
+   */
+  listableUntil?(): Date;
 }
 
 export type RateLimits = Record<string, { ratePerSec: number; burst: number }>;

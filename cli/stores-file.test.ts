@@ -29,7 +29,14 @@ async function file(text: string, ext = 'yaml'): Promise<string> {
 describe('stores file', () => {
   it('reads the README example with credentials from the environment', async () => {
     const stores = await readStoresFile('examples/stores.yaml', env);
-    expect(stores.map((s) => s.code)).toEqual(['rakuten-main', 'yahoo-main', 'amazon-jp', 'makeshop-main', 'shopify-global', 'csv-wholesale']);
+    expect(stores.map((s) => s.code)).toEqual([
+      'rakuten-main',
+      'yahoo-main',
+      'amazon-jp',
+      'makeshop-main',
+      'shopify-global',
+      'csv-wholesale',
+    ]);
     expect(stores[0]!.credentials).toEqual({ serviceSecret: 'SP1', licenseKey: 'SL1' });
     expect(stores[0]!.importCron).toBe('*/10 * * * *');
     expect(stores[5]!.credentials).toBeNull();
@@ -37,15 +44,21 @@ describe('stores file', () => {
 
   it('names a missing environment variable', async () => {
     const { RAKUTEN_LICENSE_KEY: _, ...partial } = env;
-    await expect(readStoresFile('examples/stores.yaml', partial)).rejects.toThrow(/rakuten-main: credential licenseKey comes from \$RAKUTEN_LICENSE_KEY, which is not set/);
+    await expect(readStoresFile('examples/stores.yaml', partial)).rejects.toThrow(
+      /rakuten-main: credential licenseKey comes from \$RAKUTEN_LICENSE_KEY, which is not set/,
+    );
   });
 
   it('names a bad setting and a bad field', async () => {
-    const bad = await file('stores:\n  - code: s1\n    cart: csv\n    name: S\n    settings:\n      deliveryHoldDays: -1\n');
+    const bad = await file(
+      'stores:\n  - code: s1\n    cart: csv\n    name: S\n    settings:\n      deliveryHoldDays: -1\n',
+    );
     await expect(readStoresFile(bad, env)).rejects.toThrow(/store s1: settings\.deliveryHoldDays/);
     const wrongCart = await file('{"stores":[{"code":"s2","cart":"ebay","name":"S"}]}', 'json');
     await expect(readStoresFile(wrongCart, env)).rejects.toThrow(/stores\.0\.cart/);
-    const badCreds = await file('stores:\n  - code: s3\n    cart: rakuten\n    name: R\n    credentialsFromEnv:\n      serviceSecret: RAKUTEN_SERVICE_SECRET\n');
+    const badCreds = await file(
+      'stores:\n  - code: s3\n    cart: rakuten\n    name: R\n    credentialsFromEnv:\n      serviceSecret: RAKUTEN_SERVICE_SECRET\n',
+    );
     await expect(readStoresFile(badCreds, env)).rejects.toThrow(/store s3: credentials\.licenseKey/);
   });
 });

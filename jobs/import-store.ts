@@ -81,7 +81,10 @@ export async function processImportStore(
   let runId: number | null = null;
   try {
     const now = deps.now();
+    const adapter = await deps.adapterFor(store);
     const window = importWindow(store, now);
+    const listable = adapter.listableUntil?.();
+    if (listable && listable < window.to) window.to = listable;
     const run = await openRun(deps.db, {
       storeId: store.id,
       trigger: data.trigger,
@@ -94,7 +97,6 @@ export async function processImportStore(
     runId = run.id;
     let total = zeroCounts();
     if (window.to > window.from) {
-      const adapter = await deps.adapterFor(store);
       for await (const page of adapter.listOrders(window)) {
         const counts = await importPage(deps.db, store, adapter, page.orders, {
           runId,

@@ -1,0 +1,144 @@
+// The admin command line end to end: a real worker process, a simulator, real Postgres and Redis.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shopifySimulator } from '../carts/shopify/index.js';
+import type { RunningSimulator } from '../carts/sim/kit.js';
+import { childEnv, createTestDb, type TestDb, uniquePrefix } from '../test/harness.js';
+import { seedTestShop } from '../test/pipeline.js';
+
+function juchu(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['bin/juchu.mjs', ...args], { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('juchu CLI', () => {
+  let t: TestDb;
+  let sim: RunningSimulator;
+  let worker: ChildProcess;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    t = await createTestDb('cli');
+    const now = Date.now();
+    sim = await shopifySimulator.start({
+      orders: 40,
+      seed: 3,
+      from: new Date(now - 86_400_000),
+      to: new Date(now - 60_000),
+      rateLimits: false,
+    });
+    await seedTestShop(t, { shopify: sim.url });
+    env = childEnv(t.url, uniquePrefix('cli'));
+    worker = spawn(process.execPath, ['bin/juchu.mjs', 'worker'], { env, stdio: 'ignore' });
+  });
+  afterAll(async () => {
+    worker.kill('SIGTERM');
+    await new Promise((r) => worker.once('exit', r));
+    await sim.stop();
+    await t.drop();
+  });
+
+  it('has --help on every command', async () => {
+    const top = await juchu(['--help'], env);
+    expect(top.code).toBe(0);
+    const commands = [...top.stdout.matchAll(/^ {2}([a-z-]+)/gm)]
+      .map((m) => m[1]!)
+      .filter((c) => c !== 'help');
+    expect(commands).toEqual(
+      expect.arrayContaining([
+        'migrate',
+        'seed-demo',
+        'worker',
+        'scheduler',
+        'dashboard',
+        'demo',
+        'simulate',
+        'parse',
+        'stores',
+        'import',
+        'reimport',
+        'retry',
+        'orders',
+      ]),
+    );
+    for (const c of commands) {
+      const h = await juchu([c, '--help'], env);
+      expect(h.code, c).toBe(0);
+      expect(h.stdout, c).toMatch(/Usage: juchu/);
+    }
+  });
+
+  it('imports a store and waits, lists stores, orders as JSON, re-imports one order, lists failed jobs', async () => {
+    const imp = await juchu(['import', '--store', 'shopify-global', '--wait'], env);
+    expect(imp.stderr).toBe('');
+    expect(imp.code).toBe(0);
+    const result = JSON.parse(imp.stdout.slice(imp.stdout.indexOf('{')));
+    expect(result.outcome).toBe('succeeded');
+    expect(result.fetched).toBe(40);
+
+    const stores = await juchu(['stores', 'list'], env);
+    expect(stores.stdout).toMatch(
+      /shopify-global +shopify +on +cron "\*\/10 \* \* \* \*" +last import \d+s ago \(succeeded\) +lag \d+s/,
+    );
+
+    const orders = await juchu(['orders', '--json', '--limit', '3'], env);
+    const list = JSON.parse(orders.stdout) as Array<Record<string, unknown>>;
+    expect(list).toHaveLength(3);
+    expect(Object.keys(list[0]!)).toEqual(
+      expect.arrayContaining([
+        'store',
+        'cart',
+        'cartOrderNo',
+        'orderNo',
+        'cartStatus',
+        'orderedAt',
+        'orderer',
+        'shipTo',
+        'lines',
+        'delivery',
+        'payment',
+        'totals',
+        'status',
+      ]),
+    );
+    expect(list[0]!.orderNo).toMatch(/^\d{8}$/);
+
+    const re = await juchu(
+      ['reimport', '--store', 'shopify-global', '--order', String(list[0]!.cartOrderNo)],
+      env,
+    );
+    expect(re.code).toBe(0);
+    expect(re.stdout).toMatch(/"outcome": "unchanged"/);
+
+    const retry = await juchu(['retry', '--list'], env);
+    expect(retry.stdout).toMatch(/no failed jobs/);
+  });
+
+  it('parses a recorded cart response into the spec JSON', async () => {
+    const r = await juchu(
+      ['parse', '--cart', 'shopify', '--file', 'carts/shopify/fixtures/shopify-orders-simulator-seed7.json'],
+      env,
+    );
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as {
+      orders: Array<{ cart: string; orderedAt: string }>;
+      rejections: unknown[];
+    };
+    expect(out.orders.length).toBeGreaterThan(0);
+    expect(out.orders[0]!.cart).toBe('shopify');
+    expect(out.orders[0]!.orderedAt).toMatch(/\+09:00$/);
+  });
+});
