@@ -195,14 +195,17 @@ export function registerAdminCommands(program: Command): void {
     );
 
   const statuses = program.command('statuses').description('Statuses: list, rename, add');
-  statuses.command('list').action(async () =>
-    withDb(async ({ db }) => {
-      for (const s of (await loadStatuses(db)).all)
-        process.stdout.write(
-          `${s.group.padEnd(13)} ${s.code.padEnd(18)} ${s.label}${s.system ? '' : '  (custom)'}\n`,
-        );
-    }),
-  );
+  statuses
+    .command('list')
+    .description('Every status with its group and label')
+    .action(async () =>
+      withDb(async ({ db }) => {
+        for (const s of (await loadStatuses(db)).all)
+          process.stdout.write(
+            `${s.group.padEnd(13)} ${s.code.padEnd(18)} ${s.label}${s.system ? '' : '  (custom)'}\n`,
+          );
+      }),
+    );
   statuses
     .command('rename <code> <label>')
     .description('Rename a status (the rules stay with the code)')
