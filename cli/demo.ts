@@ -56,11 +56,11 @@ export async function runDemo(): Promise<void> {
   const now = Date.now();
   const sims: RunningSimulator[] = [];
   const baseUrls: Partial<Record<CartName, string>> = {};
-  for (const [cart, port] of Object.entries(DEMO_SIM_PORTS) as Array<[CartName, number]>) {
+  for (const [i, [cart, port]] of (Object.entries(DEMO_SIM_PORTS) as Array<[CartName, number]>).entries()) {
     const sim = await cartSimulator(cart).start({
       port: await portOrFree(port),
       orders: 40,
-      seed: 2026,
+      seed: 2026 + i, // a different crowd of customers per cart
       from: new Date(now - 2 * 86_400_000),
       to: new Date(now - 60_000),
       trickleMs: 45_000,
@@ -125,11 +125,14 @@ export async function runDemo(): Promise<void> {
   for (const u of DEMO_USERS) say(`  login         ${u.login} / ${u.password}  (${u.role})`);
   for (const s of sims) say(`  simulator     ${s.url}`);
   say(
-    `  database      ${services.postgres.private ? 'private PostgreSQL (deleted on exit)' : config.DATABASE_URL}`,
+    `  database      ${config.DATABASE_URL}${services.postgres.private ? '  (private, deleted on exit)' : ''}`,
   );
+  say(`  redis         ${config.REDIS_URL}${services.redis.private ? '  (private, deleted on exit)' : ''}`);
+  say('The CLI against this demo, from another terminal:');
   say(
-    `  redis         ${services.redis.private ? 'private redis-server (deleted on exit)' : config.REDIS_URL}`,
+    `  export DATABASE_URL=${config.DATABASE_URL} REDIS_URL=${config.REDIS_URL} JUCHU_SECRET_KEY=${process.env.JUCHU_SECRET_KEY}`,
   );
+  say('  npx juchu orders; npx juchu stores list; npx juchu runs');
   say(
     'Stores import every minute; new orders arrive at the simulators as you watch. Ctrl-C stops everything.',
   );
