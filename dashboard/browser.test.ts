@@ -1,0 +1,314 @@
+// The dashboard in a real browser (playwright-core driving Debian's Chromium): log in, see imported
+// orders, change statuses in bulk, open a detail (hostile cart strings stay text), release a
+// reservation, retry a failed import on Bull Board, and a viewer who cannot act. Screenshots of the
+// main screens go to docs/screenshots/ for the README.
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shopifySimulator } from '../carts/shopify/index.js';
+import type { RunningSimulator } from '../carts/sim/kit.js';
+import { loadConfig } from '../infra/config.js';
+import { logger } from '../infra/logger.js';
+import { processImportStore } from '../jobs/import-store.js';
+import { redisUrl, TEST_SECRET_KEY } from '../test/harness.js';
+import { FAST_HTTP, testDeps } from '../test/pipeline.js';
+import { type RunningWorkers, startWorkers } from '../workers/worker.js';
+import { PASSWORDS, startTestDashboard, type TestDashboard } from './testing.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium)
+  console.warn(`dashboard/browser.test.ts skipped: ${CHROMIUM} is missing (apt-get install chromium)`);
+
+const SHOTS = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'screenshots');
+const HOSTILE_REMARK = '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">';
+const HOSTILE_NAME = '<b onmouseover="window.__xss = 3">山田</b> 太郎';
+
+async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | null | undefined | false>,
+  ms = 20_000,
+): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe.skipIf(!hasChromium)('dashboard in a real browser', () => {
+  let d: TestDashboard;
+  let sim: RunningSimulator;
+  let browser: Browser;
+  let page: Page;
+  let workers: RunningWorkers;
+  let hostileId: number;
+
+  const shot = (name: string, p: Page = page) =>
+    p.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: false });
+
+  async function login(p: Page, role: keyof typeof PASSWORDS) {
+    await p.goto(`${d.url}/login`);
+    await p.fill('#login', role);
+    await p.fill('#password', PASSWORDS[role]);
+    await Promise.all([p.waitForURL('**/orders'), p.click('button[type=submit]')]);
+    await p.waitForSelector('#orders-table tbody tr');
+  }
+
+  beforeAll(async () => {
+    logger.level = 'error';
+    await mkdir(SHOTS, { recursive: true });
+    const now = Date.now();
+    sim = await shopifySimulator.start({
+      orders: 40,
+      seed: 5,
+      from: new Date(now - 2 * 86_400_000),
+      to: new Date(now - 10 * 60_000),
+      rateLimits: false,
+    });
+    d = await startTestDashboard('browser', { baseUrls: { shopify: sim.url } });
+    const deps = await testDeps(d.t);
+    try {
+      const r = await processImportStore(
+        { storeCode: 'shopify-global', trigger: 'manual' },
+        null,
+        undefined,
+        deps,
+      );
+      expect(r.outcome).toBe('succeeded');
+    } finally {
+      await deps.close();
+    }
+    // Cart data is anyone's text: a remark and a name with markup in them.
+    const o = await d.t.db
+      .selectFrom('orders')
+      .select('id')
+      .where('status_code', '=', 'customer_comment')
+      .orderBy('id')
+      .executeTakeFirstOrThrow();
+    hostileId = o.id;
+    await d.t.db
+      .updateTable('orders')
+      .set({ customer_remarks: HOSTILE_REMARK })
+      .where('id', '=', o.id)
+      .execute();
+    await d.t.db
+      .updateTable('order_parties')
+      .set({ name: HOSTILE_NAME })
+      .where('order_id', '=', o.id)
+      .where('role', '=', 'orderer')
+      .execute();
+    workers = await startWorkers({
+      config: loadConfig({
+        DATABASE_URL: d.t.url,
+        REDIS_URL: redisUrl(),
+        JUCHU_SECRET_KEY: TEST_SECRET_KEY.toString('hex'),
+        QUEUE_PREFIX: d.prefix,
+      }),
+      queues: ['import'],
+      concurrency: 1,
+      http: FAST_HTTP,
+    });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    page = await browser.newPage({
+      viewport: { width: 1440, height: 900 },
+      locale: 'ja-JP',
+      timezoneId: 'Asia/Tokyo',
+    });
+    page.on('pageerror', (e) => console.error('page error:', e.message));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await workers?.close();
+    await d?.close();
+    await sim?.stop();
+  });
+
+  it('logs in and sees the imported orders with tab counts', async () => {
+    await page.goto(`${d.url}/orders`);
+    await page.waitForURL('**/login?next=*');
+    await shot('login');
+    await login(page, 'operator');
+    const rows = await page.locator('#orders-table tbody tr').count();
+    expect(rows).toBeGreaterThan(10);
+    await expect.poll(() => page.locator('#tabs .tab').count()).toBe(5);
+    expect(await page.locator('#tabs').textContent()).toContain('受注内容の確認');
+    expect(await page.locator('#who').textContent()).toContain('受注担当');
+    await shot('orders');
+  });
+
+  it('changes statuses in bulk with 自動確認 and shows a result per row', async () => {
+    await page.click('#status-chips [data-status="customer_comment"]');
+    await expect
+      .poll(async () => {
+        const rows = await page.locator('#orders-table tbody tr').allTextContents();
+        return rows.length > 0 && rows.every((r) => r.includes('お客様コメント確認'));
+      })
+      .toBe(true);
+    const picks = page.locator('#orders-table input.pick');
+    const n = Math.min(2, await picks.count());
+    expect(n).toBeGreaterThan(0);
+    for (let i = 0; i < n; i++) await picks.nth(i).check();
+    await page.selectOption('#bulk-target', 'auto');
+    await page.click('#bulk-status');
+    await page.waitForSelector('#results');
+    const result = await page.locator('#results').textContent();
+    expect(result).toContain(`${n} 件成功`);
+    expect(await page.locator('#results tbody tr.ok').count()).toBe(n);
+    await shot('orders-bulk-result');
+  });
+
+  it('opens a detail: orderer and ship-to apart, lines with 予約区分, history, and hostile strings shown as text', async () => {
+    await page.goto(`${d.url}/orders`);
+    await page.waitForSelector('#orders-table tbody tr');
+    const link = page.locator('#orders-table tbody tr a').first();
+    await Promise.all([page.waitForURL('**/orders/*'), link.click()]);
+    await page.waitForSelector('#lines');
+    expect(await page.locator('#orderer').textContent()).toContain('注文者');
+    expect(await page.locator('[id^="ship-to-"]').count()).toBeGreaterThan(0);
+    expect(await page.locator('#lines thead').textContent()).toContain('予約区分');
+    expect(await page.locator('#events tbody tr').count()).toBeGreaterThan(0);
+
+    await page.goto(`${d.url}/orders/${hostileId}`);
+    await page.waitForSelector('#customer-remarks');
+    expect(await page.locator('#customer-remarks').textContent()).toBe(HOSTILE_REMARK);
+    expect(await page.locator('#orderer').textContent()).toContain(HOSTILE_NAME);
+    expect(await page.locator('#customer-remarks img, #customer-remarks script, #orderer b').count()).toBe(0);
+    await page.hover('#orderer');
+    // (A function, not a string: the page's CSP forbids evaluating strings, as it should.)
+    expect(await page.evaluate(() => (globalThis as { __xss?: number }).__xss)).toBeUndefined();
+    expect(await page.locator('#status-reason').textContent()).toContain('お客様備考');
+    await page.locator('#raw-payload').evaluate((el) => el.closest('details')?.setAttribute('open', ''));
+    await page.screenshot({ path: path.join(SHOTS, 'order-detail.png'), fullPage: true });
+    // 自動確認 from the detail screen.
+    await page.check('#comment-checked');
+    await page.click('#save-notes');
+    await page.selectOption('#status-target', 'auto');
+    await page.click('#status-save');
+    await expect.poll(() => page.locator('#status-label').textContent()).not.toContain('お客様コメント確認');
+  });
+
+  it('releases a reservation from 受注在庫予約解除', async () => {
+    await page.goto(`${d.url}/release`);
+    await page.waitForSelector('#release-table');
+    await page.selectOption('#release-search select[name="warehouse"]', 'tokyo');
+    await page.click('#release-search button[type=submit]');
+    await page.waitForSelector('#release-table input.pick');
+    await page.locator('#release-table input.pick').first().check();
+    await page.fill('#release-reason', '予約注文に回すため');
+    await page.click('#release-run');
+    await page.waitForSelector('#results');
+    expect(await page.locator('#results').textContent()).toContain('個の引当を解除しました');
+    await shot('release');
+  });
+
+  it('shows the other screens', async () => {
+    for (const [url, name, sel] of [
+      ['/stock', 'stock', '#stock-table'],
+      ['/shipping', 'shipping', '#ready-table'],
+      ['/imports', 'imports', '#runs-table'],
+      ['/mappings', 'mappings', '#mappings-table'],
+      ['/statuses', 'statuses', '#status-groups table'],
+    ] as const) {
+      await page.goto(d.url + url);
+      await page.waitForSelector(sel);
+      await shot(name);
+    }
+  });
+
+  it('retries a failed import on Bull Board (admin); a viewer can neither retry nor act on orders', async () => {
+    // The cart refuses the credentials: the import fails for good (no retries) and the store is flagged.
+    await fetch(`${sim.url}/__sim/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ revokeCredentials: true }),
+    });
+    const queues = d.running.dashboard.queues;
+    const jobId = (await queues.add(
+      'import-store',
+      { storeCode: 'shopify-global', trigger: 'manual', requestedBy: 'user:admin' },
+      { attempts: 1 },
+    ))!;
+    await waitFor(
+      'the import to fail',
+      async () =>
+        (await queues.import.getJob(jobId))?.finishedOn &&
+        (await queues.import.getJobState(jobId)) === 'failed',
+    );
+
+    await page.goto(`${d.url}/stores`);
+    await page.waitForSelector('#stores-table');
+    expect(await page.locator('#store-list .notice.warn').textContent()).toContain(
+      '認証情報の再登録が必要な店舗があります',
+    );
+    await shot('stores');
+
+    // A viewer: no bulk actions, the API refuses, the board is read-only.
+    const viewerContext = await browser.newContext({
+      viewport: { width: 1440, height: 900 },
+      locale: 'ja-JP',
+    });
+    const vp = await viewerContext.newPage();
+    await login(vp, 'viewer');
+    expect(await vp.locator('#bulkbar').count()).toBe(0);
+    expect(await vp.locator('#readonly-note').textContent()).toContain('閲覧のみ');
+    expect(await vp.locator('#orders-table input.pick').count()).toBe(0);
+    const status = await vp.evaluate(async () => {
+      const me = (await (await fetch('/api/me')).json()) as { csrfToken: string };
+      const r = await fetch('/api/orders/bulk-status', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-csrf-token': me.csrfToken },
+        body: JSON.stringify({ ids: [1], target: 'auto' }),
+      });
+      return r.status;
+    });
+    expect(status).toBe(403);
+    await vp.goto(`${d.url}/admin/queues/queue/orders-import?status=failed`);
+    await vp.waitForSelector('text=import-store');
+    expect(await vp.locator('button', { hasText: 'すべて再試行' }).count()).toBe(0);
+    await shot('bull-board-viewer', vp);
+    await viewerContext.close();
+
+    // The admin fixes the cause (the cart accepts the credentials again) and retries from the board.
+    await fetch(`${sim.url}/__sim/reset`, { method: 'POST' });
+    await page.click('#logout');
+    await page.waitForURL('**/login');
+    await login(page, 'admin');
+    await page.goto(`${d.url}/admin/queues/queue/orders-import?status=failed`);
+    await page.waitForSelector('text=import-store');
+    await shot('bull-board');
+    await page.locator('button', { hasText: 'すべて再試行' }).click();
+    const [retry] = await Promise.all([
+      page.waitForResponse((r) => r.url().includes('/admin/queues/api/queues/orders-import/retry/failed')),
+      page.locator('[role=dialog] button, [role=alertdialog] button', { hasText: '確認' }).click(),
+    ]);
+    expect(retry.status()).toBeLessThan(300);
+    await waitFor(
+      'the retried import to complete',
+      async () => (await queues.import.getJobState(jobId)) === 'completed',
+    );
+    const store = await d.t.db
+      .selectFrom('stores')
+      .select('credential_state')
+      .where('code', '=', 'shopify-global')
+      .executeTakeFirstOrThrow();
+    expect(store.credential_state).toBe('ok');
+  });
+});

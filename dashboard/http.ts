@@ -1,0 +1,166 @@
+// The dashboard's route table: every route is declared with who may call it, and the guards follow
+// from that declaration (session → role → CSRF → body parser → handler). Nothing is registered on the
+// app any other way, so the route-by-route auth test can hold every Express route to its declaration.
+import express, {
+  type Express,
+  type NextFunction,
+  type Request,
+  type RequestHandler,
+  type Response,
+} from 'express';
+import { z } from 'zod';
+import { logger } from '../infra/logger.js';
+
+export type Role = 'viewer' | 'operator' | 'admin';
+/** `public`: no session needed (login page, health); otherwise the least role that may call it. */
+export type Access = 'public' | Role;
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+/** Pages answer an anonymous request with a redirect to /login; API routes with 401 JSON. */
+export type RouteKind = 'page' | 'api';
+export type BodyKind = 'json' | 'raw' | 'form' | 'none';
+
+export interface RouteDef {
+  method: Method;
+  path: string;
+  access: Access;
+  kind: RouteKind;
+}
+
+/** An error that becomes an HTTP answer: `{ error: code, message }` with this status. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly code = status === 404 ? 'not_found' : status === 403 ? 'forbidden' : 'bad_request',
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export const badRequest = (message: string) => new HttpError(400, message);
+export const notFound = (message = '見つかりません') => new HttpError(404, message);
+
+/** Runs a db/ rule; any refusal it throws (a plain Error with a message) becomes a 400 for the screen. */
+export async function attempt<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof HttpError) throw e;
+    const code = (e as { code?: string }).code;
+    // Postgres constraint violations (unique, foreign key, check) are the caller's input, not a crash.
+    if (code === '23505' || code === '23503' || code === '23514' || code === '22P02')
+      throw badRequest((e as Error).message);
+    if (e instanceof Error && !code) throw badRequest(e.message);
+    throw e;
+  }
+}
+
+/** Parses with zod; the first issue becomes a 400 naming the field. */
+export function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
+  const r = schema.safeParse(input);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  throw badRequest(`${issue.path.join('.') || '入力'}: ${issue.message}`);
+}
+
+/** Query strings from forms send empty fields as ''; treat them as absent. */
+export function queryOf(req: Request): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.query as Record<string, unknown>)) {
+    const s = Array.isArray(v) ? v[0] : v;
+    if (typeof s === 'string' && s.trim() !== '') out[k] = s.trim();
+  }
+  return out;
+}
+
+export type Handler = (req: Request, res: Response) => unknown;
+
+export interface Guards {
+  /** Session present and role at least `access` (pages redirect, API answers 401/403). */
+  require(access: Role, kind: RouteKind): RequestHandler;
+  /** Synchronizer token in X-CSRF-Token, and no cross-site Origin. */
+  csrf: RequestHandler;
+}
+
+const BODY: Record<BodyKind, RequestHandler[]> = {
+  json: [express.json({ limit: '1mb' })],
+  // Uploads (CSV files) arrive as the request body itself; the file name travels in X-File-Name.
+  raw: [express.raw({ type: () => true, limit: '20mb' })],
+  // The login form: a plain HTML form post, or JSON from the login page's script.
+  form: [express.urlencoded({ extended: false, limit: '16kb' }), express.json({ limit: '16kb' })],
+  none: [],
+};
+
+export class RouteTable {
+  readonly defs: RouteDef[] = [];
+
+  constructor(
+    private readonly app: Express,
+    private readonly guards: Guards,
+  ) {}
+
+  add(
+    method: Method,
+    path: string,
+    access: Access,
+    handler: Handler,
+    opts: { body?: BodyKind; kind?: RouteKind } = {},
+  ): this {
+    const kind = opts.kind ?? (path.startsWith('/api/') ? 'api' : 'page');
+    this.defs.push({ method, path, access, kind });
+    const chain: RequestHandler[] = [];
+    if (access !== 'public') {
+      chain.push(this.guards.require(access, kind));
+      if (method !== 'get') chain.push(this.guards.csrf);
+    }
+    chain.push(...BODY[opts.body ?? (method === 'get' || method === 'delete' ? 'none' : 'json')]);
+    chain.push(async (req: Request, res: Response, next: NextFunction) => {
+      try {
+        const out = await handler(req, res);
+        if (out !== undefined && !res.headersSent) res.json(out);
+      } catch (e) {
+        next(e);
+      }
+    });
+    this.app[method](path, ...chain);
+    return this;
+  }
+}
+
+/** Last middleware: HttpErrors become their answer; anything else is logged and a plain 500. */
+export function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {
+  if (res.headersSent) return;
+  if (err instanceof HttpError) {
+    res.status(err.status).json({ error: err.code, message: err.message });
+    return;
+  }
+  const status = (err as { status?: number; statusCode?: number }).status ?? 500;
+  if (status >= 400 && status < 500) {
+    // body-parser: malformed JSON, too large
+    res.status(status).json({ error: 'bad_request', message: (err as Error).message });
+    return;
+  }
+  logger.error({ err: err instanceof Error ? err.stack : String(err), path: req.path }, 'dashboard error');
+  res
+    .status(500)
+    .json({ error: 'internal', message: 'サーバーでエラーが起きました（ログを確認してください）' });
+}
+
+/** An uploaded file: the raw body and its name from X-File-Name (URI-encoded by the screens). */
+export function uploadOf(req: Request): { buf: Buffer; name: string } {
+  const buf = req.body;
+  if (!Buffer.isBuffer(buf) || buf.length === 0) throw badRequest('ファイルが空です');
+  let name = 'upload.csv';
+  const h = req.get('x-file-name');
+  if (h) {
+    try {
+      name = decodeURIComponent(h);
+    } catch {
+      name = h;
+    }
+  }
+  return { buf, name: name.replace(/[\\/]/g, '_').slice(0, 200) };
+}
+
+export const idParam = z.coerce.number().int().positive();

@@ -1,0 +1,143 @@
+// /healthz (the process answers), /readyz (Postgres and Redis answer) and /metrics (Prometheus text).
+// Every metric is computed when scraped, from the same sources the screens use: BullMQ job counts,
+// the stores' import cursors and order_status_counts (kept by a trigger, so no scan of orders).
+import type { Redis } from 'ioredis';
+import { sql } from 'kysely';
+import { Gauge, Registry } from 'prom-client';
+import type { Db } from '../infra/postgres.js';
+import { QUEUES, type QueueKey } from '../jobs/catalogue.js';
+import type { Queues } from '../jobs/queues.js';
+
+export const JOB_STATES = [
+  'waiting',
+  'active',
+  'delayed',
+  'prioritized',
+  'waiting-children',
+  'failed',
+  'completed',
+] as const;
+
+export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
+  });
+}
+
+export async function readiness(
+  db: Db,
+  redis: Redis,
+): Promise<{ ok: boolean; database: string; redis: string }> {
+  const check = async (what: string, fn: () => Promise<unknown>) => {
+    try {
+      await withTimeout(fn(), 2000, what);
+      return 'ok';
+    } catch (e) {
+      return e instanceof Error ? e.message : String(e);
+    }
+  };
+  const [database, r] = await Promise.all([
+    check('database', () => sql`SELECT 1`.execute(db)),
+    check('redis', () => redis.ping()),
+  ]);
+  return { ok: database === 'ok' && r === 'ok', database, redis: r };
+}
+
+/** A registry of our own (several dashboards may live in one test process). */
+export function createMetrics(db: Db, queues: Queues): Registry {
+  const registry = new Registry();
+  new Gauge({
+    name: 'juchu_queue_jobs',
+    help: 'Jobs per queue and state (queue depth)',
+    labelNames: ['queue', 'state'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const k of Object.keys(QUEUES) as QueueKey[]) {
+        const counts = await queues[k].getJobCounts(...JOB_STATES);
+        for (const state of JOB_STATES) this.set({ queue: QUEUES[k].name, state }, counts[state] ?? 0);
+      }
+    },
+  });
+  new Gauge({
+    name: 'juchu_queue_failed_jobs',
+    help: 'Failed jobs kept per queue (an admin can retry them on Bull Board)',
+    labelNames: ['queue'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const k of Object.keys(QUEUES) as QueueKey[])
+        this.set({ queue: QUEUES[k].name }, await queues[k].getFailedCount());
+    },
+  });
+  new Gauge({
+    name: 'juchu_import_lag_seconds',
+    help: "Seconds between now and the end of the store's last completed import window (cursor)",
+    labelNames: ['store'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const r = await sql<{ code: string; lag: number | null }>`
+        SELECT code, extract(epoch from now() - import_cursor)::int AS lag FROM stores WHERE enabled`.execute(
+        db,
+      );
+      for (const row of r.rows) if (row.lag !== null) this.set({ store: row.code }, row.lag);
+    },
+  });
+  new Gauge({
+    name: 'juchu_store_needs_credentials',
+    help: '1 when the cart refused the store’s credentials and an admin must enter new ones',
+    labelNames: ['store'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const rows = await db.selectFrom('stores').select(['code', 'credential_state']).execute();
+      for (const s of rows) this.set({ store: s.code }, s.credential_state === 'needs_credentials' ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'juchu_import_rejects_open',
+    help: 'Records a cart sent that could not be read and still wait for a human',
+    labelNames: ['store'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const rows = await db
+        .selectFrom('stores as s')
+        .leftJoin('import_rejects as r', (j) =>
+          j.onRef('r.store_id', '=', 's.id').on('r.resolved_at', 'is', null),
+        )
+        .select(['s.code', (eb) => eb.fn.count<number>('r.id').as('n')])
+        .groupBy('s.code')
+        .execute();
+      for (const r of rows) this.set({ store: r.code }, Number(r.n));
+    },
+  });
+  new Gauge({
+    name: 'juchu_orders',
+    help: 'Orders per store and status (from order_status_counts)',
+    labelNames: ['store', 'status', 'group'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const rows = await db
+        .selectFrom('order_status_counts as c')
+        .innerJoin('stores as s', 's.id', 'c.store_id')
+        .innerJoin('statuses as st', 'st.code', 'c.status_code')
+        .select(['s.code as store', 'c.status_code', 'st.group', 'c.n'])
+        .execute();
+      for (const r of rows) this.set({ store: r.store, status: r.status_code, group: r.group }, Number(r.n));
+    },
+  });
+  return registry;
+}

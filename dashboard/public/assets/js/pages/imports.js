@@ -1,0 +1,112 @@
+// 取込履歴: every import run with its window, counts, outcome and error.
+import { get, withQuery } from '../api.js';
+import { dt, field, fill, formValues, h, notice, select, table } from '../dom.js';
+
+const TRIGGER = {
+  schedule: 'スケジュール',
+  manual: '手動',
+  retry: '再試行',
+  reconcile: '照合',
+  reimport: '再取込',
+  upload: 'アップロード',
+};
+const OUTCOME = { succeeded: '成功', failed: '失敗', running: '実行中' };
+
+export async function render(main) {
+  const { stores } = await get('/api/stores');
+  const params = new URLSearchParams(location.search);
+  const form = h(
+    'form',
+    { class: 'filters' },
+    field(
+      '店舗',
+      select('store', [['', 'すべて'], ...stores.map((s) => [s.code, s.name])], params.get('store') ?? ''),
+    ),
+    field(
+      '結果',
+      select(
+        'outcome',
+        [
+          ['', 'すべて'],
+          ['succeeded', '成功'],
+          ['failed', '失敗'],
+          ['running', '実行中'],
+        ],
+        '',
+      ),
+    ),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, '表示')),
+  );
+  const list = h('div', { id: 'runs' });
+  main.append(h('h1', null, '取込履歴'), form, list);
+  const pages = [];
+
+  async function load(before) {
+    const data = await get(withQuery('/api/import-runs', { ...formValues(form), before }));
+    fill(
+      list,
+      table(
+        [
+          { label: 'ID', cell: (r) => String(r.id), class: 'num' },
+          { label: '店舗', cell: (r) => r.storeName },
+          { label: '契機', cell: (r) => TRIGGER[r.trigger] ?? r.trigger },
+          { label: '開始', cell: (r) => dt(r.startedAt), class: 'nowrap' },
+          {
+            label: '所要',
+            cell: (r) => (r.durationMs === null ? '—' : `${(r.durationMs / 1000).toFixed(1)} 秒`),
+            class: 'num',
+          },
+          {
+            label: '結果',
+            cell: (r) => h('span', { class: `outcome o-${r.outcome}` }, OUTCOME[r.outcome] ?? r.outcome),
+          },
+          { label: '取得', cell: (r) => String(r.counts.fetched), class: 'num' },
+          { label: '新規', cell: (r) => String(r.counts.new), class: 'num' },
+          { label: '更新', cell: (r) => String(r.counts.updated), class: 'num' },
+          { label: '変化なし', cell: (r) => String(r.counts.unchanged), class: 'num' },
+          { label: 'エラー', cell: (r) => String(r.counts.rejected), class: 'num' },
+          { label: '対象外', cell: (r) => String(r.counts.skipped), class: 'num' },
+          {
+            label: '期間',
+            cell: (r) => (r.windowFrom ? `${dt(r.windowFrom)} 〜 ${dt(r.windowTo)}` : '—'),
+            class: 'nowrap',
+          },
+          { label: 'エラー内容', cell: (r) => r.error ?? '' },
+        ],
+        data.runs,
+        {
+          id: 'runs-table',
+          rowClass: (r) => (r.outcome === 'failed' ? 'ng' : null),
+          empty: '取込はまだありません',
+        },
+      ),
+      h(
+        'div',
+        { class: 'pager' },
+        h(
+          'button',
+          { type: 'button', disabled: pages.length === 0, onclick: () => load(pages.pop() || undefined) },
+          '← 新しい方へ',
+        ),
+        h(
+          'button',
+          {
+            type: 'button',
+            disabled: !data.next,
+            onclick: () => {
+              pages.push(before ?? '');
+              load(data.next);
+            },
+          },
+          '古い方へ →',
+        ),
+      ),
+    );
+  }
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    pages.length = 0;
+    load().catch((e) => fill(list, notice('error', e.message)));
+  });
+  await load();
+}

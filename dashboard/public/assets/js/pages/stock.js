@@ -1,0 +1,148 @@
+// 在庫: on hand, reserved and available per product and warehouse; arrivals (入荷), count
+// corrections (棚卸) and a CSV upload. Waiting orders get stock oldest first after each change.
+import { api, get, withQuery } from '../api.js';
+import { field, fill, formValues, h, lines, notice, select, table } from '../dom.js';
+
+export async function render(main, ctx) {
+  const [{ warehouses }, { products }] = await Promise.all([get('/api/warehouses'), get('/api/products')]);
+  const whOptions = warehouses.map((w) => [w.code, w.name]);
+  const datalist = h(
+    'datalist',
+    { id: 'product-codes' },
+    products.map((p) => h('option', { value: p.code }, p.name)),
+  );
+  const filter = h(
+    'form',
+    { class: 'filters', id: 'stock-filter' },
+    field(
+      '商品',
+      h('input', { name: 'product', size: 16, list: 'product-codes', placeholder: 'コード・商品名' }),
+    ),
+    field('倉庫', select('warehouse', [['', 'すべて'], ...whOptions], '')),
+    field('不足のみ', h('input', { type: 'checkbox', name: 'short', value: '1' })),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, '表示')),
+  );
+  const list = h('div', { id: 'stock-list' });
+  const out = h('div', { id: 'stock-results' });
+  main.append(h('h1', null, '在庫'), datalist, filter);
+
+  if (ctx.can('operator')) {
+    const receive = h(
+      'form',
+      { class: 'inline-form', id: 'receive-form' },
+      h('strong', null, '入荷'),
+      h('input', {
+        name: 'product',
+        list: 'product-codes',
+        placeholder: '商品コード',
+        required: true,
+        size: 14,
+      }),
+      select('warehouse', whOptions, whOptions[0]?.[0], { id: 'receive-warehouse' }),
+      h('input', {
+        name: 'quantity',
+        type: 'number',
+        min: 1,
+        placeholder: '数量',
+        required: true,
+        style: 'width:6em',
+      }),
+      h('button', { type: 'submit' }, '入荷を登録'),
+    );
+    const correct = h(
+      'form',
+      { class: 'inline-form', id: 'correct-form' },
+      h('strong', null, '棚卸修正'),
+      h('input', {
+        name: 'product',
+        list: 'product-codes',
+        placeholder: '商品コード',
+        required: true,
+        size: 14,
+      }),
+      select('warehouse', whOptions, whOptions[0]?.[0], { id: 'correct-warehouse' }),
+      h('input', {
+        name: 'counted',
+        type: 'number',
+        min: 0,
+        placeholder: '実在庫数',
+        required: true,
+        style: 'width:6em',
+      }),
+      h('button', { type: 'submit' }, '在庫数を修正'),
+    );
+    const file = h('input', { type: 'file', id: 'stock-file', accept: '.csv,.tsv,.txt' });
+    const upload = h(
+      'form',
+      { class: 'inline-form', id: 'stock-upload' },
+      h('strong', null, 'CSV 取込'),
+      file,
+      h('button', { type: 'submit' }, 'アップロード'),
+      h('small', { class: 'muted' }, '列: 商品コード, 倉庫, 入荷数 または 実在庫数'),
+    );
+    const submit = (form, url, toBody) =>
+      form.addEventListener('submit', async (ev) => {
+        ev.preventDefault();
+        try {
+          const r = await api('POST', url, toBody(formValues(form)));
+          fill(out, r.lines ? lines(r.lines) : notice('ok', r.message));
+          form.reset();
+          await load();
+        } catch (e) {
+          fill(out, notice('error', e.message));
+        }
+      });
+    submit(receive, '/api/stock/receive', (v) => ({
+      product: v.product,
+      warehouse: v.warehouse,
+      quantity: Number(v.quantity),
+    }));
+    submit(correct, '/api/stock/correct', (v) => ({
+      product: v.product,
+      warehouse: v.warehouse,
+      counted: Number(v.counted),
+    }));
+    upload.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      if (!file.files[0]) return fill(out, notice('error', 'ファイルを選んでください'));
+      try {
+        const r = await api('POST', '/api/stock/upload', file.files[0]);
+        fill(out, lines(r.lines));
+        await load();
+      } catch (e) {
+        fill(out, notice('error', e.message));
+      }
+    });
+    main.append(h('section', { class: 'card wide forms' }, receive, correct, upload));
+  }
+  main.append(out, list);
+
+  async function load() {
+    const { rows } = await get(withQuery('/api/stock', formValues(filter)));
+    fill(
+      list,
+      table(
+        [
+          { label: '商品コード', cell: (r) => r.productCode, class: 'mono' },
+          { label: '商品名', cell: (r) => r.name },
+          { label: '倉庫', cell: (r) => r.warehouseName },
+          { label: '実在庫', cell: (r) => String(r.onHand), class: 'num' },
+          { label: '引当済', cell: (r) => String(r.reserved), class: 'num' },
+          { label: '引当可能', cell: (r) => String(r.available), class: 'num' },
+          {
+            label: '在庫待ち数量',
+            cell: (r) => (r.waitingDemand ? String(r.waitingDemand) : ''),
+            class: 'num',
+          },
+        ],
+        rows,
+        { id: 'stock-table', rowClass: (r) => (r.available === 0 ? 'short' : null) },
+      ),
+    );
+  }
+  filter.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    load();
+  });
+  await load();
+}

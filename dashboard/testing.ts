@@ -1,0 +1,131 @@
+// Test support for the dashboard: a dashboard on port 0 over a fresh test database with the demo
+// shop (users admin / operator / viewer), and a small cookie-keeping HTTP client.
+
+import type { CartName } from '../domain/order.js';
+import { loadConfig } from '../infra/config.js';
+import { logger } from '../infra/logger.js';
+import { createTestDb, redisUrl, TEST_SECRET_KEY, type TestDb, uniquePrefix } from '../test/harness.js';
+import { seedTestShop } from '../test/pipeline.js';
+import { type RunningDashboard, startDashboard } from './server.js';
+
+export const PASSWORDS = {
+  admin: 'juchu-admin',
+  operator: 'juchu-operator',
+  viewer: 'juchu-viewer',
+} as const;
+
+export interface TestDashboard {
+  t: TestDb;
+  url: string;
+  running: RunningDashboard;
+  prefix: string;
+  close(): Promise<void>;
+}
+
+export async function startTestDashboard(
+  label: string,
+  opts: { baseUrls?: Partial<Record<CartName, string>>; env?: Record<string, string> } = {},
+): Promise<TestDashboard> {
+  logger.level = 'warn';
+  const t = await createTestDb(label);
+  await seedTestShop(t, opts.baseUrls ?? {});
+  const prefix = uniquePrefix(label);
+  const config = loadConfig({
+    DATABASE_URL: t.url,
+    REDIS_URL: redisUrl(),
+    JUCHU_SECRET_KEY: TEST_SECRET_KEY.toString('hex'),
+    QUEUE_PREFIX: prefix,
+    ...opts.env,
+  });
+  const running = await startDashboard({ config, port: 0, host: '127.0.0.1' });
+  return {
+    t,
+    url: running.url,
+    running,
+    prefix,
+    async close() {
+      const q = running.dashboard.queues;
+      await Promise.all(
+        [q.import, q.stock, q.shipping, q.maintenance].map((x) => x.obliterate({ force: true })),
+      ).catch(() => undefined);
+      await running.shutdown.run(10_000);
+      await t.drop();
+    },
+  };
+}
+
+export interface Reply {
+  status: number;
+  headers: Headers;
+  body: unknown;
+  text: string;
+}
+
+/** fetch with a cookie jar of one session and the session's CSRF token. */
+export class Client {
+  cookie: string | null = null;
+  csrf: string | null = null;
+
+  constructor(readonly base: string) {}
+
+  async login(login: string, password: string): Promise<Reply> {
+    const r = await this.request('POST', '/login', { body: { login, password }, csrf: false });
+    if (r.status === 200) {
+      const me = await this.request('GET', '/api/me');
+      this.csrf = (me.body as { csrfToken: string }).csrfToken;
+    }
+    return r;
+  }
+
+  static async as(base: string, role: keyof typeof PASSWORDS): Promise<Client> {
+    const c = new Client(base);
+    const r = await c.login(role, PASSWORDS[role]);
+    if (r.status !== 200) throw new Error(`login as ${role} failed: ${r.status} ${r.text}`);
+    return c;
+  }
+
+  async request(
+    method: string,
+    path: string,
+    opts: {
+      body?: unknown;
+      raw?: Buffer;
+      csrf?: boolean | string;
+      origin?: string | null;
+      headers?: Record<string, string>;
+    } = {},
+  ): Promise<Reply> {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (this.cookie) headers.cookie = this.cookie;
+    if (method !== 'GET' && opts.csrf !== false) {
+      const token = typeof opts.csrf === 'string' ? opts.csrf : this.csrf;
+      if (token) headers['x-csrf-token'] = token;
+    }
+    // Browsers send Origin on every state-changing request; the default is ours.
+    if (opts.origin !== null && method !== 'GET') headers.origin = opts.origin ?? this.base;
+    let body: string | Buffer | undefined;
+    if (opts.raw) {
+      body = opts.raw;
+      headers['content-type'] ??= 'application/octet-stream';
+    } else if (opts.body !== undefined && method !== 'GET' && method !== 'HEAD') {
+      body = JSON.stringify(opts.body);
+      headers['content-type'] = 'application/json';
+    }
+    const res = await fetch(this.base + path, { method, headers, body, redirect: 'manual' });
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(';');
+      if (pair?.startsWith('juchu_session=')) this.cookie = pair.endsWith('=') ? null : pair;
+    }
+    const text = await res.text();
+    let parsed: unknown = text;
+    if ((res.headers.get('content-type') ?? '').includes('json')) parsed = JSON.parse(text);
+    return { status: res.status, headers: res.headers, body: parsed, text };
+  }
+
+  get(path: string) {
+    return this.request('GET', path);
+  }
+  post(path: string, body?: unknown) {
+    return this.request('POST', path, { body: body ?? {} });
+  }
+}
