@@ -364,6 +364,12 @@ export async function render(main, ctx) {
     checked: o.productChecked,
     disabled: !ctx.can('operator'),
   });
+  const shipDate = h('input', {
+    type: 'date',
+    id: 'ship-date',
+    value: o.shipDate ?? '',
+    disabled: !ctx.can('operator'),
+  });
   const notes = h(
     'section',
     { class: 'card' },
@@ -371,6 +377,7 @@ export async function render(main, ctx) {
     comment,
     h('label', { class: 'check' }, commentChecked, ' お客様コメント確認済み'),
     h('label', { class: 'check' }, productChecked, ' 商品確認済み'),
+    h('label', { class: 'check' }, '出荷予定日 ', shipDate),
     ctx.can('operator')
       ? h(
           'button',
@@ -383,6 +390,7 @@ export async function render(main, ctx) {
                   internalComment: comment.value || null,
                   commentChecked: commentChecked.checked,
                   productChecked: productChecked.checked,
+                  shipDate: shipDate.value || null,
                 });
                 say('ok', '保存しました。確認が済んだら「自動確認」で次のステータスへ進めます');
               } catch (e) {
