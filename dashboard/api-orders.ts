@@ -389,15 +389,17 @@ export function registerOrderRoutes(routes: RouteTable, db: Db): void {
         orderedAt: o.orderedAt,
         status: o.status,
         orderer: o.orderer.name,
+        // Only the holds a release with this search would take back (warehouse / product narrow it).
         lines: o.lines
-          .filter((l) => l.reservation.warehouses.length > 0 && l.reservation.state !== 'shipped')
+          .filter((l) => l.reservation.state !== 'shipped' && (!q.product || l.productCode === q.product))
           .map((l) => ({
             productCode: l.productCode,
             name: l.name,
             quantity: l.quantity,
             state: l.reservation.state,
-            warehouses: l.reservation.warehouses,
-          })),
+            warehouses: l.reservation.warehouses.filter((w) => !q.warehouse || w.warehouse === q.warehouse),
+          }))
+          .filter((l) => l.warehouses.length > 0),
       })),
     };
   });
