@@ -4,7 +4,6 @@
 // request's role picks one. Job data and return values are shown through redactPersonal.
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import type { IServerAdapter } from '@bull-board/api/dist/types.js';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Express, RequestHandler } from 'express';
 import { QUEUES, type QueueKey } from '../jobs/catalogue.js';
@@ -35,9 +34,7 @@ function board(queues: Queues, readOnly: boolean): Express {
   });
   createBullBoard({
     queues: adapters,
-    // @bull-board/express 9.10.1 brings its own copy of @bull-board/api 9.10.1 (ours is 9.10.2): the
-    // classes are the same at run time but TypeScript sees two declarations of a private field.
-    serverAdapter: server as unknown as IServerAdapter,
+    serverAdapter: server,
     options: {
       uiConfig: {
         boardTitle: readOnly ? 'juchu ジョブ（閲覧のみ）' : 'juchu ジョブ',

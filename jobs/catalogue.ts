@@ -13,17 +13,20 @@ export const QUEUES = {
   stock: {
     name: 'stock-allocation',
     displayName: '在庫引当 (stock allocation)',
-    description: 'Reserves stock for waiting orders, oldest first, after imports, arrivals and releases.',
+    description:
+      '取込・入荷・引当解除のあと、古い受注から順に在庫を引き当てます。Reserves stock, oldest order first.',
   },
   shipping: {
     name: 'shipping',
     displayName: '出荷 (shipping stages)',
-    description: 'Scheduled shipping instructions and the sweep that releases delivery-date holds.',
+    description:
+      '定期の出荷指示と、お届け指定日による保留の解除。Scheduled shipping instructions and delivery-date holds.',
   },
   maintenance: {
     name: 'maintenance',
     displayName: '保守 (maintenance)',
-    description: 'Re-checks orders after a product mapping is added; re-processes rejected records.',
+    description:
+      '店舗別商品マスタ追加後の再確認、取込エラーの再処理。Re-checks after a mapping is added; re-processes rejects.',
   },
 } as const;
 
