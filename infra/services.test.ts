@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { ensureServices, REDIS_INSTALL_HINT, startPrivateRedis } from './services.js';
+import { ensureServices, REDIS_INSTALL_HINT, startPrivatePostgres, startPrivateRedis } from './services.js';
 
 function alive(pid: number | null): boolean {
   if (!pid) return false;
@@ -32,6 +32,36 @@ describe('private services', () => {
     await new Promise((res) => setTimeout(res, 200));
     expect(alive(s.postgres.pid)).toBe(false);
     expect(alive(s.redis.pid)).toBe(false);
+  });
+
+  it('restart on the same port and data: a persistent Redis keeps its keys, PostgreSQL its rows', async () => {
+    const redis = await startPrivateRedis({ persistent: true });
+    const pgs = await startPrivatePostgres({ unsafeFast: true });
+    try {
+      const r = new Redis(redis.url, { maxRetriesPerRequest: null });
+      await r.set('k', 'v');
+      const firstRedisPid = redis.pid;
+      await redis.restart!(100);
+      expect(redis.pid).not.toBe(firstRedisPid);
+      expect(await r.get('k')).toBe('v'); // the same client reconnected to the same port
+      r.disconnect();
+
+      const client = new pg.Client({ connectionString: pgs.url });
+      await client.connect();
+      await client.query('CREATE TABLE t (x int); INSERT INTO t VALUES (42)');
+      await client.end();
+      await pgs.restart!();
+      const again = new pg.Client({ connectionString: pgs.url });
+      await again.connect();
+      expect((await again.query('SELECT x FROM t')).rows).toEqual([{ x: 42 }]);
+      await again.end();
+    } finally {
+      await redis.stop();
+      await pgs.stop();
+    }
+    await new Promise((res) => setTimeout(res, 200));
+    expect(alive(redis.pid)).toBe(false);
+    expect(alive(pgs.pid)).toBe(false);
   });
 
   it('use DATABASE_URL and REDIS_URL when they are set, and start nothing', async () => {

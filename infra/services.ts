@@ -17,6 +17,11 @@ export interface RunningService {
   private: boolean;
   pid: number | null;
   stop(): Promise<void>;
+  /**
+   * Private servers only: stop cleanly, wait `downMs`, start again on the same port and data (fault
+   * drills). Redis keeps what its append-only file holds, so only a `persistent` one keeps its keys.
+   */
+  restart?(downMs?: number): Promise<void>;
 }
 
 export async function freePort(): Promise<number> {
@@ -56,12 +61,14 @@ export interface PrivateRedisOptions {
   /** Keep an append-only file (demo) or nothing at all (tests). */
   persistent?: boolean;
   dir?: string;
+  /** A fixed port (default: a free one). */
+  port?: number;
 }
 
 export async function startPrivateRedis(opts: PrivateRedisOptions = {}): Promise<RunningService> {
   const bin = findRedisServer();
   if (!bin) throw new Error(REDIS_INSTALL_HINT);
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const dir = opts.dir ?? (await mkdtemp(path.join(tmpdir(), 'juchu-redis-')));
   const args = [
     '--port',
@@ -81,6 +88,26 @@ export async function startPrivateRedis(opts: PrivateRedisOptions = {}): Promise
     '--logfile',
     '',
   ];
+  let child = await spawnRedis(bin, args);
+  const service: RunningService = {
+    url: `redis://127.0.0.1:${port}`,
+    private: true,
+    pid: child.pid ?? null,
+    stop: async () => {
+      await stopChild(child);
+      if (!opts.dir) await rm(dir, { recursive: true, force: true });
+    },
+    restart: async (downMs = 0) => {
+      await stopChild(child);
+      await sleep(downMs);
+      child = await spawnRedis(bin, args);
+      service.pid = child.pid ?? null;
+    },
+  };
+  return service;
+}
+
+async function spawnRedis(bin: string, args: string[]): Promise<ChildProcess> {
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (c: Buffer) => {
@@ -89,7 +116,6 @@ export async function startPrivateRedis(opts: PrivateRedisOptions = {}): Promise
   child.stderr?.on('data', (c: Buffer) => {
     output += c.toString();
   });
-  const url = `redis://127.0.0.1:${port}`;
   await waitFor(
     async () => {
       if (child.exitCode !== null)
@@ -99,15 +125,7 @@ export async function startPrivateRedis(opts: PrivateRedisOptions = {}): Promise
     15_000,
     'redis-server to accept connections',
   );
-  return {
-    url,
-    private: true,
-    pid: child.pid ?? null,
-    stop: async () => {
-      await stopChild(child);
-      if (!opts.dir) await rm(dir, { recursive: true, force: true });
-    },
-  };
+  return child;
 }
 
 export interface PrivatePostgresOptions {
@@ -152,16 +170,30 @@ export async function startPrivatePostgres(opts: PrivatePostgresOptions = {}): P
   }
   const database = opts.database ?? 'juchu';
   await server.createDatabase(database);
-  const pid = (server as unknown as { process?: ChildProcess }).process?.pid ?? null;
-  return {
+  const processOf = () => (server as unknown as { process?: ChildProcess }).process;
+  const pidOf = () => processOf()?.pid ?? null;
+  const service: RunningService = {
     url: `postgres://juchu:juchu@127.0.0.1:${port}/${database}`,
     private: true,
-    pid,
+    pid: pidOf(),
     stop: async () => {
       await server.stop();
       await rm(databaseDir, { recursive: true, force: true });
     },
+    restart: async (downMs = 0) => {
+      // Not server.stop(): with persistent: false it deletes the data directory.
+      const child = processOf();
+      if (child && child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+        child.kill('SIGINT'); // fast shutdown: every client is disconnected
+        await exited;
+      }
+      await sleep(downMs);
+      await server.start();
+      service.pid = pidOf();
+    },
   };
+  return service;
 }
 
 export interface Services {
