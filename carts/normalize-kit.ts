@@ -1,8 +1,17 @@
 // Shared by every cart's normalize: turn "this record is wrong" into a rejection that names the field
 // and the cart order number, so one bad record never stops its page.
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { CartOrder } from '../domain/order.js';
 import type { NormalizeResult } from './contract.js';
+
+/**
+ * The largest quantity a line may have: order_lines.quantity is a PostgreSQL integer. A cart sending
+ * more has sent garbage, and refusing it here names the field; the database would not.
+ */
+export const MAX_QUANTITY = 2_147_483_647;
+
+/** Text that must say something: a product name or code of only spaces is as missing as an empty one. */
+export const nonBlank = z.string().regex(/\S/, 'empty');
 
 /** Thrown inside a normalizer when a field is missing or unusable; caught by `normalizeSafely`. */
 export class FieldError extends Error {

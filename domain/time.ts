@@ -15,12 +15,34 @@ export function parseInstant(text: string): Date {
   let offsetMin = 0;
   if (zone !== 'Z') {
     const z = zone!.replace(':', '');
+    if (Number(z.slice(1, 3)) > 14 || Number(z.slice(3, 5)) > 59)
+      throw new Error(`not a timestamp: ${JSON.stringify(text)}`);
     offsetMin = (Number(z.slice(1, 3)) * 60 + Number(z.slice(3, 5))) * (z[0] === '-' ? -1 : 1);
   }
+  checkWallClock(text, y!, mo!, d!, h!, mi!, s);
   const utc = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms);
   const date = new Date(utc - offsetMin * 60_000);
   if (Number.isNaN(date.getTime())) throw new Error(`not a timestamp: ${JSON.stringify(text)}`);
   return date;
+}
+
+/**
+ * Date.UTC rolls 2024-02-30 over to March 1 and 25:00 into the next day; a cart sending either has
+ * sent something wrong, so it is refused rather than read as another time.
+ */
+function checkWallClock(text: string, y: string, mo: string, d: string, h = '0', mi = '0', s = '0'): void {
+  const [year, month, day] = [Number(y), Number(mo), Number(d)];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > daysInMonth ||
+    Number(h) > 23 ||
+    Number(mi) > 59 ||
+    Number(s) > 59
+  )
+    throw new Error(`not a valid date-time: ${JSON.stringify(text)}`);
 }
 
 /** A wall-clock time in Japan without an offset (`2024-04-22 10:03:12`, as CSVs and makeshop give it). */
@@ -28,6 +50,7 @@ export function parseJstLocal(text: string): Date {
   const m = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/.exec(text.trim());
   if (!m) throw new Error(`not a Japan-time date-time: ${JSON.stringify(text)}`);
   const [, y, mo, d, h = '0', mi = '0', s = '0'] = m;
+  checkWallClock(text, y!, mo!, d!, h, mi, s);
   return new Date(
     Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)) - JST_OFFSET_MS,
   );
@@ -64,6 +87,9 @@ export function plainDate(text: string | null | undefined): string | null {
   if (!m) throw new Error(`not a date: ${JSON.stringify(text)}`);
   const [, y, mo, d] = m;
   const iso = `${y}-${mo!.padStart(2, '0')}-${d!.padStart(2, '0')}`;
-  if (Number.isNaN(Date.parse(`${iso}T00:00:00Z`))) throw new Error(`not a date: ${JSON.stringify(text)}`);
+  // Date.parse takes 2024-02-30 (as March 1): compare the calendar date back.
+  const parsed = Date.parse(`${iso}T00:00:00Z`);
+  if (Number.isNaN(parsed) || new Date(parsed).toISOString().slice(0, 10) !== iso)
+    throw new Error(`not a date: ${JSON.stringify(text)}`);
   return iso;
 }

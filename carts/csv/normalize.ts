@@ -7,7 +7,7 @@ import { includedTax, toMinorUnits } from '../../domain/money.js';
 import type { CartOrder, CartOrderLine, Package, Party, TaxRate } from '../../domain/order.js';
 import { toJstIso } from '../../domain/time.js';
 import type { NormalizeResult, RawOrder } from '../contract.js';
-import { FieldError, normalizeSafely, parseRecord } from '../normalize-kit.js';
+import { FieldError, MAX_QUANTITY, normalizeSafely, parseRecord } from '../normalize-kit.js';
 import { LAYOUT_RULES, NO_STATUS, taxIncludedFlag } from './codes.js';
 import { joinDateTime, parseCsvDate, parseCsvDateTime } from './dates.js';
 import { CSV_FIELDS, CSV_PRESETS, type CsvField, type PartyRole } from './layouts.js';
@@ -52,29 +52,47 @@ class OrderRows {
     return `row ${this.p.rowNumbers[i] ?? '?'} of ${this.p.file}`;
   }
 
-  /** Converts a cell; a failure names the field, the column and the row. Empty → null. */
-  read<T>(i: number, f: CsvField, name: string, convert: (value: string) => T): T | null {
+  /**
+   * Converts a cell; a failure names the field, the column (and the `also` columns the conversion
+   * read, e.g. 注文時間 next to 注文日) and the row. Empty → null.
+   */
+  read<T>(
+    i: number,
+    f: CsvField,
+    name: string,
+    convert: (value: string) => T,
+    also: CsvField[] = [],
+  ): T | null {
     const c = this.cell(i, f);
     if (!c) return null;
     try {
       return convert(c.value);
     } catch (e) {
-      throw new FieldError(`${name} (${c.header})`, `${this.where(i)}: ${message(e)}`);
+      const headers = [c.header, ...also.map((a) => this.cell(i, a)?.header)].filter(Boolean).join(' + ');
+      throw new FieldError(`${name} (${headers})`, `${this.where(i)}: ${message(e)}`);
     }
   }
 
-  need<T>(i: number, f: CsvField, name: string, convert: (value: string) => T): NonNullable<T> {
-    const v = this.read(i, f, name, convert);
+  need<T>(
+    i: number,
+    f: CsvField,
+    name: string,
+    convert: (value: string) => T,
+    also: CsvField[] = [],
+  ): NonNullable<T> {
+    const v = this.read(i, f, name, convert, also);
     if (v === null || v === undefined)
       throw new FieldError(`${name} (${(this.p.columns[f] ?? [f]).join(' / ')})`, `${this.where(i)}: empty`);
     return v;
   }
 }
 
-function wholeNumber(text: string): number {
+function quantityOf(text: string): number {
   const v = text.normalize('NFKC').replace(/[,\s]/g, '');
   if (!/^\d+$/.test(v)) throw new Error(`not a whole number: ${JSON.stringify(text)}`);
-  return Number(v);
+  const n = Number(v);
+  if (n <= 0 || n > MAX_QUANTITY) throw new Error(`quantity ${JSON.stringify(text)} is out of range`);
+  return n;
 }
 
 /** `10`, `8%`, `0.08` (the API's form), `１０％` → 10 / 8 / 0. */
@@ -157,7 +175,9 @@ export function buildOrder(payload: unknown, store: string): CartOrder {
   // 注文日時, or Rakuten's separate 注文日 + 注文時間.
   const orderedAt = r.has('orderDate')
     ? (r.read(0, 'orderedAt', 'orderedAt', dateTime) ??
-      r.need(0, 'orderDate', 'orderedAt', (d) => dateTime(joinDateTime(d, r.text(0, 'orderTime')))))
+      r.need(0, 'orderDate', 'orderedAt', (d) => dateTime(joinDateTime(d, r.text(0, 'orderTime'))), [
+        'orderTime',
+      ]))
     : r.need(0, 'orderedAt', 'orderedAt', dateTime);
   const status = r.text(0, 'status');
   const statusCode = r.text(0, 'statusCode');
@@ -179,7 +199,7 @@ export function buildOrder(payload: unknown, store: string): CartOrder {
       packageNos.set(key, packageNo);
       packages.push({ packageNo, shipTo });
     }
-    const quantity = r.need(i, 'quantity', `${at}.quantity`, wholeNumber);
+    const quantity = r.need(i, 'quantity', `${at}.quantity`, quantityOf);
     const unitPrice = r.need(i, 'unitPrice', `${at}.unitPrice`, money);
     const taxRate = r.read(i, 'taxRate', `${at}.taxRate`, taxRateOf);
     const taxIncluded =

@@ -5,7 +5,15 @@ import { z } from 'zod';
 import type { CartOrder, CartOrderLine, Party, TaxRate } from '../../domain/order.js';
 import { parseJstLocal, plainDate, toJstIso } from '../../domain/time.js';
 import type { NormalizeResult, RawOrder } from '../contract.js';
-import { FieldError, field, normalizeSafely, orNull, parseRecord } from '../normalize-kit.js';
+import {
+  FieldError,
+  field,
+  MAX_QUANTITY,
+  nonBlank,
+  normalizeSafely,
+  orNull,
+  parseRecord,
+} from '../normalize-kit.js';
 
 /** A value that may come as a bare string or as an element with attributes (`{ type, content }`). */
 const asObject = (v: unknown) => (typeof v === 'string' ? { content: v } : v);
@@ -20,13 +28,15 @@ const yen = z
   .string()
   .trim()
   .regex(/^-?\d+(\.0+)?$/, 'not a whole yen amount')
-  .transform((s) => Number.parseInt(s, 10));
+  .transform((s) => Number.parseInt(s, 10))
+  .refine(Number.isSafeInteger, 'amount out of range');
 const optYen = z.preprocess(blankToUndefined, yen.optional());
 const count = z
   .string()
   .trim()
   .regex(/^\d+$/, 'not a whole number')
-  .transform((s) => Number.parseInt(s, 10));
+  .transform((s) => Number.parseInt(s, 10))
+  .pipe(z.number().positive().max(MAX_QUANTITY));
 
 const personSchema = z.object({
   name: optStr,
@@ -44,7 +54,7 @@ const commoditySchema = z.object({
   orgcode: optStr,
   orgoptioncode: optStr,
   jancode: optStr,
-  name: str,
+  name: nonBlank,
   price: yen,
   amount: count,
   consumption_tax_rate: z.preprocess(blankToUndefined, z.enum(['0', '8', '10']).optional()),
@@ -66,7 +76,7 @@ const deliverySchema = personSchema.extend({
 });
 
 export const makeshopOrderSchema = z.object({
-  ordernum: z.string().min(1),
+  ordernum: nonBlank,
   date: str,
   status: z.enum(['0', '1', '99']),
   payment_status: z.preprocess(blankToUndefined, z.enum(['0', '1']).optional()),
@@ -115,11 +125,12 @@ export function prefectureOf(area: string | undefined): string | null {
 }
 
 export function normalizeMakeshopOrder(raw: RawOrder, store: string): NormalizeResult {
-  const hint =
-    raw.cartOrderNo ??
-    (typeof raw.payload === 'object' && raw.payload !== null && 'ordernum' in raw.payload
-      ? String((raw.payload as { ordernum: unknown }).ordernum)
-      : null);
+  // Only a readable number names the order: String() would make "[object Object]" or "null" of others.
+  const ordernum =
+    typeof raw.payload === 'object' && raw.payload !== null
+      ? (raw.payload as { ordernum?: unknown }).ordernum
+      : undefined;
+  const hint = raw.cartOrderNo ?? (typeof ordernum === 'string' && ordernum ? ordernum : null);
   return normalizeSafely(hint, () => build(parseRecord(makeshopOrderSchema, raw.payload), store));
 }
 

@@ -13,7 +13,15 @@ import {
 } from '../../domain/order.js';
 import { parseInstant, plainDate, toJstIso } from '../../domain/time.js';
 import type { NormalizeResult, RawOrder } from '../contract.js';
-import { FieldError, field, normalizeSafely, orNull, parseRecord } from '../normalize-kit.js';
+import {
+  FieldError,
+  field,
+  MAX_QUANTITY,
+  nonBlank,
+  normalizeSafely,
+  orNull,
+  parseRecord,
+} from '../normalize-kit.js';
 import {
   CANCELLED_PROGRESS,
   DELIVERY_COMPANIES,
@@ -51,11 +59,11 @@ const SenderSchema = z.object({ ...AddressFields, firstName: optStr });
 const SkuSchema = z.object({ variantId: optStr, merchantDefinedSkuId: optStr, skuInfo: optStr });
 
 const ItemSchema = z.object({
-  itemName: str,
+  itemName: nonBlank,
   itemNumber: optStr,
-  manageNumber: str,
+  manageNumber: nonBlank,
   price: money,
-  units: z.number().int().positive(),
+  units: z.number().int().positive().max(MAX_QUANTITY),
   includeTaxFlag: z.union([z.literal(0), z.literal(1)]),
   selectedChoice: optStr,
   deleteItemFlag: optNum,
@@ -91,7 +99,7 @@ const ChangeReasonSchema = z.object({
 });
 
 export const OrderModelSchema = z.object({
-  orderNumber: str,
+  orderNumber: nonBlank,
   orderProgress: z.number().int(),
   orderDatetime: str,
   shopOrderCfmDatetime: optStr,

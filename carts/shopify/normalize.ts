@@ -4,9 +4,17 @@
 import { z } from 'zod';
 import { toMinorUnits } from '../../domain/money.js';
 import type { CartOrder, CartOrderLine, Party, TaxRate } from '../../domain/order.js';
-import { parseInstant, toJstIso } from '../../domain/time.js';
+import { parseInstant, plainDate, toJstIso } from '../../domain/time.js';
 import type { NormalizeResult, RawOrder } from '../contract.js';
-import { FieldError, field, normalizeSafely, orNull, parseRecord } from '../normalize-kit.js';
+import {
+  FieldError,
+  field,
+  MAX_QUANTITY,
+  nonBlank,
+  normalizeSafely,
+  orNull,
+  parseRecord,
+} from '../normalize-kit.js';
 import { prefectureFromCode } from './prefectures.js';
 
 const money = z.union([z.string(), z.number()]);
@@ -35,10 +43,10 @@ const lineItemSchema = z.object({
   product_id: z.number().nullish(),
   variant_id: z.number().nullish(),
   sku: text,
-  title: z.string(),
+  title: nonBlank,
   variant_title: text,
   name: text,
-  quantity: z.number().int().positive(),
+  quantity: z.number().int().positive().max(MAX_QUANTITY),
   price: money,
   tax_lines: z.array(taxLineSchema).nullish(),
 });
@@ -49,7 +57,7 @@ const moneySetSchema = z.object({ shop_money: z.object({ amount: money }) });
 
 export const shopifyOrderSchema = z.object({
   id: z.number(),
-  name: z.string().min(1),
+  name: nonBlank,
   created_at: z.string(),
   updated_at: text,
   processed_at: text,
@@ -114,11 +122,12 @@ const NOT_CHOSEN = new Set(['指定なし', '希望なし', 'なし', '-', 'none
 const FEE_LINE = /手数料/;
 
 export function normalizeShopifyOrder(raw: RawOrder, store: string): NormalizeResult {
-  const hint =
-    raw.cartOrderNo ??
-    (typeof raw.payload === 'object' && raw.payload !== null && 'name' in raw.payload
-      ? String((raw.payload as { name: unknown }).name)
-      : null);
+  // Only a readable name names the order: String() would make "[object Object]" or "null" of others.
+  const name =
+    typeof raw.payload === 'object' && raw.payload !== null
+      ? (raw.payload as { name?: unknown }).name
+      : undefined;
+  const hint = raw.cartOrderNo ?? (typeof name === 'string' && name ? name : null);
   return normalizeSafely(hint, () => build(parseRecord(shopifyOrderSchema, raw.payload), store));
 }
 
@@ -260,8 +269,8 @@ export function requestedDateOf(v: string | null): string | null {
   const m = /^(\d{4})\s*[年/.-]\s*(\d{1,2})\s*[月/.-]\s*(\d{1,2})/.exec(v.trim());
   if (!m) throw new Error(`not a date: ${JSON.stringify(v)}`);
   const iso = `${m[1]}-${m[2]!.padStart(2, '0')}-${m[3]!.padStart(2, '0')}`;
-  if (Number.isNaN(Date.parse(`${iso}T00:00:00Z`))) throw new Error(`not a date: ${JSON.stringify(v)}`);
-  return iso;
+  // plainDate also refuses dates that do not exist (2024年2月30日), which Date.parse rolls over.
+  return plainDate(iso);
 }
 
 function personName(

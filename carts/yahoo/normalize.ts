@@ -12,7 +12,15 @@ import {
 } from '../../domain/order.js';
 import { plainDate, toJstIso } from '../../domain/time.js';
 import type { NormalizeResult, RawOrder } from '../contract.js';
-import { FieldError, field, normalizeSafely, orNull, parseRecord } from '../normalize-kit.js';
+import {
+  FieldError,
+  field,
+  MAX_QUANTITY,
+  nonBlank,
+  normalizeSafely,
+  orNull,
+  parseRecord,
+} from '../normalize-kit.js';
 import { CANCELLED_STATUS, CART } from './constants.js';
 import { parseYahooTime } from './time.js';
 import { asList, isObject, text } from './xml.js';
@@ -33,8 +41,8 @@ const itemOptionSchema = z.object({ Index: optText, Name: optText, Value: optTex
 
 const itemSchema = z.object({
   LineId: optInt,
-  ItemId: z.string().min(1, 'empty item id'),
-  Title: z.string(),
+  ItemId: nonBlank,
+  Title: nonBlank,
   SubCode: optText,
   ItemOption: list(itemOptionSchema),
   IsTaxable: optBool,
@@ -46,7 +54,7 @@ const itemSchema = z.object({
 });
 
 const orderInfoSchema = z.object({
-  OrderId: z.string().min(1, 'empty order id'),
+  OrderId: nonBlank,
   OrderTime: z.string().min(1, 'empty order time'),
   LastUpdateTime: optText,
   OrderStatus: z.string().regex(/^\d+$/, 'expected a status code'),
@@ -236,6 +244,8 @@ function line(item: z.infer<typeof itemSchema>, i: number): CartOrderLine {
   const unitPrice = field(`${name}.UnitPrice`, () => toMinorUnits(item.UnitPrice, CURRENCY));
   const quantity = Number(item.Quantity);
   if (quantity <= 0) throw new FieldError(`${name}.Quantity`, `quantity ${quantity} is not positive`);
+  if (quantity > MAX_QUANTITY)
+    throw new FieldError(`${name}.Quantity`, `quantity ${item.Quantity} is too large`);
   const taxRate = field(`${name}.ItemTaxRatio`, () => rateOf(item.ItemTaxRatio, item.IsTaxable));
   const options = item.ItemOption.map((opt) => [orNull(opt.Name), orNull(opt.Value)])
     .filter(([, v]) => v !== null)
