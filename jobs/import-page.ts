@@ -2,7 +2,7 @@
 // persist in ONE transaction (each order behind a savepoint, so one bad order becomes a reject and
 // the rest of the page goes on) → after commit, reserve stock oldest first and settle statuses.
 import { sql } from 'kysely';
-import type { CartAdapter, RawOrder } from '../carts/contract.js';
+import type { CartAdapter, NormalizeResult, RawOrder } from '../carts/contract.js';
 import { cartModule } from '../carts/registry.js';
 import { actionContext, refreshOrders, transitionInTx } from '../db/order-actions.js';
 import { type PersistKind, persistCartOrder } from '../db/orders.js';
@@ -56,6 +56,51 @@ export interface ImportPageOptions {
   onOutcome?: (cartOrderNo: string, kind: PersistKind) => void;
 }
 
+/** U+0000 and lone UTF-16 surrogates: PostgreSQL text and jsonb cannot store either. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: U+0000 is exactly what this looks for
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+function unstorable(s: string): boolean {
+  UNSTORABLE.lastIndex = 0;
+  return UNSTORABLE.test(s);
+}
+
+/**
+ * Where a cart record holds text PostgreSQL cannot store (U+0000, a lone surrogate), in a string or a
+ * key: such a record is rejected naming that field, before its insert would fail. Null when nowhere.
+ */
+export function unstorablePath(value: unknown, at = ''): string | null {
+  if (typeof value === 'string') return unstorable(value) ? at || '(record)' : null;
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) {
+      const hit = unstorablePath(v, `${at}[${i}]`);
+      if (hit) return hit;
+    }
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [k, v] of Object.entries(value)) {
+      const name = at ? `${at}.${k}` : k;
+      if (unstorable(k)) return name;
+      const hit = unstorablePath(v, name);
+      if (hit) return hit;
+    }
+  }
+  return null;
+}
+
+/** Text PostgreSQL can store: U+0000 and lone surrogates become U+FFFD. */
+const storableText = (s: string) => s.replace(UNSTORABLE, '\ufffd');
+
+/** A value PostgreSQL can store, strings and keys made storable. */
+function storable<T>(value: T): T {
+  return JSON.parse(
+    JSON.stringify(value ?? null, (_k, v) => (typeof v === 'string' ? storableText(v) : v)),
+    (_k, v) =>
+      v && typeof v === 'object' && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v).map(([k, x]) => [storableText(k), x]))
+        : v,
+  ) as T;
+}
+
 /** A record the cart sent that could not be read: kept with its error for a human (deduplicated). */
 export async function recordReject(
   db: Db,
@@ -65,10 +110,12 @@ export async function recordReject(
   field: string | null,
   error: string,
 ): Promise<void> {
-  const payload = raw.payload === undefined ? null : raw.payload;
+  // The reject must be storable whatever the cart sent, or one bad record would fail its whole page.
+  const payload = storable(raw.payload === undefined ? null : raw.payload);
+  const cartOrderNo = raw.cartOrderNo === null ? null : storableText(raw.cartOrderNo);
   await sql`
     INSERT INTO import_rejects (store_id, import_run_id, cart_order_no, field, error, raw_payload, payload_hash)
-    VALUES (${store.id}, ${runId}, ${raw.cartOrderNo}, ${field}, ${error.slice(0, 2000)}, ${JSON.stringify(payload)}::jsonb,
+    VALUES (${store.id}, ${runId}, ${cartOrderNo}, ${field === null ? null : storableText(field)}, ${storableText(error).slice(0, 2000)}, ${JSON.stringify(payload)}::jsonb,
             ${sha256(stableJson(payload))})
     ON CONFLICT (store_id, payload_hash) WHERE resolved_at IS NULL
     DO UPDATE SET error = EXCLUDED.error, field = EXCLUDED.field, import_run_id = EXCLUDED.import_run_id`.execute(
@@ -87,7 +134,16 @@ export async function importPage(
   counts.fetched = raws.length;
   const good: Array<{ order: CartOrder; raw: RawOrder }> = [];
   for (const raw of raws) {
-    const r = adapter.normalize(raw, store.code);
+    const bad = unstorablePath(raw.payload);
+    const r: NormalizeResult =
+      bad === null
+        ? adapter.normalize(raw, store.code)
+        : {
+            ok: false,
+            cartOrderNo: raw.cartOrderNo,
+            field: bad,
+            message: `${bad}: contains U+0000 (NUL) or a lone surrogate, which cannot be stored`,
+          };
     if (r.ok) good.push({ order: r.order, raw });
     else {
       counts.rejected++;

@@ -17,7 +17,7 @@ import {
   startSimulator,
   takeMalformed,
 } from '../sim/kit.js';
-import { decodeXml, el, encodeXml, MAKESHOP_ERRORS, parseXml, readAnswer, tx } from './xml.js';
+import { decodeXml, el, encodeXml, escapeXml, MAKESHOP_ERRORS, parseXml, readAnswer, tx } from './xml.js';
 
 export const MAKESHOP_DEMO_CREDENTIALS = { shopId: 'juchudemo', token: '61efa02bde9d3eb5714560b2335juchu' };
 export const MAKESHOP_PATH = '/api/orderinfo/index.html';
@@ -182,7 +182,8 @@ export function renderMakeshopOrder(view: SimOrderView): Entry {
         ),
       ),
     ),
-    el('notes', null, el('note', { title: '備考' }, view.remarks ?? '')),
+    // el() takes children as markup: the buyer's text must be escaped (a remark may hold `<` or `&`).
+    el('notes', null, el('note', { title: '備考' }, escapeXml(view.remarks ?? ''))),
   );
   return { ordernum, orderedAt: view.orderedAt.getTime(), updatedAt: view.updatedAt.getTime(), status, xml };
 }
