@@ -83,6 +83,18 @@ export async function orderLineHolds(
   }));
 }
 
+/** Our product codes on an order's lines (unknown products left out). */
+export async function orderProductCodes(trx: Db, orderId: number): Promise<string[]> {
+  const rows = await trx
+    .selectFrom('order_lines')
+    .select('product_code')
+    .distinct()
+    .where('order_id', '=', orderId)
+    .where('product_code', 'is not', null)
+    .execute();
+  return rows.map((r) => r.product_code!);
+}
+
 export async function orderFacts(trx: Db, row: OrderRow, now: Date): Promise<OrderFacts> {
   const store = await trx
     .selectFrom('stores')
@@ -486,11 +498,12 @@ export async function findOrdersHoldingStock(db: Db, sel: ReleaseSelection): Pro
     .where('o.shipping_instructed_at', 'is', null);
   if (sel.orderIds?.length) q = q.where('o.id', 'in', [...sel.orderIds]);
   if (sel.storeCodes?.length) q = q.where('s.code', 'in', [...sel.storeCodes]);
+  // A 受注No that is not a number matches nothing (never "no filter", never a SQL error).
   if (sel.orderNos?.length)
     q = q.where(
       'o.order_seq',
       'in',
-      sel.orderNos.map((n) => Number(n)),
+      sel.orderNos.map((n) => (/^\d{1,18}$/.test(n.trim()) ? Number(n) : -1)),
     );
   if (sel.statuses?.length) q = q.where('o.status_code', 'in', [...sel.statuses]);
   if (sel.warehouse) q = q.where('r.warehouse_code', '=', sel.warehouse);
@@ -582,7 +595,16 @@ export async function deleteOrder(db: Db, orderId: number, actor: Actor): Promis
         to: null,
         message: `受注No ${orderNo}: キャンセル済みの注文だけ削除できます`,
       };
-    await recordEvent(trx, row, { actor, action: 'deleted', from: row.status_code, reason: '伝票削除' });
+    // A cancelled order holds nothing; should it (a bug, a hand edit), the cascade must not drop its
+    // reservation rows behind stock_levels.reserved's back: give them back first, by the rules.
+    const released = await releaseOrderStock(trx, orderId);
+    await recordEvent(trx, row, {
+      actor,
+      action: 'deleted',
+      from: row.status_code,
+      reason: '伝票削除',
+      ...(released.length ? { details: { released } } : {}),
+    });
     await trx.deleteFrom('orders').where('id', '=', orderId).execute();
     return {
       orderId,

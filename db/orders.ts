@@ -15,6 +15,7 @@ import {
   type Actor,
   lockOrder,
   orderFacts,
+  orderProductCodes,
   recordEvent,
   transitionInTx,
 } from './order-actions.js';
@@ -260,16 +261,21 @@ export async function persistCartOrder(
       .execute();
     if (cancelledAfterShipping)
       await recordEvent(trx, row, { actor: 'cart', action: 'flagged', reason: '出荷後にカートでキャンセル' });
+    let movedOn: string[] = [];
     if (newlyPaid) {
       await recordEvent(trx, row, {
         actor: 'cart',
         action: 'payment_recorded',
         reason: `カートで入金確認 ${o.payment.paidAt}`,
       });
-      if (row.status_code === S.awaitingPayment)
-        await transitionInTx(trx, row.id, 'auto', 'cart', ctx, '入金確認');
+      if (row.status_code === S.awaitingPayment) {
+        const r = await transitionInTx(trx, row.id, 'auto', 'cart', ctx, '入金確認');
+        // Paid and on to fulfillment: its products are allocated after commit (a store reserving at
+        // fulfillment has held nothing for it yet).
+        if (r.ok) movedOn = await orderProductCodes(trx, row.id);
+      }
     }
-    return { kind: 'updated', orderId: row.id, productCodes: [] };
+    return { kind: 'updated', orderId: row.id, productCodes: movedOn };
   }
 
   if (instructed) {

@@ -2,7 +2,9 @@
 // Rules that keep "never oversold" and "reserved = Σ reservations" true under any concurrency:
 //  - every change to a stock level is ONE guarded statement that also writes the reservation rows;
 //  - stock rows are locked in (product_code, warehouse_code) order before anything else touches them;
-//  - an order's row is locked before its stock rows (never the other way round);
+//  - an order's row is locked before its stock rows; code that holds stock rows and must then take
+//    an order row (allocation meeting a new candidate, a count correction) takes it without waiting
+//    (SKIP LOCKED) and starts again if it is busy, so no lock cycle can form;
 //  - deadlocks / serialization failures are retried by `withTransaction`.
 import { sql } from 'kysely';
 import { planReservation, type WarehouseStock } from '../domain/allocation.js';
@@ -84,56 +86,117 @@ export interface AllocationResult {
   orderIds: number[];
 }
 
+/** Lines of this product short of stock in orders that may hold it, oldest order first. */
+async function shortLinesOf(trx: Db, productCode: string) {
+  const r = await sql<{ line_id: number; order_id: number; shortfall: number }>`
+    SELECT l.id AS line_id, o.id AS order_id,
+           l.quantity * l.units_per_cart_unit - COALESCE(r.held, 0) AS shortfall
+    FROM order_lines l
+    JOIN orders o ON o.id = l.order_id
+    JOIN stores st ON st.id = o.store_id
+    JOIN statuses s ON s.code = o.status_code
+    LEFT JOIN LATERAL (SELECT SUM(quantity)::int AS held FROM reservations WHERE order_line_id = l.id) r ON true
+    WHERE l.product_code = ${productCode}
+      AND o.shipping_instructed_at IS NULL
+      AND (
+        o.status_code = ANY(${HOLDING_IN_FULFILLMENT}::text[])
+        OR (s.system = false AND s.group = 'fulfillment')
+        OR (COALESCE(st.settings->>'reservationTiming', 'import') = 'import'
+            AND (o.status_code = ANY(${HOLDING_AT_IMPORT}::text[]) OR (s.system = false AND s.group IN ('review', 'payment'))))
+      )
+      AND l.quantity * l.units_per_cart_unit > COALESCE(r.held, 0)
+    ORDER BY o.ordered_at, o.order_seq, l.line_no`.execute(trx);
+  return r.rows;
+}
+
 /**
  * Serves a product's waiting lines, oldest order first (ordered_at, then 受注No), until its free stock
  * runs out. Custom statuses of the review and fulfillment groups hold stock like their system peers.
+ *
+ * Locks: the orders about to be served (share, in id order), then the stock rows, as everywhere
+ * else. The share lock keeps an order from being cancelled, shipped or rewritten while it is served;
+ * without it a cancel committing between our read and our insert would leave stock held by a
+ * cancelled order. Orders found only once the stock rows are locked (more stock than the first read
+ * said, or an older order's stock was just released) are locked without waiting — we hold stock rows
+ * now, and waiting could deadlock; if one is busy the run starts again rather than serve a younger
+ * order before it.
  */
 export async function allocateProduct(db: Db, productCode: string): Promise<AllocationResult> {
-  return withTransaction(db, async (trx) => {
-    const stock: WarehouseStock[] = (await lockStock(trx, [productCode])).filter((s) => s.enabled);
-    let free = stock.reduce((n, s) => n + Math.max(0, s.free), 0);
-    const result: AllocationResult = { productCode, reserved: 0, orderIds: [] };
-    if (free === 0) return result;
-    // Read after the lock: this statement's snapshot sees every commit that released or took stock.
-    const lines = await sql<{ line_id: number; order_id: number; shortfall: number }>`
-      SELECT l.id AS line_id, o.id AS order_id,
-             l.quantity * l.units_per_cart_unit - COALESCE(r.held, 0) AS shortfall
-      FROM order_lines l
-      JOIN orders o ON o.id = l.order_id
-      JOIN stores st ON st.id = o.store_id
-      JOIN statuses s ON s.code = o.status_code
-      LEFT JOIN LATERAL (SELECT SUM(quantity)::int AS held FROM reservations WHERE order_line_id = l.id) r ON true
-      WHERE l.product_code = ${productCode}
-        AND o.shipping_instructed_at IS NULL
-        AND (
-          o.status_code = ANY(${HOLDING_IN_FULFILLMENT}::text[])
-          OR (s.system = false AND s.group = 'fulfillment')
-          OR (COALESCE(st.settings->>'reservationTiming', 'import') = 'import'
-              AND (o.status_code = ANY(${HOLDING_AT_IMPORT}::text[]) OR (s.system = false AND s.group IN ('review', 'payment'))))
-        )
-        AND l.quantity * l.units_per_cart_unit > COALESCE(r.held, 0)
-      ORDER BY o.ordered_at, o.order_seq, l.line_no`.execute(trx);
-    const touched = new Set<number>();
-    for (const l of lines.rows) {
-      if (free === 0) break;
-      for (const step of planReservation(l.shortfall, stock)) {
-        const got = await reserve(
-          trx,
-          { orderLineId: l.line_id, orderId: l.order_id, productCode },
-          step.warehouse,
-          step.quantity,
-        );
-        if (got === 0) continue; // cannot happen while the rows are locked; kept honest anyway
-        const w = stock.find((s) => s.warehouse === step.warehouse)!;
-        w.free -= got;
-        free -= got;
-        result.reserved += got;
-        touched.add(l.order_id);
-      }
+  for (let attempt = 1; ; attempt++) {
+    const result = await withTransaction(db, (trx) => allocateProductOnce(trx, productCode));
+    if (result) return result;
+    if (attempt >= 50) throw new Error(`allocation of ${productCode}: its waiting orders stayed locked`);
+    await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
+  }
+}
+
+/** The orders (ids ascending) of the oldest lines that together need at least `units`. */
+function ordersCovering(
+  lines: ReadonlyArray<{ order_id: number; shortfall: number }>,
+  units: number,
+): number[] {
+  const ids = new Set<number>();
+  let covered = 0;
+  for (const l of lines) {
+    if (covered >= units) break;
+    ids.add(l.order_id);
+    covered += l.shortfall;
+  }
+  return [...ids].sort((a, b) => a - b);
+}
+
+/** One allocation attempt; null when an order to serve was busy (nothing was written). */
+async function allocateProductOnce(trx: Db, productCode: string): Promise<AllocationResult | null> {
+  const result: AllocationResult = { productCode, reserved: 0, orderIds: [] };
+  // Cheap exit without locks: whoever frees or adds stock after this read re-allocates after commit.
+  const hint = await sql<{ free: number }>`
+    SELECT COALESCE(SUM(GREATEST(s.on_hand - s.reserved, 0)), 0)::int AS free
+    FROM stock_levels s JOIN warehouses w ON w.code = s.warehouse_code
+    WHERE s.product_code = ${productCode} AND w.enabled`.execute(trx);
+  if (hint.rows[0]!.free === 0) return result;
+  const candidates = await shortLinesOf(trx, productCode);
+  if (candidates.length === 0) return result;
+  const locked = new Set<number>();
+  const lockOrders = async (ids: number[], wait: boolean): Promise<boolean> => {
+    const skip = wait ? sql`` : sql`SKIP LOCKED`;
+    const rows = await sql<{ id: number }>`
+      SELECT id FROM orders WHERE id = ANY(${ids}::bigint[]) ORDER BY id FOR SHARE ${skip}`.execute(trx);
+    for (const r of rows.rows) locked.add(r.id);
+    return rows.rows.length === ids.length;
+  };
+  await lockOrders(ordersCovering(candidates, hint.rows[0]!.free), true);
+  const stock: WarehouseStock[] = (await lockStock(trx, [productCode])).filter((s) => s.enabled);
+  let free = stock.reduce((n, s) => n + Math.max(0, s.free), 0);
+  if (free === 0) return result;
+  // Read again under the locks: this statement's snapshot sees every commit that released or took
+  // stock or changed a locked order.
+  let lines = await shortLinesOf(trx, productCode);
+  for (;;) {
+    const missing = ordersCovering(lines, free).filter((id) => !locked.has(id));
+    if (missing.length === 0) break;
+    if (!(await lockOrders(missing, false))) return null;
+    lines = await shortLinesOf(trx, productCode);
+  }
+  const touched = new Set<number>();
+  for (const l of lines) {
+    if (free === 0 || !locked.has(l.order_id)) break;
+    for (const step of planReservation(l.shortfall, stock)) {
+      const got = await reserve(
+        trx,
+        { orderLineId: l.line_id, orderId: l.order_id, productCode },
+        step.warehouse,
+        step.quantity,
+      );
+      if (got === 0) continue; // cannot happen while the rows are locked; kept honest anyway
+      const w = stock.find((s) => s.warehouse === step.warehouse)!;
+      w.free -= got;
+      free -= got;
+      result.reserved += got;
+      touched.add(l.order_id);
     }
-    result.orderIds = [...touched];
-    return result;
-  });
+  }
+  result.orderIds = [...touched];
+  return result;
 }
 
 export async function allocateProducts(db: Db, productCodes: Iterable<string>): Promise<AllocationResult[]> {
@@ -244,6 +307,15 @@ export async function receiveStock(
   return r.rows[0]!.on_hand;
 }
 
+/** A stock change met a row someone else is changing; retried by `withTransaction` like a serialization failure. */
+export class StockBusyError extends Error {
+  readonly code = '40001';
+  constructor(message: string) {
+    super(message);
+    this.name = 'StockBusyError';
+  }
+}
+
 /**
  * 棚卸し correction: set on hand to what was counted. If that is below what is reserved, the youngest
  * orders not yet handed to the warehouse give their reservations back first (oldest keep theirs).
@@ -275,18 +347,26 @@ export async function correctStock(
       ORDER BY o.ordered_at DESC, o.order_seq DESC`.execute(trx);
     for (const v of victims.rows) {
       if (excess <= 0) break;
+      // The order may be being handed to the warehouse this very moment: take its row (share, and
+      // without waiting — we hold stock rows) and look again. Busy: the whole correction is retried.
+      const order = await sql<{ instructed: boolean }>`
+        SELECT shipping_instructed_at IS NOT NULL AS instructed FROM orders WHERE id = ${v.order_id}
+        FOR SHARE SKIP LOCKED`.execute(trx);
+      if (!order.rows.length) throw new StockBusyError(`order ${v.order_id} is being changed`);
+      if (order.rows[0]!.instructed) continue;
       const give = Math.min(excess, v.quantity);
-      // One statement: shrink (or drop) the reservation and the reserved count together.
+      // One statement: drop the reservation (all of it given back) or shrink it (part of it), and
+      // the reserved count with it. Exactly one of the two row changes matches; a row cannot be
+      // updated and then deleted in the same statement, and quantity 0 is not a reservation.
       await sql`
-        WITH r AS (
-          UPDATE reservations SET quantity = quantity - ${give} WHERE id = ${v.id} AND quantity >= ${give} RETURNING id, quantity
-        ), d AS (
-          DELETE FROM reservations WHERE id IN (SELECT id FROM r WHERE quantity = 0) RETURNING id
+        WITH d AS (
+          DELETE FROM reservations WHERE id = ${v.id} AND quantity = ${give} RETURNING id
+        ), u AS (
+          UPDATE reservations SET quantity = quantity - ${give} WHERE id = ${v.id} AND quantity > ${give} RETURNING id
         )
         UPDATE stock_levels SET reserved = reserved - ${give}, updated_at = now()
-        WHERE product_code = ${productCode} AND warehouse_code = ${warehouse} AND EXISTS (SELECT 1 FROM r)`.execute(
-        trx,
-      );
+        WHERE product_code = ${productCode} AND warehouse_code = ${warehouse}
+          AND (EXISTS (SELECT 1 FROM d) OR EXISTS (SELECT 1 FROM u))`.execute(trx);
       excess -= give;
       released.push(v.order_id);
     }

@@ -2,7 +2,7 @@
 // the shipping instruction, ship confirmation and cancellation all ask `planTransition`. It returns
 // what to do (target status, reason, stock effect, flags) or a refusal naming the order and the rule.
 import { describeShortage, type LineHold, shortLines } from './allocation.js';
-import { type Classification, type ClassifyLine, classifyOrder } from './classify.js';
+import { type Classification, type ClassifyLine, classifyOrder, isPrepaid } from './classify.js';
 import type { DeliveryHold } from './delivery.js';
 import type { StatusGroup } from './order.js';
 import { AUTO_CONFIRM, S, type StatusCatalogue } from './statuses.js';
@@ -204,9 +204,9 @@ export function planTransition(f: OrderFacts, target: string, statuses: StatusCa
       : refuse('お客様備考がありません');
   }
   if (target === S.awaitingPayment) {
-    const cl = classify(f, { commentChecked: true, productChecked: true });
-    return cl.next === S.awaitingPayment
-      ? plan(from, target, { reason: cl.reason })
+    // The payment itself decides, not the other checks (an unknown product does not make it paid).
+    return isPrepaid(f.paymentMethod, f.prepaidMethods) && !f.paidAt
+      ? plan(from, target, { reason: `前払い（${f.paymentMethod}）の入金待ち` })
       : refuse('前払いで未入金の注文ではありません');
   }
   if (toGroup === 'fulfillment') {

@@ -3,14 +3,15 @@
 // (importPage with a pass-through adapter), and the invariants every such test ends with.
 import { sql } from 'kysely';
 import { expect } from 'vitest';
-import type { RawOrder } from '../carts/contract.js';
 import { type Store, upsertStore } from '../db/stores.js';
-import type { CartName, CartOrder, CartOrderLine } from '../domain/order.js';
-import { emptyParty } from '../domain/order.js';
+import type { CartName, CartOrder } from '../domain/order.js';
 import type { Db } from '../infra/postgres.js';
 import { importPage, type PageCounts } from '../jobs/import-page.js';
 import { TEST_SECRET_KEY } from './harness.js';
+import { passThroughAdapter } from './order-builder.js';
 import { expectStockInvariants } from './pipeline.js';
+
+export { cartOrder, type OrderSpec } from './order-builder.js';
 
 export const WAREHOUSES = [
   { code: 'tokyo', name: '東京倉庫', priority: 1 },
@@ -54,57 +55,6 @@ export async function createShop(
   return upsertStore(db, { code, cart, name: `店舗 ${code}`, settings }, TEST_SECRET_KEY);
 }
 
-export interface OrderSpec {
-  /** [product code, quantity] per line. */
-  lines: ReadonlyArray<readonly [string, number]>;
-  orderedAt: string | Date;
-  remarks?: string | null;
-  payment?: string;
-  paidAt?: string | null;
-  requestedDate?: string | null;
-  cancelled?: boolean;
-  cartStatus?: string;
-}
-
-/** A normalized cart order, as an adapter would produce it. */
-export function cartOrder(store: Store, cartOrderNo: string, s: OrderSpec): CartOrder {
-  const lines: CartOrderLine[] = s.lines.map(([code, quantity]) => ({
-    packageNo: 1,
-    cartProductCode: code,
-    cartOptionCode: null,
-    name: `商品 ${code}`,
-    quantity,
-    unitPrice: 1100,
-    taxIncluded: true,
-    taxRate: 10,
-    taxAmount: 100 * quantity,
-  }));
-  const orderedAt = s.orderedAt instanceof Date ? s.orderedAt.toISOString() : s.orderedAt;
-  return {
-    store: store.code,
-    cart: store.cart,
-    cartOrderNo,
-    cartStatus: s.cartStatus ?? (s.cancelled ? '900' : '300'),
-    cancelledInCart: s.cancelled ?? false,
-    orderedAt,
-    cartUpdatedAt: orderedAt,
-    currency: 'JPY',
-    customerRemarks: s.remarks ?? null,
-    internalComment: null,
-    orderer: { ...emptyParty(), name: '山田 太郎' },
-    shipTo: { ...emptyParty(), name: '山田 太郎' },
-    packages: [],
-    lines,
-    delivery: { requestedDate: s.requestedDate ?? null, timeSlot: null, carrier: null, method: null, fee: 0 },
-    payment: { method: s.payment ?? 'クレジットカード', cardType: null, fee: 0, paidAt: s.paidAt ?? null },
-    totals: { goods: 0, shipping: 0, fees: 0, discount: 0, points: 0, tax: 0, total: 0 },
-  };
-}
-
-const passThrough = {
-  normalize: (raw: RawOrder) => ({ ok: true as const, order: raw.payload as CartOrder }),
-};
-
 /** Imports orders through the real page pipeline (persist, reserve after commit, settle statuses). */
 export async function importOrders(
   db: Db,
@@ -115,7 +65,7 @@ export async function importOrders(
   return importPage(
     db,
     store,
-    passThrough,
+    passThroughAdapter,
     orders.map((o) => ({ cartOrderNo: o.cartOrderNo, payload: o })),
     { runId: null, actor: 'import', now },
   );
@@ -165,9 +115,14 @@ export async function stockOf(
   return Object.fromEntries(rows.map((r) => [r.warehouse_code, { onHand: r.on_hand, reserved: r.reserved }]));
 }
 
-/** Statuses whose orders compete for stock (not yet handed to the warehouse, not cancelled or shipped). */
+/**
+ * Orders that compete for stock: not yet handed to the warehouse, not being cancelled, in
+ * fulfillment — or in review / payment when their store reserves at import.
+ */
 const COMPETING = `o.shipping_instructed_at IS NULL
-  AND o.status_code NOT IN ('shipped', 'cancel_requested', 'cancelling', 'cancelled')`;
+  AND o.status_code NOT IN ('shipped', 'cancel_requested', 'cancelling', 'cancelled')
+  AND ((SELECT "group" FROM statuses WHERE code = o.status_code) = 'fulfillment'
+       OR (SELECT COALESCE(settings->>'reservationTiming', 'import') FROM stores WHERE id = o.store_id) = 'import')`;
 
 /**
  * Oldest first, per product: no line holds stock while an older competing line of the same product is
@@ -188,7 +143,8 @@ export async function oldestFirstViolations(db: Db): Promise<string[]> {
       AND (b.ordered_at, b.order_seq, b.line_no) > (a.ordered_at, a.order_seq, a.line_no)
     LIMIT 20`.execute(db);
   const idle = await sql<{ product_code: string; free: number }>`
-    SELECT s.product_code, SUM(s.on_hand - s.reserved)::int AS free FROM stock_levels s
+    SELECT s.product_code, SUM(s.on_hand - s.reserved)::int AS free
+    FROM stock_levels s JOIN warehouses w ON w.code = s.warehouse_code AND w.enabled
     WHERE EXISTS (
       SELECT 1 FROM order_lines l JOIN orders o ON o.id = l.order_id
       WHERE l.product_code = s.product_code AND ${sql.raw(COMPETING)}
@@ -211,5 +167,12 @@ export async function expectStockHealthy(db: Db, opts: { oldestFirst?: boolean }
     SELECT count(*)::int AS n FROM reservations r JOIN orders o ON o.id = r.order_id
     WHERE o.status_code IN ('shipped', 'cancelled')`.execute(db);
   expect(finished.rows[0]!.n, 'reservations held by shipped or cancelled orders').toBe(0);
+  const shortInWarehouse = await sql<{ n: number }>`
+    SELECT count(*)::int AS n FROM order_lines l JOIN orders o ON o.id = l.order_id
+    WHERE o.shipping_instructed_at IS NOT NULL AND o.status_code IN ('shipping', 'cancelling')
+      AND l.product_code IS NOT NULL
+      AND l.quantity * l.units_per_cart_unit >
+          COALESCE((SELECT SUM(quantity) FROM reservations r WHERE r.order_line_id = l.id), 0)`.execute(db);
+  expect(shortInWarehouse.rows[0]!.n, 'lines handed to the warehouse without their stock').toBe(0);
   if (opts.oldestFirst !== false) expect(await oldestFirstViolations(db)).toEqual([]);
 }

@@ -24,6 +24,19 @@ export async function applyShipmentCsv(
     const orderNo = r.get('orderNo');
     const store = r.get('store');
     const cartOrderNo = r.get('cartOrderNo');
+    const refused = (message: string): ChangeResult => ({
+      orderId: 0,
+      orderNo: orderNo || `${store}:${cartOrderNo}`,
+      ok: false,
+      from: '-',
+      to: null,
+      message: `row ${r.rowNo}: ${message}`,
+    });
+    // A bad row is reported and the rest of the file goes on (never a half-applied upload).
+    if (orderNo && !/^\d{1,18}$/.test(orderNo)) {
+      results.push(refused(`"${orderNo}" is not a 受注No`));
+      continue;
+    }
     let q = db.selectFrom('orders as o').innerJoin('stores as s', 's.id', 'o.store_id').select('o.id');
     if (orderNo) q = q.where('o.order_seq', '=', Number(orderNo));
     else if (store && cartOrderNo)
@@ -41,24 +54,21 @@ export async function applyShipmentCsv(
     }
     const hit = await q.executeTakeFirst();
     if (!hit) {
-      results.push({
-        orderId: 0,
-        orderNo: orderNo || `${store}:${cartOrderNo}`,
-        ok: false,
-        from: '-',
-        to: null,
-        message: `row ${r.rowNo}: no such order`,
-      });
+      results.push(refused('no such order'));
       continue;
     }
-    results.push(
-      await confirmShipment(
-        db,
-        hit.id,
-        { trackingNumber: r.get('tracking') || null, carrier: r.get('carrier') || null },
-        actor,
-      ),
-    );
+    try {
+      results.push(
+        await confirmShipment(
+          db,
+          hit.id,
+          { trackingNumber: r.get('tracking') || null, carrier: r.get('carrier') || null },
+          actor,
+        ),
+      );
+    } catch (e) {
+      results.push(refused(e instanceof Error ? e.message : String(e)));
+    }
   }
   return results;
 }
