@@ -211,10 +211,10 @@ export async function listOrders(
   };
 }
 
-/** Tab counts from order_status_counts (kept by a trigger): per Status 1 and per Status 2. */
+/** Tab counts from order_status_totals (kept by triggers, no scan of orders): per Status 1 and per Status 2. */
 export async function statusCounts(db: Db, statuses: StatusCatalogue, storeCode?: string) {
   const r = await sql<{ status_code: string; n: number }>`
-    SELECT c.status_code, SUM(c.n)::bigint AS n FROM order_status_counts c
+    SELECT c.status_code, SUM(c.n)::bigint AS n FROM order_status_totals c
     ${storeCode ? sql`JOIN stores s ON s.id = c.store_id WHERE s.code = ${storeCode}` : sql``}
     GROUP BY c.status_code`.execute(db);
   const counts = new Map(r.rows.map((x) => [x.status_code, Number(x.n)]));

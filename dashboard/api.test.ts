@@ -102,7 +102,7 @@ describe('dashboard API', () => {
     expect((await viewer.get('/api/orders?sort=nope')).status).toBe(400);
   });
 
-  it('filters by tab, status, store, numbers, dates, product and warehouse; tab counts come from order_status_counts', async () => {
+  it('filters by tab, status, store, numbers, dates, product and warehouse; tab counts come from order_status_totals', async () => {
     const counts = (await viewer.get('/api/orders/counts')).body as {
       groups: Array<{
         group: string;

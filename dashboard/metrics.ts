@@ -1,6 +1,6 @@
 // /healthz (the process answers), /readyz (Postgres and Redis answer) and /metrics (Prometheus text).
 // Every metric is computed when scraped, from the same sources the screens use: BullMQ job counts,
-// the stores' import cursors and order_status_counts (kept by a trigger, so no scan of orders).
+// the stores' import cursors and order_status_totals (kept by triggers, so no scan of orders).
 import type { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { Gauge, Registry } from 'prom-client';
@@ -125,13 +125,13 @@ export function createMetrics(db: Db, queues: Queues): Registry {
   });
   new Gauge({
     name: 'juchu_orders',
-    help: 'Orders per store and status (from order_status_counts)',
+    help: 'Orders per store and status (from order_status_totals)',
     labelNames: ['store', 'status', 'group'],
     registers: [registry],
     async collect() {
       this.reset();
       const rows = await db
-        .selectFrom('order_status_counts as c')
+        .selectFrom('order_status_totals as c')
         .innerJoin('stores as s', 's.id', 'c.store_id')
         .innerJoin('statuses as st', 'st.code', 'c.status_code')
         .select(['s.code as store', 'c.status_code', 'st.group', 'c.n'])

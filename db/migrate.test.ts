@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../test/harness.js';
 import { migrateDownAll, migrateToLatest } from './migrate.js';
+import { compactStatusCounts, statusTotals } from './status-counts.js';
 
 const tables = async (t: TestDb) =>
   (
@@ -78,7 +79,7 @@ describe('order status counts', () => {
   });
   afterAll(async () => t.drop());
 
-  it('follow inserts, status changes and deletes', async () => {
+  it('follow inserts, status changes and deletes, before and after folding the deltas', async () => {
     const store = await t.db
       .insertInto('stores')
       .values({ code: 's1', cart: 'csv', name: 'S', import_cron: '* * * * *', settings: '{}' })
@@ -106,16 +107,20 @@ describe('order status counts', () => {
       .set({ status_code: 'cancelled' })
       .where('cart_order_no', '=', 'a')
       .execute();
+    await t.db.updateTable('orders').set({ cart_status: 'y' }).execute(); // not a status change
     await t.db.deleteFrom('orders').where('cart_order_no', '=', 'c').execute();
-    const counts = await t.db
-      .selectFrom('order_status_counts')
-      .select(['status_code', 'n'])
-      .where('n', '>', 0)
-      .orderBy('status_code')
-      .execute();
-    expect(counts.map((c) => [c.status_code, Number(c.n)])).toEqual([
+    const expected = [
       ['cancelled', 1],
       ['waiting', 1],
-    ]);
+    ];
+    const totals = async () =>
+      (await statusTotals(t.db))
+        .map((c) => [c.status, c.n])
+        .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+    expect(await totals()).toEqual(expected);
+    expect(await compactStatusCounts(t.db)).toBeGreaterThan(0);
+    expect(await t.db.selectFrom('order_status_deltas').select('id').execute()).toEqual([]);
+    expect(await totals()).toEqual(expected);
+    expect(await compactStatusCounts(t.db)).toBe(0);
   });
 });

@@ -3,7 +3,6 @@
 // event — all in one transaction. Operators, bulk actions, imports and sweeps call the same code.
 import { sql } from 'kysely';
 import type { LineHold } from '../domain/allocation.js';
-import { prepaidMethodsOf } from '../domain/cart-defaults.js';
 import { deliveryHold } from '../domain/delivery.js';
 import type { CartName } from '../domain/order.js';
 import { formatOrderNo } from '../domain/order.js';
@@ -111,7 +110,7 @@ export async function orderFacts(trx: Db, row: OrderRow, now: Date): Promise<Ord
     customerRemarks: row.customer_remarks,
     paymentMethod: row.payment_method,
     paidAt: row.paid_at,
-    prepaidMethods: prepaidMethodsOf(store.cart as CartName, settings),
+    prepaid: row.prepaid,
     commentChecked: row.comment_checked,
     productChecked: row.product_checked,
     deliveryHold: deliveryHold(row.delivery_requested_date, now, settings.deliveryHoldDays),
@@ -163,6 +162,9 @@ async function applyPlan(
   } else if (p.stock === 'consume') {
     details = { shippedUnits: await consumeOrderStock(trx, row.id) };
   }
+  // A cancelled order never needs stock again: its lines leave the allocation queue.
+  if (p.to === S.cancelled)
+    await trx.updateTable('order_lines').set({ open: false }).where('order_id', '=', row.id).execute();
   const updated = await trx
     .updateTable('orders')
     .set({

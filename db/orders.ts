@@ -3,6 +3,7 @@
 // payload hashes make a re-run of any window a no-op — and `loadOrders` gives the public JSON (§6).
 import { sql } from 'kysely';
 import { lineReservationState } from '../domain/allocation.js';
+import { isPrepaid } from '../domain/classify.js';
 import { orderHashes } from '../domain/hash.js';
 import type { CartName, CartOrder, Order, Party } from '../domain/order.js';
 import { formatOrderNo } from '../domain/order.js';
@@ -39,11 +40,14 @@ export interface PersistContext extends ActionContext {
   importStatuses: readonly string[] | null;
   /** Cart codes resolved for this page (see resolveProducts). */
   products: Map<string, ResolvedProduct>;
+  /** The store's prepaid payment methods (its setting, else the cart's defaults). */
+  prepaidMethods: readonly string[];
   actor: Actor;
 }
 
-function orderColumns(o: CartOrder) {
+function orderColumns(o: CartOrder, prepaidMethods: readonly string[]) {
   return {
+    prepaid: isPrepaid(o.payment.method, prepaidMethods),
     ordered_at: new Date(o.orderedAt),
     cart_status: o.cartStatus,
     cart_cancelled: o.cancelledInCart,
@@ -175,7 +179,7 @@ export async function persistCartOrder(
         raw_payload: JSON.stringify(raw),
         internal_comment: o.internalComment,
         paid_at: o.payment.paidAt ? new Date(o.payment.paidAt) : null,
-        ...orderColumns(o),
+        ...orderColumns(o, ctx.prepaidMethods),
       })
       .onConflict((oc) => oc.constraint('orders_store_cart_order_no_key').doNothing())
       .returning('id')
@@ -308,7 +312,7 @@ export async function persistCartOrder(
   await trx
     .updateTable('orders')
     .set({
-      ...orderColumns(o),
+      ...orderColumns(o, ctx.prepaidMethods),
       payload_hash: payloadHash,
       content_hash: contentHash,
       raw_payload: JSON.stringify(raw),

@@ -100,6 +100,7 @@ export interface OrdersTable {
   delivery_method: string | null;
   delivery_fee: number | null;
   payment_method: string | null;
+  prepaid: Generated<boolean>;
   payment_card_type: string | null;
   payment_fee: number | null;
   paid_at: Timestamp | null;
@@ -128,6 +129,13 @@ export interface OrdersTable {
 }
 
 export interface OrderStatusCountsTable {
+  store_id: number;
+  status_code: string;
+  n: number;
+}
+
+export interface OrderStatusDeltasTable {
+  id: Generated<number>;
   store_id: number;
   status_code: string;
   n: number;
@@ -164,6 +172,10 @@ export interface OrderLinesTable {
   tax_included: boolean;
   tax_rate: number | null;
   tax_amount: number | null;
+  /** Units held: Σ of the line's reservations (kept in the same statements). */
+  reserved_quantity: Generated<number>;
+  /** False once the order shipped or was cancelled. */
+  open: Generated<boolean>;
   /** Warehouses the shipped stock came from, once shipped: [{ warehouse, quantity }]. */
   shipped_from: Json<Array<{ warehouse: string; quantity: number }>> | null;
 }
@@ -264,6 +276,9 @@ export interface Database {
   orders: OrdersTable;
   order_parties: OrderPartiesTable;
   order_status_counts: OrderStatusCountsTable;
+  order_status_deltas: OrderStatusDeltasTable;
+  /** View: counts plus deltas not yet folded in. */
+  order_status_totals: OrderStatusCountsTable;
   order_lines: OrderLinesTable;
   reservations: ReservationsTable;
   order_events: OrderEventsTable;

@@ -99,7 +99,8 @@ describe('stock: reservations, oldest first, never oversold', () => {
   /** Hand-placed reservations ignore "oldest first" on purpose: take them back and retire the orders. */
   async function retire(product: string) {
     await sql`
-      WITH gone AS (DELETE FROM reservations WHERE product_code = ${product} RETURNING warehouse_code, quantity),
+      WITH gone AS (DELETE FROM reservations WHERE product_code = ${product} RETURNING order_line_id, warehouse_code, quantity),
+      lines AS (UPDATE order_lines l SET reserved_quantity = 0 WHERE l.id IN (SELECT order_line_id FROM gone) RETURNING l.id),
       per AS (SELECT warehouse_code, SUM(quantity)::int AS q FROM gone GROUP BY 1)
       UPDATE stock_levels s SET reserved = s.reserved - per.q FROM per
       WHERE s.product_code = ${product} AND s.warehouse_code = per.warehouse_code`.execute(t.db);

@@ -57,6 +57,10 @@ export async function reserve(
       WHERE product_code = ${line.productCode} AND warehouse_code = ${warehouse}
         AND on_hand - reserved >= ${quantity}
       RETURNING product_code, warehouse_code
+    ), line AS (
+      UPDATE order_lines SET reserved_quantity = reserved_quantity + ${quantity}
+      WHERE id = ${line.orderLineId} AND EXISTS (SELECT 1 FROM taken)
+      RETURNING id
     )
     INSERT INTO reservations (order_line_id, order_id, product_code, warehouse_code, quantity)
     SELECT ${line.orderLineId}, ${line.orderId}, product_code, warehouse_code, ${quantity} FROM taken
@@ -90,13 +94,14 @@ export interface AllocationResult {
 async function shortLinesOf(trx: Db, productCode: string) {
   const r = await sql<{ line_id: number; order_id: number; shortfall: number }>`
     SELECT l.id AS line_id, o.id AS order_id,
-           l.quantity * l.units_per_cart_unit - COALESCE(r.held, 0) AS shortfall
+           l.quantity * l.units_per_cart_unit - l.reserved_quantity AS shortfall
     FROM order_lines l
     JOIN orders o ON o.id = l.order_id
     JOIN stores st ON st.id = o.store_id
     JOIN statuses s ON s.code = o.status_code
-    LEFT JOIN LATERAL (SELECT SUM(quantity)::int AS held FROM reservations WHERE order_line_id = l.id) r ON true
-    WHERE l.product_code = ${productCode}
+    -- the predicate of order_lines_short_idx: only the lines still waiting are visited
+    WHERE l.product_code = ${productCode} AND l.open
+      AND l.reserved_quantity < l.quantity * l.units_per_cart_unit
       AND o.shipping_instructed_at IS NULL
       AND (
         o.status_code = ANY(${HOLDING_IN_FULFILLMENT}::text[])
@@ -104,7 +109,6 @@ async function shortLinesOf(trx: Db, productCode: string) {
         OR (COALESCE(st.settings->>'reservationTiming', 'import') = 'import'
             AND (o.status_code = ANY(${HOLDING_AT_IMPORT}::text[]) OR (s.system = false AND s.group IN ('review', 'payment'))))
       )
-      AND l.quantity * l.units_per_cart_unit > COALESCE(r.held, 0)
     ORDER BY o.ordered_at, o.order_seq, l.line_no`.execute(trx);
   return r.rows;
 }
@@ -237,13 +241,18 @@ export async function releaseOrderStock(
       WHERE order_id = ${orderId}
         AND (${filter.warehouse ?? null}::text IS NULL OR warehouse_code = ${filter.warehouse ?? null})
         AND (${filter.productCode ?? null}::text IS NULL OR product_code = ${filter.productCode ?? null})
-      RETURNING product_code, warehouse_code, quantity
+      RETURNING order_line_id, product_code, warehouse_code, quantity
     ), per_stock AS (
       SELECT product_code, warehouse_code, SUM(quantity)::int AS quantity FROM gone GROUP BY 1, 2
     ), upd AS (
       UPDATE stock_levels s SET reserved = s.reserved - p.quantity, updated_at = now()
       FROM per_stock p WHERE s.product_code = p.product_code AND s.warehouse_code = p.warehouse_code
       RETURNING s.product_code
+    ), lines AS (
+      UPDATE order_lines l SET reserved_quantity = l.reserved_quantity - g.quantity
+      FROM (SELECT order_line_id, SUM(quantity)::int AS quantity FROM gone GROUP BY 1) g
+      WHERE l.id = g.order_line_id
+      RETURNING l.id
     )
     SELECT product_code, warehouse_code, quantity FROM per_stock`.execute(trx);
   return r.rows.map((x) => ({
@@ -280,7 +289,7 @@ export async function consumeOrderStock(trx: Db, orderId: number): Promise<numbe
       FROM per_stock p WHERE s.product_code = p.product_code AND s.warehouse_code = p.warehouse_code
       RETURNING s.product_code
     ), lines AS (
-      UPDATE order_lines l SET shipped_from = g.shipped
+      UPDATE order_lines l SET shipped_from = g.shipped, reserved_quantity = 0, open = false
       FROM (SELECT order_line_id, jsonb_agg(jsonb_build_object('warehouse', warehouse_code, 'quantity', quantity)
                                             ORDER BY warehouse_code) AS shipped
             FROM gone GROUP BY order_line_id) g
@@ -363,6 +372,11 @@ export async function correctStock(
           DELETE FROM reservations WHERE id = ${v.id} AND quantity = ${give} RETURNING id
         ), u AS (
           UPDATE reservations SET quantity = quantity - ${give} WHERE id = ${v.id} AND quantity > ${give} RETURNING id
+        ), line AS (
+          UPDATE order_lines l SET reserved_quantity = l.reserved_quantity - ${give}
+          FROM reservations r WHERE r.id = ${v.id} AND l.id = r.order_line_id
+            AND (EXISTS (SELECT 1 FROM d) OR EXISTS (SELECT 1 FROM u))
+          RETURNING l.id
         )
         UPDATE stock_levels SET reserved = reserved - ${give}, updated_at = now()
         WHERE product_code = ${productCode} AND warehouse_code = ${warehouse}
@@ -382,6 +396,19 @@ export async function correctStock(
   if (!r.rows.length)
     throw new Error(`stock of ${productCode} @ ${warehouse} changed during the correction; try again`);
   return { onHand: counted, releasedOrderIds: [...new Set(released)] };
+}
+
+/** Order lines whose reserved_quantity is not the sum of their reservations (should be none). */
+export async function lineReservationMismatches(
+  db: Db,
+): Promise<Array<{ id: number; reserved_quantity: number; sum: number }>> {
+  const r = await sql<{ id: number; reserved_quantity: number; sum: number }>`
+    SELECT l.id, l.reserved_quantity, COALESCE(SUM(r.quantity), 0)::int AS sum
+    FROM order_lines l LEFT JOIN reservations r ON r.order_line_id = l.id
+    GROUP BY l.id, l.reserved_quantity HAVING l.reserved_quantity <> COALESCE(SUM(r.quantity), 0)`.execute(
+    db,
+  );
+  return r.rows;
 }
 
 /** Σ reservations per stock row vs stock_levels.reserved: every row that disagrees (should be none). */

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { prepaidMethodsOf } from './cart-defaults.js';
 import { type ClassifyInput, type ClassifyLine, classifyOrder, isPrepaid } from './classify.js';
 import { S } from './statuses.js';
 
@@ -17,7 +16,7 @@ const input = (over: Partial<ClassifyInput> = {}): ClassifyInput => ({
   customerRemarks: null,
   paymentMethod: 'クレジットカード',
   paidAt: null,
-  prepaidMethods: ['銀行振込', 'コンビニ前払'],
+  prepaid: false,
   commentChecked: false,
   productChecked: false,
   ...over,
@@ -38,6 +37,7 @@ describe('classifyOrder: the review rules in the spec order', () => {
         ],
         customerRemarks: '熨斗をお願いします',
         paymentMethod: '銀行振込',
+        prepaid: true,
       }),
     );
     expect(c.next).toBe(S.unknownProduct);
@@ -49,6 +49,7 @@ describe('classifyOrder: the review rules in the spec order', () => {
       lines: [line({ needsCheck: true })],
       customerRemarks: '熨斗をお願いします',
       paymentMethod: '銀行振込',
+      prepaid: true,
     });
     const c = classifyOrder(base);
     expect(c.next).toBe(S.needsCheck);
@@ -58,18 +59,25 @@ describe('classifyOrder: the review rules in the spec order', () => {
 
   it('then お客様コメント確認 (blank remarks do not count), unless read', () => {
     expect(classifyOrder(input({ customerRemarks: '  ' })).next).toBe('fulfillment');
-    const base = input({ customerRemarks: '午前中に届けてください', paymentMethod: '銀行振込' });
+    const base = input({
+      customerRemarks: '午前中に届けてください',
+      paymentMethod: '銀行振込',
+      prepaid: true,
+    });
     expect(classifyOrder(base)).toEqual({ next: S.customerComment, reason: 'お客様備考あり' });
     expect(classifyOrder({ ...base, commentChecked: true }).next).toBe(S.awaitingPayment);
   });
 
   it('then 入金待ち for a prepaid method not yet paid', () => {
-    const c = classifyOrder(input({ paymentMethod: ' 銀行振込 ' }));
+    const c = classifyOrder(input({ paymentMethod: ' 銀行振込 ', prepaid: true }));
     expect(c).toEqual({ next: S.awaitingPayment, reason: '前払い（ 銀行振込 ）の入金待ち' });
     expect(
-      classifyOrder(input({ paymentMethod: '銀行振込', paidAt: '2026-11-26T10:00:00+09:00' })).next,
+      classifyOrder(input({ paymentMethod: '銀行振込', prepaid: true, paidAt: '2026-11-26T10:00:00+09:00' }))
+        .next,
     ).toBe('fulfillment');
-    expect(classifyOrder(input({ paymentMethod: '銀行振込', paidAt: new Date() })).next).toBe('fulfillment');
+    expect(classifyOrder(input({ paymentMethod: '銀行振込', prepaid: true, paidAt: new Date() })).next).toBe(
+      'fulfillment',
+    );
   });
 
   it('an order without lines has nothing to check', () => {
@@ -84,26 +92,5 @@ describe('isPrepaid', () => {
     expect(isPrepaid(null, ['銀行振込'])).toBe(false);
     expect(isPrepaid('', ['銀行振込'])).toBe(false);
     expect(isPrepaid('銀行振込', [])).toBe(false);
-  });
-});
-
-describe('prepaid methods: per-cart defaults, per-store override', () => {
-  it.each([
-    ['rakuten', '銀行振込', true],
-    ['rakuten', 'コンビニ前払', true],
-    ['rakuten', 'ペイジー', true],
-    ['rakuten', 'クレジットカード', false],
-    ['yahoo', 'コンビニ前払い', true],
-    ['shopify', 'bank_deposit', true],
-    ['amazon', 'CVS', true],
-    ['csv', '代金引換', false],
-  ] as const)('%s: %s → %s', (cart, method, prepaid) => {
-    expect(isPrepaid(method, prepaidMethodsOf(cart, { prepaidMethods: null }))).toBe(prepaid);
-  });
-
-  it('a store setting replaces the cart defaults', () => {
-    const methods = prepaidMethodsOf('rakuten', { prepaidMethods: ['後払い（前払い扱い）'] });
-    expect(isPrepaid('銀行振込', methods)).toBe(false);
-    expect(isPrepaid('後払い（前払い扱い）', methods)).toBe(true);
   });
 });

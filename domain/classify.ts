@@ -18,7 +18,8 @@ export interface ClassifyInput {
   customerRemarks: string | null;
   paymentMethod: string | null;
   paidAt: string | Date | null;
-  prepaidMethods: readonly string[];
+  /** The method is one the store takes money for before shipping (decided at import, see isPrepaid). */
+  prepaid: boolean;
   /** An operator has acknowledged the remarks / the flagged products. */
   commentChecked: boolean;
   productChecked: boolean;
@@ -60,7 +61,7 @@ export function classifyOrder(input: ClassifyInput): Classification {
     };
   if (input.customerRemarks && input.customerRemarks.trim() !== '' && !input.commentChecked)
     return { next: S.customerComment, reason: 'お客様備考あり' };
-  if (isPrepaid(input.paymentMethod, input.prepaidMethods) && !input.paidAt)
+  if (input.prepaid && !input.paidAt)
     return { next: S.awaitingPayment, reason: `前払い（${input.paymentMethod}）の入金待ち` };
   return { next: 'fulfillment', reason: null };
 }

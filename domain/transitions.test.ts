@@ -47,7 +47,7 @@ function facts(status: string, over: Partial<OrderFacts> = {}): OrderFacts {
     customerRemarks: null,
     paymentMethod: 'クレジットカード',
     paidAt: null,
-    prepaidMethods: ['銀行振込'],
+    prepaid: false,
     commentChecked: false,
     productChecked: false,
     deliveryHold: noHold,
@@ -136,6 +136,7 @@ describe('planTransition: every (from, to) pair', () => {
       lines: [line({ productCode: null, held: 0 }), line({ lineNo: 2, needsCheck: true })],
       customerRemarks: '熨斗',
       paymentMethod: '銀行振込',
+      prepaid: true,
     });
     for (const to of [S.unknownProduct, S.needsCheck, S.customerComment, S.awaitingPayment])
       expect(ok(planTransition(f, to, catalogue)).to).toBe(to);
@@ -157,9 +158,9 @@ describe('planTransition: every (from, to) pair', () => {
     const unknown = facts(S.unknownProduct, { lines: [line({ productCode: null, held: 0 })] });
     expect(refusal(planTransition(unknown, S.readyToShip, catalogue))).toContain('マスタにない商品コード');
     expect(refusal(planTransition(unknown, S.waiting, catalogue))).toContain('マスタにない商品コード');
-    const unpaid = facts(S.awaitingPayment, { paymentMethod: '銀行振込' });
+    const unpaid = facts(S.awaitingPayment, { paymentMethod: '銀行振込', prepaid: true });
     expect(refusal(planTransition(unpaid, S.readyToShip, catalogue))).toContain('入金待ち');
-    const paid = facts(S.awaitingPayment, { paymentMethod: '銀行振込', paidAt: NOW });
+    const paid = facts(S.awaitingPayment, { paymentMethod: '銀行振込', prepaid: true, paidAt: NOW });
     expect(ok(planTransition(paid, S.readyToShip, catalogue)).to).toBe(S.readyToShip);
   });
 
@@ -214,7 +215,11 @@ describe('自動確認 (auto-confirm) from each review status', () => {
   });
 
   it('お客様コメント確認: acknowledges the remarks, then payment', () => {
-    const f = facts(S.customerComment, { customerRemarks: 'ギフト包装で', paymentMethod: '銀行振込' });
+    const f = facts(S.customerComment, {
+      customerRemarks: 'ギフト包装で',
+      paymentMethod: '銀行振込',
+      prepaid: true,
+    });
     const p = ok(planTransition(f, AUTO_CONFIRM, catalogue));
     expect(p).toMatchObject({ to: S.awaitingPayment, acknowledge: { commentChecked: true } });
   });
@@ -231,7 +236,7 @@ describe('自動確認 (auto-confirm) from each review status', () => {
   });
 
   it('入金待ち: refused until paid, then on to fulfillment', () => {
-    const unpaid = facts(S.awaitingPayment, { paymentMethod: '銀行振込' });
+    const unpaid = facts(S.awaitingPayment, { paymentMethod: '銀行振込', prepaid: true });
     expect(refusal(planTransition(unpaid, AUTO_CONFIRM, catalogue))).toContain(
       '前払い（銀行振込）の入金待ち',
     );

@@ -2,7 +2,7 @@
 // the shipping instruction, ship confirmation and cancellation all ask `planTransition`. It returns
 // what to do (target status, reason, stock effect, flags) or a refusal naming the order and the rule.
 import { describeShortage, type LineHold, shortLines } from './allocation.js';
-import { type Classification, type ClassifyLine, classifyOrder, isPrepaid } from './classify.js';
+import { type Classification, type ClassifyLine, classifyOrder } from './classify.js';
 import type { DeliveryHold } from './delivery.js';
 import type { StatusGroup } from './order.js';
 import { AUTO_CONFIRM, S, type StatusCatalogue } from './statuses.js';
@@ -18,7 +18,7 @@ export interface OrderFacts {
   customerRemarks: string | null;
   paymentMethod: string | null;
   paidAt: string | Date | null;
-  prepaidMethods: readonly string[];
+  prepaid: boolean;
   commentChecked: boolean;
   productChecked: boolean;
   deliveryHold: DeliveryHold;
@@ -88,7 +88,7 @@ function classify(f: OrderFacts, ack: TransitionPlan['acknowledge']): Classifica
     customerRemarks: f.customerRemarks,
     paymentMethod: f.paymentMethod,
     paidAt: f.paidAt,
-    prepaidMethods: f.prepaidMethods,
+    prepaid: f.prepaid,
     commentChecked: f.commentChecked || ack.commentChecked === true,
     productChecked: f.productChecked || ack.productChecked === true,
   });
@@ -205,7 +205,7 @@ export function planTransition(f: OrderFacts, target: string, statuses: StatusCa
   }
   if (target === S.awaitingPayment) {
     // The payment itself decides, not the other checks (an unknown product does not make it paid).
-    return isPrepaid(f.paymentMethod, f.prepaidMethods) && !f.paidAt
+    return f.prepaid && !f.paidAt
       ? plan(from, target, { reason: `前払い（${f.paymentMethod}）の入金待ち` })
       : refuse('前払いで未入金の注文ではありません');
   }

@@ -52,6 +52,8 @@ export interface JobCatalogue {
   'refresh-delivery-holds': { slot?: string };
   /** Scheduled shipping instruction for one store's ready orders. */
   'shipping-instruction': { storeCode: string; slot?: string; requestedBy?: string };
+  /** Fold the order-count deltas into the per-status counts (keeps the tab counts cheap to read). */
+  'compact-status-counts': { slot?: string };
   /** A store product mapping was added: re-check the orders waiting on that cart code. */
   'recheck-mapping': { storeCode: string; cartProductCode: string; requestedBy: string };
 }
@@ -67,6 +69,7 @@ export const JOB_QUEUE: Readonly<Record<JobName, QueueKey>> = {
   'refresh-delivery-holds': 'shipping',
   'shipping-instruction': 'shipping',
   'recheck-mapping': 'maintenance',
+  'compact-status-counts': 'maintenance',
 };
 
 /** BullMQ forbids ':' in custom ids; slots travel as epoch milliseconds. */

@@ -1,5 +1,6 @@
 // Job name → processor. The mapped type makes a job without a handler a compile error.
 import type { Job } from 'bullmq';
+import { compactStatusCounts } from '../db/status-counts.js';
 import type { JobCatalogue, JobName } from './catalogue.js';
 import type { JobDeps } from './deps.js';
 import { processImportStore } from './import-store.js';
@@ -29,6 +30,8 @@ export const HANDLERS: { [N in JobName]: Handler<N> } = {
   'refresh-delivery-holds': (d, _j, _t, deps) => processRefreshDeliveryHolds(d, deps),
   'shipping-instruction': (d, _j, _t, deps) => processShippingInstruction(d, deps),
   'recheck-mapping': (d, _j, _t, deps) => processRecheckMapping(d, deps),
+  // Idempotent: folding twice folds nothing the second time. Enqueues nothing.
+  'compact-status-counts': async (_d, _j, _t, deps) => ({ folded: await compactStatusCounts(deps.db) }),
 };
 
 export function runJob(job: Job, token: string | undefined, deps: JobDeps): Promise<unknown> {

@@ -168,6 +168,7 @@ export async function importPage(
   const importStatuses = opts.force
     ? null
     : (store.settings.importStatuses ?? cartModule(store.cart).defaultImportStatuses);
+  const prepaidMethods = store.settings.prepaidMethods ?? cartModule(store.cart).defaultPrepaidMethods;
   const touchedProducts = new Set<string>();
   const touchedOrders = new Set<number>();
 
@@ -177,7 +178,7 @@ export async function importPage(
     touchedOrders.clear();
     const lateRejects: Array<{ raw: RawOrder; error: string }> = [];
     const outcomes: Array<[string, PersistKind]> = [];
-    const ctx = { ...ctxBase, store, importStatuses, products, actor: opts.actor };
+    const ctx = { ...ctxBase, store, importStatuses, products, prepaidMethods, actor: opts.actor };
     for (const { order, raw } of good) {
       await sql`SAVEPOINT one_order`.execute(trx);
       try {

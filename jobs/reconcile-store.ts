@@ -8,7 +8,7 @@ import { getStore } from '../db/stores.js';
 import { jstDate, parseJstLocal } from '../domain/time.js';
 import type { JobCatalogue } from './catalogue.js';
 import type { JobDeps } from './deps.js';
-import { addCounts, importPage, zeroCounts } from './import-page.js';
+import { addCounts, importPage, type PageCounts, zeroCounts } from './import-page.js';
 import { finishRun, openRun } from './import-runs.js';
 import { failImport } from './import-store.js';
 
@@ -24,7 +24,22 @@ export function yesterdayJst(now: Date): string {
   return jstDate(new Date(now.getTime() - 86_400_000));
 }
 
-export async function processReconcile(data: ReconcilePayload, job: Pick<Job, 'id'> | null, deps: JobDeps) {
+export interface ReconcileResult extends Partial<PageCounts> {
+  store: string;
+  outcome: 'succeeded' | 'skipped';
+  reason?: string;
+  day?: string;
+  runId?: number;
+  /** Orders the regular imports had missed (0 is the healthy answer). */
+  missingFound?: number;
+  missing?: string[];
+}
+
+export async function processReconcile(
+  data: ReconcilePayload,
+  job: Pick<Job, 'id'> | null,
+  deps: JobDeps,
+): Promise<ReconcileResult> {
   const store = await getStore(deps.db, data.storeCode);
   if (!store.enabled) return { store: store.code, outcome: 'skipped', reason: 'store disabled' };
   const day = data.day ?? yesterdayJst(deps.now());

@@ -24,7 +24,7 @@ const FAST_LIMITS: RateLimits = { '*': { ratePerSec: 500, burst: 500 } };
 
 /** What each simulator breaks, as the rejection must name it. */
 const CASES: Array<{
-  cart: Exclude<CartName, 'amazon'>;
+  cart: CartName;
   store: string;
   fields: RegExp;
   settings?: Record<string, unknown>;
@@ -45,6 +45,7 @@ const CASES: Array<{
     fields: /^(created_at|line_items\[0\]\.quantity|total_price)$/,
   },
   { cart: 'csv', store: 'csv-wholesale', fields: /^lines\[0\]\.quantity \(個数\)$/ },
+  { cart: 'amazon', store: 'amazon-jp', fields: /^order\.PurchaseDate$/ },
 ];
 const BAD = 3;
 

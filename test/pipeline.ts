@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { expect } from 'vitest';
 import type { HttpSettings } from '../carts/contract.js';
 import { seedDemo } from '../db/seed-demo.js';
-import { reservationMismatches } from '../db/stock.js';
+import { lineReservationMismatches, reservationMismatches } from '../db/stock.js';
 import type { CartName } from '../domain/order.js';
 import { loadConfig } from '../infra/config.js';
 import { logger } from '../infra/logger.js';
@@ -64,6 +64,7 @@ export async function testDeps(
 /** The invariants every stock-touching test ends with. */
 export async function expectStockInvariants(db: Db): Promise<void> {
   expect(await reservationMismatches(db)).toEqual([]);
+  expect(await lineReservationMismatches(db)).toEqual([]);
   const over = await sql<{
     n: number;
   }>`SELECT count(*)::int AS n FROM stock_levels WHERE reserved > on_hand OR reserved < 0`.execute(db);

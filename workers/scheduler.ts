@@ -77,6 +77,9 @@ export class Scheduler {
         jobIds.sweep('allocate', slot),
       ),
     );
+    add('sweep:status-counts', '* * * * *', (slot) =>
+      this.enqueue('compact-status-counts', { slot: slot.toISOString() }, jobIds.sweep('counts', slot)),
+    );
     add('sweep:delivery-holds', this.opts.deliveryHoldSweepCron ?? '5 * * * *', (slot) =>
       this.enqueue(
         'refresh-delivery-holds',

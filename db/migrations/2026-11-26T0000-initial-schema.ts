@@ -112,6 +112,8 @@ export async function up(db: Kysely<any>): Promise<void> {
       delivery_method text,
       delivery_fee bigint,
       payment_method text,
+      -- the method is one the store takes money for before shipping (its prepaid list, at import)
+      prepaid boolean NOT NULL DEFAULT false,
       payment_card_type text,
       payment_fee bigint,
       paid_at timestamptz,
@@ -152,27 +154,58 @@ export async function up(db: Kysely<any>): Promise<void> {
     CREATE INDEX orders_needs_attention_idx ON orders (id) WHERE needs_attention;
     CREATE INDEX orders_delivery_date_idx ON orders (delivery_requested_date) WHERE delivery_requested_date IS NOT NULL;
 
-    -- Orders per store and status, kept by a trigger: the list's tab counts stay O(statuses) at
-    -- millions of orders. One row per (store, status), so imports of different stores never contend.
+    -- Orders per store and status for the list's tab counts, O(statuses) at millions of orders.
+    -- Statement-level triggers append one aggregated delta row per (store, status) a statement
+    -- touched: no hot counter row, so imports and status changes never wait on each other. A
+    -- maintenance job folds the deltas into order_status_counts; order_status_totals adds both.
     CREATE TABLE order_status_counts (
       store_id integer NOT NULL REFERENCES stores(id) ON DELETE CASCADE,
       status_code text NOT NULL,
       n bigint NOT NULL DEFAULT 0,
       PRIMARY KEY (store_id, status_code)
     );
-    CREATE FUNCTION order_status_counts_trg() RETURNS trigger LANGUAGE plpgsql AS $$
+    CREATE TABLE order_status_deltas (
+      id bigserial PRIMARY KEY,
+      store_id integer NOT NULL,
+      status_code text NOT NULL,
+      n bigint NOT NULL
+    );
+    CREATE VIEW order_status_totals AS
+      SELECT store_id, status_code, SUM(n)::bigint AS n FROM (
+        SELECT store_id, status_code, n FROM order_status_counts
+        UNION ALL
+        SELECT store_id, status_code, n FROM order_status_deltas
+      ) x GROUP BY store_id, status_code;
+    CREATE FUNCTION order_status_deltas_ins() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-      IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        UPDATE order_status_counts SET n = n - 1 WHERE store_id = OLD.store_id AND status_code = OLD.status_code;
-      END IF;
-      IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        INSERT INTO order_status_counts (store_id, status_code, n) VALUES (NEW.store_id, NEW.status_code, 1)
-        ON CONFLICT (store_id, status_code) DO UPDATE SET n = order_status_counts.n + 1;
-      END IF;
+      INSERT INTO order_status_deltas (store_id, status_code, n)
+        SELECT store_id, status_code, count(*) FROM new_rows GROUP BY 1, 2;
       RETURN NULL;
     END $$;
-    CREATE TRIGGER orders_status_counts AFTER INSERT OR DELETE OR UPDATE OF status_code, store_id ON orders
-      FOR EACH ROW EXECUTE FUNCTION order_status_counts_trg();
+    CREATE FUNCTION order_status_deltas_del() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      INSERT INTO order_status_deltas (store_id, status_code, n)
+        SELECT store_id, status_code, -count(*) FROM old_rows GROUP BY 1, 2;
+      RETURN NULL;
+    END $$;
+    CREATE FUNCTION order_status_deltas_upd() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      INSERT INTO order_status_deltas (store_id, status_code, n)
+        SELECT store_id, status_code, SUM(n) FROM (
+          SELECT o.store_id, o.status_code, -1 AS n FROM old_rows o JOIN new_rows w ON w.id = o.id
+            WHERE (o.store_id, o.status_code) IS DISTINCT FROM (w.store_id, w.status_code)
+          UNION ALL
+          SELECT w.store_id, w.status_code, 1 FROM old_rows o JOIN new_rows w ON w.id = o.id
+            WHERE (o.store_id, o.status_code) IS DISTINCT FROM (w.store_id, w.status_code)
+        ) d GROUP BY 1, 2 HAVING SUM(n) <> 0;
+      RETURN NULL;
+    END $$;
+    CREATE TRIGGER orders_status_deltas_ins AFTER INSERT ON orders
+      REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION order_status_deltas_ins();
+    CREATE TRIGGER orders_status_deltas_del AFTER DELETE ON orders
+      REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION order_status_deltas_del();
+    CREATE TRIGGER orders_status_deltas_upd AFTER UPDATE ON orders
+      REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION order_status_deltas_upd();
 
     CREATE TABLE order_parties (
       id bigserial PRIMARY KEY,
@@ -207,10 +240,18 @@ export async function up(db: Kysely<any>): Promise<void> {
       tax_included boolean NOT NULL,
       tax_rate smallint CHECK (tax_rate IN (0, 8, 10)),
       tax_amount bigint,
+      -- units held for the line: always Σ of its reservations, changed in the same statements; kept
+      -- here so the lines still waiting for stock can be found by an index, not a scan
+      reserved_quantity integer NOT NULL DEFAULT 0 CHECK (reserved_quantity >= 0),
+      -- false once the order shipped or was cancelled: it will never need stock again
+      open boolean NOT NULL DEFAULT true,
       shipped_from jsonb,
       UNIQUE (order_id, line_no)
     );
     CREATE INDEX order_lines_product_code_idx ON order_lines (product_code);
+    -- the allocation queue: open lines of known products still short of stock
+    CREATE INDEX order_lines_short_idx ON order_lines (product_code, order_id)
+      WHERE open AND product_code IS NOT NULL AND reserved_quantity < quantity * units_per_cart_unit;
     -- "a mapping was added: which orders wait on this cart code?"
     CREATE INDEX order_lines_unknown_code_idx ON order_lines (cart_product_code) WHERE product_code IS NULL;
 
@@ -343,10 +384,11 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   await sql`
+    DROP VIEW IF EXISTS order_status_totals;
     DROP TABLE IF EXISTS login_attempts, sessions, users, import_rejects, import_runs, order_events,
-      reservations, order_lines, order_parties, order_status_counts, orders, statuses, stock_levels, warehouses,
+      reservations, order_lines, order_parties, order_status_counts, order_status_deltas, orders, statuses, stock_levels, warehouses,
       store_product_mappings, products, stores CASCADE;
     DROP SEQUENCE IF EXISTS order_no_seq;
-    DROP FUNCTION IF EXISTS order_status_counts_trg();
+    DROP FUNCTION IF EXISTS order_status_deltas_ins(), order_status_deltas_del(), order_status_deltas_upd();
   `.execute(db);
 }
