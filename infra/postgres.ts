@@ -30,6 +30,19 @@ export function createPool(url: string, opts: DbOptions = {}): pg.Pool {
     application_name: opts.applicationName ?? 'juchu',
   });
   pool.on('error', (err) => logger.warn({ err: err.message }, 'idle postgres client error (will reconnect)'));
+  // pg-pool listens for errors only on idle clients. A client lent out — a transaction between two
+  // statements, a job awaiting something while it holds one — that loses its server (PostgreSQL
+  // restarting, a failover, a killed backend) emits 'error' with no listener, and that kills the
+  // process. With this listener the statement in flight or the next one fails instead (the
+  // transaction rolls back, the job is retried) and the pool discards the broken client.
+  pool.on('connect', (client) => {
+    client.on('error', (err) =>
+      logger.warn(
+        { err: err.message },
+        'postgres connection lost while in use (its work fails and is retried)',
+      ),
+    );
+  });
   return pool;
 }
 
