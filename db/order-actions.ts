@@ -352,14 +352,8 @@ export async function refreshOrders(
       }
       const p = planTransition(facts, d.to, ctx.statuses);
       if (!p.ok) return null;
-      await applyPlan(
-        trx,
-        row,
-        { ...p, markWaited: d.to === S.waiting },
-        'system',
-        ctx,
-        d.reason ?? p.reason ?? undefined,
-      );
+      // The holds decide, not a person: the reason is the decision's own (none when ready).
+      await applyPlan(trx, row, { ...p, reason: d.reason, markWaited: d.to === S.waiting }, 'system', ctx);
       return {
         orderId: id,
         orderNo: formatOrderNo(row.order_seq),

@@ -45,7 +45,7 @@ export interface PersistContext extends ActionContext {
   actor: Actor;
 }
 
-function orderColumns(o: CartOrder, prepaidMethods: readonly string[]) {
+export function orderColumns(o: CartOrder, prepaidMethods: readonly string[]) {
   return {
     prepaid: isPrepaid(o.payment.method, prepaidMethods),
     ordered_at: new Date(o.orderedAt),
@@ -72,12 +72,8 @@ function orderColumns(o: CartOrder, prepaidMethods: readonly string[]) {
   };
 }
 
-async function writePartiesAndLines(
-  trx: Db,
-  orderId: number,
-  o: CartOrder,
-  ctx: PersistContext,
-): Promise<string[]> {
+/** The orderer and one ship-to per package, as order_parties rows. */
+export function partyRows(orderId: number, o: CartOrder) {
   const party = (p: Party, role: 'orderer' | 'ship_to', packageNo: number) => ({
     order_id: orderId,
     role,
@@ -92,38 +88,47 @@ async function writePartiesAndLines(
     address2: p.address2,
   });
   const packages = o.packages.length ? o.packages : [{ packageNo: 1, shipTo: o.shipTo }];
-  await trx
-    .insertInto('order_parties')
-    .values([party(o.orderer, 'orderer', 0), ...packages.map((p) => party(p.shipTo, 'ship_to', p.packageNo))])
-    .execute();
-  const products: string[] = [];
-  if (o.lines.length) {
-    await trx
-      .insertInto('order_lines')
-      .values(
-        o.lines.map((l, i) => {
-          const r = resolvedFor(ctx.products, l);
-          if (r) products.push(r.productCode);
-          return {
-            order_id: orderId,
-            line_no: i + 1,
-            package_no: l.packageNo,
-            cart_product_code: l.cartProductCode,
-            cart_option_code: l.cartOptionCode,
-            product_code: r?.productCode ?? null,
-            units_per_cart_unit: r?.unitsPerCartUnit ?? 1,
-            name: l.name,
-            quantity: l.quantity,
-            unit_price: l.unitPrice,
-            tax_included: l.taxIncluded,
-            tax_rate: l.taxRate,
-            tax_amount: l.taxAmount,
-          };
-        }),
-      )
-      .execute();
-  }
-  return products;
+  return [party(o.orderer, 'orderer', 0), ...packages.map((p) => party(p.shipTo, 'ship_to', p.packageNo))];
+}
+
+/** The order's lines as order_lines rows, product codes resolved (null: マスタなし商品). */
+export function lineRows(
+  orderId: number,
+  o: CartOrder,
+  products: Map<string, ResolvedProduct>,
+  reserved?: readonly number[],
+) {
+  return o.lines.map((l, i) => {
+    const r = resolvedFor(products, l);
+    return {
+      order_id: orderId,
+      line_no: i + 1,
+      package_no: l.packageNo,
+      cart_product_code: l.cartProductCode,
+      cart_option_code: l.cartOptionCode,
+      product_code: r?.productCode ?? null,
+      units_per_cart_unit: r?.unitsPerCartUnit ?? 1,
+      name: l.name,
+      quantity: l.quantity,
+      unit_price: l.unitPrice,
+      tax_included: l.taxIncluded,
+      tax_rate: l.taxRate,
+      tax_amount: l.taxAmount,
+      reserved_quantity: reserved?.[i] ?? 0,
+    };
+  });
+}
+
+async function writePartiesAndLines(
+  trx: Db,
+  orderId: number,
+  o: CartOrder,
+  ctx: PersistContext,
+): Promise<string[]> {
+  await trx.insertInto('order_parties').values(partyRows(orderId, o)).execute();
+  const lines = lineRows(orderId, o, ctx.products);
+  if (lines.length) await trx.insertInto('order_lines').values(lines).execute();
+  return lines.map((l) => l.product_code).filter((p): p is string => p !== null);
 }
 
 /** Runs the checks on a (locked) order and moves it to where they say, as the import would. */

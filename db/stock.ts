@@ -90,6 +90,75 @@ export interface AllocationResult {
   orderIds: number[];
 }
 
+/** The orders that may hold stock: by status, and by their store's reservation timing. */
+function holdingOrder() {
+  return sql`(
+        o.status_code = ANY(${HOLDING_IN_FULFILLMENT}::text[])
+        OR (s.system = false AND s.group = 'fulfillment')
+        OR (COALESCE(st.settings->>'reservationTiming', 'import') = 'import'
+            AND (o.status_code = ANY(${HOLDING_AT_IMPORT}::text[]) OR (s.system = false AND s.group IN ('review', 'payment'))))
+      )`;
+}
+
+/** Of these products, those with lines already waiting for stock (they are served first). */
+export async function productsWithWaitingLines(
+  trx: Db,
+  productCodes: readonly string[],
+): Promise<Set<string>> {
+  if (productCodes.length === 0) return new Set();
+  const r = await sql<{ product_code: string }>`
+    SELECT DISTINCT l.product_code
+    FROM order_lines l
+    JOIN orders o ON o.id = l.order_id
+    JOIN stores st ON st.id = o.store_id
+    JOIN statuses s ON s.code = o.status_code
+    WHERE l.product_code = ANY(${[...new Set(productCodes)]}::text[]) AND l.open
+      AND l.reserved_quantity < l.quantity * l.units_per_cart_unit
+      AND o.shipping_instructed_at IS NULL
+      AND ${holdingOrder()}`.execute(trx);
+  return new Set(r.rows.map((x) => x.product_code));
+}
+
+/**
+ * Reserves a whole plan in ONE guarded statement: each stock row goes up by its planned total only
+ * if that much is free, the reservation rows are written only for the rows that went up, and the
+ * caller has already written the lines' reserved_quantity. Returns the units reserved; anything
+ * less than planned means the caller must roll back.
+ */
+export async function reservePlan(
+  trx: Db,
+  plan: ReadonlyArray<{
+    orderLineId: number;
+    orderId: number;
+    productCode: string;
+    warehouse: string;
+    quantity: number;
+  }>,
+): Promise<number> {
+  if (plan.length === 0) return 0;
+  const r = await sql<{ units: number }>`
+    WITH plan AS (
+      SELECT * FROM unnest(${plan.map((p) => p.orderLineId)}::bigint[], ${plan.map((p) => p.orderId)}::bigint[],
+                           ${plan.map((p) => p.productCode)}::text[], ${plan.map((p) => p.warehouse)}::text[],
+                           ${plan.map((p) => p.quantity)}::int[])
+        AS p(line_id, order_id, product_code, warehouse_code, quantity)
+    ), per AS (
+      SELECT product_code, warehouse_code, SUM(quantity)::int AS q FROM plan GROUP BY 1, 2
+    ), upd AS (
+      UPDATE stock_levels s SET reserved = s.reserved + per.q, updated_at = now()
+      FROM per WHERE s.product_code = per.product_code AND s.warehouse_code = per.warehouse_code
+        AND s.on_hand - s.reserved >= per.q
+      RETURNING s.product_code, s.warehouse_code
+    ), ins AS (
+      INSERT INTO reservations (order_line_id, order_id, product_code, warehouse_code, quantity)
+      SELECT p.line_id, p.order_id, p.product_code, p.warehouse_code, p.quantity
+      FROM plan p JOIN upd u ON u.product_code = p.product_code AND u.warehouse_code = p.warehouse_code
+      RETURNING quantity
+    )
+    SELECT COALESCE(SUM(quantity), 0)::int AS units FROM ins`.execute(trx);
+  return r.rows[0]?.units ?? 0;
+}
+
 /** Lines of this product short of stock in orders that may hold it, oldest order first. */
 async function shortLinesOf(trx: Db, productCode: string) {
   const r = await sql<{ line_id: number; order_id: number; shortfall: number }>`
@@ -103,12 +172,7 @@ async function shortLinesOf(trx: Db, productCode: string) {
     WHERE l.product_code = ${productCode} AND l.open
       AND l.reserved_quantity < l.quantity * l.units_per_cart_unit
       AND o.shipping_instructed_at IS NULL
-      AND (
-        o.status_code = ANY(${HOLDING_IN_FULFILLMENT}::text[])
-        OR (s.system = false AND s.group = 'fulfillment')
-        OR (COALESCE(st.settings->>'reservationTiming', 'import') = 'import'
-            AND (o.status_code = ANY(${HOLDING_AT_IMPORT}::text[]) OR (s.system = false AND s.group IN ('review', 'payment'))))
-      )
+      AND ${holdingOrder()}
     ORDER BY o.ordered_at, o.order_seq, l.line_no`.execute(trx);
   return r.rows;
 }

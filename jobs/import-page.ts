@@ -6,10 +6,11 @@ import type { CartAdapter, NormalizeResult, RawOrder } from '../carts/contract.j
 import { cartModule } from '../carts/registry.js';
 import { actionContext, refreshOrders, transitionInTx } from '../db/order-actions.js';
 import { type PersistKind, persistCartOrder } from '../db/orders.js';
+import { insertNewOrders } from '../db/orders-batch.js';
 import { resolveProducts } from '../db/products.js';
 import { allocateProducts } from '../db/stock.js';
 import type { Store } from '../db/stores.js';
-import { sha256, stableJson } from '../domain/hash.js';
+import { orderHashes, sha256, stableJson } from '../domain/hash.js';
 import type { CartOrder } from '../domain/order.js';
 import { S } from '../domain/statuses.js';
 import { type Db, withTransaction } from '../infra/postgres.js';
@@ -52,6 +53,8 @@ export interface ImportPageOptions {
   now: Date;
   /** Import whatever the cart status (admin re-import of one order). */
   force?: boolean;
+  /** Write every order on its own (the path a failed batch falls back to); tests compare the two. */
+  careful?: boolean;
   /** Called with each stored order's outcome (reconciliation counts the new ones). */
   onOutcome?: (cartOrderNo: string, kind: PersistKind) => void;
 }
@@ -169,61 +172,125 @@ export async function importPage(
     ? null
     : (store.settings.importStatuses ?? cartModule(store.cart).defaultImportStatuses);
   const prepaidMethods = store.settings.prepaidMethods ?? cartModule(store.cart).defaultPrepaidMethods;
+  const ctx = { ...ctxBase, store, importStatuses, products, prepaidMethods, actor: opts.actor };
   const touchedProducts = new Set<string>();
   const touchedOrders = new Set<number>();
 
-  const pageCounts = await withTransaction(db, async (trx) => {
-    const c = zeroCounts();
-    touchedProducts.clear();
-    touchedOrders.clear();
-    const lateRejects: Array<{ raw: RawOrder; error: string }> = [];
-    const outcomes: Array<[string, PersistKind]> = [];
-    const ctx = { ...ctxBase, store, importStatuses, products, prepaidMethods, actor: opts.actor };
-    for (const { order, raw } of good) {
-      await sql`SAVEPOINT one_order`.execute(trx);
-      try {
-        const outcome = await persistCartOrder(trx, order, raw.payload, ctx);
-        if (opts.force && outcome.kind === 'new' && order.cancelledInCart && outcome.orderId)
-          await transitionInTx(
-            trx,
-            outcome.orderId,
-            S.cancelRequested,
-            'cart',
-            ctx,
-            'カートでキャンセル済み',
-          );
-        await sql`RELEASE SAVEPOINT one_order`.execute(trx);
-        c[outcome.kind]++;
-        outcomes.push([order.cartOrderNo, outcome.kind]);
-        for (const p of outcome.productCodes) touchedProducts.add(p);
-        if (outcome.orderId && outcome.kind !== 'unchanged') touchedOrders.add(outcome.orderId);
-      } catch (e) {
-        // Deadlocks must redo the whole page; anything else is this order's problem alone.
-        if ((e as { code?: string }).code === '40P01' || (e as { code?: string }).code === '40001') throw e;
-        await sql`ROLLBACK TO SAVEPOINT one_order`.execute(trx);
-        lateRejects.push({
-          raw,
-          error: `${order.cartOrderNo}: ${e instanceof Error ? e.message : String(e)}`,
-        });
-        c.rejected++;
+  // What the database already has: unchanged orders need no lock and no write at all.
+  const known = new Map<string, { payload_hash: string; pending_payload_hash: string | null }>();
+  for (let i = 0; i < good.length; i += 1000) {
+    const rows = await db
+      .selectFrom('orders')
+      .select(['cart_order_no', 'payload_hash', 'pending_payload_hash'])
+      .where('store_id', '=', store.id)
+      .where(
+        'cart_order_no',
+        'in',
+        good.slice(i, i + 1000).map((g) => g.order.cartOrderNo),
+      )
+      .execute();
+    for (const r of rows) known.set(r.cart_order_no, r);
+  }
+  const fresh: typeof good = [];
+  const changed: typeof good = [];
+  const early = zeroCounts();
+  const earlyOutcomes: Array<[string, PersistKind]> = [];
+  for (const g of good) {
+    const k = known.get(g.order.cartOrderNo);
+    if (k) {
+      const { payloadHash } = orderHashes(g.order);
+      if (k.payload_hash === payloadHash || k.pending_payload_hash === payloadHash) {
+        early.unchanged++;
+        earlyOutcomes.push([g.order.cartOrderNo, 'unchanged']);
+      } else changed.push(g);
+    } else if (
+      !opts.force &&
+      (g.order.cancelledInCart || (importStatuses && !importStatuses.includes(g.order.cartStatus)))
+    ) {
+      early.skipped++;
+      earlyOutcomes.push([g.order.cartOrderNo, 'skipped']);
+    } else if (opts.force)
+      changed.push(g); // one order by hand: the careful path, cancel included
+    else fresh.push(g);
+  }
+
+  const run = (fast: boolean) =>
+    withTransaction(db, async (trx) => {
+      const c = { ...zeroCounts(), unchanged: early.unchanged, skipped: early.skipped };
+      touchedProducts.clear();
+      touchedOrders.clear();
+      const lateRejects: Array<{ raw: RawOrder; error: string }> = [];
+      const outcomes: Array<[string, PersistKind]> = [...earlyOutcomes];
+      const careful = fast ? [...changed] : [...fresh, ...changed];
+      if (fast && fresh.length) {
+        // New orders first, in one go: their stock rows are locked in product order before any other.
+        const batch = await insertNewOrders(
+          trx,
+          fresh.map((g) => ({ order: g.order, raw: g.raw.payload })),
+          ctx,
+        );
+        for (const x of batch.inserted) {
+          c.new++;
+          outcomes.push([x.cartOrderNo, 'new']);
+        }
+        for (const p of batch.allocateLater) touchedProducts.add(p);
+        const conflicted = new Set(batch.conflicts.map((x) => x.order.cartOrderNo));
+        careful.push(...fresh.filter((g) => conflicted.has(g.order.cartOrderNo)));
       }
-    }
-    if (opts.runId !== null) {
-      await trx
-        .updateTable('import_runs')
-        .set((eb) => ({
-          fetched: eb('fetched', '+', raws.length),
-          new: eb('new', '+', c.new),
-          updated: eb('updated', '+', c.updated + c.flagged),
-          unchanged: eb('unchanged', '+', c.unchanged),
-          rejected: eb('rejected', '+', c.rejected + counts.rejected),
-          skipped: eb('skipped', '+', c.skipped),
-        }))
-        .where('id', '=', opts.runId)
-        .execute();
-    }
-    return { c, lateRejects, outcomes };
-  });
+      for (const { order, raw } of careful) {
+        await sql`SAVEPOINT one_order`.execute(trx);
+        try {
+          const outcome = await persistCartOrder(trx, order, raw.payload, ctx);
+          if (opts.force && outcome.kind === 'new' && order.cancelledInCart && outcome.orderId)
+            await transitionInTx(
+              trx,
+              outcome.orderId,
+              S.cancelRequested,
+              'cart',
+              ctx,
+              'カートでキャンセル済み',
+            );
+          await sql`RELEASE SAVEPOINT one_order`.execute(trx);
+          c[outcome.kind]++;
+          outcomes.push([order.cartOrderNo, outcome.kind]);
+          for (const p of outcome.productCodes) touchedProducts.add(p);
+          if (outcome.orderId && outcome.kind !== 'unchanged') touchedOrders.add(outcome.orderId);
+        } catch (e) {
+          // Deadlocks must redo the whole page; anything else is this order's problem alone.
+          if ((e as { code?: string }).code === '40P01' || (e as { code?: string }).code === '40001') throw e;
+          await sql`ROLLBACK TO SAVEPOINT one_order`.execute(trx);
+          lateRejects.push({
+            raw,
+            error: `${order.cartOrderNo}: ${e instanceof Error ? e.message : String(e)}`,
+          });
+          c.rejected++;
+        }
+      }
+      if (opts.runId !== null) {
+        await trx
+          .updateTable('import_runs')
+          .set((eb) => ({
+            fetched: eb('fetched', '+', raws.length),
+            new: eb('new', '+', c.new),
+            updated: eb('updated', '+', c.updated + c.flagged),
+            unchanged: eb('unchanged', '+', c.unchanged),
+            rejected: eb('rejected', '+', c.rejected + counts.rejected),
+            skipped: eb('skipped', '+', c.skipped),
+          }))
+          .where('id', '=', opts.runId)
+          .execute();
+      }
+      return { c, lateRejects, outcomes };
+    });
+  let pageCounts: Awaited<ReturnType<typeof run>>;
+  try {
+    pageCounts = await run(!opts.careful);
+  } catch (e) {
+    // One order the batch cannot write (a value the database refuses) fails the batch as a whole:
+    // take the page again order by order, so that order becomes a reject and the rest go in.
+    if (fresh.length === 0 || opts.careful) throw e;
+    pageCounts = await run(false);
+  }
   for (const [no, kind] of pageCounts.outcomes) opts.onOutcome?.(no, kind);
   for (const r of pageCounts.lateRejects) await recordReject(db, store, opts.runId, r.raw, null, r.error);
 
