@@ -16,6 +16,8 @@ export type Rejection = Extract<NormalizeResult, { ok: false }>;
  */
 export const RUNS = Math.max(1000, Number(process.env.JUCHU_FUZZ_RUNS) || 1000);
 const scaled = (n: number) => Math.round((n * RUNS) / 1000);
+/** Test timeout that grows with the runs (the default 60 s is for the default runs). */
+export const FUZZ_TIMEOUT = scaled(60_000);
 
 /** `PackageModelList[0].ItemModelList[1].units`, the notation of `zodPath` in normalize-kit. */
 export function pathText(path: Path): string {
@@ -770,18 +772,34 @@ export function assertBrokenBodies(opts: {
 export function describeCartFuzz(spec: CartFuzzSpec, extra?: () => void): void {
   describe(`${spec.cart} normalize, fuzzed`, () => {
     const p = cartProperties(spec);
-    it('any one mutation: no crash; an order that holds together, or a rejection naming the field and order', () => {
-      expect(p.singleMutation()).toBeGreaterThanOrEqual(1000);
-    });
-    it('several mutations at once: the rejection names one of them', () => {
-      p.severalMutations();
-    });
-    it('changes bad in every record are rejected, naming the field', () => {
-      p.mustReject();
-    });
-    it('a page of good and bad records: every good one still normalizes, nothing carries over', () => {
-      p.mixedPage();
-    });
+    it(
+      'any one mutation: no crash; an order that holds together, or a rejection naming the field and order',
+      () => {
+        expect(p.singleMutation()).toBeGreaterThanOrEqual(1000);
+      },
+      FUZZ_TIMEOUT,
+    );
+    it(
+      'several mutations at once: the rejection names one of them',
+      () => {
+        p.severalMutations();
+      },
+      FUZZ_TIMEOUT,
+    );
+    it(
+      'changes bad in every record are rejected, naming the field',
+      () => {
+        p.mustReject();
+      },
+      FUZZ_TIMEOUT,
+    );
+    it(
+      'a page of good and bad records: every good one still normalizes, nothing carries over',
+      () => {
+        p.mixedPage();
+      },
+      FUZZ_TIMEOUT,
+    );
     extra?.();
   });
 }

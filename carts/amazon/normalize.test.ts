@@ -379,7 +379,7 @@ describe('amazon normalize: bad records', () => {
     [
       'an item in another currency',
       (p) => ((p.items[0]!.ItemTax as { CurrencyCode: string }).CurrencyCode = 'USD'),
-      'items[0].ItemTax.Amount',
+      'items[0].ItemTax.CurrencyCode',
     ],
     ['a missing OrderStatus', (p) => delete p.order.OrderStatus, 'order.OrderStatus'],
     ['an item without ASIN', (p) => delete p.items[0]!.ASIN, 'items[0].ASIN'],

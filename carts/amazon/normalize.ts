@@ -44,23 +44,29 @@ function idOf(payload: unknown): string | null {
 function buildOrder(r: AmazonRawOrder, store: string): CartOrder {
   const { order, items } = r;
   if (r.address && r.address.AmazonOrderId !== order.AmazonOrderId)
-    throw new FieldError('address.AmazonOrderId', `belongs to ${r.address.AmazonOrderId}, not this order`);
+    throw new FieldError(
+      'address.AmazonOrderId',
+      `belongs to ${r.address.AmazonOrderId}, not to order.AmazonOrderId ${order.AmazonOrderId}`,
+    );
   if (r.buyerInfo && r.buyerInfo.AmazonOrderId !== order.AmazonOrderId)
     throw new FieldError(
       'buyerInfo.AmazonOrderId',
-      `belongs to ${r.buyerInfo.AmazonOrderId}, not this order`,
+      `belongs to ${r.buyerInfo.AmazonOrderId}, not to order.AmazonOrderId ${order.AmazonOrderId}`,
     );
   // A real order always has items; none means getOrderItems was not called or failed.
   if (items.length === 0)
     throw new FieldError('items', r.itemsError ?? 'no order items (getOrderItems body missing)');
 
-  const currency = currencyOf(r);
-  const amount = (m: Money, name: string): number =>
-    field(name, () => {
-      if (m.CurrencyCode !== currency)
-        throw new Error(`currency ${m.CurrencyCode} differs from the order's ${currency}`);
-      return toMinorUnits(m.Amount, currency);
-    });
+  const { code: currency, from: currencyFrom } = currencyOf(r);
+  /** `name` is the `….Amount` path; a currency that differs is its `….CurrencyCode` sibling's fault. */
+  const amount = (m: Money, name: string): number => {
+    if (m.CurrencyCode !== currency)
+      throw new FieldError(
+        name.replace(/\.Amount$/, '.CurrencyCode'),
+        `currency ${m.CurrencyCode} differs from the order's ${currency} (${currencyFrom})`,
+      );
+    return field(name, () => toMinorUnits(m.Amount, currency));
+  };
   /** Σ of one Money field over the items; null when no item has it (not given ≠ zero). */
   const sum = (key: ItemMoneyKey): number | null => {
     let total: number | null = null;
@@ -169,18 +175,22 @@ function buildOrder(r: AmazonRawOrder, store: string): CartOrder {
   };
 }
 
-function currencyOf(r: AmazonRawOrder): string {
-  const fromItems = r.items
-    .flatMap((it) => [it.ItemPrice, it.ItemTax, it.ShippingPrice, it.PromotionDiscount, it.CODFee])
-    .find((m) => m)?.CurrencyCode;
-  const currency =
-    r.order.OrderTotal?.CurrencyCode ?? fromItems ?? MARKETPLACE_CURRENCY[r.order.MarketplaceId ?? ''];
-  if (!currency)
+/** The order's currency and the field it was read from (named when another amount differs). */
+function currencyOf(r: AmazonRawOrder): { code: string; from: string } {
+  if (r.order.OrderTotal)
+    return { code: r.order.OrderTotal.CurrencyCode, from: 'order.OrderTotal.CurrencyCode' };
+  for (const [i, it] of r.items.entries())
+    for (const key of ['ItemPrice', 'ItemTax', 'ShippingPrice', 'PromotionDiscount', 'CODFee'] as const) {
+      const m = it[key];
+      if (m) return { code: m.CurrencyCode, from: `items[${i}].${key}.CurrencyCode` };
+    }
+  const code = MARKETPLACE_CURRENCY[r.order.MarketplaceId ?? ''];
+  if (!code)
     throw new FieldError(
-      'order.OrderTotal.CurrencyCode',
-      'no amount in the order and an unknown marketplace',
+      'order.MarketplaceId',
+      `no amount in the order and no currency known for marketplace ${JSON.stringify(r.order.MarketplaceId ?? null)}`,
     );
-  return currency;
+  return { code, from: 'order.MarketplaceId' };
 }
 
 /** ItemPrice is the line total; a quantity discount may not divide evenly (rounded to the minor unit). */

@@ -2,6 +2,7 @@
 // definitions). Only the fields normalize uses are declared; Amazon adds fields often, and unknown
 // ones are ignored rather than refused.
 import { z } from 'zod';
+import { MAX_QUANTITY, nonBlank } from '../normalize-kit.js';
 
 /** Optional in the model; some clients and recordings write `null` for "absent". */
 const opt = <T extends z.ZodType>(schema: T) => schema.nullish();
@@ -46,7 +47,7 @@ export const paymentExecutionItemSchema = z.object({
 });
 
 export const orderSchema = z.object({
-  AmazonOrderId: z.string().min(1),
+  AmazonOrderId: nonBlank,
   SellerOrderId: str(),
   PurchaseDate: z.string(),
   LastUpdateDate: z.string(),
@@ -65,11 +66,12 @@ export const orderSchema = z.object({
 export type AmazonOrder = z.infer<typeof orderSchema>;
 
 export const orderItemSchema = z.object({
-  ASIN: z.string().min(1),
+  ASIN: nonBlank,
   OrderItemId: z.string().min(1),
   SellerSKU: str(),
   Title: str(),
-  QuantityOrdered: z.number().int().min(0),
+  // 0 would be refused by the database (order_lines.quantity > 0) without naming the field.
+  QuantityOrdered: z.number().int().min(1).max(MAX_QUANTITY),
   QuantityShipped: opt(z.number().int().min(0)),
   ItemPrice: opt(moneySchema),
   ItemTax: opt(moneySchema),

@@ -5,18 +5,16 @@
 // a clear error or orders that normalize. Helpers and properties: test/fuzz.ts.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import fc from 'fast-check';
 import iconv from 'iconv-lite';
-import { describe, expect, it } from 'vitest';
+import { it } from 'vitest';
 import {
-  brokenBodyProblem,
-  brokenText,
+  assertBrokenBodies,
   type CartFuzzSpec,
-  cartProperties,
   DROP,
+  describeCartFuzz,
+  FUZZ_TIMEOUT,
   isRecord,
   type Path,
-  RUNS,
   simViews,
 } from '../../test/fuzz.js';
 import type { RawOrder } from '../contract.js';
@@ -27,25 +25,7 @@ import type { CsvOrderPayload } from './parse.js';
 import { rakutenCsvOrderNo, renderRakutenCsv } from './render.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
-const CUSTOM_SETTINGS = {
-  columns: {
-    cartOrderNo: '受注番号',
-    orderedAt: '注文日',
-    sku: '品番',
-    itemName: '品名',
-    quantity: '数量',
-    unitPrice: '売価(税込)',
-    taxRate: '消費税率',
-    ordererName: 'お客様名',
-    ordererKana: 'お客様カナ',
-    ordererPostalCode: '〒',
-    ordererAddress1: '住所',
-    ordererPhone: '電話',
-    shipToName: '届け先名',
-    shipToPostalCode: '届け先〒',
-    shipToAddress1: '届け先住所',
-  },
-};
+const CUSTOM_SETTINGS = JSON.parse(readFileSync(join(FIXTURES, 'custom-layout-utf8.settings.json'), 'utf8'));
 const ordersOf = (bytes: Uint8Array, settings: Record<string, unknown> = {}) =>
   csvCart.rawOrdersFromRecorded(Buffer.from(bytes), { settings }).map((r) => r.payload);
 
@@ -105,6 +85,8 @@ const spec: CartFuzzSpec = {
   // A bad cell is named by its column header. A row whose kind (明細区分) is lost reads as an item
   // row, and the rejection names that row and what the item lacks.
   aliases: (path, payload) => {
+    // A whole row (or every row) replaced: the rejection names the row and what it lacks.
+    if (path[0] === 'rows' && path.length <= 2) return ['rows', 'row '];
     if (path.length !== 3 || typeof path[2] !== 'string') return [];
     const p = payload as CsvOrderPayload | null;
     const kind = p?.columns?.lineKind?.includes(path[2])
@@ -139,59 +121,34 @@ const spec: CartFuzzSpec = {
   ],
 };
 
-describe('csv normalize, fuzzed', () => {
-  const p = cartProperties(spec);
-  it('any one mutation: no crash; an order that holds together, or a rejection naming the column and order', () => {
-    expect(p.singleMutation()).toBeGreaterThanOrEqual(1000);
-  });
-  it('several mutations at once: the rejection names one of them', () => {
-    p.severalMutations();
-  });
-  it('cells bad in every file are rejected, naming the column', () => {
-    p.mustReject();
-  });
-  it('a file of good and bad orders: every good one still normalizes, nothing carries over', () => {
-    p.mixedPage();
-  });
-  it('a broken file is a clear error or orders that normalize, never a crash', () => {
-    const text = iconv.decode(simCsv, 'cp932');
-    const junk = [
-      '"',
-      '""',
-      ',',
-      ';',
-      '\t',
-      '\n',
-      '\r\n',
-      '\r',
-      '"\n"',
-      '\u0000',
-      '=HYPERLINK("x")',
-      'ｶﾀｶﾅ',
-      '🍵',
-      '\ufeff',
-    ];
-    fc.assert(
-      fc.property(brokenText(text, junk), ({ how, text: broken }) => {
-        const problem = brokenBodyProblem(
-          () => csvCart.rawOrdersFromRecorded(Buffer.from(broken, 'utf8')),
-          csvCart.normalize,
-          'csv',
-        );
-        if (problem) throw new Error(`${how}: ${problem}`);
-      }),
-      { numRuns: RUNS / 2 },
-    );
-    fc.assert(
-      fc.property(fc.nat(simCsv.length - 1), (cut) => {
-        const problem = brokenBodyProblem(
-          () => csvCart.rawOrdersFromRecorded(simCsv.subarray(0, cut)),
-          csvCart.normalize,
-          'csv',
-        );
-        if (problem) throw new Error(`CP932 file cut at byte ${cut}: ${problem}`);
-      }),
-      { numRuns: 200 },
-    );
-  });
+describeCartFuzz(spec, () => {
+  it(
+    'a broken file is a clear error or orders that normalize, never a crash (text, and CP932 bytes cut anywhere)',
+    () => {
+      assertBrokenBodies({
+        cart: 'csv',
+        normalize: csvCart.normalize,
+        parse: (body) => csvCart.rawOrdersFromRecorded(Buffer.from(body)),
+        texts: [iconv.decode(simCsv, 'cp932')],
+        junk: [
+          '"',
+          '""',
+          ',',
+          ';',
+          '\t',
+          '\n',
+          '\r\n',
+          '\r',
+          '"\n"',
+          '\u0000',
+          '=HYPERLINK("x")',
+          'ｶﾀｶﾅ',
+          '🍵',
+          '\ufeff',
+        ],
+        bytes: [simCsv],
+      });
+    },
+    FUZZ_TIMEOUT,
+  );
 });

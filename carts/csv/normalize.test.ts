@@ -182,32 +182,8 @@ function order(o: Partial<CartOrder> & Pick<CartOrder, 'cartOrderNo' | 'orderer'
   };
 }
 
-const customSettings = {
-  columns: {
-    cartOrderNo: '受注番号',
-    orderedAt: '注文日',
-    sku: '品番',
-    itemName: '品名',
-    quantity: '数量',
-    unitPrice: '売価(税込)',
-    taxRate: '消費税率',
-    ordererName: 'お客様名',
-    ordererKana: 'お客様カナ',
-    ordererPostalCode: '〒',
-    ordererAddress1: '住所',
-    ordererPhone: '電話',
-    shipToName: '届け先名',
-    shipToPostalCode: '届け先〒',
-    shipToAddress1: '届け先住所',
-    shipToPhone: '届け先電話',
-    requestedDate: '配達希望日',
-    timeSlot: '時間帯指定',
-    paymentMethod: '支払い',
-    remarks: '備考',
-    status: 'ステータス',
-  },
-  dateFormat: 'YYYY/MM/DD HH:mm',
-};
+/** The store settings that map custom-layout-utf8.tsv's own headers (shared with fuzz.test.ts). */
+const customSettings: unknown = JSON.parse(fixture('custom-layout-utf8.settings.json').toString('utf8'));
 
 interface FixtureCase {
   file: string;

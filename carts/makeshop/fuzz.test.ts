@@ -4,17 +4,15 @@
 // naming the field and the order number, and a broken answer must be a clear error. See test/fuzz.ts.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { it } from 'vitest';
 import {
-  brokenBodyProblem,
-  brokenText,
+  assertBrokenBodies,
   type CartFuzzSpec,
-  cartProperties,
   DROP,
+  describeCartFuzz,
+  FUZZ_TIMEOUT,
   isRecord,
   like,
-  RUNS,
   simViews,
 } from '../../test/fuzz.js';
 import type { RawOrder } from '../contract.js';
@@ -100,51 +98,19 @@ const spec: CartFuzzSpec = {
   ],
 };
 
-describe('makeshop normalize, fuzzed', () => {
-  const p = cartProperties(spec);
-  it('any one mutation: no crash; an order that holds together, or a rejection naming the field and order', () => {
-    expect(p.singleMutation()).toBeGreaterThanOrEqual(1000);
-  });
-  it('several mutations at once: the rejection names one of them', () => {
-    p.severalMutations();
-  });
-  it('changes bad in every record are rejected, naming the field', () => {
-    p.mustReject();
-  });
-  it('a page of good and bad records: every good one still normalizes, nothing carries over', () => {
-    p.mixedPage();
-  });
-  it('a broken answer is a clear error, never a crash (text, and EUC-JP bytes cut anywhere)', () => {
-    const bodies = [0, 3, 6, 9].map((i) => answer(xmls.slice(i, i + 3)));
-    const parse = (bytes: Uint8Array) => () => makeshopCart.rawOrdersFromRecorded(Buffer.from(bytes));
-    fc.assert(
-      fc.property(
-        fc.constantFrom(...bodies).chain((b) => brokenText(b)),
-        ({ how, text }) => {
-          const problem = brokenBodyProblem(
-            parse(Buffer.from(text, 'utf8')),
-            makeshopCart.normalize,
-            'makeshop',
-          );
-          if (problem) throw new Error(`${how}: ${problem}`);
-        },
-      ),
-      { numRuns: RUNS / 2 },
-    );
-    const eucJp = bodies.map((b) => encodeXml(b.replace('UTF-8', 'EUC-JP'), 'EUC-JP'));
-    fc.assert(
-      fc.property(
-        fc.constantFrom(...eucJp).chain((b) => fc.tuple(fc.constant(b), fc.nat(b.length - 1))),
-        ([bytes, cut]) => {
-          const problem = brokenBodyProblem(
-            parse(bytes.subarray(0, cut)),
-            makeshopCart.normalize,
-            'makeshop',
-          );
-          if (problem) throw new Error(`EUC-JP answer cut at byte ${cut}: ${problem}`);
-        },
-      ),
-      { numRuns: 200 },
-    );
-  });
+describeCartFuzz(spec, () => {
+  it(
+    'a broken answer is a clear error, never a crash (text, and EUC-JP bytes cut anywhere)',
+    () => {
+      const texts = [0, 3, 6, 9].map((i) => answer(xmls.slice(i, i + 3)));
+      assertBrokenBodies({
+        cart: 'makeshop',
+        normalize: makeshopCart.normalize,
+        parse: (body) => makeshopCart.rawOrdersFromRecorded(Buffer.from(body)),
+        texts,
+        bytes: texts.map((t) => encodeXml(t.replace('UTF-8', 'EUC-JP'), 'EUC-JP')),
+      });
+    },
+    FUZZ_TIMEOUT,
+  );
 });

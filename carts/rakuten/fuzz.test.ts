@@ -3,8 +3,7 @@
 // names the field and the order number. Helpers and the properties themselves: test/fuzz.ts.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { BAD_INSTANTS, type CartFuzzSpec, cartProperties, DROP, like, simViews } from '../../test/fuzz.js';
+import { BAD_INSTANTS, type CartFuzzSpec, DROP, describeCartFuzz, like, simViews } from '../../test/fuzz.js';
 import { LATEST_VERSION, OLDEST_VERSION } from './codes.js';
 import { rakutenCart } from './index.js';
 import { rawOrderOf } from './normalize.js';
@@ -79,18 +78,4 @@ const spec: CartFuzzSpec = {
   ],
 };
 
-describe('rakuten normalize, fuzzed', () => {
-  const p = cartProperties(spec);
-  it('any one mutation: no crash; an order that holds together, or a rejection naming the field and order', () => {
-    expect(p.singleMutation()).toBeGreaterThanOrEqual(1000);
-  });
-  it('several mutations at once: the rejection names one of them', () => {
-    p.severalMutations();
-  });
-  it('changes bad in every record are rejected, naming the field', () => {
-    p.mustReject();
-  });
-  it('a page of good and bad records: every good one still normalizes, nothing carries over', () => {
-    p.mixedPage();
-  });
-});
+describeCartFuzz(spec);

@@ -3,12 +3,11 @@
 // rejection naming the field and the order number. Helpers and properties: test/fuzz.ts.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
 import {
   BAD_INSTANTS,
   type CartFuzzSpec,
-  cartProperties,
   DROP,
+  describeCartFuzz,
   getAt,
   like,
   simViews,
@@ -83,18 +82,4 @@ const spec: CartFuzzSpec = {
   ],
 };
 
-describe('shopify normalize, fuzzed', () => {
-  const p = cartProperties(spec);
-  it('any one mutation: no crash; an order that holds together, or a rejection naming the field and order', () => {
-    expect(p.singleMutation()).toBeGreaterThanOrEqual(1000);
-  });
-  it('several mutations at once: the rejection names one of them', () => {
-    p.severalMutations();
-  });
-  it('changes bad in every record are rejected, naming the field', () => {
-    p.mustReject();
-  });
-  it('a page of good and bad records: every good one still normalizes, nothing carries over', () => {
-    p.mixedPage();
-  });
-});
+describeCartFuzz(spec);
