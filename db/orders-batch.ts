@@ -12,6 +12,7 @@ import type { CartOrder } from '../domain/order.js';
 import { S } from '../domain/statuses.js';
 import { autoTarget, type OrderFacts } from '../domain/transitions.js';
 import type { Db } from '../infra/postgres.js';
+import { type BulkColumn, bulkInsert } from './bulk.js';
 import { lineRows, orderColumns, type PersistContext, partyRows } from './orders.js';
 import { resolvedFor } from './products.js';
 import { lockStock, productsWithWaitingLines, reservePlan } from './stock.js';
@@ -29,14 +30,80 @@ export interface BatchResult {
   allocateLater: string[];
 }
 
-/** Rows per statement: keeps every statement well under PostgreSQL's 65,535 parameters. */
-const CHUNK = 400;
-
-function chunks<T>(xs: readonly T[], n = CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
-  return out;
-}
+// Column types of the bulk inserts (every column a new order, party, line or event is written with).
+const ORDER_COLUMNS: readonly BulkColumn[] = [
+  ['store_id', 'int'],
+  ['cart_order_no', 'text'],
+  ['status_code', 'text'],
+  ['status_reason', 'text'],
+  ['stock_waited', 'boolean'],
+  ['payload_hash', 'text'],
+  ['content_hash', 'text'],
+  ['raw_payload', 'jsonb'],
+  ['internal_comment', 'text'],
+  ['paid_at', 'timestamptz'],
+  ['prepaid', 'boolean'],
+  ['ordered_at', 'timestamptz'],
+  ['cart_status', 'text'],
+  ['cart_cancelled', 'boolean'],
+  ['cart_updated_at', 'timestamptz'],
+  ['customer_remarks', 'text'],
+  ['delivery_requested_date', 'date'],
+  ['delivery_time_slot', 'text'],
+  ['delivery_carrier', 'text'],
+  ['delivery_method', 'text'],
+  ['delivery_fee', 'bigint'],
+  ['payment_method', 'text'],
+  ['payment_card_type', 'text'],
+  ['payment_fee', 'bigint'],
+  ['goods_total', 'bigint'],
+  ['shipping_total', 'bigint'],
+  ['fees_total', 'bigint'],
+  ['discount_total', 'bigint'],
+  ['points_total', 'bigint'],
+  ['tax_total', 'bigint'],
+  ['grand_total', 'bigint'],
+  ['currency', 'text'],
+];
+const PARTY_COLUMNS: readonly BulkColumn[] = [
+  ['order_id', 'bigint'],
+  ['role', 'text'],
+  ['package_no', 'int'],
+  ['name', 'text'],
+  ['kana', 'text'],
+  ['email', 'text'],
+  ['phone', 'text'],
+  ['postal_code', 'text'],
+  ['prefecture', 'text'],
+  ['address1', 'text'],
+  ['address2', 'text'],
+];
+const LINE_COLUMNS: readonly BulkColumn[] = [
+  ['order_id', 'bigint'],
+  ['line_no', 'int'],
+  ['package_no', 'int'],
+  ['cart_product_code', 'text'],
+  ['cart_option_code', 'text'],
+  ['product_code', 'text'],
+  ['units_per_cart_unit', 'int'],
+  ['name', 'text'],
+  ['quantity', 'int'],
+  ['unit_price', 'bigint'],
+  ['tax_included', 'boolean'],
+  ['tax_rate', 'int'],
+  ['tax_amount', 'bigint'],
+  ['reserved_quantity', 'int'],
+];
+const EVENT_COLUMNS: readonly BulkColumn[] = [
+  ['order_id', 'bigint'],
+  ['store_id', 'int'],
+  ['cart_order_no', 'text'],
+  ['actor', 'text'],
+  ['action', 'text'],
+  ['to_status', 'text'],
+  ['reason', 'text'],
+  ['details', 'jsonb'],
+];
 
 /** `items` must be new to the store, oldest first, already filtered by the store's import statuses. */
 export async function insertNewOrders(
@@ -126,39 +193,47 @@ export async function insertNewOrders(
     };
   });
   const ids = new Map<string, number>();
-  for (const part of chunks(orderValues)) {
-    const rows = await trx
-      .insertInto('orders')
-      .values(part)
-      .onConflict((oc) => oc.constraint('orders_store_cart_order_no_key').doNothing())
-      .returning(['id', 'cart_order_no'])
-      .execute();
-    for (const r of rows) ids.set(r.cart_order_no, r.id);
-  }
+  const inserted = await bulkInsert<{ id: number; cart_order_no: string }>(
+    trx,
+    'orders',
+    ORDER_COLUMNS,
+    orderValues,
+    {
+      returning: ['id', 'cart_order_no'],
+      onConflictDoNothing: 'orders_store_cart_order_no_key',
+    },
+  );
+  for (const r of inserted) ids.set(r.cart_order_no, r.id);
   const conflicts = items.filter((it) => !ids.has(it.order.cartOrderNo));
   const kept = items
     .map((it, i) => ({ ...it, p: planned[i]!, v: orderValues[i]!, id: ids.get(it.order.cartOrderNo) }))
     .filter((x): x is typeof x & { id: number } => x.id !== undefined);
 
-  for (const part of chunks(kept.flatMap((k) => partyRows(k.id, k.order))))
-    await trx.insertInto('order_parties').values(part).execute();
+  await bulkInsert(
+    trx,
+    'order_parties',
+    PARTY_COLUMNS,
+    kept.flatMap((k) => partyRows(k.id, k.order)),
+  );
   const lineValues = kept.flatMap((k) =>
     lineRows(
       k.id,
       k.order,
       ctx.products,
-      k.p.facts.lines.map((l) => l.held),
+      k.p.lines.map((l) => l.held),
     ),
   );
   const lineIds = new Map<string, number>();
-  for (const part of chunks(lineValues)) {
-    const rows = await trx
-      .insertInto('order_lines')
-      .values(part)
-      .returning(['id', 'order_id', 'line_no'])
-      .execute();
-    for (const r of rows) lineIds.set(`${r.order_id}:${r.line_no}`, r.id);
-  }
+  const lines = await bulkInsert<{ id: number; order_id: number; line_no: number }>(
+    trx,
+    'order_lines',
+    LINE_COLUMNS,
+    lineValues,
+    {
+      returning: ['id', 'order_id', 'line_no'],
+    },
+  );
+  for (const r of lines) lineIds.set(`${r.order_id}:${r.line_no}`, r.id);
   const plan = kept.flatMap((k) =>
     k.p.lines.flatMap((l) =>
       l.steps.map((s) => ({
@@ -175,23 +250,21 @@ export async function insertNewOrders(
   // Cannot happen while the stock rows are locked; if it ever does, nothing of this page stands.
   if (got !== want) throw new Error(`stock changed under a page import (planned ${want}, reserved ${got})`);
 
-  for (const part of chunks(kept)) {
-    await trx
-      .insertInto('order_events')
-      .values(
-        part.map((k) => ({
-          order_id: k.id,
-          store_id: ctx.store.id,
-          cart_order_no: k.order.cartOrderNo,
-          actor: ctx.actor,
-          action: 'imported',
-          to_status: k.v.status_code,
-          reason: k.v.status_reason,
-          details: JSON.stringify({ cartStatus: k.order.cartStatus }),
-        })),
-      )
-      .execute();
-  }
+  await bulkInsert(
+    trx,
+    'order_events',
+    EVENT_COLUMNS,
+    kept.map((k) => ({
+      order_id: k.id,
+      store_id: ctx.store.id,
+      cart_order_no: k.order.cartOrderNo,
+      actor: ctx.actor,
+      action: 'imported',
+      to_status: k.v.status_code,
+      reason: k.v.status_reason,
+      details: JSON.stringify({ cartStatus: k.order.cartStatus }),
+    })),
+  );
   const allocateLater = [...new Set(kept.flatMap((k) => k.p.lines.map((l) => l.productCode)))].filter(
     (c): c is string => c !== null && waiting.has(c),
   );
