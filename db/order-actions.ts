@@ -32,6 +32,17 @@ export interface ChangeResult {
   message: string;
 }
 
+function missingOrder(orderId: number): ChangeResult {
+  return {
+    orderId,
+    orderNo: '-',
+    ok: false,
+    from: '-',
+    to: null,
+    message: `order ${orderId} does not exist`,
+  };
+}
+
 export interface ActionContext {
   statuses: StatusCatalogue;
   now: Date;
@@ -208,15 +219,7 @@ export async function transitionInTx(
   reason?: string,
 ): Promise<ChangeResult> {
   let row = await lockOrder(trx, orderId);
-  if (!row)
-    return {
-      orderId,
-      orderNo: '-',
-      ok: false,
-      from: '-',
-      to: null,
-      message: `order ${orderId} does not exist`,
-    };
+  if (!row) return missingOrder(orderId);
   const orderNo = formatOrderNo(row.order_seq);
   const first = row.status_code;
   let next: string | null = target;
@@ -437,15 +440,7 @@ export async function recordPayment(
     .select(['status_code', 'paid_at'])
     .where('id', '=', orderId)
     .executeTakeFirst();
-  if (!row)
-    return {
-      orderId,
-      orderNo: '-',
-      ok: false,
-      from: '-',
-      to: null,
-      message: `order ${orderId} does not exist`,
-    };
+  if (!row) return missingOrder(orderId);
   await withTransaction(db, async (trx) => {
     const locked = (await lockOrder(trx, orderId))!;
     if (locked.paid_at) return;
@@ -572,15 +567,7 @@ export async function releaseReservations(
 export async function deleteOrder(db: Db, orderId: number, actor: Actor): Promise<ChangeResult> {
   return withTransaction(db, async (trx) => {
     const row = await lockOrder(trx, orderId);
-    if (!row)
-      return {
-        orderId,
-        orderNo: '-',
-        ok: false,
-        from: '-',
-        to: null,
-        message: `order ${orderId} does not exist`,
-      };
+    if (!row) return missingOrder(orderId);
     const orderNo = formatOrderNo(row.order_seq);
     if (row.status_code !== S.cancelled)
       return {

@@ -3,7 +3,13 @@
 // Japanese conventions (prefecture in province_code, delivery date apps in note_attributes) are [I].
 import { z } from 'zod';
 import { toMinorUnits } from '../../domain/money.js';
-import type { CartOrder, CartOrderLine, Party, TaxRate } from '../../domain/order.js';
+import {
+  type CartOrder,
+  type CartOrderLine,
+  emptyParty,
+  type Party,
+  type TaxRate,
+} from '../../domain/order.js';
 import { parseInstant, plainDate, toJstIso } from '../../domain/time.js';
 import type { NormalizeResult, RawOrder } from '../contract.js';
 import {
@@ -286,17 +292,7 @@ function personName(
 }
 
 function party(a: ShopifyAddress | null | undefined, prefix: string): Party {
-  if (!a)
-    return {
-      name: null,
-      kana: null,
-      email: null,
-      phone: null,
-      postalCode: null,
-      prefecture: null,
-      address1: null,
-      address2: null,
-    };
+  if (!a) return emptyParty();
   const street = [orNull(a.address1), orNull(a.address2)].filter(Boolean).join(' ');
   return {
     name: personName(a, a.name, a.country_code),

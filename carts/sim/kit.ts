@@ -173,19 +173,20 @@ export interface SimState {
   stats: SimStats;
 }
 
-export function createSimState(): SimState {
+function zeroStats(): SimStats {
   return {
-    faults: { ...NO_FAULTS },
-    stats: {
-      requests: 0,
-      byRoute: {},
-      sent429: 0,
-      sent5xx: 0,
-      timeouts: 0,
-      authFailures: 0,
-      malformedServed: 0,
-    },
+    requests: 0,
+    byRoute: {},
+    sent429: 0,
+    sent5xx: 0,
+    timeouts: 0,
+    authFailures: 0,
+    malformedServed: 0,
   };
+}
+
+export function createSimState(): SimState {
+  return { faults: { ...NO_FAULTS }, stats: zeroStats() };
 }
 
 export interface StartOptions {
@@ -269,15 +270,7 @@ export async function startSimulator(opts: StartOptions): Promise<RunningSimulat
     }
     if (p === '/__sim/reset' && req.method === 'POST') {
       Object.assign(faults, NO_FAULTS);
-      Object.assign(stats, {
-        requests: 0,
-        byRoute: {},
-        sent429: 0,
-        sent5xx: 0,
-        timeouts: 0,
-        authFailures: 0,
-        malformedServed: 0,
-      });
+      Object.assign(stats, zeroStats());
       buckets.clear();
       return { status: 200, body: { ok: true } };
     }
