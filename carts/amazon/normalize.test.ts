@@ -372,6 +372,11 @@ describe('amazon normalize: bad records', () => {
     ],
     ['QuantityOrdered as a string', (p) => (p.items[0]!.QuantityOrdered = '1'), 'items[0].QuantityOrdered'],
     [
+      'QuantityOrdered 0 on an order that is not cancelled',
+      (p) => (p.items[0]!.QuantityOrdered = 0),
+      'items[0].QuantityOrdered',
+    ],
+    [
       'an Amount as a number',
       (p) => ((p.items[0]!.ItemPrice as { Amount: unknown }).Amount = 1980),
       'items[0].ItemPrice.Amount',
@@ -404,5 +409,21 @@ describe('amazon normalize: bad records', () => {
   it('an error body is not mistaken for orders', () => {
     const body = Buffer.from(JSON.stringify(json('amazon-getOrders-400-sandbox0.json').response));
     expect(() => amazonCart.rawOrdersFromRecorded(body)).toThrow(CartResponseError);
+  });
+});
+
+describe('amazon normalize: a cancelled order', () => {
+  it('drops the items Amazon reports with QuantityOrdered 0 and says the cart cancelled it', () => {
+    const base = byId.get('249-1258324-2341544')!;
+    const payload = structuredClone(base.payload) as {
+      order: Record<string, unknown>;
+      items: Record<string, unknown>[];
+    };
+    payload.order.OrderStatus = 'Canceled';
+    for (const it of payload.items) it.QuantityOrdered = 0;
+    const o = ok(normalizeAmazonOrder({ cartOrderNo: base.cartOrderNo, payload }, 'amazon-jp'));
+    expect(o.cancelledInCart).toBe(true);
+    expect(o.cartStatus).toBe('Canceled');
+    expect(o.lines).toEqual([]);
   });
 });

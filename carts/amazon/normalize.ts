@@ -82,7 +82,16 @@ function buildOrder(r: AmazonRawOrder, store: string): CartOrder {
   // amazon.co.jp shows and charges tax-included prices; other marketplaces are not our business.
   const taxIncluded = order.MarketplaceId ? order.MarketplaceId === JP_MARKETPLACE_ID : currency === 'JPY';
 
-  const lines: CartOrderLine[] = items.map((it, i) => {
+  const cancelled = order.OrderStatus === 'Canceled';
+  // Amazon reports a cancelled order's items with QuantityOrdered 0: the cancel is what matters then,
+  // so those lines are dropped (the order keeps the lines it was imported with). On any other order
+  // 0 is an error naming the field — the database would refuse the line without saying why.
+  items.forEach((it, i) => {
+    if (it.QuantityOrdered === 0 && !cancelled)
+      throw new FieldError(`items[${i}].QuantityOrdered`, 'is 0 on an order that is not cancelled');
+  });
+  const lines: CartOrderLine[] = items.flatMap((it, i) => {
+    if (it.QuantityOrdered === 0) return [];
     const lineTotal = it.ItemPrice ? amount(it.ItemPrice, `items[${i}].ItemPrice.Amount`) : null;
     return {
       packageNo: 1,
@@ -96,7 +105,7 @@ function buildOrder(r: AmazonRawOrder, store: string): CartOrder {
       taxIncluded,
       taxRate: null,
       taxAmount: it.ItemTax ? amount(it.ItemTax, `items[${i}].ItemTax.Amount`) : null,
-    };
+    } satisfies CartOrderLine;
   });
 
   const shippingPrice = sum('ShippingPrice');
@@ -137,7 +146,7 @@ function buildOrder(r: AmazonRawOrder, store: string): CartOrder {
     cart: 'amazon',
     cartOrderNo: order.AmazonOrderId,
     cartStatus: order.OrderStatus,
-    cancelledInCart: order.OrderStatus === 'Canceled',
+    cancelledInCart: cancelled,
     orderedAt,
     cartUpdatedAt,
     currency,

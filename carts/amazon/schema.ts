@@ -70,8 +70,8 @@ export const orderItemSchema = z.object({
   OrderItemId: z.string().min(1),
   SellerSKU: str(),
   Title: str(),
-  // 0 would be refused by the database (order_lines.quantity > 0) without naming the field.
-  QuantityOrdered: z.number().int().min(1).max(MAX_QUANTITY),
+  // 0 only on a cancelled order's items (normalize drops those lines; elsewhere it names the field).
+  QuantityOrdered: z.number().int().min(0).max(MAX_QUANTITY),
   QuantityShipped: opt(z.number().int().min(0)),
   ItemPrice: opt(moneySchema),
   ItemTax: opt(moneySchema),
