@@ -65,6 +65,14 @@ describe('private services', () => {
     expect(alive(pgs.pid)).toBe(false);
   });
 
+  it('leave no exit hooks behind (they would turn a failing test run into exit code 0)', async () => {
+    const events = ['beforeExit', 'exit', 'SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+    const before = events.map((e) => process.listenerCount(e));
+    const pg = await startPrivatePostgres({ unsafeFast: true });
+    await pg.stop();
+    expect(events.map((e) => process.listenerCount(e))).toEqual(before);
+  });
+
   it('use DATABASE_URL and REDIS_URL when they are set, and start nothing', async () => {
     const s = await ensureServices({ env: { DATABASE_URL: 'postgres://x@h/db', REDIS_URL: 'redis://h:1' } });
     expect(s.postgres.private || s.redis.private).toBe(false);
