@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
@@ -65,12 +66,20 @@ describe('private services', () => {
     expect(alive(pgs.pid)).toBe(false);
   });
 
-  it('leave no exit hooks behind (they would turn a failing test run into exit code 0)', async () => {
-    const events = ['beforeExit', 'exit', 'SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-    const before = events.map((e) => process.listenerCount(e));
-    const pg = await startPrivatePostgres({ unsafeFast: true });
-    await pg.stop();
-    expect(events.map((e) => process.listenerCount(e))).toEqual(before);
+  it('leave the exit code alone (a failing test run must not exit 0)', async () => {
+    // A fresh process: load the module, start and stop PostgreSQL, set an exit code, end normally.
+    const script = [
+      "const { startPrivatePostgres } = await import('./infra/services.ts');",
+      'const pg = await startPrivatePostgres({ unsafeFast: true });',
+      'await pg.stop();',
+      'process.exitCode = 3;',
+    ].join('\n');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(3);
   });
 
   it('use DATABASE_URL and REDIS_URL when they are set, and start nothing', async () => {
