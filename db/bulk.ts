@@ -32,7 +32,7 @@ export async function bulkInsert<R = Record<string, unknown>>(
     return sql`${values}::${sql.raw(arrayType)}[]`;
   });
   const names = sql.raw(columns.map(([n]) => `"${n}"`).join(', '));
-  const selects = sql.raw(columns.map(([n, t], i) => `c${i}${t === 'jsonb' ? '::jsonb' : ''}`).join(', '));
+  const selects = sql.raw(columns.map(([, t], i) => `c${i}${t === 'jsonb' ? '::jsonb' : ''}`).join(', '));
   const aliases = sql.raw(columns.map((_, i) => `c${i}`).join(', '));
   const conflict = opts.onConflictDoNothing
     ? sql` ON CONFLICT ON CONSTRAINT ${sql.raw(opts.onConflictDoNothing)} DO NOTHING`

@@ -4,7 +4,6 @@
 import { sql } from 'kysely';
 import type { LineHold } from '../domain/allocation.js';
 import { deliveryHold } from '../domain/delivery.js';
-import type { CartName } from '../domain/order.js';
 import { formatOrderNo } from '../domain/order.js';
 import { AUTO_CONFIRM, S, type StatusCatalogue } from '../domain/statuses.js';
 import { parseStoreSettings } from '../domain/store-settings.js';
