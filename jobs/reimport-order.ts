@@ -1,4 +1,4 @@
-// Job `reimport-order` (queue orders-import): an admin re-imports one order by cart order number —
+// Job `reimport-order` (queue orders-import): an operator or admin re-imports one order by cart order number —
 // the seed's "delete the slip and import it again", including an order that was deleted.
 // Idempotency: the same as any import (unique per store + cart order number; unchanged is a no-op).
 // Enqueues next: nothing.
