@@ -37,7 +37,7 @@ describe('private services', () => {
 
   it('restart on the same port and data: a persistent Redis keeps its keys, PostgreSQL its rows', async () => {
     const redis = await startPrivateRedis({ persistent: true });
-    const pgs = await startPrivatePostgres({ unsafeFast: true });
+    const pgs = await startPrivatePostgres({ unsafeFast: true, flags: ['-c', 'work_mem=12MB'] });
     try {
       const r = new Redis(redis.url, { maxRetriesPerRequest: null });
       r.on('error', () => undefined); // refused while it restarts
@@ -56,6 +56,7 @@ describe('private services', () => {
       const again = new pg.Client({ connectionString: pgs.url });
       await again.connect();
       expect((await again.query('SELECT x FROM t')).rows).toEqual([{ x: 42 }]);
+      expect((await again.query('SHOW work_mem')).rows[0].work_mem).toBe('12MB'); // extra flags, kept
       await again.end();
     } finally {
       await redis.stop();

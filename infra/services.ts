@@ -146,6 +146,8 @@ export interface PrivatePostgresOptions {
   /** Faster, not crash-safe: fine for tests and benchmarks of throwaway data. */
   unsafeFast?: boolean;
   database?: string;
+  /** More server flags, e.g. ['-c', 'shared_preload_libraries=pg_stat_statements'] (benchmarks). */
+  flags?: string[];
 }
 
 export async function startPrivatePostgres(opts: PrivatePostgresOptions = {}): Promise<RunningService> {
@@ -160,6 +162,7 @@ export async function startPrivatePostgres(opts: PrivatePostgresOptions = {}): P
   const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'];
   if (opts.unsafeFast)
     flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+  flags.push(...(opts.flags ?? []));
   // Loaded only here, and its exit hooks taken off (see loadEmbeddedPostgres): imported at the top,
   // they sat in every process that imports this file through the CLI (worker, scheduler, dashboard)
   // and cut graceful shutdown short — a worker given SIGTERM exited in milliseconds with code 143.
