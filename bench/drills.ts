@@ -135,7 +135,9 @@ export async function runDrill(services: BenchServices, opts: DrillOptions): Pro
       if (kills.length && progress >= kills[0]!) {
         kills.shift();
         await sleep(rand() * 300);
-        const live = pool.live();
+        // A worker that has had time to take a job (a kill right after a restart would test nothing).
+        const settled = pool.live().filter((p) => Date.now() - p.startedAt > 2000);
+        const live = settled.length ? settled : pool.live();
         const victim = live[Math.floor(rand() * live.length)];
         if (victim) {
           killed.add(victim.pid);
@@ -174,6 +176,7 @@ export async function runDrill(services: BenchServices, opts: DrillOptions): Pro
           if (failed.length === 0 && kills.length === 0 && (restartAt === null || restarted)) allDone = true;
           else if (failed.length === 0) {
             // Finished before every strike was made: import the next orders the carts received.
+            stores[0]!.clock.advance();
             for (const s of stores)
               await fetch(`${s.sim.url}/__sim/orders`, { method: 'POST', body: '{"count":200}' });
             opts.orders += stores.length * 200;

@@ -5,12 +5,15 @@
 // the pipeline's internals change.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { cartModule, cartSimulator } from '../carts/registry.js';
+import { renderShopifyOrder } from '../carts/shopify/simulator.js';
 import { CATALOG } from '../carts/sim/catalog.js';
 import type { RunningSimulator } from '../carts/sim/kit.js';
 import { migrateToLatest } from '../db/migrate.js';
@@ -65,12 +68,16 @@ export interface BenchDb {
  * `unsafeFast`; Redis with its append-only file, as in production.
  */
 export async function startBenchServices(
-  opts: { unsafeFast?: boolean; persistentRedis?: boolean } = {},
+  opts: { unsafeFast?: boolean; persistentRedis?: boolean; statements?: boolean } = {},
 ): Promise<BenchServices> {
   const redis = await startPrivateRedis({ persistent: opts.persistentRedis ?? true });
   let postgres: RunningService;
   try {
-    postgres = await startPrivatePostgres({ unsafeFast: opts.unsafeFast ?? false });
+    postgres = await startPrivatePostgres({
+      unsafeFast: opts.unsafeFast ?? false,
+      // Statement statistics (which statements take the time): loaded at start, created per database.
+      flags: opts.statements ? ['-c', 'shared_preload_libraries=pg_stat_statements'] : [],
+    });
   } catch (e) {
     await redis.stop();
     throw e;
@@ -90,6 +97,7 @@ export async function startBenchServices(
         const db = createDb(url, { max: 2 });
         try {
           await migrateToLatest(db);
+          if (opts.statements) await sql`CREATE EXTENSION IF NOT EXISTS pg_stat_statements`.execute(db);
         } finally {
           await db.destroy();
         }
@@ -118,11 +126,37 @@ export async function startBenchServices(
 // ---------------------------------------------------------------------------------------------
 // Stores and simulators
 
+export interface SimOrderRef {
+  cartOrderNo: string;
+  state: string;
+}
+
 export interface BenchStore {
   code: string;
   cart: CartName;
   sim: RunningSimulator;
   orders: number;
+  /** The clock of every simulator of the run: stands still unless advanced. */
+  clock: SimClock;
+  /**
+   * The orders a pre-rendered simulator serves (its own order list, GET /__sim/orders, is empty:
+   * it serves recorded bodies); for a live simulator the list is asked for at check time.
+   */
+  expected?: SimOrderRef[];
+}
+
+/**
+ * The simulators' clock. It stands still while an import runs, so that no order changes in the cart
+ * in the middle of the import: an order updated after its window's end while the window is still
+ * being paged is (rightly) left to the next window, and a single import would then look incomplete.
+ */
+export class SimClock {
+  now = Date.now() - 1000;
+  readonly fn = () => new Date(this.now);
+  /** Moves the carts' time to the present (orders placed now, events that came due). */
+  advance(): void {
+    this.now = Date.now() - 1000;
+  }
 }
 
 /** Cart of each of the stores: Shopify and Rakuten (page-batched), plus makeshop. */
@@ -140,29 +174,60 @@ export const DEFAULT_CARTS: readonly CartName[] = [
 ];
 
 /**
- * Starts a simulator per store with `total` orders spread over them (over the last two days) and
- * creates the stores with settings that import everything the simulator generated.
+ * Starts a simulator per store with `total` orders spread over them (over the two days before the
+ * simulators' clock), all on one clock that stands still (see SimClock).
+ *
+ * `prerender` (Shopify only): the live simulator renders every order of the store on every page
+ * request (O(orders) per page, O(orders²) per import: at 10,000 orders a store, half a second a page
+ * and most of a 100,000-order run). The orders are rendered once instead and served from recorded
+ * bodies by the same simulator code (its fixturesDir mode), so that the benchmark measures juchu,
+ * not the simulator.
  */
 export async function startStores(
   total: number,
-  opts: { stores?: number; carts?: readonly CartName[]; seed?: number; prefix?: string } = {},
+  opts: {
+    stores?: number;
+    carts?: readonly CartName[];
+    seed?: number;
+    prefix?: string;
+    prerender?: boolean;
+  } = {},
 ): Promise<BenchStore[]> {
   const n = opts.stores ?? 10;
   const carts = opts.carts ?? DEFAULT_CARTS;
-  const now = Date.now();
+  const clock = new SimClock();
   const out: BenchStore[] = [];
   try {
     for (let i = 0; i < n; i++) {
       const cart = carts[i % carts.length]!;
       const orders = Math.floor(total / n) + (i < total % n ? 1 : 0);
-      const sim = await cartSimulator(cart).start({
+      const simOpts = {
         orders,
         seed: (opts.seed ?? 7000) + i,
-        from: new Date(now - 2 * DAY),
-        to: new Date(now - 5 * 60_000),
+        from: new Date(clock.now - 2 * DAY),
+        to: new Date(clock.now - 5 * 60_000),
         rateLimits: false,
-      });
-      out.push({ code: `${opts.prefix ?? 'bench'}-${cart}-${i + 1}`, cart, sim, orders });
+        clock: clock.fn,
+      };
+      const code = `${opts.prefix ?? 'bench'}-${cart}-${i + 1}`;
+      if (opts.prerender && cart === 'shopify') {
+        const live = await cartSimulator(cart).start(simOpts);
+        let expected: SimOrderRef[];
+        const dir = await mkdtemp(path.join(tmpdir(), 'juchu-bench-sim-'));
+        try {
+          expected = (await (await fetch(`${live.url}/__sim/orders`)).json()) as SimOrderRef[];
+          const bodies = live.book.visible().map(renderShopifyOrder);
+          await writeFile(path.join(dir, 'orders.json'), JSON.stringify({ orders: bodies }));
+        } finally {
+          await live.stop();
+        }
+        const sim = await cartSimulator(cart).start({ ...simOpts, fixturesDir: dir });
+        await rm(dir, { recursive: true, force: true });
+        out.push({ code, cart, sim, orders, clock, expected });
+      } else {
+        const sim = await cartSimulator(cart).start(simOpts);
+        out.push({ code, cart, sim, orders, clock });
+      }
     }
   } catch (e) {
     await stopStores(out);
@@ -257,6 +322,7 @@ export interface WorkerProc {
   pid: number;
   /** The script it runs: bin/juchu.mjs (TypeScript through tsx) or a compiled cli/main.js. */
   entry: string;
+  startedAt: number;
   /** Peak resident set size seen (kB, from VmHWM), updated while it runs. */
   peakKb: number;
   /** How it ended: null while it runs. */
@@ -274,6 +340,44 @@ export function peakRssKb(pid: number): number | null {
   } catch {
     return null;
   }
+}
+
+/** utime, stime, cutime, cstime and ppid of a process (seconds, from /proc/<pid>/stat); null if gone. */
+function procStat(pid: number): { self: number; children: number; ppid: number } | null {
+  try {
+    const raw = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = raw.slice(raw.lastIndexOf(')') + 2).split(' '); // fields from 3 (state) on
+    const tick = 100; // CLK_TCK on Linux
+    return {
+      ppid: Number(f[1]),
+      self: (Number(f[11]) + Number(f[12])) / tick,
+      children: (Number(f[13]) + Number(f[14])) / tick,
+    };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU seconds used so far by a process tree: the process, its live children, and the children it
+ * has already reaped (PostgreSQL: the postmaster and its backends, also those that have exited).
+ */
+export function treeCpuSeconds(pid: number | null): number {
+  if (!pid) return 0;
+  const root = procStat(pid);
+  if (!root) return 0;
+  let total = root.self + root.children;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const st = procStat(Number(entry));
+    if (st && st.ppid === pid) total += st.self;
+  }
+  return total;
+}
+
+/** CPU seconds of single processes (no children). */
+export function cpuSeconds(pids: readonly number[]): number {
+  return pids.reduce((n, pid) => n + (procStat(pid)?.self ?? 0), 0);
 }
 
 /** A set of `juchu worker` processes: start, kill -9, stop; peak memory sampled while they run. */
@@ -314,6 +418,7 @@ export class WorkerPool {
       child,
       pid: child.pid ?? -1,
       entry,
+      startedAt: Date.now(),
       peakKb: 0,
       exit: null,
       tail: [],
@@ -553,10 +658,8 @@ export async function checkExactlyOnce(db: Db, stores: readonly BenchStore[]): P
   let cancelledSkipped = 0;
   const problems: string[] = [];
   for (const s of stores) {
-    const simOrders = (await (await fetch(`${s.sim.url}/__sim/orders`)).json()) as Array<{
-      cartOrderNo: string;
-      state: string;
-    }>;
+    const simOrders =
+      s.expected ?? ((await (await fetch(`${s.sim.url}/__sim/orders`)).json()) as SimOrderRef[]);
     const rows = await sql<{ cart_order_no: string; n: number }>`
       SELECT o.cart_order_no, count(*)::int AS n FROM orders o JOIN stores s ON s.id = o.store_id
       WHERE s.code = ${s.code} GROUP BY 1`.execute(db);

@@ -16,7 +16,8 @@
 //
 // Options: --quick (N 10,000 / 2,000, list 100,000 rows: a few minutes), --n, --small, --list-rows,
 // --contention-orders, --noop-jobs, --workers (processes, default 2), --concurrency (per process,
-// default 5), --only pipeline,contention,list,noop (comma list), --unsafe-fast, --seed.
+// default 5), --only pipeline,contention,list,noop (comma list), --unsafe-fast, --seed,
+// --worker-node-options (NODE_OPTIONS for the workers only, e.g. --max-old-space-size=128).
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,6 +39,7 @@ import {
   checkExactlyOnce,
   checkQueues,
   checkStock,
+  cpuSeconds,
   enqueueImports,
   fmt,
   openQueues,
@@ -48,6 +50,7 @@ import {
   startBenchServices,
   startStores,
   stopStores,
+  treeCpuSeconds,
   until,
   WorkerPool,
   waitForImports,
@@ -67,6 +70,7 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     'unsafe-fast': { type: 'boolean', default: false },
     seed: { type: 'string' },
+    'worker-node-options': { type: 'string' },
   },
 });
 
@@ -87,6 +91,8 @@ const CONCURRENCY = num(args.concurrency, 5, 5);
 const SEED = num(args.seed, 2026, 2026);
 const ONLY = new Set((args.only ?? 'noop,pipeline,contention,list').split(','));
 const unsafeFast = args['unsafe-fast'];
+/** NODE_OPTIONS for the worker processes only, e.g. --max-old-space-size=128. */
+const WORKER_NODE_OPTIONS = args['worker-node-options'];
 
 const progress = (m: string) => process.stderr.write(`· ${m}\n`);
 const yes = (ok: boolean) => (ok ? 'yes' : '**no**');
@@ -113,7 +119,65 @@ interface PipelineResult {
   redisBytes: number;
   checks: Check[];
   retried: string[];
+  /** CPU seconds used during the import by the workers, PostgreSQL, and this process (simulators). */
+  cpu: { workers: number; postgres: number; bench: number };
+  /** Per table: rows read by sequential scans and fetched through indexes during the import. */
+  tables: TableActivity[];
+  /** The statements that took the most time during the import (pg_stat_statements). */
+  statements: StatementTime[];
   bench: BenchDb;
+}
+
+interface StatementTime {
+  query: string;
+  calls: number;
+  ms: number;
+  rows: number;
+  blocks: number;
+}
+
+async function topStatements(db: Db, limit: number): Promise<StatementTime[]> {
+  const r = await sql<{ query: string; calls: number; ms: number; rows: number; blocks: number }>`
+    SELECT regexp_replace(query, '[[:space:]]+', ' ', 'g') AS query, calls::bigint AS calls,
+           total_exec_time::float8 AS ms, rows::bigint AS rows, (shared_blks_hit + shared_blks_read)::bigint AS blocks
+    FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+    ORDER BY total_exec_time DESC LIMIT ${limit}`
+    .execute(db)
+    .catch(() => ({ rows: [] }));
+  return r.rows;
+}
+
+interface TableActivity {
+  table: string;
+  seqScans: number;
+  seqRows: number;
+  idxScans: number;
+  idxRows: number;
+}
+
+async function tableActivity(db: Db): Promise<Map<string, TableActivity>> {
+  const r = await sql<{
+    relname: string;
+    seq_scan: number;
+    seq_tup_read: number;
+    idx_scan: number;
+    idx_tup_fetch: number;
+  }>`
+    SELECT relname, seq_scan::bigint, seq_tup_read::bigint, COALESCE(idx_scan, 0)::bigint AS idx_scan,
+           COALESCE(idx_tup_fetch, 0)::bigint AS idx_tup_fetch
+    FROM pg_stat_user_tables`.execute(db);
+  return new Map(
+    r.rows.map((x) => [
+      x.relname,
+      {
+        table: x.relname,
+        seqScans: x.seq_scan,
+        seqRows: x.seq_tup_read,
+        idxScans: x.idx_scan,
+        idxRows: x.idx_tup_fetch,
+      },
+    ]),
+  );
 }
 
 const SOURCE_ENTRY = path.join(ROOT, 'bin', 'juchu.mjs');
@@ -123,16 +187,19 @@ let compiledNote = 'not built';
 async function pipeline(services: BenchServices, n: number, keepDb: boolean): Promise<PipelineResult> {
   progress(`pipeline: ${fmt.int(n)} orders over 10 Shopify stores…`);
   const entries = compiledEntry ? [SOURCE_ENTRY, compiledEntry] : [SOURCE_ENTRY];
-  const stores = await startStores(n, { carts: ['shopify'], seed: SEED });
+  const stores = await startStores(n, { carts: ['shopify'], seed: SEED, prerender: true });
   const bench = await services.database(`pipeline_${n}`);
   const handle = await openQueues(services.redisUrl, bench.url);
   const pool = new WorkerPool(
-    workerEnv({
-      databaseUrl: bench.url,
-      redisUrl: services.redisUrl,
-      prefix: handle.prefix,
-      concurrency: CONCURRENCY,
-    }),
+    {
+      ...workerEnv({
+        databaseUrl: bench.url,
+        redisUrl: services.redisUrl,
+        prefix: handle.prefix,
+        concurrency: CONCURRENCY,
+      }),
+      ...(WORKER_NODE_OPTIONS ? { NODE_OPTIONS: WORKER_NODE_OPTIONS } : {}),
+    },
     ['--queues', 'import,stock'],
     entries,
   );
@@ -145,10 +212,40 @@ async function pipeline(services: BenchServices, n: number, keepDb: boolean): Pr
     await pool.startMany(WORKERS, handle.queues);
     await sleep(1000);
     const idleKb = byKind();
+    const pids = pool.live().map((p) => p.pid);
+    const tables0 = await tableActivity(bench.db);
+    await sql`SELECT pg_stat_statements_reset()`.execute(bench.db).catch(() => undefined);
+    const cpu0 = {
+      workers: cpuSeconds(pids),
+      postgres: treeCpuSeconds(services.postgres.pid),
+      bench: process.cpuUsage(),
+    };
     const run = await enqueueImports(handle.queues, stores);
     const timeout = Math.max(10 * 60_000, (n / 20) * 1000);
     const out = await waitForImports(handle.queues, run, timeout);
     const peakKb = byKind();
+    const benchCpu = process.cpuUsage(cpu0.bench);
+    const cpu = {
+      workers: cpuSeconds(pids) - cpu0.workers,
+      postgres: treeCpuSeconds(services.postgres.pid) - cpu0.postgres,
+      bench: (benchCpu.user + benchCpu.system) / 1e6,
+    };
+    await sleep(1500); // backends publish their table statistics at most once a second
+    const tables1 = await tableActivity(bench.db);
+    const statements = await topStatements(bench.db, 8);
+    const tables = [...tables1.values()]
+      .map((t) => {
+        const b = tables0.get(t.table);
+        return {
+          table: t.table,
+          seqScans: t.seqScans - (b?.seqScans ?? 0),
+          seqRows: t.seqRows - (b?.seqRows ?? 0),
+          idxScans: t.idxScans - (b?.idxScans ?? 0),
+          idxRows: t.idxRows - (b?.idxRows ?? 0),
+        };
+      })
+      .filter((t) => t.seqRows + t.idxRows > 0)
+      .sort((a, b) => b.seqRows + b.idxRows - (a.seqRows + a.idxRows));
     const redisBytes = await redisUsedMemory(services.redisUrl);
     progress(`  ${fmt.int(out.newOrders)} new orders in ${fmt.s(out.ms)}; checking…`);
     for (const r of out.retried) progress(`  retried: ${r}`);
@@ -167,6 +264,9 @@ async function pipeline(services: BenchServices, n: number, keepDb: boolean): Pr
       redisBytes,
       checks,
       retried: out.retried,
+      cpu,
+      tables,
+      statements,
       bench,
     };
   } finally {
@@ -305,7 +405,7 @@ interface ContentionResult {
 
 async function contention(services: BenchServices, procs: number, orders: number): Promise<ContentionResult> {
   progress(`contention: ${fmt.int(orders)} orders over scarce stock, ${procs} worker process(es)…`);
-  const stores = await startStores(orders, { carts: ['shopify'], seed: SEED + 100 });
+  const stores = await startStores(orders, { carts: ['shopify'], seed: SEED + 100, prerender: true });
   const bench = await services.database(`contention_${procs}`);
   const handle = await openQueues(services.redisUrl, bench.url);
   // One job at a time per process: the 4 processes run 4 imports at once, all reserving the same
@@ -570,7 +670,7 @@ async function machine(services: BenchServices) {
 async function main(): Promise<void> {
   const started = new Date();
   const load0 = os.loadavg()[0]!;
-  const services = await startBenchServices({ unsafeFast });
+  const services = await startBenchServices({ unsafeFast, statements: true });
   let m: Awaited<ReturnType<typeof machine>>;
   try {
     m = await machine(services);
@@ -640,6 +740,12 @@ async function main(): Promise<void> {
             meets: '',
           },
           {
+            figure: `where the CPU went during the ${fmt.int(big.n)}-order import`,
+            value: `workers ${big.cpu.workers.toFixed(0)} s, PostgreSQL ${big.cpu.postgres.toFixed(0)} s, simulators and this process ${big.cpu.bench.toFixed(0)} s — of ${((big.ms / 1000) * m.cpus).toFixed(0)} CPU-s available (${m.cpus} CPUs × ${fmt.s(big.ms)}, shared with other users of the machine)`,
+            goal: '',
+            meets: '',
+          },
+          {
             figure: 'pipeline rate ÷ raw rate',
             value: ratio.toFixed(3),
             goal: '≥ 0.5',
@@ -669,6 +775,29 @@ async function main(): Promise<void> {
             .filter((c) => !c.ok)
             .map((c) => `- FAILED ${c.what}: ${c.detail}`),
           ...[...small.retried, ...big.retried].map((r) => `- import job retried: ${r}`),
+          '',
+          `PostgreSQL table activity during the imports (rows read by sequential scans, and fetched through indexes, per order imported; growing with N means work that grows with the table):`,
+          '',
+          `| table | seq rows/order at ${fmt.int(small.n)} | at ${fmt.int(big.n)} | index rows/order at ${fmt.int(small.n)} | at ${fmt.int(big.n)} |`,
+          '|---|---:|---:|---:|---:|',
+          ...big.tables.slice(0, 8).map((t) => {
+            const sm = small.tables.find((x) => x.table === t.table);
+            const per = (v: number | undefined, n: number) => ((v ?? 0) / n).toFixed(1);
+            return `| ${t.table} | ${per(sm?.seqRows, small.newOrders)} | ${per(t.seqRows, big.newOrders)} | ${per(sm?.idxRows, small.newOrders)} | ${per(t.idxRows, big.newOrders)} |`;
+          }),
+          ...(big.statements.length
+            ? [
+                '',
+                `The statements that took the most time in PostgreSQL during the ${fmt.int(big.n)}-order import (pg_stat_statements; execution time includes waiting for row locks):`,
+                '',
+                '| statement | calls | total | per call | rows | buffers |',
+                '|---|---:|---:|---:|---:|---:|',
+                ...big.statements.map(
+                  (st) =>
+                    `| \`${st.query.slice(0, 160).replace(/\|/g, '\\|')}${st.query.length > 160 ? '…' : ''}\` | ${fmt.int(st.calls)} | ${fmt.s(st.ms)} | ${fmt.ms(st.ms / st.calls)} | ${fmt.int(st.rows)} | ${fmt.int(st.blocks)} |`,
+                ),
+              ]
+            : []),
         ],
       });
       const memRows: Row[] = [];
@@ -704,7 +833,8 @@ async function main(): Promise<void> {
           (compiledEntry
             ? `one running the compiled build (${compiledNote}) and one running the TypeScript source, side by side in the same import; `
             : `all running the TypeScript source (${compiledNote}); `) +
-          `Redis \`used_memory\` right after it (completed jobs are kept as configured).`,
+          `Redis \`used_memory\` right after it (completed jobs are kept as configured).` +
+          (WORKER_NODE_OPTIONS ? ` Workers ran with NODE_OPTIONS=${WORKER_NODE_OPTIONS}.` : ''),
         rows: memRows,
       });
     }
@@ -790,7 +920,7 @@ async function main(): Promise<void> {
           {
             figure: 'queue overhead per imported order',
             value: pipelineRate
-              ? `one job per store window: 10 jobs for ${fmt.int(N)} orders ≈ ${((perJob * 10) / N).toFixed(4)} ms per order; even one job per order (${fmt.ms(perJob)}) would be ${((perJob / (1000 / pipelineRate)) * 100).toFixed(1)}% of an order's ${fmt.ms(1000 / pipelineRate)} in the pipeline`
+              ? `one job per store window: 10 jobs for ${fmt.int(N)} orders ≈ ${((perJob * 10 * 1000) / N).toPrecision(2)} µs per order; even one job per order (${fmt.ms(perJob)}) would be ${((perJob / (1000 / pipelineRate)) * 100).toFixed(1)}% of an order's ${fmt.ms(1000 / pipelineRate)} in the pipeline`
               : `${fmt.ms(perJob)} per job`,
             goal: '',
             meets: '',
