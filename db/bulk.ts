@@ -1,10 +1,11 @@
-// Many rows in one INSERT with one parameter per column (`unnest` of arrays), not one per value:
-// the statement is the same size for 1 row or 1,000, so it compiles and travels fast, and no page
-// can exceed PostgreSQL's 65,535-parameter limit. Used for a page's new orders.
+// Many rows in one INSERT with ONE parameter: the rows as a JSON array, unpacked by PostgreSQL's
+// json_to_recordset. The statement is the same for 1 row or 1,000; JSON.stringify (native) replaces
+// escaping one array literal per column in JavaScript; no page can exceed PostgreSQL's 65,535
+// parameters. Used for a page's new orders, parties, lines and events.
 import { sql } from 'kysely';
 import type { Db } from '../infra/postgres.js';
 
-/** A column and the PostgreSQL type of its array parameter. */
+/** A column and its PostgreSQL type. */
 export type BulkColumn = readonly [
   name: string,
   type: 'int' | 'bigint' | 'text' | 'boolean' | 'timestamptz' | 'date' | 'jsonb',
@@ -18,22 +19,10 @@ export async function bulkInsert<R = Record<string, unknown>>(
   opts: { returning?: readonly string[]; onConflictDoNothing?: string } = {},
 ): Promise<R[]> {
   if (rows.length === 0) return [];
-  const arrays = columns.map(([name, type]) => {
-    const values = rows.map((r) => {
-      const v = r[name];
-      if (v === undefined || v === null) return null;
-      if (v instanceof Date) return v.toISOString();
-      // jsonb goes as text: the array literal would otherwise be built from objects.
-      if (type === 'jsonb') return typeof v === 'string' ? v : JSON.stringify(v);
-      return v;
-    });
-    // jsonb[] cannot take text elements directly; text[] cast element by element is the same.
-    const arrayType = type === 'jsonb' ? 'text' : type;
-    return sql`${values}::${sql.raw(arrayType)}[]`;
-  });
   const names = sql.raw(columns.map(([n]) => `"${n}"`).join(', '));
-  const selects = sql.raw(columns.map(([, t], i) => `c${i}${t === 'jsonb' ? '::jsonb' : ''}`).join(', '));
-  const aliases = sql.raw(columns.map((_, i) => `c${i}`).join(', '));
+  // jsonb columns arrive as json values (objects stay objects) and are cast once.
+  const record = sql.raw(columns.map(([n, t]) => `"${n}" ${t === 'jsonb' ? 'json' : t}`).join(', '));
+  const selects = sql.raw(columns.map(([n, t]) => (t === 'jsonb' ? `"${n}"::jsonb` : `"${n}"`)).join(', '));
   const conflict = opts.onConflictDoNothing
     ? sql` ON CONFLICT ON CONSTRAINT ${sql.raw(opts.onConflictDoNothing)} DO NOTHING`
     : sql``;
@@ -42,6 +31,8 @@ export async function bulkInsert<R = Record<string, unknown>>(
     : sql``;
   const r = await sql<R>`
     INSERT INTO ${sql.table(table)} (${names})
-    SELECT ${selects} FROM unnest(${sql.join(arrays)}) AS t(${aliases})${conflict}${returning}`.execute(trx);
+    SELECT ${selects} FROM json_to_recordset(${JSON.stringify(rows)}::json) AS t(${record})${conflict}${returning}`.execute(
+    trx,
+  );
   return r.rows;
 }

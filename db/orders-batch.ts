@@ -186,7 +186,7 @@ export async function insertNewOrders(
       stock_waited: next.to === S.waiting && !deferred,
       payload_hash: payloadHash,
       content_hash: contentHash,
-      raw_payload: JSON.stringify(raw),
+      raw_payload: raw,
       internal_comment: order.internalComment,
       paid_at: order.payment.paidAt ? new Date(order.payment.paidAt) : null,
       ...orderColumns(order, ctx.prepaidMethods),
@@ -262,7 +262,7 @@ export async function insertNewOrders(
       action: 'imported',
       to_status: k.v.status_code,
       reason: k.v.status_reason,
-      details: JSON.stringify({ cartStatus: k.order.cartStatus }),
+      details: { cartStatus: k.order.cartStatus },
     })),
   );
   const allocateLater = [...new Set(kept.flatMap((k) => k.p.lines.map((l) => l.productCode)))].filter(

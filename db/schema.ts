@@ -176,6 +176,8 @@ export interface OrderLinesTable {
   reserved_quantity: Generated<number>;
   /** False once the order shipped or was cancelled. */
   open: Generated<boolean>;
+  /** quantity × units − reserved_quantity, computed by PostgreSQL. */
+  waiting_units: ColumnType<number, never, never>;
   /** Warehouses the shipped stock came from, once shipped: [{ warehouse, quantity }]. */
   shipped_from: Json<Array<{ warehouse: string; quantity: number }>> | null;
 }

@@ -100,22 +100,24 @@ function holdingOrder() {
       )`;
 }
 
-/** Of these products, those with lines already waiting for stock (they are served first). */
+/**
+ * Of these products, those with lines already waiting for stock: the import leaves them to
+ * `allocateProduct`, which serves the oldest first. The first waiting line answers (EXISTS on the
+ * partial index), however long an out-of-stock product's backlog grows. A line of an order that may
+ * not hold stock yet also counts: that only sends the product to `allocateProduct`, which decides.
+ */
 export async function productsWithWaitingLines(
   trx: Db,
   productCodes: readonly string[],
 ): Promise<Set<string>> {
   if (productCodes.length === 0) return new Set();
   const r = await sql<{ product_code: string }>`
-    SELECT DISTINCT l.product_code
-    FROM order_lines l
-    JOIN orders o ON o.id = l.order_id
-    JOIN stores st ON st.id = o.store_id
-    JOIN statuses s ON s.code = o.status_code
-    WHERE l.product_code = ANY(${[...new Set(productCodes)]}::text[]) AND l.open
-      AND l.reserved_quantity < l.quantity * l.units_per_cart_unit
-      AND o.shipping_instructed_at IS NULL
-      AND ${holdingOrder()}`.execute(trx);
+    SELECT p.product_code FROM unnest(${[...new Set(productCodes)]}::text[]) AS p(product_code)
+    WHERE EXISTS (
+      SELECT 1 FROM order_lines l
+      -- the predicate of order_lines_short_idx
+      WHERE l.product_code = p.product_code AND l.product_code IS NOT NULL AND l.open AND l.waiting_units > 0
+    )`.execute(trx);
   return new Set(r.rows.map((x) => x.product_code));
 }
 
@@ -162,15 +164,13 @@ export async function reservePlan(
 /** Lines of this product short of stock in orders that may hold it, oldest order first. */
 async function shortLinesOf(trx: Db, productCode: string) {
   const r = await sql<{ line_id: number; order_id: number; shortfall: number }>`
-    SELECT l.id AS line_id, o.id AS order_id,
-           l.quantity * l.units_per_cart_unit - l.reserved_quantity AS shortfall
+    SELECT l.id AS line_id, o.id AS order_id, l.waiting_units AS shortfall
     FROM order_lines l
     JOIN orders o ON o.id = l.order_id
     JOIN stores st ON st.id = o.store_id
     JOIN statuses s ON s.code = o.status_code
     -- the predicate of order_lines_short_idx: only the lines still waiting are visited
-    WHERE l.product_code = ${productCode} AND l.open
-      AND l.reserved_quantity < l.quantity * l.units_per_cart_unit
+    WHERE l.product_code = ${productCode} AND l.product_code IS NOT NULL AND l.open AND l.waiting_units > 0
       AND o.shipping_instructed_at IS NULL
       AND ${holdingOrder()}
     ORDER BY o.ordered_at, o.order_seq, l.line_no`.execute(trx);

@@ -245,13 +245,15 @@ export async function up(db: Kysely<any>): Promise<void> {
       reserved_quantity integer NOT NULL DEFAULT 0 CHECK (reserved_quantity >= 0),
       -- false once the order shipped or was cancelled: it will never need stock again
       open boolean NOT NULL DEFAULT true,
+      -- units still to hold; a plain column the planner has statistics for (an expression it has not)
+      waiting_units integer GENERATED ALWAYS AS (quantity * units_per_cart_unit - reserved_quantity) STORED,
       shipped_from jsonb,
       UNIQUE (order_id, line_no)
     );
     CREATE INDEX order_lines_product_code_idx ON order_lines (product_code);
     -- the allocation queue: open lines of known products still short of stock
     CREATE INDEX order_lines_short_idx ON order_lines (product_code, order_id)
-      WHERE open AND product_code IS NOT NULL AND reserved_quantity < quantity * units_per_cart_unit;
+      WHERE open AND product_code IS NOT NULL AND waiting_units > 0;
     -- "a mapping was added: which orders wait on this cart code?"
     CREATE INDEX order_lines_unknown_code_idx ON order_lines (cart_product_code) WHERE product_code IS NULL;
 
