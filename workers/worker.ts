@@ -59,6 +59,9 @@ export async function startWorkers(opts: WorkerOptions): Promise<RunningWorkers>
       settings: { backoffStrategy: backoffStrategy(config.JOB_BACKOFF_MS) },
       metrics: { maxDataPoints: MetricsTime.ONE_WEEK * 2 },
       lockDuration: opts.lockDuration ?? config.JOB_LOCK_MS,
+      // Every job is idempotent in Postgres, so a job whose worker died is simply run again; only a
+      // job that keeps killing its workers (5 times) is failed for a human to look at.
+      maxStalledCount: 5,
       // Check for stalled jobs as often as a lock can expire, so a killed worker's job resumes promptly.
       stalledInterval: opts.stalledInterval ?? config.JOB_LOCK_MS,
     });
