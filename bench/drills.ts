@@ -209,7 +209,8 @@ export async function runDrill(services: BenchServices, opts: DrillOptions): Pro
       const j = await queues.import.getJob(id);
       if (j && j.attemptsStarted > 1)
         notes.push(
-          `import job ${j.id} (${j.data.storeCode}) was started ${j.attemptsStarted} times (${j.attemptsMade} failed attempts, stalled ${j.stalledCounter} times) before it completed`,
+          // attemptsMade counts the completing attempt too; a start lost to a stall is not an attempt made.
+          `import job ${j.id} (${j.data.storeCode}) was started ${j.attemptsStarted} times (${Math.max(0, j.attemptsMade - 1)} failed attempts, ${j.stalledCounter} stalls) before it completed`,
         );
     }
 
