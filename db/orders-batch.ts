@@ -15,7 +15,7 @@ import type { Db } from '../infra/postgres.js';
 import { type BulkColumn, bulkInsert } from './bulk.js';
 import { lineRows, orderColumns, type PersistContext, partyRows } from './orders.js';
 import { resolvedFor } from './products.js';
-import { lockStock, productsWithWaitingLines, reservePlan } from './stock.js';
+import { lockStock, productsWithWaitingLines, readStock, reservePlan } from './stock.js';
 
 export interface NewOrder {
   order: CartOrder;
@@ -105,11 +105,31 @@ const EVENT_COLUMNS: readonly BulkColumn[] = [
   ['details', 'jsonb'],
 ];
 
-/** `items` must be new to the store, oldest first, already filtered by the store's import statuses. */
+/**
+ * The stock a page planned from moved before it could be reserved (another import took it, or
+ * orders began to wait for the product). The page is written again, locking the stock first.
+ */
+export class StockMovedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StockMovedError';
+  }
+}
+
+/**
+ * `items` must be new to the store, oldest first, already filtered by the store's import statuses.
+ *
+ * Optimistic by default: stock is planned from a plain read, the orders are written, and only then
+ * are the planned stock rows locked, checked (still that much free, still nobody waiting) and
+ * reserved — so concurrent imports of the same products hold those locks for a moment, not for the
+ * whole page. If the check fails the caller runs the page again with `lockFirst`, which locks the
+ * stock rows before planning (the pessimistic path; the result is the same, only slower).
+ */
 export async function insertNewOrders(
   trx: Db,
   items: readonly NewOrder[],
   ctx: PersistContext,
+  opts: { lockFirst?: boolean } = {},
 ): Promise<BatchResult> {
   if (items.length === 0) return { inserted: [], conflicts: [], allocateLater: [] };
   const settings = ctx.store.settings;
@@ -150,11 +170,11 @@ export async function insertNewOrders(
     return { facts, lines, holds };
   });
 
-  // Plan stock, oldest first, from the rows locked here (order rows are new: nobody else holds them).
+  // Plan stock, oldest first (order rows are new: nobody else holds them).
   const wanted = [
     ...new Set(planned.filter((p) => p.holds).flatMap((p) => p.lines.map((l) => l.productCode))),
   ].filter((c): c is string => c !== null);
-  const locked = await lockStock(trx, wanted);
+  const locked = opts.lockFirst ? await lockStock(trx, wanted) : await readStock(trx, wanted);
   const waiting = await productsWithWaitingLines(trx, wanted);
   const stock = new Map<string, WarehouseStock[]>();
   for (const s of locked) if (s.enabled) stock.set(s.productCode, [...(stock.get(s.productCode) ?? []), s]);
@@ -246,9 +266,32 @@ export async function insertNewOrders(
     ),
   );
   const want = plan.reduce((n, s) => n + s.quantity, 0);
+  if (!opts.lockFirst && plan.length) {
+    // Now lock what was planned and check the plan still holds, under the lock.
+    const planned = [...new Set(plan.map((s) => s.productCode))];
+    const now = await lockStock(trx, planned);
+    const need = new Map<string, number>();
+    for (const s of plan)
+      need.set(
+        `${s.productCode} ${s.warehouse}`,
+        (need.get(`${s.productCode} ${s.warehouse}`) ?? 0) + s.quantity,
+      );
+    for (const row of now) {
+      const n = need.get(`${row.productCode} ${row.warehouse}`) ?? 0;
+      if (n > row.free || (n > 0 && !row.enabled))
+        throw new StockMovedError(`${row.productCode} @ ${row.warehouse}: planned ${n}, free ${row.free}`);
+    }
+    const others = await productsWithWaitingLines(
+      trx,
+      planned,
+      kept.map((k) => k.id),
+    );
+    if (others.size) throw new StockMovedError(`orders began to wait for ${[...others].join(', ')}`);
+  }
   const got = await reservePlan(trx, plan);
-  // Cannot happen while the stock rows are locked; if it ever does, nothing of this page stands.
-  if (got !== want) throw new Error(`stock changed under a page import (planned ${want}, reserved ${got})`);
+  // Cannot happen while the stock rows are locked and checked; if it does, nothing of this page stands.
+  if (got !== want)
+    throw new StockMovedError(`stock changed under a page import (planned ${want}, reserved ${got})`);
 
   await bulkInsert(
     trx,

@@ -11,13 +11,25 @@ import { planReservation, type WarehouseStock } from '../domain/allocation.js';
 import { S } from '../domain/statuses.js';
 import { type Db, withTransaction } from '../infra/postgres.js';
 
+export interface StockRow {
+  productCode: string;
+  warehouse: string;
+  priority: number;
+  free: number;
+  enabled: boolean;
+}
+
 /** Locks the stock rows of these products in a fixed order; returns free stock per row. */
-export async function lockStock(
-  trx: Db,
-  productCodes: readonly string[],
-): Promise<
-  Array<{ productCode: string; warehouse: string; priority: number; free: number; enabled: boolean }>
-> {
+export async function lockStock(trx: Db, productCodes: readonly string[]): Promise<StockRow[]> {
+  return stockRows(trx, productCodes, true);
+}
+
+/** Free stock per row of these products, without locking (a plan to check under the lock later). */
+export async function readStock(trx: Db, productCodes: readonly string[]): Promise<StockRow[]> {
+  return stockRows(trx, productCodes, false);
+}
+
+async function stockRows(trx: Db, productCodes: readonly string[], lock: boolean): Promise<StockRow[]> {
   if (productCodes.length === 0) return [];
   const rows = await sql<{
     product_code: string;
@@ -30,7 +42,7 @@ export async function lockStock(
     FROM stock_levels s JOIN warehouses w ON w.code = s.warehouse_code
     WHERE s.product_code = ANY(${[...new Set(productCodes)]}::text[])
     ORDER BY s.product_code, s.warehouse_code
-    FOR UPDATE OF s`.execute(trx);
+    ${lock ? sql`FOR UPDATE OF s` : sql``}`.execute(trx);
   return rows.rows.map((r) => ({
     productCode: r.product_code,
     warehouse: r.warehouse_code,
@@ -109,6 +121,7 @@ function holdingOrder() {
 export async function productsWithWaitingLines(
   trx: Db,
   productCodes: readonly string[],
+  exceptOrderIds: readonly number[] = [],
 ): Promise<Set<string>> {
   if (productCodes.length === 0) return new Set();
   const r = await sql<{ product_code: string }>`
@@ -117,6 +130,7 @@ export async function productsWithWaitingLines(
       SELECT 1 FROM order_lines l
       -- the predicate of order_lines_short_idx
       WHERE l.product_code = p.product_code AND l.product_code IS NOT NULL AND l.open AND l.waiting_units > 0
+        AND l.order_id <> ALL(${[...exceptOrderIds]}::bigint[])
     )`.execute(trx);
   return new Set(r.rows.map((x) => x.product_code));
 }

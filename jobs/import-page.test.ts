@@ -171,4 +171,31 @@ describe('import page writer', () => {
     expect(rejects[0]!.error).toMatch(/^bad: .*order_lines_quantity_check|quantity/);
     await expectStockHealthy(t.db);
   });
+
+  it('concurrent pages of several stores over scarce stock: all written once, never oversold', async () => {
+    const t = await fresh('concurrent');
+    await sql`UPDATE stock_levels SET on_hand = 7 WHERE product_code = 'P3' AND warehouse_code = 'osaka'`.execute(
+      t.db,
+    );
+    const shops = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => createShop(t.db, `shop-${i}`)));
+    await Promise.all(
+      shops.map((shop, i) =>
+        importOrders(
+          t.db,
+          shop,
+          Array.from({ length: 5 }, (_, k) =>
+            cartOrder(shop, `c${k}`, { lines: [['P3', 1]], orderedAt: at(i + k) }),
+          ),
+          NOW,
+        ),
+      ),
+    );
+    const n = await sql<{ n: number }>`SELECT count(*)::int AS n FROM orders`.execute(t.db);
+    expect(n.rows[0]!.n).toBe(30);
+    const held = await sql<{
+      reserved: number;
+    }>`SELECT SUM(reserved)::int AS reserved FROM stock_levels WHERE product_code = 'P3'`.execute(t.db);
+    expect(held.rows[0]!.reserved).toBe(7); // every free unit taken, none twice
+    await expectStockHealthy(t.db, { oldestFirst: false });
+  });
 });

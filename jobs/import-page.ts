@@ -6,7 +6,7 @@ import type { CartAdapter, NormalizeResult, RawOrder } from '../carts/contract.j
 import { cartModule } from '../carts/registry.js';
 import { actionContext, refreshOrders, transitionInTx } from '../db/order-actions.js';
 import { type PersistKind, persistCartOrder } from '../db/orders.js';
-import { insertNewOrders } from '../db/orders-batch.js';
+import { insertNewOrders, StockMovedError } from '../db/orders-batch.js';
 import { resolveProducts } from '../db/products.js';
 import { allocateProducts } from '../db/stock.js';
 import type { Store } from '../db/stores.js';
@@ -214,7 +214,7 @@ export async function importPage(
     else fresh.push(g);
   }
 
-  const run = (fast: boolean) =>
+  const run = (fast: boolean, lockFirst = false) =>
     withTransaction(db, async (trx) => {
       const c = { ...zeroCounts(), unchanged: early.unchanged, skipped: early.skipped };
       touchedProducts.clear();
@@ -223,11 +223,12 @@ export async function importPage(
       const outcomes: Array<[string, PersistKind]> = [...earlyOutcomes];
       const careful = fast ? [...changed] : [...fresh, ...changed];
       if (fast && fresh.length) {
-        // New orders first, in one go: their stock rows are locked in product order before any other.
+        // New orders first, in one go (see insertNewOrders for how their stock is planned and locked).
         const batch = await insertNewOrders(
           trx,
           fresh.map((g) => ({ order: g.order, raw: g.raw.payload })),
           ctx,
+          { lockFirst },
         );
         for (const x of batch.inserted) {
           c.new++;
@@ -284,7 +285,13 @@ export async function importPage(
     });
   let pageCounts: Awaited<ReturnType<typeof run>>;
   try {
-    pageCounts = await run(!opts.careful);
+    try {
+      pageCounts = await run(!opts.careful);
+    } catch (e) {
+      // Another import took the stock this page planned on: write it again, locking stock first.
+      if (!(e instanceof StockMovedError)) throw e;
+      pageCounts = await run(true, true);
+    }
   } catch (e) {
     // One order the batch cannot write (a value the database refuses) fails the batch as a whole:
     // take the page again order by order, so that order becomes a reject and the rest go in.
