@@ -18,6 +18,8 @@
 // --contention-orders, --noop-jobs, --workers (processes, default 2), --concurrency (per process,
 // default 5), --only pipeline,contention,list,noop (comma list), --unsafe-fast, --seed,
 // --worker-node-options (NODE_OPTIONS for the workers only, e.g. --max-old-space-size=128).
+
+import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -91,8 +93,17 @@ const CONCURRENCY = num(args.concurrency, 5, 5);
 const SEED = num(args.seed, 2026, 2026);
 const ONLY = new Set((args.only ?? 'noop,pipeline,contention,list').split(','));
 const unsafeFast = args['unsafe-fast'];
-/** NODE_OPTIONS for the worker processes only, e.g. --max-old-space-size=128. */
-const WORKER_NODE_OPTIONS = args['worker-node-options'];
+/**
+ * NODE_OPTIONS for the worker processes. By default the ones the production image sets (the ENV line
+ * of the Dockerfile), so "as deployed" means with the deployed heap limit; `--worker-node-options=`
+ * (empty) measures without it.
+ */
+const WORKER_NODE_OPTIONS = args['worker-node-options'] ?? dockerfileNodeOptions();
+
+function dockerfileNodeOptions(): string | undefined {
+  const text = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
+  return /NODE_OPTIONS="?([^"\n]+)"?/.exec(text)?.[1]?.trim();
+}
 
 const progress = (m: string) => process.stderr.write(`· ${m}\n`);
 const yes = (ok: boolean) => (ok ? 'yes' : '**no**');
