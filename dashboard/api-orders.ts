@@ -122,9 +122,14 @@ export async function listOrders(
   }
   if (q.orderNo) where.push(sql<SqlBool>`o.order_seq = ${Number(q.orderNo)}`);
   if (q.cartOrderNo) {
-    // Prefix match (orders_cart_order_no_idx uses text_pattern_ops); LIKE wildcards are escaped.
+    // Prefix match through orders_cart_order_no_idx (text_pattern_ops); LIKE wildcards are escaped.
+    // The matches are found first (a fence the planner cannot see through): otherwise it may walk the
+    // ordered_at index newest-first hoping to meet them soon, and read nearly all of it when every
+    // match is an old order.
     const escaped = q.cartOrderNo.replace(/[\\%_]/g, (c) => `\\${c}`);
-    where.push(sql<SqlBool>`o.cart_order_no LIKE ${`${escaped}%`}`);
+    where.push(
+      sql<SqlBool>`o.id IN (SELECT m.id FROM (SELECT id FROM orders WHERE cart_order_no LIKE ${`${escaped}%`} OFFSET 0) m)`,
+    );
   }
   if (q.orderedFrom) where.push(sql<SqlBool>`o.ordered_at >= ${jstStart(q.orderedFrom)}`);
   if (q.orderedTo) where.push(sql<SqlBool>`o.ordered_at < ${nextDay(q.orderedTo)}`);

@@ -15,7 +15,14 @@ import type { Db } from '../infra/postgres.js';
 import { type BulkColumn, bulkInsert } from './bulk.js';
 import { lineRows, orderColumns, type PersistContext, partyRows } from './orders.js';
 import { resolvedFor } from './products.js';
-import { lockStock, productsWithWaitingLines, readStock, reservePlan } from './stock.js';
+import {
+  insertPlannedReservations,
+  lockStock,
+  productsWithWaitingLines,
+  raiseReservedForPlan,
+  readStock,
+  reservePlan,
+} from './stock.js';
 
 export interface NewOrder {
   order: CartOrder;
@@ -28,6 +35,8 @@ export interface BatchResult {
   conflicts: NewOrder[];
   /** Products to allocate after commit (older orders were already waiting for them). */
   allocateLater: string[];
+  /** Reserves the planned stock: the caller runs it last, right before commit. */
+  reserveStock(): Promise<void>;
 }
 
 // Column types of the bulk inserts (every column a new order, party, line or event is written with).
@@ -131,7 +140,8 @@ export async function insertNewOrders(
   ctx: PersistContext,
   opts: { lockFirst?: boolean } = {},
 ): Promise<BatchResult> {
-  if (items.length === 0) return { inserted: [], conflicts: [], allocateLater: [] };
+  if (items.length === 0)
+    return { inserted: [], conflicts: [], allocateLater: [], reserveStock: async () => undefined };
   const settings = ctx.store.settings;
   const planned = items.map(({ order }) => {
     const lines = order.lines.map((l, i) => {
@@ -265,34 +275,6 @@ export async function insertNewOrders(
       })),
     ),
   );
-  const want = plan.reduce((n, s) => n + s.quantity, 0);
-  if (!opts.lockFirst && plan.length) {
-    // Now lock what was planned and check the plan still holds, under the lock.
-    const planned = [...new Set(plan.map((s) => s.productCode))];
-    const now = await lockStock(trx, planned);
-    const need = new Map<string, number>();
-    for (const s of plan)
-      need.set(
-        `${s.productCode} ${s.warehouse}`,
-        (need.get(`${s.productCode} ${s.warehouse}`) ?? 0) + s.quantity,
-      );
-    for (const row of now) {
-      const n = need.get(`${row.productCode} ${row.warehouse}`) ?? 0;
-      if (n > row.free || (n > 0 && !row.enabled))
-        throw new StockMovedError(`${row.productCode} @ ${row.warehouse}: planned ${n}, free ${row.free}`);
-    }
-    const others = await productsWithWaitingLines(
-      trx,
-      planned,
-      kept.map((k) => k.id),
-    );
-    if (others.size) throw new StockMovedError(`orders began to wait for ${[...others].join(', ')}`);
-  }
-  const got = await reservePlan(trx, plan);
-  // Cannot happen while the stock rows are locked and checked; if it does, nothing of this page stands.
-  if (got !== want)
-    throw new StockMovedError(`stock changed under a page import (planned ${want}, reserved ${got})`);
-
   await bulkInsert(
     trx,
     'order_events',
@@ -308,6 +290,42 @@ export async function insertNewOrders(
       details: { cartStatus: k.order.cartStatus },
     })),
   );
+  const want = plan.reduce((n, s) => n + s.quantity, 0);
+  // Last, just before commit (the caller runs it): the stock. Optimistically planned stock rows are
+  // locked only now, so another import of the same products waits for a moment, not for this page.
+  const reserveStock = async (): Promise<void> => {
+    if (opts.lockFirst) {
+      const got = await reservePlan(trx, plan);
+      // Cannot happen while the stock rows are locked; if it does, nothing of this page stands.
+      if (got !== want)
+        throw new Error(`stock changed under a locked page import (planned ${want}, reserved ${got})`);
+      return;
+    }
+    if (plan.length === 0) return;
+    const products = [...new Set(plan.map((s) => s.productCode))];
+    const now = await lockStock(trx, products);
+    const need = new Map<string, number>();
+    for (const s of plan) {
+      const key = `${s.productCode} ${s.warehouse}`;
+      need.set(key, (need.get(key) ?? 0) + s.quantity);
+    }
+    for (const row of now) {
+      const n = need.get(`${row.productCode} ${row.warehouse}`) ?? 0;
+      if (n > row.free || (n > 0 && !row.enabled))
+        throw new StockMovedError(`${row.productCode} @ ${row.warehouse}: planned ${n}, free ${row.free}`);
+    }
+    const others = await productsWithWaitingLines(
+      trx,
+      products,
+      kept.map((k) => k.id),
+    );
+    if (others.size) throw new StockMovedError(`orders began to wait for ${[...others].join(', ')}`);
+    if (!(await raiseReservedForPlan(trx, plan)))
+      throw new StockMovedError('stock changed under a page import');
+  };
+  // The reservation rows now (they lock nothing another import needs); reserved rises in reserveStock.
+  if (!opts.lockFirst) await insertPlannedReservations(trx, plan);
+
   const allocateLater = [...new Set(kept.flatMap((k) => k.p.lines.map((l) => l.productCode)))].filter(
     (c): c is string => c !== null && waiting.has(c),
   );
@@ -315,5 +333,6 @@ export async function insertNewOrders(
     inserted: kept.map((k) => ({ cartOrderNo: k.order.cartOrderNo, orderId: k.id })),
     conflicts,
     allocateLater,
+    reserveStock,
   };
 }

@@ -19,7 +19,11 @@ export interface StockRow {
   enabled: boolean;
 }
 
-/** Locks the stock rows of these products in a fixed order; returns free stock per row. */
+/**
+ * Locks the stock rows of these products in a fixed order; returns free stock per row. NO KEY
+ * UPDATE is the strength an UPDATE of on_hand / reserved takes: it does not conflict with the
+ * KEY SHARE lock a reservation insert takes on its stock row (the foreign key check).
+ */
 export async function lockStock(trx: Db, productCodes: readonly string[]): Promise<StockRow[]> {
   return stockRows(trx, productCodes, true);
 }
@@ -42,7 +46,7 @@ async function stockRows(trx: Db, productCodes: readonly string[], lock: boolean
     FROM stock_levels s JOIN warehouses w ON w.code = s.warehouse_code
     WHERE s.product_code = ANY(${[...new Set(productCodes)]}::text[])
     ORDER BY s.product_code, s.warehouse_code
-    ${lock ? sql`FOR UPDATE OF s` : sql``}`.execute(trx);
+    ${lock ? sql`FOR NO KEY UPDATE OF s` : sql``}`.execute(trx);
   return rows.rows.map((r) => ({
     productCode: r.product_code,
     warehouse: r.warehouse_code,
@@ -173,6 +177,53 @@ export async function reservePlan(
     )
     SELECT COALESCE(SUM(quantity), 0)::int AS units FROM ins`.execute(trx);
   return r.rows[0]?.units ?? 0;
+}
+
+/**
+ * The two halves of `reservePlan` for a plan made without locks: the reservation rows first (they
+ * lock nothing another import needs), then, once the caller has locked and checked the stock rows,
+ * ONE guarded statement raising each row's reserved by its planned total. False when any row lacked
+ * the free stock: the caller must roll back, or reserved ≠ Σ reservations.
+ */
+export async function insertPlannedReservations(trx: Db, plan: readonly PlanStep[]): Promise<void> {
+  if (plan.length === 0) return;
+  await sql`
+    INSERT INTO reservations (order_line_id, order_id, product_code, warehouse_code, quantity)
+    SELECT * FROM unnest(${plan.map((p) => p.orderLineId)}::bigint[], ${plan.map((p) => p.orderId)}::bigint[],
+                         ${plan.map((p) => p.productCode)}::text[], ${plan.map((p) => p.warehouse)}::text[],
+                         ${plan.map((p) => p.quantity)}::int[])`.execute(trx);
+}
+
+export async function raiseReservedForPlan(trx: Db, plan: readonly PlanStep[]): Promise<boolean> {
+  if (plan.length === 0) return true;
+  const totals = new Map<string, { product: string; warehouse: string; q: number }>();
+  for (const p of plan) {
+    const k = `${p.productCode}\u0000${p.warehouse}`;
+    const t = totals.get(k) ?? { product: p.productCode, warehouse: p.warehouse, q: 0 };
+    t.q += p.quantity;
+    totals.set(k, t);
+  }
+  const rows = [...totals.values()];
+  const r = await sql<{ n: number }>`
+    WITH per AS (
+      SELECT * FROM unnest(${rows.map((t) => t.product)}::text[], ${rows.map((t) => t.warehouse)}::text[], ${rows.map((t) => t.q)}::int[])
+        AS per(product_code, warehouse_code, q)
+    ), upd AS (
+      UPDATE stock_levels s SET reserved = s.reserved + per.q, updated_at = now()
+      FROM per WHERE s.product_code = per.product_code AND s.warehouse_code = per.warehouse_code
+        AND s.on_hand - s.reserved >= per.q
+      RETURNING 1
+    )
+    SELECT count(*)::int AS n FROM upd`.execute(trx);
+  return r.rows[0]?.n === rows.length;
+}
+
+export interface PlanStep {
+  orderLineId: number;
+  orderId: number;
+  productCode: string;
+  warehouse: string;
+  quantity: number;
 }
 
 /** Lines of this product short of stock in orders that may hold it, oldest order first. */

@@ -222,6 +222,7 @@ export async function importPage(
       const lateRejects: Array<{ raw: RawOrder; error: string }> = [];
       const outcomes: Array<[string, PersistKind]> = [...earlyOutcomes];
       const careful = fast ? [...changed] : [...fresh, ...changed];
+      let reserveStock = async (): Promise<void> => undefined;
       if (fast && fresh.length) {
         // New orders first, in one go (see insertNewOrders for how their stock is planned and locked).
         const batch = await insertNewOrders(
@@ -235,6 +236,7 @@ export async function importPage(
           outcomes.push([x.cartOrderNo, 'new']);
         }
         for (const p of batch.allocateLater) touchedProducts.add(p);
+        reserveStock = batch.reserveStock;
         const conflicted = new Set(batch.conflicts.map((x) => x.order.cartOrderNo));
         careful.push(...fresh.filter((g) => conflicted.has(g.order.cartOrderNo)));
       }
@@ -281,6 +283,7 @@ export async function importPage(
           .where('id', '=', opts.runId)
           .execute();
       }
+      await reserveStock(); // last: the page's stock locks are held only until the commit below
       return { c, lateRejects, outcomes };
     });
   let pageCounts: Awaited<ReturnType<typeof run>>;
