@@ -121,16 +121,13 @@ export async function listOrders(
     where.push(sql<SqlBool>`o.store_id = ${s?.id ?? -1}`);
   }
   if (q.orderNo) where.push(sql<SqlBool>`o.order_seq = ${Number(q.orderNo)}`);
-  if (q.cartOrderNo) {
-    // Prefix match through orders_cart_order_no_idx (text_pattern_ops); LIKE wildcards are escaped.
-    // The matches are found first (a fence the planner cannot see through): otherwise it may walk the
-    // ordered_at index newest-first hoping to meet them soon, and read nearly all of it when every
-    // match is an old order.
-    const escaped = q.cartOrderNo.replace(/[\\%_]/g, (c) => `\\${c}`);
-    where.push(
-      sql<SqlBool>`o.id IN (SELECT m.id FROM (SELECT id FROM orders WHERE cart_order_no LIKE ${`${escaped}%`} OFFSET 0) m)`,
-    );
-  }
+  // Prefix match through orders_cart_order_no_idx (text_pattern_ops); LIKE wildcards are escaped.
+  // The matches become the base the other filters and the sort apply to (OFFSET 0 keeps the planner
+  // from folding it back in): otherwise it may walk the ordered_at index newest-first hoping to meet
+  // them soon, and read nearly all of it when every match is an old order.
+  const base = q.cartOrderNo
+    ? sql`(SELECT * FROM orders WHERE cart_order_no LIKE ${`${q.cartOrderNo.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} OFFSET 0)`
+    : sql`orders`;
   if (q.orderedFrom) where.push(sql<SqlBool>`o.ordered_at >= ${jstStart(q.orderedFrom)}`);
   if (q.orderedTo) where.push(sql<SqlBool>`o.ordered_at < ${nextDay(q.orderedTo)}`);
   if (q.shipFrom) where.push(sql<SqlBool>`o.ship_date >= ${q.shipFrom}::date`);
@@ -179,7 +176,7 @@ export async function listOrders(
            st.name AS ship_to, st.prefecture AS ship_to_prefecture,
            (SELECT count(*)::int FROM order_parties p WHERE p.order_id = o.id AND p.role = 'ship_to') AS packages,
            (${sort.expr})::text AS sort_value
-    FROM orders o
+    FROM ${base} o
     JOIN stores s ON s.id = o.store_id
     LEFT JOIN LATERAL (SELECT p.name, p.prefecture FROM order_parties p
                        WHERE p.order_id = o.id AND p.role = 'ship_to' ORDER BY p.package_no LIMIT 1) st ON true
