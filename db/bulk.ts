@@ -1,7 +1,8 @@
 // Many rows in one INSERT with ONE parameter: the rows as a JSON array, unpacked by PostgreSQL's
-// json_to_recordset. The statement is the same for 1 row or 1,000; JSON.stringify (native) replaces
-// escaping one array literal per column in JavaScript; no page can exceed PostgreSQL's 65,535
-// parameters. Used for a page's new orders, parties, lines and events.
+// jsonb_to_recordset (parsed once; a jsonb column such as the raw cart payload comes out as it is).
+// The statement is the same for 1 row or 1,000; JSON.stringify (native) replaces escaping an array
+// literal per column in JavaScript; no page can exceed PostgreSQL's 65,535 parameters. Used for a
+// page's new orders, parties, lines and events.
 import { sql } from 'kysely';
 import type { Db } from '../infra/postgres.js';
 
@@ -20,9 +21,8 @@ export async function bulkInsert<R = Record<string, unknown>>(
 ): Promise<R[]> {
   if (rows.length === 0) return [];
   const names = sql.raw(columns.map(([n]) => `"${n}"`).join(', '));
-  // jsonb columns arrive as json values (objects stay objects) and are cast once.
-  const record = sql.raw(columns.map(([n, t]) => `"${n}" ${t === 'jsonb' ? 'json' : t}`).join(', '));
-  const selects = sql.raw(columns.map(([n, t]) => (t === 'jsonb' ? `"${n}"::jsonb` : `"${n}"`)).join(', '));
+  const record = sql.raw(columns.map(([n, t]) => `"${n}" ${t}`).join(', '));
+  const selects = sql.raw(columns.map(([n]) => `"${n}"`).join(', '));
   const conflict = opts.onConflictDoNothing
     ? sql` ON CONFLICT ON CONSTRAINT ${sql.raw(opts.onConflictDoNothing)} DO NOTHING`
     : sql``;
@@ -31,7 +31,7 @@ export async function bulkInsert<R = Record<string, unknown>>(
     : sql``;
   const r = await sql<R>`
     INSERT INTO ${sql.table(table)} (${names})
-    SELECT ${selects} FROM json_to_recordset(${JSON.stringify(rows)}::json) AS t(${record})${conflict}${returning}`.execute(
+    SELECT ${selects} FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS t(${record})${conflict}${returning}`.execute(
     trx,
   );
   return r.rows;
