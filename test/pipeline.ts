@@ -31,20 +31,50 @@ export async function seedTestShop(
   await seedDemo(t.db, { baseUrls, csvInbox, key: TEST_SECRET_KEY, cron: '*/10 * * * *' });
 }
 
-export async function testDeps(
-  t: TestDb,
-  opts: { now?: () => Date; http?: Partial<HttpSettings> } = {},
-): Promise<JobDeps & { close(): Promise<void> }> {
-  const prefix = uniquePrefix('deps');
-  const config = loadConfig({
+/** Configuration for a test's own database and queue prefix. */
+export function testConfig(t: TestDb, prefix: string) {
+  return loadConfig({
     DATABASE_URL: t.url,
     REDIS_URL: redisUrl(),
     JUCHU_SECRET_KEY: TEST_SECRET_KEY.toString('hex'),
     QUEUE_PREFIX: prefix,
   });
-  const redis = createProducerConnection(config.REDIS_URL, 'test');
+}
+
+/** Queue producers on the test's prefix, as the CLI and dashboard have them. */
+export async function testQueues(t: TestDb, prefix: string, name = 'test') {
+  const config = testConfig(t, prefix);
+  const redis = createProducerConnection(config.REDIS_URL, name);
   await ready(redis);
   const queues = createQueues(redis, config);
+  return {
+    config,
+    queues,
+    async close() {
+      await queues.close();
+      redis.disconnect();
+    },
+  };
+}
+
+/** A store's settings, replaced (tests start stores from a known state). */
+export async function setStoreSettings(
+  t: TestDb,
+  storeCode: string,
+  settings: Record<string, unknown>,
+): Promise<void> {
+  await t.db
+    .updateTable('stores')
+    .set({ settings: JSON.stringify(settings) })
+    .where('code', '=', storeCode)
+    .execute();
+}
+
+export async function testDeps(
+  t: TestDb,
+  opts: { now?: () => Date; http?: Partial<HttpSettings> } = {},
+): Promise<JobDeps & { close(): Promise<void> }> {
+  const { config, queues, close } = await testQueues(t, uniquePrefix('deps'));
   logger.level = 'warn';
   return {
     db: t.db,
@@ -54,10 +84,7 @@ export async function testDeps(
     now: opts.now ?? (() => new Date()),
     adapterFor: storeAdapterFactory(t.db, TEST_SECRET_KEY, opts.http ?? FAST_HTTP),
     processId: `${hostname()}-${process.pid}-test`,
-    async close() {
-      await queues.close();
-      redis.disconnect();
-    },
+    close,
   };
 }
 

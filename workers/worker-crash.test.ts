@@ -5,19 +5,17 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shopifySimulator } from '../carts/shopify/index.js';
 import type { RunningSimulator } from '../carts/sim/kit.js';
-import { loadConfig } from '../infra/config.js';
-import { createProducerConnection, ready } from '../infra/redis.js';
 import { processImportStore } from '../jobs/import-store.js';
-import { createQueues, type Queues } from '../jobs/queues.js';
+import type { Queues } from '../jobs/queues.js';
+import { childEnv, createTestDb, type TestDb, uniquePrefix } from '../test/harness.js';
 import {
-  childEnv,
-  createTestDb,
-  redisUrl,
-  TEST_SECRET_KEY,
-  type TestDb,
-  uniquePrefix,
-} from '../test/harness.js';
-import { countOrders, expectStockInvariants, seedTestShop, testDeps } from '../test/pipeline.js';
+  countOrders,
+  expectStockInvariants,
+  seedTestShop,
+  setStoreSettings,
+  testDeps,
+  testQueues,
+} from '../test/pipeline.js';
 
 const STORE = 'shopify-global';
 
@@ -43,7 +41,7 @@ describe('a worker killed mid-import', () => {
   let t: TestDb;
   let sim: RunningSimulator;
   let queues: Queues;
-  let redis: ReturnType<typeof createProducerConnection>;
+  let producers: Awaited<ReturnType<typeof testQueues>>;
   const prefix = uniquePrefix('crash');
   const children: ChildProcess[] = [];
   const now = Date.now();
@@ -58,26 +56,14 @@ describe('a worker killed mid-import', () => {
       rateLimits: false,
     });
     await seedTestShop(t, { shopify: sim.url });
-    await t.db
-      .updateTable('stores')
-      .set({ settings: JSON.stringify({ initialImportDays: 3, settleLagSeconds: 0 }) })
-      .where('code', '=', STORE)
-      .execute();
-    const config = loadConfig({
-      DATABASE_URL: t.url,
-      REDIS_URL: redisUrl(),
-      JUCHU_SECRET_KEY: TEST_SECRET_KEY.toString('hex'),
-      QUEUE_PREFIX: prefix,
-    });
-    redis = createProducerConnection(config.REDIS_URL, 'crash-test');
-    await ready(redis);
-    queues = createQueues(redis, config);
+    await setStoreSettings(t, STORE, { initialImportDays: 3, settleLagSeconds: 0 });
+    producers = await testQueues(t, prefix, 'crash-test');
+    queues = producers.queues;
   });
   afterAll(async () => {
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
     await queues.import.obliterate({ force: true }).catch(() => undefined);
-    await queues.close();
-    redis.disconnect();
+    await producers.close();
     await sim.stop();
     await t.drop();
   });

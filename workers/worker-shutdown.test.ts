@@ -5,18 +5,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shopifySimulator } from '../carts/shopify/index.js';
 import type { RunningSimulator } from '../carts/sim/kit.js';
-import { loadConfig } from '../infra/config.js';
-import { createProducerConnection, ready } from '../infra/redis.js';
-import { createQueues, type Queues } from '../jobs/queues.js';
-import {
-  childEnv,
-  createTestDb,
-  redisUrl,
-  TEST_SECRET_KEY,
-  type TestDb,
-  uniquePrefix,
-} from '../test/harness.js';
-import { countOrders, seedTestShop } from '../test/pipeline.js';
+import type { Queues } from '../jobs/queues.js';
+import { childEnv, createTestDb, type TestDb, uniquePrefix } from '../test/harness.js';
+import { countOrders, seedTestShop, setStoreSettings, testQueues } from '../test/pipeline.js';
 
 const STORE = 'shopify-global';
 
@@ -33,7 +24,7 @@ describe('a worker given SIGTERM mid-import', () => {
   let t: TestDb;
   let sim: RunningSimulator;
   let queues: Queues;
-  let redis: ReturnType<typeof createProducerConnection>;
+  let producers: Awaited<ReturnType<typeof testQueues>>;
   let worker: ChildProcess | undefined;
   const prefix = uniquePrefix('term');
   const now = Date.now();
@@ -48,26 +39,14 @@ describe('a worker given SIGTERM mid-import', () => {
       rateLimits: false,
     });
     await seedTestShop(t, { shopify: sim.url });
-    await t.db
-      .updateTable('stores')
-      .set({ settings: JSON.stringify({ initialImportDays: 3, settleLagSeconds: 0 }) })
-      .where('code', '=', STORE)
-      .execute();
-    const config = loadConfig({
-      DATABASE_URL: t.url,
-      REDIS_URL: redisUrl(),
-      JUCHU_SECRET_KEY: TEST_SECRET_KEY.toString('hex'),
-      QUEUE_PREFIX: prefix,
-    });
-    redis = createProducerConnection(config.REDIS_URL, 'term-test');
-    await ready(redis);
-    queues = createQueues(redis, config);
+    await setStoreSettings(t, STORE, { initialImportDays: 3, settleLagSeconds: 0 });
+    producers = await testQueues(t, prefix, 'term-test');
+    queues = producers.queues;
   });
   afterAll(async () => {
     if (worker && worker.exitCode === null) worker.kill('SIGKILL');
     await queues.import.obliterate({ force: true }).catch(() => undefined);
-    await queues.close();
-    redis.disconnect();
+    await producers.close();
     await sim.stop();
     await t.drop();
   });
