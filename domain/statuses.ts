@@ -39,27 +39,6 @@ export interface StatusDef {
   system: boolean;
 }
 
-/** The group each system status belongs to (custom statuses carry theirs in the catalogue). */
-export const SYSTEM_GROUP: Readonly<Record<SystemStatus, StatusGroup>> = {
-  unknown_product: 'review',
-  needs_check: 'review',
-  customer_comment: 'review',
-  review_hold: 'review',
-  awaiting_payment: 'payment',
-  ready_to_ship: 'fulfillment',
-  ready_after_stock: 'fulfillment',
-  shipping: 'fulfillment',
-  waiting: 'fulfillment',
-  shipped: 'fulfillment',
-  cancel_requested: 'cancellation',
-  cancelling: 'cancellation',
-  cancelled: 'cancellation',
-};
-
-export function isSystemStatus(code: string): code is SystemStatus {
-  return code in SYSTEM_GROUP;
-}
-
 /** A catalogue of statuses as loaded from the database, with lookups. */
 export class StatusCatalogue {
   private readonly byCode: Map<string, StatusDef>;

@@ -5,6 +5,8 @@ import { hostname } from 'node:os';
 import { sql } from 'kysely';
 import { expect } from 'vitest';
 import type { HttpSettings } from '../carts/contract.js';
+import { shopifySimulator } from '../carts/shopify/index.js';
+import type { RunningSimulator } from '../carts/sim/kit.js';
 import { seedDemo } from '../db/seed-demo.js';
 import { lineReservationMismatches, reservationMismatches } from '../db/stock.js';
 import type { CartName } from '../domain/order.js';
@@ -111,4 +113,22 @@ export async function countOrders(db: Db, storeCode?: string): Promise<number> {
     .select((eb) => eb.fn.countAll<number>().as('n'));
   if (storeCode) q = q.where('s.code', '=', storeCode);
   return Number((await q.executeTakeFirstOrThrow()).n);
+}
+
+/**
+ * The demo shop with its Shopify store pointed at a fresh simulator of `orders` orders placed over
+ * the last two days, set to import all of them at once.
+ */
+export async function shopifyShop(t: TestDb, orders: number, seed: number): Promise<RunningSimulator> {
+  const now = Date.now();
+  const sim = await shopifySimulator.start({
+    orders,
+    seed,
+    from: new Date(now - 2 * 86_400_000),
+    to: new Date(now - 60_000),
+    rateLimits: false,
+  });
+  await seedTestShop(t, { shopify: sim.url });
+  await setStoreSettings(t, 'shopify-global', { initialImportDays: 3, settleLagSeconds: 0 });
+  return sim;
 }

@@ -3,19 +3,11 @@
 // exists exactly once — no second order, reservation or event.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shopifySimulator } from '../carts/shopify/index.js';
 import type { RunningSimulator } from '../carts/sim/kit.js';
 import { processImportStore } from '../jobs/import-store.js';
 import type { Queues } from '../jobs/queues.js';
 import { childEnv, createTestDb, type TestDb, uniquePrefix } from '../test/harness.js';
-import {
-  countOrders,
-  expectStockInvariants,
-  seedTestShop,
-  setStoreSettings,
-  testDeps,
-  testQueues,
-} from '../test/pipeline.js';
+import { countOrders, expectStockInvariants, shopifyShop, testDeps, testQueues } from '../test/pipeline.js';
 
 const STORE = 'shopify-global';
 
@@ -44,19 +36,10 @@ describe('a worker killed mid-import', () => {
   let producers: Awaited<ReturnType<typeof testQueues>>;
   const prefix = uniquePrefix('crash');
   const children: ChildProcess[] = [];
-  const now = Date.now();
 
   beforeAll(async () => {
     t = await createTestDb('crash');
-    sim = await shopifySimulator.start({
-      orders: 2500,
-      seed: 5,
-      from: new Date(now - 2 * 86_400_000),
-      to: new Date(now - 60_000),
-      rateLimits: false,
-    });
-    await seedTestShop(t, { shopify: sim.url });
-    await setStoreSettings(t, STORE, { initialImportDays: 3, settleLagSeconds: 0 });
+    sim = await shopifyShop(t, 2500, 5);
     producers = await testQueues(t, prefix, 'crash-test');
     queues = producers.queues;
   });

@@ -3,11 +3,10 @@
 // being run again by another worker.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shopifySimulator } from '../carts/shopify/index.js';
 import type { RunningSimulator } from '../carts/sim/kit.js';
 import type { Queues } from '../jobs/queues.js';
 import { childEnv, createTestDb, type TestDb, uniquePrefix } from '../test/harness.js';
-import { countOrders, seedTestShop, setStoreSettings, testQueues } from '../test/pipeline.js';
+import { countOrders, shopifyShop, testQueues } from '../test/pipeline.js';
 
 const STORE = 'shopify-global';
 
@@ -27,19 +26,10 @@ describe('a worker given SIGTERM mid-import', () => {
   let producers: Awaited<ReturnType<typeof testQueues>>;
   let worker: ChildProcess | undefined;
   const prefix = uniquePrefix('term');
-  const now = Date.now();
 
   beforeAll(async () => {
     t = await createTestDb('term');
-    sim = await shopifySimulator.start({
-      orders: 500,
-      seed: 9,
-      from: new Date(now - 2 * 86_400_000),
-      to: new Date(now - 60_000),
-      rateLimits: false,
-    });
-    await seedTestShop(t, { shopify: sim.url });
-    await setStoreSettings(t, STORE, { initialImportDays: 3, settleLagSeconds: 0 });
+    sim = await shopifyShop(t, 500, 9);
     producers = await testQueues(t, prefix, 'term-test');
     queues = producers.queues;
   });
