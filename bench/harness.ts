@@ -16,23 +16,23 @@ import { cartModule, cartSimulator } from '../carts/registry.js';
 import { renderShopifyOrder } from '../carts/shopify/simulator.js';
 import { CATALOG } from '../carts/sim/catalog.js';
 import type { RunningSimulator } from '../carts/sim/kit.js';
+import { createDb, type Db } from '../db/db.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { upsertMapping } from '../db/products.js';
-import { seedDemo } from '../db/seed-demo.js';
 import { reservationMismatches } from '../db/stock.js';
 import { upsertStore } from '../db/stores.js';
-import type { CartName } from '../domain/order.js';
-import { loadConfig } from '../infra/config.js';
-import { logger } from '../infra/logger.js';
-import { createDb, type Db } from '../infra/postgres.js';
-import { createProducerConnection, ready } from '../infra/redis.js';
+import { seedDemo } from '../dev/seed-demo.js';
 import {
   createDatabaseFrom,
   dropDatabase,
   type RunningService,
   startPrivatePostgres,
   startPrivateRedis,
-} from '../infra/services.js';
+} from '../dev/services.js';
+import type { CartName } from '../domain/order.js';
+import { loadConfig } from '../infra/config.js';
+import { logger } from '../infra/logger.js';
+import { createProducerConnection, ready } from '../infra/redis.js';
 import { createQueues, type Queues } from '../jobs/queues.js';
 
 // The bench's own producers and pools log at warn when a drill takes Redis or PostgreSQL away: expected.

@@ -28,9 +28,9 @@ import { Worker } from 'bullmq';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { listOrders, listQuerySchema, statusCounts } from '../dashboard/api-orders.js';
+import type { Db } from '../db/db.js';
 import { loadStatuses } from '../db/statuses.js';
 import { loadConfig } from '../infra/config.js';
-import type { Db } from '../infra/postgres.js';
 import { createWorkerConnection } from '../infra/redis.js';
 import { defaultJobOptions } from '../jobs/queues.js';
 import {

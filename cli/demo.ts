@@ -7,17 +7,17 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { cartSimulator } from '../carts/registry.js';
 import type { RunningSimulator } from '../carts/sim/kit.js';
+import { createDb } from '../db/db.js';
 import { migrateToLatest } from '../db/migrate.js';
-import { DEMO_STORES, DEMO_USERS, seedDemo } from '../db/seed-demo.js';
+import { DEMO_STORES, DEMO_USERS, seedDemo } from '../dev/seed-demo.js';
+import { ensureServices, freePort } from '../dev/services.js';
 import type { CartName } from '../domain/order.js';
 import { loadConfig } from '../infra/config.js';
 import { logger } from '../infra/logger.js';
-import { createDb } from '../infra/postgres.js';
 import { createProducerConnection, ready } from '../infra/redis.js';
-import { ensureServices, freePort } from '../infra/services.js';
+import { Shutdown } from '../infra/shutdown.js';
 import { createQueues } from '../jobs/queues.js';
 import { Scheduler } from '../workers/scheduler.js';
-import { Shutdown } from '../workers/shutdown.js';
 import { startWorkers } from '../workers/worker.js';
 
 /** Fixed ports so that `juchu seed-demo` and `juchu simulate --port` line up. */

@@ -2,6 +2,7 @@
 // cancels, shipping instruction and confirmation, reservation release.
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import type { Db } from '../db/db.js';
 import {
   bulkChangeStatus,
   type ChangeResult,
@@ -14,7 +15,6 @@ import {
 import { loadOrders, publicOrder } from '../db/orders.js';
 import { loadStatuses } from '../db/statuses.js';
 import { S } from '../domain/statuses.js';
-import type { Db } from '../infra/postgres.js';
 import { applyShipmentCsv } from '../uploads/shipment-csv.js';
 import { fail, withDb } from './runtime.js';
 

@@ -1,12 +1,12 @@
 // The juchu command tree. `juchu <command> --help` describes each command.
 import { Command } from 'commander';
 import { migrateDownAll, migrateToLatest } from '../db/migrate.js';
-import { seedDemo } from '../db/seed-demo.js';
+import { seedDemo } from '../dev/seed-demo.js';
 import { logger } from '../infra/logger.js';
 import { createProducerConnection, ready } from '../infra/redis.js';
+import { Shutdown } from '../infra/shutdown.js';
 import { createQueues } from '../jobs/queues.js';
 import { Scheduler } from '../workers/scheduler.js';
-import { Shutdown } from '../workers/shutdown.js';
 import { startWorkers } from '../workers/worker.js';
 import { registerAdminCommands } from './admin-cli.js';
 import { registerCartCommands } from './carts-cli.js';
@@ -77,7 +77,7 @@ export function buildProgram(): Command {
     )
     .action(async () => {
       const config = configOrExit();
-      const { createDb } = await import('../infra/postgres.js');
+      const { createDb } = await import('../db/db.js');
       const db = createDb(config.DATABASE_URL, { max: 2, applicationName: 'juchu-scheduler' });
       const redis = createProducerConnection(config.REDIS_URL, 'juchu-scheduler');
       await ready(redis);

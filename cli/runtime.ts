@@ -1,7 +1,8 @@
 // What most commands need: validated config, the database and queue producers — opened once,
 // closed in order. A configuration error prints the variables at fault and exits 1.
+
+import { createDb, type Db } from '../db/db.js';
 import { type Config, ConfigError, loadConfig } from '../infra/config.js';
-import { createDb, type Db } from '../infra/postgres.js';
 import { createProducerConnection, ready } from '../infra/redis.js';
 import { createQueues, type Queues } from '../jobs/queues.js';
 

@@ -2,6 +2,7 @@
 // (including 自動確認) and reservation release. Every move goes through db/order-actions.ts.
 import { type Expression, type SqlBool, sql } from 'kysely';
 import { z } from 'zod';
+import type { Db } from '../db/db.js';
 import {
   bulkChangeStatus,
   type ChangeResult,
@@ -18,7 +19,6 @@ import { loadStatuses } from '../db/statuses.js';
 import { formatOrderNo } from '../domain/order.js';
 import { AUTO_CONFIRM, STATUS_GROUPS, type StatusCatalogue } from '../domain/statuses.js';
 import { toJstIso } from '../domain/time.js';
-import type { Db } from '../infra/postgres.js';
 import { actorOf } from './auth.js';
 import { attempt, badRequest, idParam, notFound, parse, queryOf, type RouteTable } from './http.js';
 

@@ -3,11 +3,12 @@
 // db/order-actions.ts and uploads/; this file only validates input and composes them.
 import { sql } from 'kysely';
 import { z } from 'zod';
+import type { Db } from '../db/db.js';
 import { refreshOrders, shippingInstruction } from '../db/order-actions.js';
 import { loadStatuses } from '../db/statuses.js';
 import { allocateProducts, correctStock, receiveStock } from '../db/stock.js';
 import { S } from '../domain/statuses.js';
-import { type Db, withTransaction } from '../infra/postgres.js';
+import { withTransaction } from '../infra/postgres.js';
 import { applyShipmentCsv } from '../uploads/shipment-csv.js';
 import { applyStockCsv } from '../uploads/stock-csv.js';
 import { listOrders } from './api-orders.js';

@@ -11,10 +11,10 @@ import { shopifySimulator } from '../carts/shopify/index.js';
 import type { RunningSimulator } from '../carts/sim/kit.js';
 import type { ChangeResult } from '../db/order-actions.js';
 import { processImportStore } from '../jobs/import-store.js';
+import { Client, startTestDashboard, type TestDashboard } from '../test/dashboard-testing.js';
 import { countOrders, expectStockInvariants, testDeps } from '../test/pipeline.js';
 import { nextRun } from './api-admin.js';
 import type { OrderListRow } from './api-orders.js';
-import { Client, startTestDashboard, type TestDashboard } from './testing.js';
 
 const HOSTILE_REMARK = `<script>alert('xss')</script>`;
 const HOSTILE_NAME = '<img src=x onerror=alert(1)>山田';

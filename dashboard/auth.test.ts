@@ -6,10 +6,10 @@ import { createHash } from 'node:crypto';
 import { appRoutes } from '@bull-board/api/dist/routes.js';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, startTestDashboard, type TestDashboard } from '../test/dashboard-testing.js';
 import { MAX_FAILURES_PER_ADDRESS, MAX_FAILURES_PER_LOGIN } from './auth.js';
 import { BOARD_PATH } from './board.js';
 import type { RouteDef } from './http.js';
-import { Client, startTestDashboard, type TestDashboard } from './testing.js';
 
 /** Routes anyone may call. Adding one here is a decision; a route missing from here needs a session. */
 const PUBLIC = ['get /login', 'post /login', 'get /healthz', 'get /readyz', 'get /metrics'];

@@ -12,9 +12,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import { sql } from 'kysely';
+import type { Db } from '../db/db.js';
 import { type User, verifyPassword } from '../db/users.js';
 import type { Config } from '../infra/config.js';
-import type { Db } from '../infra/postgres.js';
 import type { Guards, Role, RouteKind } from './http.js';
 
 export const SESSION_COOKIE = 'juchu_session';

@@ -14,10 +14,10 @@ import type { RunningSimulator } from '../carts/sim/kit.js';
 import { loadConfig } from '../infra/config.js';
 import { logger } from '../infra/logger.js';
 import { processImportStore } from '../jobs/import-store.js';
+import { PASSWORDS, startTestDashboard, type TestDashboard } from '../test/dashboard-testing.js';
 import { redisUrl, TEST_SECRET_KEY } from '../test/harness.js';
 import { FAST_HTTP, testDeps } from '../test/pipeline.js';
 import { type RunningWorkers, startWorkers } from '../workers/worker.js';
-import { PASSWORDS, startTestDashboard, type TestDashboard } from './testing.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);

@@ -4,7 +4,7 @@
 import type { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { Gauge, Registry } from 'prom-client';
-import type { Db } from '../infra/postgres.js';
+import type { Db } from '../db/db.js';
 import { QUEUES, type QueueKey } from '../jobs/catalogue.js';
 import type { Queues } from '../jobs/queues.js';
 

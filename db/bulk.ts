@@ -4,7 +4,7 @@
 // literal per column in JavaScript; no page can exceed PostgreSQL's 65,535 parameters. Used for a
 // page's new orders, parties, lines and events.
 import { sql } from 'kysely';
-import type { Db } from '../infra/postgres.js';
+import type { Db } from './db.js';
 
 /** A column and its PostgreSQL type. */
 export type BulkColumn = readonly [

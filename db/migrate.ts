@@ -1,7 +1,7 @@
 // Runs the Kysely migrations listed in db/migrations/index.ts. Kysely takes a Postgres advisory lock,
 // so several processes starting at once migrate one after another, each migration once.
 import { type MigrationResultSet, Migrator, NO_MIGRATIONS } from 'kysely';
-import type { Db } from '../infra/postgres.js';
+import type { Db } from './db.js';
 import { migrations } from './migrations/index.js';
 
 function migrator(db: Db): Migrator {

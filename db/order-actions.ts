@@ -14,7 +14,8 @@ import {
   planTransition,
   type TransitionPlan,
 } from '../domain/transitions.js';
-import { type Db, withTransaction } from '../infra/postgres.js';
+import { withTransaction } from '../infra/postgres.js';
+import type { Db } from './db.js';
 import type { OrderRow } from './schema.js';
 import { loadStatuses } from './statuses.js';
 import { allocateProducts, consumeOrderStock, type ReleaseFilter, releaseOrderStock } from './stock.js';

@@ -11,8 +11,8 @@ import { orderHashes } from '../domain/hash.js';
 import type { CartOrder } from '../domain/order.js';
 import { S } from '../domain/statuses.js';
 import { autoTarget, type OrderFacts } from '../domain/transitions.js';
-import type { Db } from '../infra/postgres.js';
 import { type BulkColumn, bulkInsert } from './bulk.js';
+import type { Db } from './db.js';
 import { lineRows, orderColumns, type PersistContext, partyRows } from './orders.js';
 import { resolvedFor } from './products.js';
 import {

@@ -10,7 +10,7 @@ import { formatOrderNo } from '../domain/order.js';
 import { S, type StatusCatalogue } from '../domain/statuses.js';
 import { toJstIso } from '../domain/time.js';
 import { autoTarget } from '../domain/transitions.js';
-import type { Db } from '../infra/postgres.js';
+import type { Db } from './db.js';
 import {
   type ActionContext,
   type Actor,

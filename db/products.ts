@@ -2,7 +2,7 @@
 // our product code, with units per cart unit for sets. Resolution order: exact mapping with the
 // option, mapping for any option, then the master itself (carts that sell under our own codes).
 import { sql } from 'kysely';
-import type { Db } from '../infra/postgres.js';
+import type { Db } from './db.js';
 
 export interface ResolvedProduct {
   productCode: string;

@@ -2,7 +2,7 @@
 // folds them into order_status_counts. Readers use the order_status_totals view (counts + deltas), so
 // the numbers are exact whether or not a fold has run.
 import { sql } from 'kysely';
-import type { Db } from '../infra/postgres.js';
+import type { Db } from './db.js';
 
 /** Folds the pending deltas into the counts; returns how many delta rows it folded. */
 export async function compactStatusCounts(db: Db): Promise<number> {

@@ -3,7 +3,7 @@
 import { sql } from 'kysely';
 import type { StatusGroup } from '../domain/order.js';
 import { StatusCatalogue, type StatusDef } from '../domain/statuses.js';
-import type { Db } from '../infra/postgres.js';
+import type { Db } from './db.js';
 
 export async function loadStatuses(db: Db): Promise<StatusCatalogue> {
   const rows = await db.selectFrom('statuses').selectAll().orderBy('sort_order').execute();

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S } from '../domain/statuses.js';
-import { type Db, withTransaction } from '../infra/postgres.js';
+import { withTransaction } from '../infra/postgres.js';
 import { createTestDb, type TestDb } from '../test/harness.js';
 import {
   cartOrder,
@@ -13,6 +13,7 @@ import {
   stockOf,
 } from '../test/stock-fixtures.js';
 import { applyStockCsv } from '../uploads/stock-csv.js';
+import type { Db } from './db.js';
 import {
   actionContext,
   changeStatus,

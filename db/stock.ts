@@ -9,7 +9,8 @@
 import { sql } from 'kysely';
 import { planReservation, type WarehouseStock } from '../domain/allocation.js';
 import { S } from '../domain/statuses.js';
-import { type Db, withTransaction } from '../infra/postgres.js';
+import { withTransaction } from '../infra/postgres.js';
+import type { Db } from './db.js';
 
 export interface StockRow {
   productCode: string;

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { CartName } from '../domain/order.js';
 import { parseStoreSettings, type StoreSettings } from '../domain/store-settings.js';
 import { decryptJson, encryptJson } from '../infra/crypto.js';
-import type { Db } from '../infra/postgres.js';
+import type { Db } from './db.js';
 import type { StoreRow } from './schema.js';
 
 export interface Store {

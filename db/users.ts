@@ -1,7 +1,7 @@
 // Dashboard users: viewer (read-only), operator (order actions), admin (jobs and configuration).
 // Passwords are bcrypt hashes (bcryptjs: pure JS, no install scripts).
 import bcrypt from 'bcryptjs';
-import type { Db } from '../infra/postgres.js';
+import type { Db } from './db.js';
 
 export type Role = 'viewer' | 'operator' | 'admin';
 

@@ -2,8 +2,8 @@
 // statement fail, not the process die, and the pool serves fresh connections once the server is back.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDb, createPool } from './postgres.js';
-import { type RunningService, startPrivatePostgres } from './services.js';
+import { type RunningService, startPrivatePostgres } from '../dev/services.js';
+import { createKysely, createPool } from './postgres.js';
 
 describe('postgres pool across a server restart', () => {
   let server: RunningService;
@@ -27,7 +27,7 @@ describe('postgres pool across a server restart', () => {
   });
 
   it('lets a Kysely transaction that loses its server fail with an error', async () => {
-    const db = createDb(server.url, { max: 2 });
+    const db = createKysely<Record<string, never>>(server.url, { max: 2 });
     await expect(
       db.transaction().execute(async (trx) => {
         await sql`SELECT 1`.execute(trx);

@@ -2,7 +2,6 @@
 // the process), a finite connect timeout, and int8/numeric parsed as numbers where they are safe.
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import type { Database } from '../db/schema.js';
 import { logger } from './logger.js';
 
 // int8 (count(*), sum(), bigint money) arrives as a string by default; our values fit in 2^53.
@@ -13,8 +12,6 @@ pg.types.setTypeParser(20, (v) => {
 });
 // `date` stays a plain 'YYYY-MM-DD' string: a Date would shift it by the process's time zone.
 pg.types.setTypeParser(1082, (v) => v);
-
-export type Db = Kysely<Database>;
 
 export interface DbOptions {
   max?: number;
@@ -46,8 +43,9 @@ export function createPool(url: string, opts: DbOptions = {}): pg.Pool {
   return pool;
 }
 
-export function createDb(url: string, opts: DbOptions = {}): Db {
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPool(url, opts) }) });
+/** A Kysely over a fresh pool; the schema type comes from the caller (`db/db.ts`), so infra knows no table. */
+export function createKysely<DB>(url: string, opts: DbOptions = {}): Kysely<DB> {
+  return new Kysely<DB>({ dialect: new PostgresDialect({ pool: createPool(url, opts) }) });
 }
 
 const RETRYABLE = new Set(['40001', '40P01']); // serialization failure, deadlock
@@ -58,9 +56,9 @@ export function isRetryableTxError(e: unknown): boolean {
 }
 
 /** Runs `fn` in a transaction, retrying it on deadlock / serialization failure with a short jittered wait. */
-export async function withTransaction<T>(
-  db: Db,
-  fn: (trx: Db) => Promise<T>,
+export async function withTransaction<DB, T>(
+  db: Kysely<DB>,
+  fn: (trx: Kysely<DB>) => Promise<T>,
   opts: { attempts?: number; isolation?: 'read committed' | 'repeatable read' | 'serializable' } = {},
 ): Promise<T> {
   const attempts = opts.attempts ?? 8;

@@ -3,10 +3,10 @@
 import type { CartAdapter, HttpSettings } from '../carts/contract.js';
 import { CartAuthError } from '../carts/errors.js';
 import { cartModule } from '../carts/registry.js';
+import type { Db } from '../db/db.js';
 import { type Store, storeCredentials } from '../db/stores.js';
 import type { Config } from '../infra/config.js';
 import type { Logger } from '../infra/logger.js';
-import type { Db } from '../infra/postgres.js';
 import type { Queues } from './queues.js';
 
 export interface JobDeps {

@@ -4,6 +4,7 @@
 import { sql } from 'kysely';
 import type { CartAdapter, NormalizeResult, RawOrder } from '../carts/contract.js';
 import { cartModule } from '../carts/registry.js';
+import type { Db } from '../db/db.js';
 import { actionContext, refreshOrders, transitionInTx } from '../db/order-actions.js';
 import { type PersistKind, persistCartOrder } from '../db/orders.js';
 import { insertNewOrders, StockMovedError } from '../db/orders-batch.js';
@@ -13,7 +14,7 @@ import type { Store } from '../db/stores.js';
 import { orderHashes, sha256, stableJson } from '../domain/hash.js';
 import type { CartOrder } from '../domain/order.js';
 import { S } from '../domain/statuses.js';
-import { type Db, withTransaction } from '../infra/postgres.js';
+import { withTransaction } from '../infra/postgres.js';
 
 export interface PageCounts {
   fetched: number;

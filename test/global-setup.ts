@@ -1,9 +1,9 @@
 // Once per `vitest run`: real PostgreSQL and Redis (DATABASE_URL / REDIS_URL, or private ones we start
 // and stop), and a migrated template database that each test file copies (CREATE DATABASE … TEMPLATE).
 import type { TestProject } from 'vitest/node';
+import { createDb } from '../db/db.js';
 import { migrateToLatest } from '../db/migrate.js';
-import { createDb } from '../infra/postgres.js';
-import { createDatabaseFrom, ensureServices, type Services } from '../infra/services.js';
+import { createDatabaseFrom, ensureServices, type Services } from '../dev/services.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -2,8 +2,8 @@
 // prefixes, and the test's secret key. Real services only — no mocks of the database or the queue.
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import { createDb, type Db } from '../infra/postgres.js';
-import { createDatabaseFrom, dropDatabase } from '../infra/services.js';
+import { createDb, type Db } from '../db/db.js';
+import { createDatabaseFrom, dropDatabase } from '../dev/services.js';
 
 export const TEST_SECRET_KEY = Buffer.alloc(32, 7);
 

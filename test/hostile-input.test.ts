@@ -22,12 +22,12 @@ import { generateOrders, type SimOrderView, viewAt } from '../carts/sim/generate
 import { yahooCart } from '../carts/yahoo/index.js';
 import { renderOrder as renderYahooOrder } from '../carts/yahoo/render.js';
 import { buildXml } from '../carts/yahoo/xml.js';
-import { Client, startTestDashboard, type TestDashboard } from '../dashboard/testing.js';
 import { loadOrders } from '../db/orders.js';
 import { loadStatuses } from '../db/statuses.js';
 import { getStore } from '../db/stores.js';
 import type { CartName, CartOrder } from '../domain/order.js';
 import { importPage } from '../jobs/import-page.js';
+import { Client, startTestDashboard, type TestDashboard } from './dashboard-testing.js';
 
 const SQL = "'; DROP TABLE orders; --";
 const SCRIPT = '<script>alert(1)</script>';

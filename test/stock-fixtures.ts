@@ -3,9 +3,9 @@
 // (importPage with a pass-through adapter), and the invariants every such test ends with.
 import { sql } from 'kysely';
 import { expect } from 'vitest';
+import type { Db } from '../db/db.js';
 import { type Store, upsertStore } from '../db/stores.js';
 import type { CartName, CartOrder } from '../domain/order.js';
-import type { Db } from '../infra/postgres.js';
 import { importPage, type PageCounts } from '../jobs/import-page.js';
 import { TEST_SECRET_KEY } from './harness.js';
 import { passThroughAdapter } from './order-builder.js';

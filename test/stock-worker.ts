@@ -3,6 +3,7 @@
 // a page of new orders, cancels, ships and releases — all at once with its siblings — then makes a
 // final allocation pass and prints what it did as one JSON line.
 import type { RawOrder } from '../carts/contract.js';
+import { createDb } from '../db/db.js';
 import {
   changeStatus,
   confirmShipment,
@@ -13,7 +14,7 @@ import {
 import { allocateProduct, receiveStock } from '../db/stock.js';
 import { getStore } from '../db/stores.js';
 import { S } from '../domain/statuses.js';
-import { createDb, withTransaction } from '../infra/postgres.js';
+import { withTransaction } from '../infra/postgres.js';
 import { importPage } from '../jobs/import-page.js';
 import { cartOrder, passThroughAdapter, seededRandom } from './order-builder.js';
 

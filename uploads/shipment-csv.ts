@@ -1,7 +1,8 @@
 // Shipment-result CSV from the warehouse: one row per parcel with the order and its tracking number
 // (伝票番号). Each row confirms the shipment (出荷作業中 → 出荷完了) and consumes the stock.
+
+import type { Db } from '../db/db.js';
 import { type ChangeResult, confirmShipment } from '../db/order-actions.js';
-import type { Db } from '../infra/postgres.js';
 import { readUpload } from './columns.js';
 
 const FIELDS = {

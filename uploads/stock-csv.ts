@@ -1,8 +1,10 @@
 // Stock CSV: arrivals (入荷: a quantity column) or counts (棚卸: a counted column), a row per
 // product × warehouse. Each row is applied on its own; a bad row is reported, the rest go on.
+
+import type { Db } from '../db/db.js';
 import { refreshOrders } from '../db/order-actions.js';
 import { allocateProducts, correctStock, receiveStock } from '../db/stock.js';
-import { type Db, withTransaction } from '../infra/postgres.js';
+import { withTransaction } from '../infra/postgres.js';
 import { readUpload } from './columns.js';
 
 const FIELDS = {

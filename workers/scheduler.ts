@@ -4,9 +4,9 @@
 // added, changed or disabled are picked up by re-reading them every SCHEDULER_REFRESH_SECONDS.
 // Missed slots are not replayed: the next import starts from the store's cursor.
 import cron, { type ScheduledTask } from 'node-cron';
+import type { Db } from '../db/db.js';
 import { listStores, type Store } from '../db/stores.js';
 import { logger } from '../infra/logger.js';
-import type { Db } from '../infra/postgres.js';
 import { jobIds } from '../jobs/catalogue.js';
 import type { Queues } from '../jobs/queues.js';
 

@@ -4,16 +4,16 @@ import { hostname } from 'node:os';
 import { MetricsTime, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { HttpSettings } from '../carts/contract.js';
+import { createDb, type Db } from '../db/db.js';
 import type { Config } from '../infra/config.js';
 import { logger } from '../infra/logger.js';
-import { createDb, type Db } from '../infra/postgres.js';
 import { assertNoEviction, createProducerConnection, createWorkerConnection } from '../infra/redis.js';
+import { Shutdown } from '../infra/shutdown.js';
 import { backoffStrategy } from '../jobs/backoff.js';
 import { QUEUES, type QueueKey } from '../jobs/catalogue.js';
 import { type JobDeps, storeAdapterFactory } from '../jobs/deps.js';
 import { runJob } from '../jobs/handlers.js';
 import { createQueues } from '../jobs/queues.js';
-import { Shutdown } from './shutdown.js';
 
 export interface WorkerOptions {
   config: Config;

@@ -1,12 +1,12 @@
 // Test support for the dashboard: a dashboard on port 0 over a fresh test database with the demo
 // shop (users admin / operator / viewer), and a small cookie-keeping HTTP client.
 
+import { type RunningDashboard, startDashboard } from '../dashboard/server.js';
 import type { CartName } from '../domain/order.js';
 import { loadConfig } from '../infra/config.js';
 import { logger } from '../infra/logger.js';
-import { createTestDb, redisUrl, TEST_SECRET_KEY, type TestDb, uniquePrefix } from '../test/harness.js';
-import { seedTestShop } from '../test/pipeline.js';
-import { type RunningDashboard, startDashboard } from './server.js';
+import { createTestDb, redisUrl, TEST_SECRET_KEY, type TestDb, uniquePrefix } from './harness.js';
+import { seedTestShop } from './pipeline.js';
 
 export const PASSWORDS = {
   admin: 'juchu-admin',

@@ -1,7 +1,7 @@
 // Ordered, idempotent shutdown with a deadline: close workers first (in-flight jobs finish and may
 // still enqueue), then producers, then our own Redis and Postgres clients. A worker whose Redis is
 // gone can hang in close() forever (bullmq#4656), so the deadline wins.
-import { logger } from '../infra/logger.js';
+import { logger } from './logger.js';
 
 type Step = { name: string; run: () => Promise<unknown> };
 

@@ -70,7 +70,7 @@ describe('private services', () => {
   it('leave the exit code alone (a failing test run must not exit 0)', async () => {
     // A fresh process: load the module, start and stop PostgreSQL, set an exit code, end normally.
     const script = [
-      "const { startPrivatePostgres } = await import('./infra/services.ts');",
+      "const { startPrivatePostgres } = await import('./dev/services.ts');",
       'const pg = await startPrivatePostgres({ unsafeFast: true });',
       'await pg.stop();',
       'process.exitCode = 3;',

@@ -4,11 +4,11 @@
 import { sql } from 'kysely';
 import { cartModule } from '../carts/registry.js';
 import { CATALOG, DEMO_WAREHOUSES } from '../carts/sim/catalog.js';
+import type { Db } from '../db/db.js';
+import { upsertMapping } from '../db/products.js';
+import { upsertStore } from '../db/stores.js';
+import { createUser } from '../db/users.js';
 import { CARTS, type CartName } from '../domain/order.js';
-import type { Db } from '../infra/postgres.js';
-import { upsertMapping } from './products.js';
-import { upsertStore } from './stores.js';
-import { createUser } from './users.js';
 
 export const DEMO_STORES: ReadonlyArray<{ code: string; cart: CartName; name: string }> = [
   { code: 'rakuten-main', cart: 'rakuten', name: '楽天市場店' },
