@@ -6,6 +6,7 @@
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import { sql } from 'kysely';
 import { CartAuthError, isCartError } from '../carts/errors.js';
+import { finishRun, openRun } from '../db/import-runs.js';
 import {
   acquireImportLease,
   getStore,
@@ -16,7 +17,6 @@ import {
 import type { JobCatalogue } from './catalogue.js';
 import type { JobDeps } from './deps.js';
 import { addCounts, importPage, type PageCounts, zeroCounts } from './import-page.js';
-import { finishRun, openRun } from './import-runs.js';
 
 export type ImportStorePayload = JobCatalogue['import-store'];
 

@@ -4,12 +4,12 @@
 // Idempotency: orders are unique per store; a second run finds 0.
 // Enqueues next: nothing.
 import type { Job } from 'bullmq';
+import { finishRun, openRun } from '../db/import-runs.js';
 import { getStore } from '../db/stores.js';
 import { jstDate, parseJstLocal } from '../domain/time.js';
 import type { JobCatalogue } from './catalogue.js';
 import type { JobDeps } from './deps.js';
 import { addCounts, importPage, type PageCounts, zeroCounts } from './import-page.js';
-import { finishRun, openRun } from './import-runs.js';
 import { failImport } from './import-store.js';
 
 export type ReconcilePayload = JobCatalogue['reconcile-store'];

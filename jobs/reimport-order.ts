@@ -3,11 +3,11 @@
 // Idempotency: the same as any import (unique per store + cart order number; unchanged is a no-op).
 // Enqueues next: nothing.
 import type { Job } from 'bullmq';
+import { finishRun, openRun } from '../db/import-runs.js';
 import { getStore } from '../db/stores.js';
 import type { JobCatalogue } from './catalogue.js';
 import type { JobDeps } from './deps.js';
 import { importPage } from './import-page.js';
-import { finishRun, openRun } from './import-runs.js';
 import { failImport } from './import-store.js';
 
 export type ReimportPayload = JobCatalogue['reimport-order'];

@@ -1,7 +1,7 @@
 // Import runs: one row per import attempt, with its window, counts, outcome and timings.
 import { sql } from 'kysely';
-import type { Db } from '../db/db.js';
-import type { ImportTrigger } from '../db/schema.js';
+import type { Db } from './db.js';
+import type { ImportTrigger } from './schema.js';
 
 /**
  * The run for this job: a retry of the same BullMQ job continues its run; a scheduled slot gets at
