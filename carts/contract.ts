@@ -2,7 +2,6 @@
 // client; turning a raw record into a `CartOrder` is `normalize`, pure and testable on recorded payloads.
 import type { z } from 'zod';
 import type { CartName, CartOrder } from '../domain/order.js';
-import type { RunningSimulator } from './sim/kit.js';
 
 /** One order as the cart gave it. `payload` is the cart's own record (JSON, or XML parsed to an object). */
 export interface RawOrder {
@@ -77,26 +76,6 @@ export interface AdapterOptions<C> {
   settings?: Record<string, unknown>;
 }
 
-export interface SimulatorOptions {
-  /** Orders to generate (ignored with `fixturesDir`). */
-  orders?: number;
-  seed?: number;
-  /** Orders are spread over [from, to] (default: the last 3 days). */
-  from?: Date;
-  to?: Date;
-  /** Serve the cart's own response bodies from this folder instead of generated orders. */
-  fixturesDir?: string;
-  /** Credentials the simulator accepts (defaults: the cart's demo credentials). */
-  credentials?: Record<string, string>;
-  /** Enforce rate limits (default true) — the cart's documented ones unless `limits` overrides them. */
-  rateLimits?: boolean;
-  limits?: RateLimits;
-  /** Clock of the simulated cart (tests); defaults to the real one. */
-  clock?: () => Date;
-  /** Add one new order every this many ms (demo: orders keep arriving). */
-  trickleMs?: number;
-}
-
 export interface CartModule<C = unknown> {
   cart: CartName;
   /** Validates a store's decrypted credentials. */
@@ -120,9 +99,4 @@ export interface CartModule<C = unknown> {
     body: Buffer,
     extra?: { items?: Buffer[]; settings?: Record<string, unknown> },
   ): RawOrder[];
-}
-
-export interface CartSimulator {
-  cart: CartName;
-  start(opts: SimulatorOptions & { port?: number; host?: string }): Promise<RunningSimulator>;
 }

@@ -1,6 +1,7 @@
 // One HTTP client for every cart: timeouts, retries with exponential backoff and jitter, Retry-After,
-// and a client-side token bucket so a normal run never meets a 429. Cart-specific meaning of a
-// response (which 4xx is an auth failure, which body says "rate limited") is the adapter's `classify`.
+// and a client-side token bucket (`rate-limit.ts`) so a normal run never meets a 429. Cart-specific
+// meaning of a response (which 4xx is an auth failure, which body says "rate limited") is the
+// adapter's `classify`.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_HTTP, type HttpSettings } from './contract.js';
 import {
@@ -11,6 +12,7 @@ import {
   CartResponseError,
   CartUnavailableError,
 } from './errors.js';
+import { TokenBucket } from './rate-limit.js';
 
 export interface HttpResponse {
   status: number;
@@ -30,46 +32,6 @@ export interface HttpRequest {
   body?: string;
   /** Name of the operation, for the rate limiter and error messages (`searchOrder`). */
   operation: string;
-}
-
-/** Token bucket: `ratePerSec` tokens a second, at most `burst` saved up. */
-export class TokenBucket {
-  private tokens: number;
-  private last: number;
-  constructor(
-    readonly ratePerSec: number,
-    readonly burst: number,
-    private readonly clock: () => number = () => performance.now(),
-  ) {
-    this.tokens = burst;
-    this.last = clock();
-  }
-
-  /** Ms to wait before a token is available (0 = take it now). Takes the token when 0. */
-  tryTake(): number {
-    const now = this.clock();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.ratePerSec);
-    this.last = now;
-    if (this.tokens >= 1) {
-      this.tokens -= 1;
-      return 0;
-    }
-    return Math.ceil(((1 - this.tokens) / this.ratePerSec) * 1000);
-  }
-
-  async take(signal?: AbortSignal): Promise<void> {
-    for (;;) {
-      const wait = this.tryTake();
-      if (wait === 0) return;
-      await sleep(wait, undefined, { signal });
-    }
-  }
-
-  /** Drain the bucket (the server told us we are over its limit). */
-  empty(): void {
-    this.tokens = 0;
-    this.last = this.clock();
-  }
 }
 
 export type Classified =

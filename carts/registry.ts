@@ -1,13 +1,14 @@
-// Every cart juchu speaks, by name. A store's `cart` picks its module; the demo and tests start the
-// simulators from here.
+// Every cart juchu speaks, by name. A store's `cart` picks its module. The simulators have their own
+// registry (`sim/simulators.ts`): they are dev tools, and a worker loading this file loads none of them.
+import { z } from 'zod';
 import type { CartName } from '../domain/order.js';
-import { amazonCart, amazonSimulator } from './amazon/index.js';
-import type { CartModule, CartSimulator } from './contract.js';
-import { csvCart, csvSimulator } from './csv/index.js';
-import { makeshopCart, makeshopSimulator } from './makeshop/index.js';
-import { rakutenCart, rakutenSimulator } from './rakuten/index.js';
-import { shopifyCart, shopifySimulator } from './shopify/index.js';
-import { yahooCart, yahooSimulator } from './yahoo/index.js';
+import { amazonCart } from './amazon/index.js';
+import type { CartModule } from './contract.js';
+import { csvCart } from './csv/index.js';
+import { makeshopCart } from './makeshop/index.js';
+import { rakutenCart } from './rakuten/index.js';
+import { shopifyCart } from './shopify/index.js';
+import { yahooCart } from './yahoo/index.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: each module has its own credential type; stores give unknown
 const MODULES: Readonly<Record<CartName, CartModule<any>>> = {
@@ -19,15 +20,6 @@ const MODULES: Readonly<Record<CartName, CartModule<any>>> = {
   csv: csvCart,
 };
 
-const SIMULATORS: Readonly<Record<CartName, CartSimulator>> = {
-  rakuten: rakutenSimulator,
-  yahoo: yahooSimulator,
-  amazon: amazonSimulator,
-  makeshop: makeshopSimulator,
-  shopify: shopifySimulator,
-  csv: csvSimulator,
-};
-
 // biome-ignore lint/suspicious/noExplicitAny: see above
 export function cartModule(cart: CartName): CartModule<any> {
   const m = MODULES[cart];
@@ -35,8 +27,11 @@ export function cartModule(cart: CartName): CartModule<any> {
   return m;
 }
 
-export function cartSimulator(cart: CartName): CartSimulator {
-  const s = SIMULATORS[cart];
-  if (!s) throw new Error(`unknown cart "${cart}"`);
-  return s;
+/**
+ * Field names of a cart's credentials, from its `credentialsSchema` (the store screen shows these,
+ * empty). A cart whose credentials are not an object (CSV: nothing to authenticate) has none.
+ */
+export function credentialFields(cart: CartName): string[] {
+  const schema: unknown = cartModule(cart).credentialsSchema;
+  return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
 }

@@ -1,7 +1,8 @@
 // Cart tools: run a simulator, parse a recorded response.
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { cartModule, cartSimulator } from '../carts/registry.js';
+import { cartModule } from '../carts/registry.js';
+import { cartSimulator } from '../carts/sim/simulators.js';
 import { CARTS, type CartName } from '../domain/order.js';
 import { fail } from './runtime.js';
 

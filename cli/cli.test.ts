@@ -2,7 +2,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shopifySimulator } from '../carts/shopify/index.js';
+import { shopifySimulator } from '../carts/shopify/simulator.js';
 import type { RunningSimulator } from '../carts/sim/kit.js';
 import { childEnv, createTestDb, type TestDb, uniquePrefix } from '../test/harness.js';
 import { seedTestShop } from '../test/pipeline.js';

@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import cron from 'node-cron';
 import { z } from 'zod';
 import { csvCart, parseOrderFile } from '../carts/csv/index.js';
-import { cartModule } from '../carts/registry.js';
+import { cartModule, credentialFields } from '../carts/registry.js';
 import type { Db } from '../db/db.js';
 import { finishRun, openRun } from '../db/import-runs.js';
 import { upsertMapping } from '../db/products.js';
@@ -44,12 +44,6 @@ export function nextRun(expr: string): Date | null {
   } finally {
     void task.destroy();
   }
-}
-
-/** Field names of a cart's credentials (from its demo credentials): the form shows these, empty. */
-export function credentialFields(cart: CartName): string[] {
-  const demo = cartModule(cart).demoCredentials as Record<string, unknown> | null;
-  return demo && typeof demo === 'object' ? Object.keys(demo) : [];
 }
 
 async function enqueue<T>(fn: () => Promise<T>): Promise<T> {

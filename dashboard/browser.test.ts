@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shopifySimulator } from '../carts/shopify/index.js';
+import { shopifySimulator } from '../carts/shopify/simulator.js';
 import type { RunningSimulator } from '../carts/sim/kit.js';
 import { loadConfig } from '../infra/config.js';
 import { logger } from '../infra/logger.js';

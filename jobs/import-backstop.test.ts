@@ -2,7 +2,7 @@
 // missed (and 0 when none were), a rejected record is re-processed after a fix, and a second import
 // request while one is queued is merged into it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shopifySimulator } from '../carts/shopify/index.js';
+import { shopifySimulator } from '../carts/shopify/simulator.js';
 import { createRng, generateOrder } from '../carts/sim/generate.js';
 import type { RunningSimulator } from '../carts/sim/kit.js';
 import { getStore } from '../db/stores.js';

@@ -4,7 +4,7 @@
 // mapping releases the orders waiting on it, and nothing is ever imported twice.
 import { UnrecoverableError } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shopifySimulator } from '../carts/shopify/index.js';
+import { shopifySimulator } from '../carts/shopify/simulator.js';
 import type { RunningSimulator } from '../carts/sim/kit.js';
 import { changeStatus, deleteOrder, shippingInstruction } from '../db/order-actions.js';
 import { upsertMapping } from '../db/products.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shopifySimulator } from '../carts/shopify/index.js';
+import { shopifySimulator } from '../carts/shopify/simulator.js';
 import type { RunningSimulator } from '../carts/sim/kit.js';
 import { getStore } from '../db/stores.js';
 import { createTestDb, type TestDb } from '../test/harness.js';

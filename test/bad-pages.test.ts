@@ -6,10 +6,11 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CartAdapter, OrderPage, RateLimits } from '../carts/contract.js';
-import type { RunningCsvSimulator } from '../carts/csv/index.js';
-import { cartModule, cartSimulator } from '../carts/registry.js';
+import type { RunningCsvSimulator } from '../carts/csv/simulator.js';
+import { cartModule } from '../carts/registry.js';
 import { renderShopifyOrder } from '../carts/shopify/simulator.js';
 import type { RunningSimulator } from '../carts/sim/kit.js';
+import { cartSimulator } from '../carts/sim/simulators.js';
 import { getStore, type Store } from '../db/stores.js';
 import type { CartName } from '../domain/order.js';
 import { importPage } from '../jobs/import-page.js';

@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { sql } from 'kysely';
 import { expect } from 'vitest';
 import type { HttpSettings } from '../carts/contract.js';
-import { shopifySimulator } from '../carts/shopify/index.js';
+import { shopifySimulator } from '../carts/shopify/simulator.js';
 import type { RunningSimulator } from '../carts/sim/kit.js';
 import type { Db } from '../db/db.js';
 import { lineReservationMismatches, reservationMismatches } from '../db/stock.js';

@@ -6,9 +6,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { CartOrder } from '../../domain/order.js';
 import type { ListWindow, RateLimits, RawOrder } from '../contract.js';
 import { CartAuthError, CartResponseError } from '../errors.js';
+import { AMAZON_DEMO_CREDENTIALS } from './demo-credentials.js';
 import { amazonSimulatorSettings, createAmazonAdapter } from './index.js';
 import { resolveLwaUrl } from './settings.js';
-import { type AmazonRunningSimulator, amazonDemoCredentials, startAmazonSimulator } from './simulator.js';
+import { type AmazonRunningSimulator, startAmazonSimulator } from './simulator.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -48,7 +49,7 @@ async function setup(
     orders?: number;
     clock?: ReturnType<typeof testClock>;
     settings?: Record<string, unknown>;
-    credentials?: typeof amazonDemoCredentials;
+    credentials?: typeof AMAZON_DEMO_CREDENTIALS;
     itemsPerPage?: number;
     http?: typeof HTTP;
   } = {},
@@ -67,7 +68,7 @@ async function setup(
   const adapter = createAmazonAdapter({
     storeCode: 'amazon-main',
     baseUrl: sim.url,
-    credentials: o.credentials ?? amazonDemoCredentials,
+    credentials: o.credentials ?? AMAZON_DEMO_CREDENTIALS,
     settings: { ...amazonSimulatorSettings, maxResultsPerPage: 7, ...o.settings },
     limits: LIMITS,
     now: clock.now,
@@ -158,7 +159,7 @@ describe('amazon adapter against the simulator', () => {
     const plain = createAmazonAdapter({
       storeCode: 'amazon-main',
       baseUrl: sim.url,
-      credentials: amazonDemoCredentials,
+      credentials: AMAZON_DEMO_CREDENTIALS,
       settings: { ...amazonSimulatorSettings, restrictedData: false },
       limits: LIMITS,
       now: () => T0,
@@ -210,7 +211,7 @@ describe('amazon adapter against the simulator', () => {
     const wrong = createAmazonAdapter({
       storeCode: 'amazon-main',
       baseUrl: sim.url,
-      credentials: { ...amazonDemoCredentials, clientSecret: 'not-the-secret' },
+      credentials: { ...AMAZON_DEMO_CREDENTIALS, clientSecret: 'not-the-secret' },
       settings: amazonSimulatorSettings,
       limits: LIMITS,
       now: () => T0,
@@ -320,7 +321,7 @@ describe('amazon adapter against the simulator', () => {
     const adapter = createAmazonAdapter({
       storeCode: 'amazon-main',
       baseUrl: sim.url,
-      credentials: amazonDemoCredentials,
+      credentials: AMAZON_DEMO_CREDENTIALS,
       settings: { maxResultsPerPage: 3 }, // no lwaUrl: the loopback default finds the simulator's
       limits: LIMITS,
       now: () => T0,
@@ -353,7 +354,7 @@ describe('amazon adapter against the simulator', () => {
     const opts = {
       storeCode: 'amazon-main',
       baseUrl: sim.url,
-      credentials: amazonDemoCredentials,
+      credentials: AMAZON_DEMO_CREDENTIALS,
       limits: LIMITS,
       http: HTTP,
     };
@@ -383,7 +384,7 @@ describe('amazon adapter against the simulator', () => {
       createAmazonAdapter({
         storeCode: 'x',
         baseUrl: 'http://127.0.0.1:1',
-        credentials: amazonDemoCredentials,
+        credentials: AMAZON_DEMO_CREDENTIALS,
         settings: { maxResultsPerPage: 500 },
       }),
     ).toThrow(/maxResultsPerPage/);

@@ -2,10 +2,10 @@
 import type { CartModule } from '../contract.js';
 import { createAmazonAdapter } from './client.js';
 import { AMAZON_FE_BASE_URL, AMAZON_ORDER_STATUSES } from './constants.js';
+import { AMAZON_DEMO_CREDENTIALS } from './demo-credentials.js';
 import { normalizeAmazonOrder } from './normalize.js';
 import { rawOrdersFromRecorded } from './recorded.js';
 import { type AmazonCredentials, amazonCredentialsSchema } from './settings.js';
-import { amazonDemoCredentials } from './simulator.js';
 
 export { AmazonAdapter, createAmazonAdapter } from './client.js';
 export {
@@ -22,12 +22,11 @@ export {
   amazonSettingsSchema,
   amazonSimulatorSettings,
 } from './settings.js';
-export { type AmazonSimulatorOptions, amazonSimulator, startAmazonSimulator } from './simulator.js';
 
 export const amazonCart: CartModule<AmazonCredentials> = {
   cart: 'amazon',
   credentialsSchema: amazonCredentialsSchema,
-  demoCredentials: amazonDemoCredentials,
+  demoCredentials: AMAZON_DEMO_CREDENTIALS,
   defaultBaseUrl: AMAZON_FE_BASE_URL,
   cartStatuses: AMAZON_ORDER_STATUSES,
   // Pending orders have no price and no address yet and must not ship (Order model); Shipped ones

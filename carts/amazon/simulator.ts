@@ -6,7 +6,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CartSimulator, RateLimits, SimulatorOptions } from '../contract.js';
+import type { RateLimits } from '../contract.js';
+import type { CartSimulator, SimulatorOptions } from '../sim/contract.js';
 import {
   type CartBehaviour,
   createSimState,
@@ -33,6 +34,7 @@ import {
   TOKEN_MISSING_DETAILS,
   UNAUTHORIZED_MESSAGE,
 } from './constants.js';
+import { AMAZON_DEMO_CREDENTIALS } from './demo-credentials.js';
 import { amazonOrderIdOf, classifyRecorded, parseRecordedJson } from './recorded.js';
 import {
   type AmazonRecord,
@@ -59,12 +61,6 @@ export interface AmazonRunningSimulator extends RunningSimulator {
   /** Amazon-only switch: the next N API responses are an HTML page instead of JSON (a broken proxy). */
   htmlBodies: { count: number };
 }
-
-export const amazonDemoCredentials = {
-  clientId: 'amzn1.application-oa2-client.0123456789abcdef0123456789abcdef',
-  clientSecret: 'amzn1.oa2-cs.v1.demo0000000000000000000000000000000000000000000000000000000000',
-  refreshToken: 'Atzr|IwEBIDemoRefreshTokenForTheJuchuSimulator',
-};
 
 const ORDER_ID = /^\d{3}-\d{7}-\d{7}$/;
 const DATA_ELEMENTS = new Set(['buyerInfo', 'shippingAddress', 'buyerTaxInformation']);
@@ -113,7 +109,7 @@ export async function startAmazonSimulator(opts: AmazonSimulatorOptions): Promis
       },
     };
   }
-  const credentials = { ...amazonDemoCredentials, ...opts.credentials };
+  const credentials = { ...AMAZON_DEMO_CREDENTIALS, ...opts.credentials };
   const limits: RateLimits | undefined =
     opts.rateLimits === false ? undefined : (opts.limits ?? AMAZON_RATE_LIMITS);
   const lifetimeMs = (opts.tokenLifetimeSec ?? TOKEN_LIFETIME_SEC) * 1000;

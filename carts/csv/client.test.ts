@@ -8,8 +8,9 @@ import type { CartAdapter, RawOrder } from '../contract.js';
 import { CartRequestError, CartUnavailableError } from '../errors.js';
 import { generateOrders, viewAt } from '../sim/generate.js';
 import { CsvFormatError } from './format-error.js';
-import { csvCart, csvSimulator, PROCESSED_DIR, type RunningCsvSimulator } from './index.js';
+import { csvCart, PROCESSED_DIR } from './index.js';
 import { csvText, encodeCp932, RAKUTEN_COLUMNS, rakutenCsvOrderNo, rakutenRows } from './render.js';
+import { csvSimulator, type RunningCsvSimulator } from './simulator.js';
 
 const WINDOW = { from: new Date('2024-04-01T00:00:00Z'), to: new Date('2024-05-01T00:00:00Z') };
 const FROM = new Date('2024-04-19T15:00:00Z');

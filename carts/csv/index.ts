@@ -20,7 +20,6 @@ export {
   type ParsedOrderFile,
   parseOrderFile,
 } from './parse.js';
-export { type CsvSimulator, csvSimulator, type RunningCsvSimulator } from './simulator.js';
 
 // Nothing to authenticate: a store may have no credentials stored at all.
 const credentialsSchema: z.ZodType<CsvCredentials> = z

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { jstDate, toJstIso } from '../../domain/time.js';
-import type { CartSimulator, SimulatorOptions } from '../contract.js';
+import type { CartSimulator, SimulatorOptions } from '../sim/contract.js';
 import { type SimOrder, type SimOrderView, viewAt } from '../sim/generate.js';
 import {
   type CartBehaviour,

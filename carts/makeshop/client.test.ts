@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CartAdapter, ListWindow, RawOrder } from '../contract.js';
 import { CartAuthError, CartResponseError } from '../errors.js';
-import { type MakeshopAdapter, makeshopCart, startMakeshopSimulator } from './index.js';
-import type { MakeshopSimulator } from './simulator.js';
+import { type MakeshopAdapter, makeshopCart } from './index.js';
+import { type MakeshopSimulator, startMakeshopSimulator } from './simulator.js';
 import { decodeXml } from './xml.js';
 
 const HOUR = 3_600_000;

@@ -9,8 +9,8 @@ import {
   makeshopCredentialsSchema,
   rawOrder,
 } from './client.js';
+import { MAKESHOP_DEMO_CREDENTIALS } from './demo-credentials.js';
 import { normalizeMakeshopOrder } from './normalize.js';
-import { MAKESHOP_DEMO_CREDENTIALS } from './simulator.js';
 import { decodeXml, parseXml, readAnswer } from './xml.js';
 
 export {
@@ -23,7 +23,6 @@ export {
   makeshopStamp,
 } from './client.js';
 export { normalizeMakeshopOrder, prefectureOf } from './normalize.js';
-export { makeshopSimulator, startMakeshopSimulator } from './simulator.js';
 
 export const makeshopCart: CartModule<MakeshopCredentials> = {
   cart: 'makeshop',

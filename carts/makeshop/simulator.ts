@@ -4,8 +4,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseJstLocal, toJstIso } from '../../domain/time.js';
-import type { CartSimulator, SimulatorOptions } from '../contract.js';
 import { CATALOG } from '../sim/catalog.js';
+import type { CartSimulator, SimulatorOptions } from '../sim/contract.js';
 import { editedQuantity, type SimOrder, type SimOrderView, type SimParty } from '../sim/generate.js';
 import {
   type CartBehaviour,
@@ -17,9 +17,9 @@ import {
   startSimulator,
   takeMalformed,
 } from '../sim/kit.js';
+import { MAKESHOP_DEMO_CREDENTIALS } from './demo-credentials.js';
 import { decodeXml, el, encodeXml, escapeXml, MAKESHOP_ERRORS, parseXml, readAnswer, tx } from './xml.js';
 
-export const MAKESHOP_DEMO_CREDENTIALS = { shopId: 'juchudemo', token: '61efa02bde9d3eb5714560b2335juchu' };
 export const MAKESHOP_PATH = '/api/orderinfo/index.html';
 
 export interface MakeshopSimulatorOptions extends SimulatorOptions {

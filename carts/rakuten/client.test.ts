@@ -8,9 +8,10 @@ import type { AdapterOptions, ListWindow, RawOrder } from '../contract.js';
 import { CartAuthError, CartRequestError, CartResponseError } from '../errors.js';
 import { classifyRakuten, type RakutenAdapter, type RakutenCredentials } from './client.js';
 import { DAY_MS, esaAuthorization, GET_ORDER_PATH, SEARCH_ORDER_PATH } from './codes.js';
-import { type RunningRakutenSimulator, rakutenCart, rakutenSimulator } from './index.js';
+import { rakutenCart } from './index.js';
 import { changeTimesOf } from './normalize.js';
 import { renderOrderModel } from './render.js';
+import { type RunningRakutenSimulator, rakutenSimulator } from './simulator.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 const fixture = (f: string) => JSON.parse(readFileSync(join(FIXTURES, f), 'utf8')) as unknown;

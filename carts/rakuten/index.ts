@@ -3,8 +3,8 @@ import type { CartModule, RawOrder } from '../contract.js';
 import { CartResponseError } from '../errors.js';
 import { createRakutenAdapter, type RakutenCredentials, rakutenCredentialsSchema } from './client.js';
 import { ORDER_PROGRESS, PREPAID_METHOD_NAMES } from './codes.js';
+import { RAKUTEN_DEMO_CREDENTIALS } from './demo-credentials.js';
 import { normalizeRakuten, rawOrderOf } from './normalize.js';
-import { RAKUTEN_DEMO_CREDENTIALS } from './simulator.js';
 
 export {
   RakutenAdapter,
@@ -12,7 +12,6 @@ export {
   type RakutenSettings,
   rakutenSettingsSchema,
 } from './client.js';
-export { type RakutenSimulatorOptions, type RunningRakutenSimulator, rakutenSimulator } from './simulator.js';
 
 /**
  * The orders in a recorded getOrder response body (`{"MessageModelList":…, "OrderModelList":[…]}`),

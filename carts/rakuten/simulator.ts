@@ -7,7 +7,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseInstant } from '../../domain/time.js';
-import type { CartSimulator, RateLimits, SimulatorOptions } from '../contract.js';
+import type { RateLimits } from '../contract.js';
+import type { CartSimulator, SimulatorOptions } from '../sim/contract.js';
 import {
   type CartBehaviour,
   createSimState,
@@ -36,12 +37,8 @@ import {
   RAKUTEN_DATETIME,
   SEARCH_ORDER_PATH,
 } from './codes.js';
+import { RAKUTEN_DEMO_CREDENTIALS } from './demo-credentials.js';
 import { DEFAULT_SHOP_ID, milestones, rakutenOrderNo, renderOrderModel, timeForDateType } from './render.js';
-
-export const RAKUTEN_DEMO_CREDENTIALS = {
-  serviceSecret: 'SP376541_juchuDemoServiceSecret',
-  licenseKey: 'SL376541_juchuDemoLicenseKey',
-};
 
 export interface RakutenSimulatorOptions extends SimulatorOptions {
   /** Hits a search can reach (15,000); tests scale it down. */

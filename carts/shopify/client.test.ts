@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CartAdapter, ListWindow, RawOrder } from '../contract.js';
 import { CartAuthError, CartResponseError } from '../errors.js';
-import { type ShopifyAdapter, shopifyCart, startShopifySimulator } from './index.js';
-import type { ShopifySimulator } from './simulator.js';
+import { type ShopifyAdapter, shopifyCart } from './index.js';
+import { type ShopifySimulator, startShopifySimulator } from './simulator.js';
 
 const HOUR = 3_600_000;
 const START = new Date('2024-04-22T00:00:00Z');

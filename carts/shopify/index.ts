@@ -8,8 +8,8 @@ import {
   type ShopifyCredentials,
   shopifyCredentialsSchema,
 } from './client.js';
+import { SHOPIFY_DEMO_CREDENTIALS } from './demo-credentials.js';
 import { normalizeShopifyOrder } from './normalize.js';
-import { SHOPIFY_DEMO_CREDENTIALS } from './simulator.js';
 
 export {
   LeakyBucketPacer,
@@ -22,7 +22,6 @@ export {
   shopifySettingsSchema,
 } from './client.js';
 export { normalizeShopifyOrder, shopifyCartStatus } from './normalize.js';
-export { SHOPIFY_401_BODY, shopifySimulator, startShopifySimulator } from './simulator.js';
 
 /** [code, Japanese label, English label] */
 const FINANCIAL: ReadonlyArray<readonly [string, string, string]> = [

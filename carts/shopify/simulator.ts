@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { includedTax } from '../../domain/money.js';
 import { parseInstant, toJstIso } from '../../domain/time.js';
-import type { CartSimulator, SimulatorOptions } from '../contract.js';
+import type { CartSimulator, SimulatorOptions } from '../sim/contract.js';
 import { editedQuantity, type SimOrderView, type SimParty, usdCents } from '../sim/generate.js';
 import {
   type CartBehaviour,
@@ -17,9 +17,8 @@ import {
   startSimulator,
   takeMalformed,
 } from '../sim/kit.js';
+import { SHOPIFY_DEMO_CREDENTIALS } from './demo-credentials.js';
 import { shopifyProvince } from './prefectures.js';
-
-export const SHOPIFY_DEMO_CREDENTIALS = { shop: 'juchu-demo', accessToken: 'shpat_juchu_demo_token' };
 
 /** Shopify's 401 body for a wrong or revoked token [T: issues in Shopify/shopify-cli#263 and others]. */
 export const SHOPIFY_401_BODY = {

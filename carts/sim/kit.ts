@@ -4,7 +4,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TokenBucket } from '../http.js';
+import { TokenBucket } from '../rate-limit.js';
 import {
   createRng,
   generateOrder,

@@ -30,15 +30,6 @@ export const yahooCredentialsSchema = z.object({
 });
 export type YahooCredentials = z.infer<typeof yahooCredentialsSchema>;
 
-/** What the simulator accepts by default (demo and tests). */
-export const DEMO_CREDENTIALS: YahooCredentials = {
-  sellerId: 'juchu-demo',
-  clientId: 'dj00aiZpPWp1Y2h1LWRlbW8mcz1jb25zdW1lcnNlY3JldCZ4PTAw',
-  clientSecret: 'juchu-demo-client-secret',
-  refreshToken: 'juchu-demo-refresh-token',
-  accessToken: 'juchu-demo-access-token',
-};
-
 /** The Token endpoint for an API base URL: Yahoo's own for yahooapis.jp hosts, else the same origin. */
 export function tokenUrlFor(baseUrl: string, override?: string): string {
   if (override) return override;

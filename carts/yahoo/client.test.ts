@@ -4,8 +4,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { CartOrder } from '../../domain/order.js';
 import type { ListWindow, RawOrder } from '../contract.js';
 import { CartAuthError, CartRateLimitError, CartRequestError, CartResponseError } from '../errors.js';
-import { DEMO_CREDENTIALS, signatureHeaders, type YahooCredentials } from './auth.js';
+import { signatureHeaders, type YahooCredentials } from './auth.js';
 import { createYahooAdapter, type YahooAdapter } from './client.js';
+import { YAHOO_DEMO_CREDENTIALS } from './demo-credentials.js';
 import { type RunningYahooSimulator, startYahooSimulator, type YahooSimulatorOptions } from './simulator.js';
 
 const HOUR = 3_600_000;
@@ -47,7 +48,7 @@ function adapter(
   return createYahooAdapter({
     storeCode: 'yahoo-main',
     baseUrl: s.url,
-    credentials: { ...DEMO_CREDENTIALS, ...extra.credentials },
+    credentials: { ...YAHOO_DEMO_CREDENTIALS, ...extra.credentials },
     http: HTTP,
     limits: LIMITS,
     now: clock,
@@ -273,7 +274,10 @@ describe('yahoo adapter against its simulator over HTTP', () => {
   it('signs calls with the store public key when one is configured (公開鍵認証)', () => {
     const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
     const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
-    const headers = signatureHeaders({ ...DEMO_CREDENTIALS, publicKey: pem, publicKeyVersion: '2' }, NOW);
+    const headers = signatureHeaders(
+      { ...YAHOO_DEMO_CREDENTIALS, publicKey: pem, publicKeyVersion: '2' },
+      NOW,
+    );
     expect(headers['X-sws-signature-version']).toBe('2');
     // Node 20 refuses PKCS#1 v1.5 private decryption, so undo the padding by hand:
     // 0x00 0x02 <random non-zero bytes> 0x00 <message>.
@@ -284,6 +288,6 @@ describe('yahoo adapter against its simulator over HTTP', () => {
     expect([padded[0], padded[1]]).toEqual([0, 2]);
     const plain = padded.subarray(padded.indexOf(0, 2) + 1).toString();
     expect(plain).toBe(`juchu-demo:${NOW.getTime() / 1000}`);
-    expect(signatureHeaders(DEMO_CREDENTIALS, NOW)).toEqual({});
+    expect(signatureHeaders(YAHOO_DEMO_CREDENTIALS, NOW)).toEqual({});
   });
 });

@@ -1,23 +1,17 @@
-// Yahoo! Shopping (ストアクリエイターPro) order API: the cart module and its simulator.
+// Yahoo! Shopping (ストアクリエイターPro) order API as a juchu cart module.
 import type { CartModule, RawOrder } from '../contract.js';
-import { DEMO_CREDENTIALS, type YahooCredentials, yahooCredentialsSchema } from './auth.js';
+import { type YahooCredentials, yahooCredentialsSchema } from './auth.js';
 import { createYahooAdapter } from './client.js';
 import { CART, ORDER_STATUSES, PREPAID_METHODS, YAHOO_BASE_URL } from './constants.js';
+import { YAHOO_DEMO_CREDENTIALS } from './demo-credentials.js';
 import { normalizeYahoo, yahooOrderNoOf } from './normalize.js';
 import { asList, isObject, parseXml } from './xml.js';
 
 export type { YahooCredentials } from './auth.js';
-export { DEMO_CREDENTIALS, yahooCredentialsSchema } from './auth.js';
+export { yahooCredentialsSchema } from './auth.js';
 export { createYahooAdapter, YahooAdapter, type YahooSettings, yahooSettingsSchema } from './client.js';
 export { PAY_METHODS as YAHOO_PAY_METHODS } from './constants.js';
 export { normalizeYahoo } from './normalize.js';
-export {
-  type RunningYahooSimulator,
-  startYahooSimulator,
-  type YahooSimControl,
-  type YahooSimulatorOptions,
-  yahooSimulator,
-} from './simulator.js';
 
 /**
  * The orders in a recorded response body: an orderInfo body (`<ResultSet>…<OrderInfo>`) gives its
@@ -39,7 +33,7 @@ function rawOrdersFromRecorded(body: Buffer): RawOrder[] {
 export const yahooCart: CartModule<YahooCredentials> = {
   cart: CART,
   credentialsSchema: yahooCredentialsSchema,
-  demoCredentials: DEMO_CREDENTIALS,
+  demoCredentials: YAHOO_DEMO_CREDENTIALS,
   defaultBaseUrl: YAHOO_BASE_URL,
   cartStatuses: ORDER_STATUSES,
   // Pre-orders, processing and on-hold orders are work to do; cancelled (4) so that a cancel of an

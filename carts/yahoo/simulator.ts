@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CartSimulator, SimulatorOptions } from '../contract.js';
+import type { CartSimulator, SimulatorOptions } from '../sim/contract.js';
 import {
   type CartBehaviour,
   createSimState,
@@ -16,7 +16,7 @@ import {
   startSimulator,
   takeMalformed,
 } from '../sim/kit.js';
-import { DEMO_CREDENTIALS, type YahooCredentials } from './auth.js';
+import type { YahooCredentials } from './auth.js';
 import {
   ACCESS_TOKEN_TTL_SECONDS,
   DAILY_QUOTA,
@@ -25,6 +25,7 @@ import {
   ORDER_LIST_PATH,
   TOKEN_PATH,
 } from './constants.js';
+import { YAHOO_DEMO_CREDENTIALS } from './demo-credentials.js';
 import { renderOrder, selectInfoFields, selectRowFields, yahooOrderId } from './render.js';
 import { fromYahooStamp, parseYahooTime } from './time.js';
 import { buildXml, errorXml, isObject, parseXml, text, type XmlObject } from './xml.js';
@@ -134,7 +135,10 @@ const JST_MS = 9 * 3_600_000;
 const jstDay = (d: Date) => Math.floor((d.getTime() + JST_MS) / 86_400_000);
 
 export async function startYahooSimulator(opts: YahooSimulatorOptions = {}): Promise<RunningYahooSimulator> {
-  const creds: YahooCredentials = { ...DEMO_CREDENTIALS, ...(opts.credentials ?? {}) } as YahooCredentials;
+  const creds: YahooCredentials = {
+    ...YAHOO_DEMO_CREDENTIALS,
+    ...(opts.credentials ?? {}),
+  } as YahooCredentials;
   const sellerId = creds.sellerId;
   const clock = opts.clock ?? (() => new Date());
   const state: SimState = createSimState();
