@@ -240,6 +240,79 @@ describe('dashboard auth', () => {
     expect(offsite.headers.get('location')).toBe('/orders');
   });
 
+  it('goes back only to a path on this site after login (hostile next values end at /orders)', async () => {
+    const hostile: unknown[] = [
+      '//evil.example',
+      '///evil.example',
+      '/\t/evil.example', // what /login?next=%2F%09%2Fevil.example hands the form
+      '/%09/evil.example',
+      '/\r\n/evil.example',
+      '/\u0000/evil.example',
+      '/\\evil.example',
+      '/%5Cevil.example',
+      '\\\\evil.example',
+      '%2F%2Fevil.example',
+      '/%2F%2Fevil.example',
+      '/%2F/evil.example',
+      '/.//evil.example',
+      '/%2e//evil.example',
+      '/orders/..//evil.example',
+      'https://evil.example',
+      'HTTPS://evil.example/orders',
+      'http:/evil.example',
+      'javascript:alert(1)',
+      'data:text/html,<script>alert(1)</script>',
+      ' /orders',
+      '/orders\u2028',
+      '/%E0%A4%A',
+      '',
+      42,
+      ['/stock', '//evil.example'],
+      { toString: '//evil.example' },
+    ];
+    const fine: Array<[string, string]> = [
+      ['/stock', '/stock'],
+      ['/orders?status=waiting&q=%E8%8C%B6%20x', '/orders?status=waiting&q=%E8%8C%B6%20x'],
+      ['/orders/12#lines', '/orders/12#lines'],
+      ['/admin/queues/queue/orders-import?status=failed', '/admin/queues/queue/orders-import?status=failed'],
+      ['/orders/../stock', '/stock'],
+    ];
+    const c = new Client(d.url);
+    for (const next of hostile) {
+      const r = await c.request('POST', '/login', {
+        body: { login: 'viewer', password: 'juchu-viewer', next },
+        csrf: false,
+      });
+      expect(r.status, JSON.stringify(next)).toBe(200);
+      expect((r.body as { next: string }).next, JSON.stringify(next)).toBe('/orders');
+    }
+    for (const [next, expected] of fine) {
+      const r = await c.request('POST', '/login', {
+        body: { login: 'viewer', password: 'juchu-viewer', next },
+        csrf: false,
+      });
+      expect((r.body as { next: string }).next, next).toBe(expected);
+    }
+    // The plain form (a 303 the browser follows) and a refused login (back to the form) alike.
+    for (const next of ['/\t/evil.example', '//evil.example', '/\\evil.example']) {
+      const form = await fetch(`${d.url}/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: d.url },
+        body: new URLSearchParams({ login: 'viewer', password: 'juchu-viewer', next }).toString(),
+        redirect: 'manual',
+      });
+      expect(form.status).toBe(303);
+      expect(form.headers.get('location'), next).toBe('/orders');
+      const wrong = await fetch(`${d.url}/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: d.url },
+        body: new URLSearchParams({ login: 'viewer', password: 'wrong-password', next }).toString(),
+        redirect: 'manual',
+      });
+      expect(wrong.headers.get('location'), next).toBe('/login?error=invalid&next=%2Forders');
+    }
+  });
+
   it('rate-limits login attempts per login and per address', async () => {
     await d.t.db.deleteFrom('login_attempts').execute();
     const c = new Client(d.url);

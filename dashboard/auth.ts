@@ -86,11 +86,37 @@ export function userOf(res: Response): User {
 
 export const actorOf = (res: Response) => `user:${userOf(res).login}`;
 
-/** A relative path on this site to go back to after login; anything else becomes /orders. */
+const OWN_ORIGIN = 'http://juchu.invalid';
+const FALLBACK_NEXT = '/orders';
+const SPACE_OR_CONTROL = /[\s\p{Cc}]/u;
+
+/**
+ * The page to go back to after login: a path on this site (`/orders?status=x`), anything else
+ * becomes /orders. Browsers drop tab, CR and LF inside a URL and read `\` as `/`, so `/\t/evil`,
+ * `/\evil` and their percent-encoded forms would leave the site: the path is checked raw and decoded,
+ * then resolved against a stand-in origin, which must not change.
+ */
 export function safeNext(next: unknown): string {
-  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.includes('\\'))
-    return '/orders';
-  return next;
+  if (typeof next !== 'string' || next.length > 2000 || SPACE_OR_CONTROL.test(next)) return FALLBACK_NEXT;
+  const path = next.split(/[?#]/, 1)[0]!;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    return FALLBACK_NEXT;
+  }
+  for (const p of [path, decoded]) {
+    if (!p.startsWith('/') || p.startsWith('//') || p.includes('\\') || SPACE_OR_CONTROL.test(p))
+      return FALLBACK_NEXT;
+  }
+  try {
+    const u = new URL(next, OWN_ORIGIN);
+    const out = u.pathname + u.search + u.hash;
+    // Dot segments can still make one: /.//evil.example resolves to the path //evil.example.
+    return u.origin === OWN_ORIGIN && !out.startsWith('//') ? out : FALLBACK_NEXT;
+  } catch {
+    return FALLBACK_NEXT;
+  }
 }
 
 export class Auth implements Guards {
