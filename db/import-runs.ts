@@ -1,7 +1,10 @@
-// Import runs: one row per import attempt, with its window, counts, outcome and timings.
+// Import runs: one row per import attempt, with its window, counts, outcome and timings. The import
+// opens and finishes its run here; 取込履歴 (dashboard, `juchu runs`) reads them through listImportRuns.
 import { sql } from 'kysely';
+import { toJstIso } from '../domain/time.js';
 import type { Db } from './db.js';
-import type { ImportTrigger } from './schema.js';
+import { decodeIdCursor, fetchPage, mapPage, type Page } from './paging.js';
+import type { ImportRunRow, ImportTrigger } from './schema.js';
 
 /**
  * The run for this job: a retry of the same BullMQ job continues its run; a scheduled slot gets at
@@ -93,4 +96,85 @@ export async function finishRun(
     .set({ last_import_at: sql`now()`, last_import_outcome: outcome })
     .where('id', '=', storeId)
     .execute();
+}
+
+export interface ImportRunView {
+  id: number;
+  store: string;
+  storeName: string;
+  trigger: ImportTrigger;
+  jobId: string | null;
+  slot: string | null;
+  windowFrom: string | null;
+  windowTo: string | null;
+  counts: {
+    fetched: number;
+    new: number;
+    updated: number;
+    unchanged: number;
+    rejected: number;
+    skipped: number;
+    missingFound: number | null;
+  };
+  outcome: 'running' | 'succeeded' | 'failed';
+  error: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+  durationMs: number | null;
+}
+
+const jstOrNull = (d: Date | null) => (d ? toJstIso(d) : null);
+
+function toRunView(r: ImportRunRow & { store_code: string; store_name: string }): ImportRunView {
+  return {
+    id: r.id,
+    store: r.store_code,
+    storeName: r.store_name,
+    trigger: r.trigger,
+    jobId: r.job_id,
+    slot: jstOrNull(r.slot),
+    windowFrom: jstOrNull(r.window_from),
+    windowTo: jstOrNull(r.window_to),
+    counts: {
+      fetched: r.fetched,
+      new: r.new,
+      updated: r.updated,
+      unchanged: r.unchanged,
+      rejected: r.rejected,
+      skipped: r.skipped,
+      missingFound: r.missing_found,
+    },
+    outcome: r.outcome,
+    error: r.error,
+    startedAt: toJstIso(r.started_at),
+    finishedAt: jstOrNull(r.finished_at),
+    durationMs: r.duration_ms,
+  };
+}
+
+/** Import runs newest first, a page at a time; `before` is the `next` of the page before. */
+export async function listImportRuns(
+  db: Db,
+  q: {
+    store?: string;
+    outcome?: 'running' | 'succeeded' | 'failed';
+    before?: string | number;
+    size?: number;
+  } = {},
+): Promise<Page<ImportRunView, number>> {
+  const before = decodeIdCursor(q.before);
+  let query = db
+    .selectFrom('import_runs as r')
+    .innerJoin('stores as s', 's.id', 'r.store_id')
+    .selectAll('r')
+    .select(['s.code as store_code', 's.name as store_name']);
+  if (q.store) query = query.where('s.code', '=', q.store);
+  if (q.outcome) query = query.where('r.outcome', '=', q.outcome);
+  if (before) query = query.where('r.id', '<', before);
+  const page = await fetchPage(
+    q.size ?? 100,
+    (limit) => query.orderBy('r.id', 'desc').limit(limit).execute(),
+    (last) => last.id,
+  );
+  return mapPage(page, toRunView);
 }
