@@ -1,13 +1,30 @@
 import { defineConfig } from 'vitest/config';
+import { UNIT_TESTS } from './test/tiers.js';
 
+const EXCLUDE = ['node_modules/**', 'dist/**', 'tmp/**'];
+
+// Two tiers (`test/tiers.ts` says which file is which): `npm run test:unit` runs the pure tests in
+// seconds, `npm run test:integration` the rest against real services; `npm test` runs both.
 export default defineConfig({
   test: {
-    include: ['**/*.test.ts'],
-    exclude: ['node_modules/**', 'dist/**', 'tmp/**'],
-    globalSetup: ['test/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Each file has its own database and queue prefix, so files may run side by side.
     pool: 'forks',
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: [...UNIT_TESTS], exclude: EXCLUDE },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['**/*.test.ts'],
+          exclude: [...EXCLUDE, ...UNIT_TESTS],
+          globalSetup: ['test/global-setup.ts'],
+        },
+      },
+    ],
   },
 });

@@ -7,6 +7,20 @@ import { createDatabaseFrom, dropDatabase } from '../dev/services.js';
 
 export const TEST_SECRET_KEY = Buffer.alloc(32, 7);
 
+/**
+ * What `test/global-setup.ts` provides. The unit tier has no global setup, so a unit test file that
+ * starts needing PostgreSQL or Redis stops here with what to do, not with an undefined URL.
+ */
+function provided(key: 'databaseServerUrl' | 'redisUrl' | 'templateDatabase'): string {
+  const value = inject(key);
+  if (!value)
+    throw new Error(
+      `test/harness.ts: no ${key} — this test file runs without the global setup (the unit tier, ` +
+        'test/tiers.ts) but needs PostgreSQL or Redis: take it out of UNIT_TESTS so it runs in the integration tier',
+    );
+  return value;
+}
+
 export interface TestDb {
   db: Db;
   url: string;
@@ -16,9 +30,9 @@ export interface TestDb {
 
 /** A database of our own, migrated, empty but for the system statuses. */
 export async function createTestDb(label = 'test'): Promise<TestDb> {
-  const server = inject('databaseServerUrl');
+  const server = provided('databaseServerUrl');
   const name = `juchu_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
-  const url = await createDatabaseFrom(server, name, inject('templateDatabase'));
+  const url = await createDatabaseFrom(server, name, provided('templateDatabase'));
   const db = createDb(url, { max: 20, applicationName: `juchu-test-${label}` });
   return {
     db,
@@ -32,7 +46,7 @@ export async function createTestDb(label = 'test'): Promise<TestDb> {
 }
 
 export function redisUrl(): string {
-  return inject('redisUrl');
+  return provided('redisUrl');
 }
 
 /** A BullMQ prefix no other test shares. */
