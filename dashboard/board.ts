@@ -1,7 +1,9 @@
 // Bull Board at /admin/queues: every queue of the catalogue with its display name and description.
 // Two boards are built on the same path — a full one for admins and a read-only one (readOnlyMode:
 // the write endpoints answer 405 and the UI hides every action) for viewers and operators — and the
-// request's role picks one. Job data and return values are shown through redactPersonal.
+// request's role picks one. Job data and return values are shown through redactPersonal. Its page is
+// rendered without the web fonts its template links from a public CDN: the dashboard loads nothing
+// from outside (it works offline, and tells no one who is looking at it); the CSP enforces it.
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
@@ -12,6 +14,25 @@ import { roleAllows, sameOrigin, sessionOf } from './auth.js';
 import { redactPersonal } from './redact.js';
 
 export const BOARD_PATH = '/admin/queues';
+
+type Render = (file: string, options: object, done: (err: Error | null, html?: string) => void) => void;
+
+/** Drops <link href> and <script src> elements that point at another site. */
+export function withoutExternalLoads(html: string): string {
+  return html
+    .replace(/<link\b[^>]*\bhref\s*=\s*["']?(?:https?:)?\/\/[^>]*>/gi, '')
+    .replace(/<script\b[^>]*\bsrc\s*=\s*["']?(?:https?:)?\/\/[^>]*>\s*<\/script>/gi, '');
+}
+
+/** Wraps the board's template engine (the ExpressAdapter's own app) so its page loads only from us. */
+function renderLocally(app: Express): void {
+  const engines = (app as unknown as { engines: Record<string, Render | undefined> }).engines;
+  const render = engines['.ejs'];
+  if (!render) throw new Error('Bull Board no longer renders .ejs: check board.ts renderLocally');
+  app.engine('ejs', (file, options, done) =>
+    render(file, options, (err, html) => done(err, html === undefined ? html : withoutExternalLoads(html))),
+  );
+}
 
 function board(queues: Queues, readOnly: boolean): Express {
   const server = new ExpressAdapter();
@@ -49,7 +70,9 @@ function board(queues: Queues, readOnly: boolean): Express {
       },
     },
   });
-  return server.getRouter() as Express;
+  const app = server.getRouter() as Express;
+  renderLocally(app);
+  return app;
 }
 
 /**

@@ -1,7 +1,8 @@
 // The dashboard in a real browser (playwright-core driving Debian's Chromium): log in, see imported
 // orders, change statuses in bulk, open a detail (hostile cart strings stay text), release a
-// reservation, retry a failed import on Bull Board, and a viewer who cannot act. Screenshots of the
-// main screens go to docs/screenshots/ for the README.
+// reservation, retry a failed import on Bull Board, and a viewer who cannot act; every screen and
+// Bull Board with nothing loaded from another site. Screenshots of the main screens go to
+// docs/screenshots/ for the README.
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,7 @@ import { PASSWORDS, startTestDashboard, type TestDashboard } from '../test/dashb
 import { redisUrl, TEST_SECRET_KEY } from '../test/harness.js';
 import { FAST_HTTP, testDeps } from '../test/pipeline.js';
 import { type RunningWorkers, startWorkers } from '../workers/worker.js';
+import { PAGES } from './server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
@@ -315,5 +317,60 @@ describe.skipIf(!hasChromium)('dashboard in a real browser', () => {
       .where('code', '=', 'shopify-global')
       .executeTakeFirstOrThrow();
     expect(store.credential_state).toBe('ok');
+  });
+
+  it('loads every screen and Bull Board with no request to another site (works offline)', async () => {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'ja-JP' });
+    const own = new URL(d.url).origin;
+    const outside: string[] = [];
+    const violations: string[] = [];
+    // Offline: anything for another origin is recorded and never reaches the network.
+    await context.route('**/*', (route) => {
+      const url = route.request().url();
+      if (new URL(url).origin === own) return route.continue();
+      outside.push(url);
+      return route.abort();
+    });
+    context.on('request', (r) => {
+      const url = r.url();
+      if (!url.startsWith('data:') && new URL(url).origin !== own) outside.push(url);
+    });
+    // A load the CSP blocks never becomes a request: count those too.
+    context.on('console', (m) => {
+      if (m.text().includes('Content Security Policy')) violations.push(m.text());
+    });
+    const p = await context.newPage();
+    p.on('pageerror', (e) => violations.push(`page error: ${e.message}`));
+
+    // The login page, and the way back after it: /login?next=%2F%09%2Fevil.example stays here.
+    await p.goto(`${d.url}/login?next=%2F%09%2Fevil.example`);
+    await p.fill('#login', 'admin');
+    await p.fill('#password', PASSWORDS.admin);
+    await Promise.all([p.waitForURL(`${own}/orders`), p.click('button[type=submit]')]);
+
+    const screens = PAGES.map((x) => x.path.replace(':id', String(hostileId)));
+    for (const url of screens) {
+      await p.goto(d.url + url);
+      await expect.poll(() => p.locator('#main').textContent()).not.toContain('読み込み中');
+      await p.waitForLoadState('networkidle');
+      expect(await p.locator('#main .error').count(), url).toBe(0);
+    }
+    for (const url of [
+      '/admin/queues',
+      '/admin/queues/queue/orders-import',
+      '/admin/queues/queue/orders-import?status=completed',
+    ]) {
+      await p.goto(d.url + url);
+      await p.waitForSelector('text=受注取込');
+      await p.waitForLoadState('networkidle');
+      const loads = await p.$$eval('link[href], script[src], img[src]', (els) =>
+        els.map((e) => (e as unknown as { href?: string; src?: string }).href || (e as { src?: string }).src),
+      );
+      expect(loads.length).toBeGreaterThan(3);
+      expect(loads.filter((u) => u && new URL(u).origin !== own)).toEqual([]);
+    }
+    await context.close();
+    expect(outside).toEqual([]);
+    expect(violations).toEqual([]);
   });
 });
