@@ -178,3 +178,23 @@ export async function listImportRuns(
   );
   return mapPage(page, toRunView);
 }
+
+/** A page's counts added to its run, in the page's transaction (so they commit with its orders). */
+export async function addRunCounts(
+  trx: Db,
+  runId: number,
+  c: { fetched: number; new: number; updated: number; unchanged: number; rejected: number; skipped: number },
+): Promise<void> {
+  await trx
+    .updateTable('import_runs')
+    .set((eb) => ({
+      fetched: eb('fetched', '+', c.fetched),
+      new: eb('new', '+', c.new),
+      updated: eb('updated', '+', c.updated),
+      unchanged: eb('unchanged', '+', c.unchanged),
+      rejected: eb('rejected', '+', c.rejected),
+      skipped: eb('skipped', '+', c.skipped),
+    }))
+    .where('id', '=', runId)
+    .execute();
+}

@@ -2,6 +2,7 @@
 // our product code, with units per cart unit for sets. Resolution order: exact mapping with the
 // option, mapping for any option, then the master itself (carts that sell under our own codes).
 import { sql } from 'kysely';
+import { RuleRefusal } from '../domain/refusal.js';
 import type { Db } from './db.js';
 
 export interface ResolvedProduct {
@@ -77,17 +78,19 @@ export interface MappingInput {
   unitsPerCartUnit?: number;
 }
 
-export async function upsertMapping(db: Db, m: MappingInput): Promise<number> {
-  if (!m.cartProductCode.trim()) throw new Error('cart product code is required');
-  const product = await db
-    .selectFrom('products')
-    .select('code')
-    .where('code', '=', m.productCode)
-    .executeTakeFirst();
-  if (!product) throw new Error(`product "${m.productCode}" is not in the product master`);
+/** The checks every mapping write makes; returns the units per cart unit to store. */
+async function checkMapping(db: Db, m: MappingInput): Promise<number> {
+  if (!m.cartProductCode.trim()) throw new RuleRefusal('カート商品コードを入力してください', 'required');
+  if (!(await productExists(db, m.productCode)))
+    throw new RuleRefusal(`商品コード ${m.productCode} は商品マスタにありません`, 'unknown_product');
   const units = m.unitsPerCartUnit ?? 1;
   if (!Number.isInteger(units) || units < 1)
-    throw new Error('units per cart unit must be a whole number ≥ 1');
+    throw new RuleRefusal('入数は 1 以上の整数です', 'invalid_quantity');
+  return units;
+}
+
+export async function upsertMapping(db: Db, m: MappingInput): Promise<number> {
+  const units = await checkMapping(db, m);
   const r = await db
     .insertInto('store_product_mappings')
     .values({
@@ -105,6 +108,57 @@ export async function upsertMapping(db: Db, m: MappingInput): Promise<number> {
     .returning('id')
     .executeTakeFirstOrThrow();
   return r.id;
+}
+
+/** Rewrites one mapping; false when it does not exist. Another mapping of the same key is a 23505. */
+export async function updateMapping(db: Db, id: number, m: MappingInput): Promise<boolean> {
+  const exists = await db
+    .selectFrom('store_product_mappings')
+    .select('id')
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!exists) return false;
+  const units = await checkMapping(db, m);
+  await db
+    .updateTable('store_product_mappings')
+    .set({
+      store_id: m.storeId,
+      cart_product_code: m.cartProductCode.trim(),
+      cart_option_code: m.cartOptionCode?.trim() ?? '',
+      product_code: m.productCode,
+      units_per_cart_unit: units,
+      updated_at: sql`now()`,
+    })
+    .where('id', '=', id)
+    .execute();
+  return true;
+}
+
+/** Orders already converted keep their product code; only lines converted later are affected. */
+export async function deleteMapping(db: Db, id: number): Promise<boolean> {
+  const r = await db.deleteFrom('store_product_mappings').where('id', '=', id).executeTakeFirst();
+  return Number(r.numDeletedRows) === 1;
+}
+
+export async function productExists(db: Db, code: string): Promise<boolean> {
+  return (
+    (await db.selectFrom('products').select('code').where('code', '=', code).executeTakeFirst()) !== undefined
+  );
+}
+
+export interface ProductView {
+  code: string;
+  name: string;
+  taxRate: number;
+  needsCheck: boolean;
+}
+
+/** The product master, by code; `q` matches a code prefix or part of the name. */
+export async function searchProducts(db: Db, q?: string, limit = 500): Promise<ProductView[]> {
+  let query = db.selectFrom('products').select(['code', 'name', 'tax_rate', 'needs_check']);
+  if (q) query = query.where((eb) => eb.or([eb('code', 'like', `${q}%`), eb('name', 'like', `%${q}%`)]));
+  const rows = await query.orderBy('code').limit(limit).execute();
+  return rows.map((p) => ({ code: p.code, name: p.name, taxRate: p.tax_rate, needsCheck: p.needs_check }));
 }
 
 /**

@@ -1,6 +1,7 @@
 // Stores: settings, encrypted credentials, cursor and the per-store import lease.
 import { sql } from 'kysely';
 import type { CartName } from '../domain/order.js';
+import { RuleRefusal } from '../domain/refusal.js';
 import { parseStoreSettings, type StoreSettings } from '../domain/store-settings.js';
 import { decryptJson, encryptJson } from '../infra/crypto.js';
 import type { Db } from './db.js';
@@ -53,8 +54,31 @@ export async function findStore(db: Db, code: string): Promise<Store | null> {
 
 export async function getStore(db: Db, code: string): Promise<Store> {
   const s = await findStore(db, code);
-  if (!s) throw new Error(`no store with code "${code}"`);
+  if (!s) throw new RuleRefusal(`no store with code "${code}"`, 'not_found');
   return s;
+}
+
+/**
+ * A store as saved, settings not filled in with defaults (the form shows and saves what the admin
+ * wrote, and a store whose saved settings no longer parse can still be corrected).
+ */
+export async function findSavedStore(
+  db: Db,
+  code: string,
+): Promise<{ id: number; cart: CartName; baseUrl: string | null; settings: Record<string, unknown> } | null> {
+  const r = await db
+    .selectFrom('stores')
+    .select(['id', 'cart', 'base_url', 'settings'])
+    .where('code', '=', code)
+    .executeTakeFirst();
+  return r
+    ? {
+        id: r.id,
+        cart: r.cart as CartName,
+        baseUrl: r.base_url,
+        settings: (r.settings ?? {}) as Record<string, unknown>,
+      }
+    : null;
 }
 
 export async function getStoreById(db: Db, id: number): Promise<Store> {
@@ -163,5 +187,15 @@ export async function releaseImportLease(db: Db, storeId: number, owner: string)
     .set({ import_lease_owner: null, import_lease_until: null })
     .where('id', '=', storeId)
     .where('import_lease_owner', '=', owner)
+    .execute();
+}
+
+/** A window completed: the cursor moves to its end (forward only) and the credentials proved good. */
+export async function advanceCursor(db: Db, storeId: number, to: Date): Promise<void> {
+  await db
+    .updateTable('stores')
+    .set({ import_cursor: to, credential_state: 'ok', credential_error: null })
+    .where('id', '=', storeId)
+    .where((eb) => eb.or([eb('import_cursor', 'is', null), eb('import_cursor', '<', to)]))
     .execute();
 }

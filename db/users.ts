@@ -1,6 +1,7 @@
 // Dashboard users: viewer (read-only), operator (order actions), admin (jobs and configuration).
 // Passwords are bcrypt hashes (bcryptjs: pure JS, no install scripts).
 import bcrypt from 'bcryptjs';
+import { RuleRefusal } from '../domain/refusal.js';
 import type { Db } from './db.js';
 
 export type Role = 'viewer' | 'operator' | 'admin';
@@ -12,14 +13,23 @@ export interface User {
   role: Role;
 }
 
+export interface UserAccount extends User {
+  enabled: boolean;
+  createdAt: Date;
+}
+
 const COST = 10;
+
+async function hashPassword(password: string): Promise<string> {
+  if (password.length < 8) throw new RuleRefusal('パスワードは 8 文字以上です', 'weak_password');
+  return bcrypt.hash(password, COST);
+}
 
 export async function createUser(
   db: Db,
   input: { login: string; displayName: string; role: Role; password: string },
 ): Promise<User> {
-  if (input.password.length < 8) throw new Error('a password needs at least 8 characters');
-  const hash = await bcrypt.hash(input.password, COST);
+  const hash = await hashPassword(input.password);
   const r = await db
     .insertInto('users')
     .values({ login: input.login, display_name: input.displayName, role: input.role, password_hash: hash })
@@ -46,4 +56,61 @@ export async function verifyPassword(db: Db, login: string, password: string): P
     r?.password_hash ?? '$2b$10$invalidinvalidinvalidinvalidinvalidinvalidinvalidinva',
   );
   return r && ok ? { id: r.id, login: r.login, displayName: r.display_name, role: r.role } : null;
+}
+
+export async function listUsers(db: Db): Promise<UserAccount[]> {
+  const rows = await db
+    .selectFrom('users')
+    .select(['id', 'login', 'display_name', 'role', 'enabled', 'created_at'])
+    .orderBy('login')
+    .execute();
+  return rows.map((u) => ({
+    id: u.id,
+    login: u.login,
+    displayName: u.display_name,
+    role: u.role,
+    enabled: u.enabled,
+    createdAt: u.created_at,
+  }));
+}
+
+export async function findUser(db: Db, id: number): Promise<UserAccount | null> {
+  const u = await db
+    .selectFrom('users')
+    .select(['id', 'login', 'display_name', 'role', 'enabled', 'created_at'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return u
+    ? {
+        id: u.id,
+        login: u.login,
+        displayName: u.display_name,
+        role: u.role,
+        enabled: u.enabled,
+        createdAt: u.created_at,
+      }
+    : null;
+}
+
+export async function loginTaken(db: Db, login: string): Promise<boolean> {
+  return (
+    (await db.selectFrom('users').select('id').where('login', '=', login).executeTakeFirst()) !== undefined
+  );
+}
+
+/** Changes what is given; a new password is hashed. Returns false when there is no such user. */
+export async function updateUser(
+  db: Db,
+  id: number,
+  patch: { displayName?: string; role?: Role; enabled?: boolean; password?: string },
+): Promise<boolean> {
+  const set = {
+    ...(patch.displayName ? { display_name: patch.displayName } : {}),
+    ...(patch.role ? { role: patch.role } : {}),
+    ...(patch.enabled !== undefined ? { enabled: patch.enabled } : {}),
+    ...(patch.password ? { password_hash: await hashPassword(patch.password) } : {}),
+  };
+  if (Object.keys(set).length === 0) return (await findUser(db, id)) !== null;
+  const r = await db.updateTable('users').set(set).where('id', '=', id).executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
 }

@@ -53,3 +53,35 @@ export function lineReservationState(l: Pick<LineHold, 'needed' | 'held'>): 'hel
   if (l.held >= l.needed) return 'held';
   return l.held > 0 ? 'partial' : 'none';
 }
+
+export interface ProductStock extends WarehouseStock {
+  productCode: string;
+}
+
+/**
+ * The stock plan of a page of new orders, oldest first: each line that may hold stock takes what
+ * its product's warehouses have free, in priority order, and what it takes is gone for the next
+ * line. A product older orders already wait for is left alone (they are served first, after
+ * commit). Returns the steps per order, per line; the input stock is not changed.
+ */
+export function planPageStock(
+  orders: ReadonlyArray<{ holds: boolean; lines: ReadonlyArray<Pick<LineHold, 'productCode' | 'needed'>> }>,
+  stock: readonly ProductStock[],
+  waiting: ReadonlySet<string>,
+): ReservationStep[][][] {
+  const free = new Map<string, WarehouseStock[]>();
+  for (const s of stock) {
+    const rows = free.get(s.productCode) ?? [];
+    rows.push({ warehouse: s.warehouse, priority: s.priority, free: s.free });
+    free.set(s.productCode, rows);
+  }
+  return orders.map((o) =>
+    o.lines.map((l) => {
+      if (!o.holds || l.productCode === null || waiting.has(l.productCode)) return [];
+      const rows = free.get(l.productCode) ?? [];
+      const steps = planReservation(l.needed, rows);
+      for (const step of steps) rows.find((w) => w.warehouse === step.warehouse)!.free -= step.quantity;
+      return steps;
+    }),
+  );
+}

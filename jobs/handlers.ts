@@ -3,16 +3,14 @@ import type { Job } from 'bullmq';
 import { compactStatusCounts } from '../db/status-counts.js';
 import type { JobCatalogue, JobName } from './catalogue.js';
 import type { JobDeps } from './deps.js';
+import { processAllocateStock } from './allocate-stock.js';
 import { processImportStore } from './import-store.js';
-import { processReconcile } from './reconcile-store.js';
-import { processReimport } from './reimport-order.js';
+import { processRecheckMapping } from './recheck-mapping.js';
+import { processReconcileStore } from './reconcile-store.js';
+import { processRefreshDeliveryHolds } from './refresh-delivery-holds.js';
+import { processReimportOrder } from './reimport-order.js';
 import { processReprocessReject } from './reprocess-reject.js';
-import {
-  processAllocateStock,
-  processRecheckMapping,
-  processRefreshDeliveryHolds,
-  processShippingInstruction,
-} from './stock-jobs.js';
+import { processShippingInstruction } from './shipping-instruction.js';
 
 type Handler<N extends JobName> = (
   data: JobCatalogue[N],
@@ -23,8 +21,8 @@ type Handler<N extends JobName> = (
 
 export const HANDLERS: { [N in JobName]: Handler<N> } = {
   'import-store': (d, job, token, deps) => processImportStore(d, job, token, deps),
-  'reconcile-store': (d, job, _t, deps) => processReconcile(d, job, deps),
-  'reimport-order': (d, job, _t, deps) => processReimport(d, job, deps),
+  'reconcile-store': (d, job, token, deps) => processReconcileStore(d, job, token, deps),
+  'reimport-order': (d, job, token, deps) => processReimportOrder(d, job, token, deps),
   'reprocess-reject': (d, _j, _t, deps) => processReprocessReject(d, deps),
   'allocate-stock': (d, _j, _t, deps) => processAllocateStock(d, deps),
   'refresh-delivery-holds': (d, _j, _t, deps) => processRefreshDeliveryHolds(d, deps),

@@ -4,19 +4,14 @@
 //   one run row. Running it twice imports nothing twice.
 // Enqueues next: nothing — stock allocation and status settling run inline after each page commit.
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
-import { sql } from 'kysely';
 import { CartAuthError, isCartError } from '../carts/errors.js';
-import { finishRun, openRun } from '../db/import-runs.js';
-import {
-  acquireImportLease,
-  getStore,
-  markNeedsCredentials,
-  releaseImportLease,
-  type Store,
-} from '../db/stores.js';
+import { getStore, type Store } from '../db/stores.js';
+import type { PageCounts } from '../domain/import-counts.js';
+import { type RunImportResult, runImport } from '../usecases/run-import.js';
 import type { JobCatalogue } from './catalogue.js';
 import type { JobDeps } from './deps.js';
-import { addCounts, importPage, type PageCounts, zeroCounts } from './import-page.js';
+
+export { importWindow } from '../usecases/run-import.js';
 
 export type ImportStorePayload = JobCatalogue['import-store'];
 
@@ -28,34 +23,42 @@ export interface ImportResult extends Partial<PageCounts> {
   window?: { from: string; to: string };
 }
 
-const MINUTE = 60_000;
-
-/** [cursor − overlap, now − settle lag]; the first import looks back `initialImportDays`. */
-export function importWindow(store: Store, now: Date): { from: Date; to: Date } {
-  const s = store.settings;
-  const start = store.importCursor ?? new Date(now.getTime() - s.initialImportDays * 24 * 60 * MINUTE);
-  return {
-    from: new Date(start.getTime() - s.syncOverlapMinutes * MINUTE),
-    to: new Date(now.getTime() - s.settleLagSeconds * 1000),
-  };
-}
-
-/** Failures that a human must fix stop at once and mark the store; others are retried by BullMQ. */
-export async function failImport(
-  deps: JobDeps,
-  store: Store,
-  runId: number | null,
-  e: unknown,
-): Promise<never> {
+/** Failures a human must fix stop at once (no BullMQ retries); others are retried with backoff. */
+export function failImport(store: Store, e: unknown): never {
   const message = e instanceof Error ? e.message : String(e);
-  if (runId !== null) await finishRun(deps.db, runId, store.id, 'failed', message);
-  if (e instanceof CartAuthError) {
-    await markNeedsCredentials(deps.db, store.id, message);
-    deps.log.error({ store: store.code, err: message }, 'authentication refused: store needs credentials');
+  if (e instanceof CartAuthError)
     throw new UnrecoverableError(`authentication refused for store ${store.code}: ${message}`);
-  }
   if (isCartError(e) && !e.retryable) throw new UnrecoverableError(message);
   throw e instanceof Error ? e : new Error(message);
+}
+
+/** Another import of the store holds its lease (a duplicate delivery, two workers): wait for it. */
+export async function waitForLease(
+  job: Pick<Job, 'moveToDelayed'> | null,
+  token: string | undefined,
+): Promise<void> {
+  if (job && token) {
+    await job.moveToDelayed(Date.now() + 5_000, token);
+    throw new DelayedError();
+  }
+}
+
+/** Runs the import use case for a job, turning its outcomes into BullMQ's vocabulary. */
+export async function runImportJob(
+  deps: JobDeps,
+  store: Store,
+  input: Omit<Parameters<typeof runImport>[1], 'store' | 'jobId'>,
+  job: Pick<Job, 'id' | 'moveToDelayed'> | null,
+  token: string | undefined,
+): Promise<RunImportResult> {
+  let r: RunImportResult;
+  try {
+    r = await runImport(deps, { ...input, store, jobId: job?.id ?? null });
+  } catch (e) {
+    return failImport(store, e);
+  }
+  if (r.outcome === 'busy') await waitForLease(job, token);
+  return r;
 }
 
 export async function processImportStore(
@@ -68,75 +71,32 @@ export async function processImportStore(
   if (!store.enabled) return { store: store.code, outcome: 'skipped', reason: 'store disabled' };
   if (store.credentialState === 'needs_credentials' && data.trigger === 'schedule')
     return { store: store.code, outcome: 'skipped', reason: 'store needs credentials' };
-
-  const owner = `${deps.processId}-${job?.id ?? 'direct'}`;
-  if (!(await acquireImportLease(deps.db, store.id, owner, deps.config.IMPORT_LEASE_SECONDS))) {
-    // Another import of this store is running (a duplicate delivery, or two workers): wait for it.
-    if (job && token) {
-      await job.moveToDelayed(Date.now() + 5_000, token);
-      throw new DelayedError();
-    }
-    return { store: store.code, outcome: 'delayed', reason: 'another import of this store is running' };
-  }
-  let runId: number | null = null;
-  try {
-    const now = deps.now();
-    const adapter = await deps.adapterFor(store);
-    const window = importWindow(store, now);
-    const listable = adapter.listableUntil?.();
-    if (listable && listable < window.to) window.to = listable;
-    const run = await openRun(deps.db, {
-      storeId: store.id,
+  const r = await runImportJob(
+    deps,
+    store,
+    {
       trigger: data.trigger,
-      jobId: job?.id ?? null,
+      source: { kind: 'window' },
+      actor: 'import',
       slot: data.slot ? new Date(data.slot) : null,
-      windowFrom: window.from,
-      windowTo: window.to,
-    });
-    if (!run) return { store: store.code, outcome: 'skipped', reason: 'this slot was already imported' };
-    runId = run.id;
-    let total = zeroCounts();
-    if (window.to > window.from) {
-      for await (const page of adapter.listOrders(window)) {
-        const counts = await importPage(deps.db, store, adapter, page.orders, {
-          runId,
-          actor: 'import',
-          now: deps.now(),
-        });
-        total = addCounts(total, counts);
-        await acquireImportLease(deps.db, store.id, owner, deps.config.IMPORT_LEASE_SECONDS); // renew
-      }
-      // The window is complete: only now does the cursor move (forward only).
-      await deps.db
-        .updateTable('stores')
-        .set({ import_cursor: window.to, credential_state: 'ok', credential_error: null })
-        .where('id', '=', store.id)
-        .where((eb) => eb.or([eb('import_cursor', 'is', null), eb('import_cursor', '<', window.to)]))
-        .execute();
-      await adapter.afterWindow?.();
-    }
-    await finishRun(deps.db, runId, store.id, 'succeeded', null);
-    deps.log.info({ store: store.code, runId, ...total }, 'import finished');
-    return {
-      store: store.code,
-      runId,
-      outcome: 'succeeded',
-      window: { from: window.from.toISOString(), to: window.to.toISOString() },
-      ...total,
-    };
-  } catch (e) {
-    if (e instanceof DelayedError) throw e;
-    return await failImport(deps, store, runId, e);
-  } finally {
-    await releaseImportLease(deps.db, store.id, owner).catch(() => undefined);
-  }
-}
-
-/** Cursor lag of a store: how far behind now its last completed window ends. */
-export async function storeLagSeconds(deps: Pick<JobDeps, 'db'>, storeId: number): Promise<number | null> {
-  const r = await sql<{ lag: number | null }>`
-    SELECT extract(epoch from now() - import_cursor)::int AS lag FROM stores WHERE id = ${storeId}`.execute(
-    deps.db,
+    },
+    job,
+    token,
   );
-  return r.rows[0]?.lag ?? null;
+  switch (r.outcome) {
+    case 'busy':
+      return { store: store.code, outcome: 'delayed', reason: 'another import of this store is running' };
+    case 'already-imported':
+    case 'not-found':
+      return { store: store.code, outcome: 'skipped', reason: 'this slot was already imported' };
+    case 'succeeded':
+      deps.log.info({ store: store.code, runId: r.runId, ...r.counts }, 'import finished');
+      return {
+        store: store.code,
+        runId: r.runId,
+        outcome: 'succeeded',
+        ...(r.window ? { window: { from: r.window.from.toISOString(), to: r.window.to.toISOString() } } : {}),
+        ...r.counts,
+      };
+  }
 }

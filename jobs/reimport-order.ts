@@ -3,52 +3,36 @@
 // Idempotency: the same as any import (unique per store + cart order number; unchanged is a no-op).
 // Enqueues next: nothing.
 import type { Job } from 'bullmq';
-import { finishRun, openRun } from '../db/import-runs.js';
 import { getStore } from '../db/stores.js';
 import type { JobCatalogue } from './catalogue.js';
 import type { JobDeps } from './deps.js';
-import { importPage } from './import-page.js';
-import { failImport } from './import-store.js';
+import { runImportJob } from './import-store.js';
 
 export type ReimportPayload = JobCatalogue['reimport-order'];
 
-export async function processReimport(data: ReimportPayload, job: Pick<Job, 'id'> | null, deps: JobDeps) {
+export async function processReimportOrder(
+  data: ReimportPayload,
+  job: Pick<Job, 'id' | 'moveToDelayed'> | null,
+  token: string | undefined,
+  deps: JobDeps,
+) {
   const store = await getStore(deps.db, data.storeCode);
-  const run = await openRun(deps.db, {
-    storeId: store.id,
-    trigger: 'reimport',
-    jobId: job?.id ?? null,
-    slot: null,
-    windowFrom: null,
-    windowTo: null,
-  });
-  if (!run) return { outcome: 'skipped' };
-  try {
-    const adapter = await deps.adapterFor(store);
-    const raw = await adapter.fetchOrder(data.cartOrderNo);
-    if (!raw) {
-      await finishRun(
-        deps.db,
-        run.id,
-        store.id,
-        'failed',
-        `${store.code}: the cart has no order ${data.cartOrderNo}`,
-      );
-      return { store: store.code, cartOrderNo: data.cartOrderNo, outcome: 'not-found' as const };
-    }
-    let kind = 'unchanged';
-    const counts = await importPage(deps.db, store, adapter, [raw], {
-      runId: run.id,
+  let kind = 'unchanged';
+  const r = await runImportJob(
+    deps,
+    store,
+    {
+      trigger: 'reimport',
+      source: { kind: 'order', cartOrderNo: data.cartOrderNo },
       actor: `reimport:${data.requestedBy}`,
-      now: deps.now(),
-      force: true,
-      onOutcome: (_no, k) => {
-        kind = k;
-      },
-    });
-    await finishRun(deps.db, run.id, store.id, 'succeeded', null);
-    return { store: store.code, cartOrderNo: data.cartOrderNo, outcome: kind, runId: run.id, ...counts };
-  } catch (e) {
-    return await failImport(deps, store, run.id, e);
-  }
+    },
+    job,
+    token,
+  );
+  const base = { store: store.code, cartOrderNo: data.cartOrderNo };
+  if (r.outcome === 'not-found') return { ...base, outcome: 'not-found' as const };
+  if (r.outcome !== 'succeeded') return { ...base, outcome: r.outcome === 'busy' ? 'delayed' : 'skipped' };
+  const c = r.counts;
+  kind = c.new ? 'new' : c.updated ? 'updated' : c.flagged ? 'flagged' : c.skipped ? 'skipped' : kind;
+  return { ...base, outcome: kind, runId: r.runId, ...c };
 }

@@ -1,0 +1,56 @@
+// Operation: move one order, or many (bulk, 自動確認 included), to a status. Each order in its own
+// transaction (retried on deadlock); after commit, stock it gave back goes to the oldest waiting
+// orders, an order that entered fulfillment gets stock, and statuses follow the holds.
+import type { Actor } from '../db/order-status.js';
+import { orderProductCodes, reservedProductCodes } from '../db/order-status.js';
+import { S } from '../domain/statuses.js';
+import { withTransaction } from '../infra/postgres.js';
+import type { UseCaseDeps } from './deps.js';
+import { actionContext, moveOrder } from './move-order.js';
+import { type ChangeResult, failedChange } from './results.js';
+import { settleAfterStockChange } from './settle-after-stock-change.js';
+
+export interface ChangeStatusInput {
+  orderId: number;
+  /** A status code, or `auto` (自動確認). */
+  target: string;
+  actor: Actor;
+  reason?: string;
+}
+
+export async function changeStatus(deps: UseCaseDeps, input: ChangeStatusInput): Promise<ChangeResult> {
+  const ctx = await actionContext(deps.db, deps.now());
+  let freed: string[] = [];
+  const result = await withTransaction(deps.db, async (trx) => {
+    const before = await reservedProductCodes(trx, input.orderId);
+    const r = await moveOrder(trx, input.orderId, input.target, input.actor, ctx, input.reason);
+    freed = r.ok && (r.to === S.cancelled || r.to === S.shipped) ? before : [];
+    return r;
+  });
+  if (result.ok)
+    await settleAfterStockChange(deps, {
+      productCodes: [...freed, ...(await orderProductCodes(deps.db, input.orderId))],
+      orderIds: [input.orderId],
+    });
+  return result;
+}
+
+export interface ChangeStatusesInput {
+  orderIds: readonly number[];
+  target: string;
+  actor: Actor;
+  reason?: string;
+}
+
+/** Bulk: a result per order, in id order (a stable lock order); one order's failure is its own. */
+export async function changeStatuses(deps: UseCaseDeps, input: ChangeStatusesInput): Promise<ChangeResult[]> {
+  const out: ChangeResult[] = [];
+  for (const orderId of [...new Set(input.orderIds)].sort((a, b) => a - b)) {
+    try {
+      out.push(await changeStatus(deps, { ...input, orderId }));
+    } catch (e) {
+      out.push(failedChange(orderId, e));
+    }
+  }
+  return out;
+}

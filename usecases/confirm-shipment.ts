@@ -1,0 +1,33 @@
+// Operation: 出荷完了. The held stock leaves the warehouse and the tracking number is recorded, in
+// the same transaction; what the order gave back is settled after commit.
+import { type Actor, orderProductCodes, reservedProductCodes, setTracking } from '../db/order-status.js';
+import { S } from '../domain/statuses.js';
+import { withTransaction } from '../infra/postgres.js';
+import type { UseCaseDeps } from './deps.js';
+import { actionContext, moveOrder } from './move-order.js';
+import type { ChangeResult } from './results.js';
+import { settleAfterStockChange } from './settle-after-stock-change.js';
+
+export interface ConfirmShipmentInput {
+  orderId: number;
+  trackingNumber?: string | null;
+  carrier?: string | null;
+  actor: Actor;
+}
+
+export async function confirmShipment(deps: UseCaseDeps, input: ConfirmShipmentInput): Promise<ChangeResult> {
+  const ctx = await actionContext(deps.db, deps.now());
+  let freed: string[] = [];
+  const r = await withTransaction(deps.db, async (trx) => {
+    freed = await reservedProductCodes(trx, input.orderId);
+    const moved = await moveOrder(trx, input.orderId, S.shipped, input.actor, ctx);
+    if (moved.ok) await setTracking(trx, input.orderId, input);
+    return moved;
+  });
+  if (r.ok)
+    await settleAfterStockChange(deps, {
+      productCodes: [...freed, ...(await orderProductCodes(deps.db, input.orderId))],
+      orderIds: [input.orderId],
+    });
+  return r;
+}

@@ -1,0 +1,26 @@
+// Operation: 入荷. Stock arrives in a warehouse (one guarded upsert per arrival, its own
+// transaction); then the oldest waiting orders of the product get it and move on.
+import { receiveStock as addOnHand } from '../db/stock.js';
+import type { Db } from '../db/db.js';
+import { withTransaction } from '../infra/postgres.js';
+import type { UseCaseDeps } from './deps.js';
+import { type SettleResult, settleAfterStockChange } from './settle-after-stock-change.js';
+
+export interface Arrival {
+  productCode: string;
+  warehouse: string;
+  quantity: number;
+}
+
+/** The arrival alone, in the caller's transaction (uploads apply many, then settle once). */
+export function applyArrival(trx: Db, a: Arrival): Promise<number> {
+  return addOnHand(trx, a.productCode, a.warehouse, a.quantity);
+}
+
+export async function receiveStock(
+  deps: UseCaseDeps,
+  arrival: Arrival,
+): Promise<{ onHand: number; settled: SettleResult }> {
+  const onHand = await withTransaction(deps.db, (trx) => applyArrival(trx, arrival));
+  return { onHand, settled: await settleAfterStockChange(deps, { productCodes: [arrival.productCode] }) };
+}

@@ -1,0 +1,40 @@
+// Operation: 出荷指示. Fully held ready orders → 出荷作業中; those that lost stock since they were
+// confirmed go back to 在庫なし with the reason (never a silent skip). A result per order.
+import { readyOrderIds } from '../db/order-selection.js';
+import type { Actor } from '../db/order-status.js';
+import { S } from '../domain/statuses.js';
+import { changeStatus } from './change-status.js';
+import type { UseCaseDeps } from './deps.js';
+import type { ChangeResult } from './results.js';
+import { settleOrders } from './settle-after-stock-change.js';
+
+export interface ShippingInstructionInput {
+  /** These orders (those not ready are refused with the reason), or every ready order of these stores. */
+  orderIds?: readonly number[];
+  storeCodes?: readonly string[];
+  actor: Actor;
+}
+
+export async function shippingInstruction(
+  deps: UseCaseDeps,
+  input: ShippingInstructionInput,
+): Promise<ChangeResult[]> {
+  const ids = await readyOrderIds(deps.db, input);
+  const results: ChangeResult[] = [];
+  for (const orderId of ids) {
+    const r = await changeStatus(deps, { orderId, target: S.shipping, actor: input.actor });
+    if (r.ok) {
+      results.push(r);
+      continue;
+    }
+    const moved = await settleOrders(deps, [orderId]);
+    results.push(moved[0] ?? r);
+  }
+  if (input.orderIds) {
+    const picked = new Set(ids);
+    for (const orderId of input.orderIds)
+      if (!picked.has(orderId))
+        results.push(await changeStatus(deps, { orderId, target: S.shipping, actor: input.actor })); // explains the refusal
+  }
+  return results;
+}
