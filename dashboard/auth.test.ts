@@ -3,6 +3,7 @@
 // viewer, as an operator and without its CSRF token. Bull Board's own routes are enumerated from
 // @bull-board/api's route list and held to the same rules.
 import { createHash } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { appRoutes } from '@bull-board/api/dist/routes.js';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +14,22 @@ import type { RouteDef } from './http.js';
 
 /** Routes anyone may call. Adding one here is a decision; a route missing from here needs a session. */
 const PUBLIC = ['get /login', 'post /login', 'get /healthz', 'get /readyz', 'get /metrics'];
+
+/** A GET with a Host header of our choosing (fetch does not let a script set Host, nor does a browser). */
+function getWithHost(base: string, path: string, host: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${base}${path}`, { headers: { host } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => {
+        text += c;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 interface Layer {
   route?: { path: string; methods: Record<string, boolean> };
@@ -200,7 +217,12 @@ describe('dashboard auth', () => {
     expect(rows.map((x) => x.id)).not.toContain(token);
     // helmet's headers are on every answer
     expect(r.headers.get('x-content-type-options')).toBe('nosniff');
-    expect((await c.get('/orders')).headers.get('content-security-policy')).toContain("script-src 'self'");
+    const csp = (await c.get('/orders')).headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    // Nothing from another site (helmet's defaults would let fonts and styles come from any https:).
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("font-src 'self';");
+    expect(csp).not.toMatch(/https?:/);
   });
 
   it('logs out: the session stops working at once', async () => {
@@ -336,6 +358,34 @@ describe('dashboard auth', () => {
       expect((await c.login(`someone-${i}`, 'wrong-password')).status).toBe(401);
     expect((await c.login('admin', 'juchu-admin')).status).toBe(429);
     await d.t.db.deleteFrom('login_attempts').execute();
+  });
+
+  it('answers only to its own host names: a DNS-rebinding page (its name in Host) gets 421', async () => {
+    const port = new URL(d.url).port;
+    for (const path of [
+      '/login',
+      '/orders',
+      '/api/me',
+      '/assets/js/login.js',
+      `${BOARD_PATH}/api/queues`,
+      '/metrics',
+    ]) {
+      const r = await getWithHost(d.url, path, `evil.example:${port}`);
+      expect(r.status, path).toBe(421);
+      expect(r.text).toContain('ALLOWED_HOSTS');
+      expect((await getWithHost(d.url, path, `localhost.evil.example:${port}`)).status, path).toBe(421);
+    }
+    for (const host of [
+      `localhost:${port}`,
+      `127.0.0.1:${port}`,
+      `[::1]:${port}`,
+      '127.0.0.1',
+      'localhost:8080',
+    ])
+      expect((await getWithHost(d.url, '/login', host)).status, host).toBe(200);
+    // Container probes call whatever address they know.
+    expect((await getWithHost(d.url, '/healthz', 'evil.example')).status).toBe(200);
+    expect((await getWithHost(d.url, '/readyz', 'evil.example')).status).toBe(200);
   });
 
   it('answers /healthz, /readyz and /metrics without a session', async () => {

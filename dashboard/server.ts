@@ -14,13 +14,12 @@ import { logger } from '../infra/logger.js';
 import { createProducerConnection, ready } from '../infra/redis.js';
 import { Shutdown } from '../infra/shutdown.js';
 import { createQueues, type Queues } from '../jobs/queues.js';
-import { registerAdminRoutes } from './api-admin.js';
-import { registerOrderRoutes } from './api-orders.js';
-import { registerStockRoutes } from './api-stock.js';
+import { checkHost } from './allowed-hosts.js';
 import { Auth, safeNext, sameOrigin, sessionOf } from './auth.js';
 import { mountBoards } from './board.js';
 import { errorHandler, type RouteDef, RouteTable } from './http.js';
 import { createMetrics, readiness } from './metrics.js';
+import { registerApiRoutes } from './routes/index.js';
 
 const PUBLIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'public');
 
@@ -70,13 +69,19 @@ export async function createDashboard(opts: DashboardOptions): Promise<Dashboard
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  // req.ip (login throttling counts by it) is the socket's address unless proxies are trusted.
+  app.set('trust proxy', config.TRUST_PROXY);
   app.use(
     helmet({
       contentSecurityPolicy: {
         directives: {
-          // Our screens load only our own scripts; Bull Board's UI needs its inline <style> and
-          // React style attributes (style-src 'unsafe-inline' is helmet's default).
+          // Nothing from another site, ever (fonts and styles included: helmet would allow https:).
+          // Bull Board's UI needs its inline <style> and React style attributes.
+          'default-src': ["'self'"],
           'script-src': ["'self'"],
+          'style-src': ["'self'", "'unsafe-inline'"],
+          'font-src': ["'self'"],
+          'img-src': ["'self'", 'data:'],
           'connect-src': ["'self'"],
           'form-action': ["'self'"],
           'frame-ancestors': ["'none'"],
@@ -87,6 +92,7 @@ export async function createDashboard(opts: DashboardOptions): Promise<Dashboard
       referrerPolicy: { policy: 'same-origin' },
     }),
   );
+  app.use(checkHost(config));
 
   const routes = new RouteTable(app, auth);
   // Public, and before the session lookup: health, metrics, static assets (code, no data).
@@ -167,9 +173,7 @@ export async function createDashboard(opts: DashboardOptions): Promise<Dashboard
     });
 
   // --- JSON API
-  registerOrderRoutes(routes, db);
-  registerStockRoutes(routes, db);
-  registerAdminRoutes(routes, db, queues, config);
+  registerApiRoutes(routes, { db, queues, config });
 
   // Anything else under /api: 401 without a session, 404 with one (never a page).
   app.use('/api', (_req, res) => {

@@ -45,6 +45,27 @@ describe('config', () => {
     expect(problems({ ...good, LOG_LEVEL: 'loud' })[0]).toMatch(/^LOG_LEVEL /);
   });
 
+  it('reads TRUST_PROXY (default: no proxy is trusted) and ALLOWED_HOSTS', () => {
+    const c = loadConfig(good);
+    expect(c.TRUST_PROXY).toBe(false);
+    expect(c.ALLOWED_HOSTS).toEqual([]);
+    expect(loadConfig({ ...good, TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
+    expect(loadConfig({ ...good, TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
+    expect(loadConfig({ ...good, TRUST_PROXY: 'loopback, 10.0.0.0/8,fd00::/8' }).TRUST_PROXY).toEqual([
+      'loopback',
+      '10.0.0.0/8',
+      'fd00::/8',
+    ]);
+    expect(problems({ ...good, TRUST_PROXY: '10.0.0.0/33' })[0]).toMatch(/^TRUST_PROXY .*"10.0.0.0\/33"/);
+    expect(problems({ ...good, TRUST_PROXY: 'nginx' })[0]).toMatch(/^TRUST_PROXY /);
+    expect(loadConfig({ ...good, ALLOWED_HOSTS: 'Juchu.Example.com, .shop.lan' }).ALLOWED_HOSTS).toEqual([
+      'juchu.example.com',
+      '.shop.lan',
+    ]);
+    expect(problems({ ...good, ALLOWED_HOSTS: 'https://juchu.example.com' })[0]).toMatch(/^ALLOWED_HOSTS /);
+    expect(problems({ ...good, ALLOWED_HOSTS: 'juchu.example.com:3000' })[0]).toMatch(/no scheme or port/);
+  });
+
   it('stops the CLI with a message naming the variable', async () => {
     const { spawnSync } = await import('node:child_process');
     const r = spawnSync(process.execPath, ['bin/juchu.mjs', 'migrate'], {

@@ -1,5 +1,6 @@
 // Configuration is read from the environment once, validated and frozen. A missing or malformed
 // variable stops the process with a message naming it (never a stack trace from deep inside).
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const bool = z
@@ -31,6 +32,52 @@ const secretKey = z.string().transform((v, ctx) => {
   return buf;
 });
 
+/**
+ * Express's `trust proxy`: which proxies in front may set X-Forwarded-For, so that `req.ip` (what
+ * login throttling counts by) is the client's address. false (the default): the socket's address,
+ * and a client cannot pick its own by sending the header; a number: that many proxies; a list of
+ * addresses, subnets or loopback / linklocal / uniquelocal.
+ */
+const trustProxy = z.string().transform((v, ctx): boolean | number | string[] => {
+  const s = v.trim().toLowerCase();
+  if (s === 'false' || s === 'no' || s === '0') return false;
+  if (s === 'true' || s === 'yes') return true;
+  if (/^\d+$/.test(s)) return Number(s);
+  const items = s.split(',').map((x) => x.trim());
+  const bad = items.find((x) => {
+    if (['loopback', 'linklocal', 'uniquelocal'].includes(x)) return false;
+    const [addr = '', bits, ...rest] = x.split('/');
+    const family = isIP(addr);
+    const max = family === 4 ? 32 : 128;
+    return !family || rest.length > 0 || (bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= max));
+  });
+  if (bad !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be false, true, a number of proxies, or addresses/subnets (10.0.0.0/8, loopback, …); not "${bad}"`,
+    });
+    return z.NEVER;
+  }
+  return items;
+});
+
+/** Host names, comma-separated: `juchu.example.com`, `.example.com` (it and its subdomains), `*` (any). */
+const hostList = z.string().transform((v, ctx) => {
+  const items = v
+    .split(',')
+    .map((x) => x.trim().toLowerCase())
+    .filter(Boolean);
+  const bad = items.find((x) => x !== '*' && !/^\.?[a-z0-9_-]+(\.[a-z0-9_-]+)*$/.test(x));
+  if (bad !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be host names (no scheme or port), comma-separated; not "${bad}"`,
+    });
+    return z.NEVER;
+  }
+  return items;
+});
+
 export const configSchema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']),
   REDIS_URL: url(['redis:', 'rediss:']),
@@ -60,6 +107,12 @@ export const configSchema = z.object({
   JOB_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   SCHEDULER_REFRESH_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   COOKIE_SECURE: bool.default(false),
+  TRUST_PROXY: trustProxy.default(false),
+  /**
+   * Host names the dashboard answers to besides IP addresses, localhost and HOST (a DNS-rebinding
+   * page sends its own name, and is refused).
+   */
+  ALLOWED_HOSTS: hostList.default([]),
 });
 
 export type Config = Readonly<z.infer<typeof configSchema>>;
