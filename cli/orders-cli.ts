@@ -3,19 +3,18 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { Db } from '../db/db.js';
-import {
-  bulkChangeStatus,
-  type ChangeResult,
-  confirmShipment,
-  deleteOrder,
-  recordPayment,
-  releaseReservations,
-  shippingInstruction,
-} from '../db/order-actions.js';
 import { loadOrders, publicOrder } from '../db/orders.js';
 import { loadStatuses } from '../db/statuses.js';
 import { S } from '../domain/statuses.js';
 import { applyShipmentCsv } from '../uploads/shipment-csv.js';
+import { changeStatuses } from '../usecases/change-status.js';
+import { confirmShipment } from '../usecases/confirm-shipment.js';
+import { deleteOrder } from '../usecases/delete-order.js';
+import { depsOf } from '../usecases/deps.js';
+import { recordPayment } from '../usecases/record-payment.js';
+import { releaseReservations } from '../usecases/release-reservations.js';
+import type { ChangeResult } from '../usecases/results.js';
+import { shippingInstruction } from '../usecases/shipping-instruction.js';
 import { fail, withDb } from './runtime.js';
 
 export const cliActor = () => `cli:${process.env.USER ?? 'admin'}`;
@@ -90,7 +89,9 @@ export function registerOrderCommands(program: Command): void {
     .action(async (o: { to: string; order: string[]; reason?: string }) =>
       withDb(async ({ db }) => {
         const ids = await Promise.all(o.order.map((r) => orderIdOf(db, r)));
-        printResults(await bulkChangeStatus(db, ids, o.to, cliActor(), { reason: o.reason }));
+        printResults(
+          await changeStatuses(depsOf(db), { orderIds: ids, target: o.to, actor: cliActor(), reason: o.reason }),
+        );
       }),
     );
 
@@ -102,7 +103,9 @@ export function registerOrderCommands(program: Command): void {
     .action(async (o: { order: string; at?: string }) =>
       withDb(async ({ db }) => {
         const id = await orderIdOf(db, o.order);
-        printResults([await recordPayment(db, id, o.at ? new Date(o.at) : new Date(), cliActor())]);
+        printResults([
+          await recordPayment(depsOf(db), { orderId: id, paidAt: o.at ? new Date(o.at) : new Date(), actor: cliActor() }),
+        ]);
       }),
     );
 
@@ -117,7 +120,9 @@ export function registerOrderCommands(program: Command): void {
       withDb(async ({ db }) => {
         const ids = await Promise.all(o.order.map((r) => orderIdOf(db, r)));
         const to = o.complete ? S.cancelled : o.tooLate ? S.shipped : S.cancelRequested;
-        printResults(await bulkChangeStatus(db, ids, to, cliActor(), { reason: o.reason }));
+        printResults(
+          await changeStatuses(depsOf(db), { orderIds: ids, target: to, actor: cliActor(), reason: o.reason }),
+        );
       }),
     );
 
@@ -127,7 +132,7 @@ export function registerOrderCommands(program: Command): void {
     .requiredOption('--order <ref>', '受注No or store:cartOrderNo')
     .action(async (o: { order: string }) =>
       withDb(async ({ db }) =>
-        printResults([await deleteOrder(db, await orderIdOf(db, o.order), cliActor())]),
+        printResults([await deleteOrder(depsOf(db), { orderId: await orderIdOf(db, o.order), actor: cliActor() })]),
       ),
     );
 
@@ -141,11 +146,11 @@ export function registerOrderCommands(program: Command): void {
       withDb(async ({ db }) => {
         const orderIds = o.order.length ? await Promise.all(o.order.map((r) => orderIdOf(db, r))) : undefined;
         printResults(
-          await shippingInstruction(
-            db,
-            { orderIds, storeCodes: o.store.length ? o.store : undefined },
-            cliActor(),
-          ),
+          await shippingInstruction(depsOf(db), {
+            orderIds,
+            storeCodes: o.store.length ? o.store : undefined,
+            actor: cliActor(),
+          }),
         );
       }),
     );
@@ -159,7 +164,12 @@ export function registerOrderCommands(program: Command): void {
       withDb(async ({ db }) => {
         const id = await orderIdOf(db, o.order);
         printResults([
-          await confirmShipment(db, id, { trackingNumber: o.tracking, carrier: o.carrier }, cliActor()),
+          await confirmShipment(depsOf(db), {
+            orderId: id,
+            trackingNumber: o.tracking,
+            carrier: o.carrier,
+            actor: cliActor(),
+          }),
         ]);
       }),
     );
@@ -170,7 +180,7 @@ export function registerOrderCommands(program: Command): void {
     .action(async (file: string) =>
       withDb(async ({ db }) =>
         printResults(
-          await applyShipmentCsv(db, await readFile(file), cliActor(), file).catch((e: Error) =>
+          await applyShipmentCsv(depsOf(db), await readFile(file), cliActor(), file).catch((e: Error) =>
             fail(e.message),
           ),
         ),
@@ -199,18 +209,17 @@ export function registerOrderCommands(program: Command): void {
           if (!o.store.length && !o.order.length && !o.status.length && !o.warehouse && !o.product)
             fail('select something: --store, --order, --status, --warehouse or --product');
           printResults(
-            await releaseReservations(
-              db,
-              {
+            await releaseReservations(depsOf(db), {
+              selection: {
                 storeCodes: o.store,
                 orderNos: o.order,
                 statuses: o.status,
                 warehouse: o.warehouse,
                 productCode: o.product,
               },
-              cliActor(),
-              o.reason,
-            ),
+              actor: cliActor(),
+              why: o.reason,
+            }),
           );
         }),
     );

@@ -1,10 +1,10 @@
 // Stock commands: levels, arrivals (入荷), corrections, CSV uploads.
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { refreshOrders } from '../db/order-actions.js';
-import { allocateProducts, correctStock, receiveStock } from '../db/stock.js';
-import { withTransaction } from '../infra/postgres.js';
 import { applyStockCsv } from '../uploads/stock-csv.js';
+import { correctStock } from '../usecases/correct-stock.js';
+import { depsOf } from '../usecases/deps.js';
+import { receiveStock } from '../usecases/receive-stock.js';
 import { fail, withDb } from './runtime.js';
 
 export function registerStockCommands(program: Command): void {
@@ -34,13 +34,14 @@ export function registerStockCommands(program: Command): void {
     .requiredOption('--quantity <n>', 'units received')
     .action(async (o: { product: string; warehouse: string; quantity: string }) =>
       withDb(async ({ db }) => {
-        const onHand = await withTransaction(db, (trx) =>
-          receiveStock(trx, o.product, o.warehouse, Number(o.quantity)),
-        ).catch((e: Error) => fail(e.message));
-        const [a] = await allocateProducts(db, [o.product]);
-        const moved = await refreshOrders(db, a?.orderIds ?? []);
+        const r = await receiveStock(depsOf(db), {
+          productCode: o.product,
+          warehouse: o.warehouse,
+          quantity: Number(o.quantity),
+        }).catch((e: Error) => fail(e.message));
+        const reserved = r.settled.allocated.reduce((n, a) => n + a.reserved, 0);
         process.stdout.write(
-          `✓ ${o.product} @ ${o.warehouse}: on hand ${onHand}; ${a?.reserved ?? 0} units reserved for waiting orders; ${moved.length} orders moved on\n`,
+          `✓ ${o.product} @ ${o.warehouse}: on hand ${r.onHand}; ${reserved} units reserved for waiting orders; ${r.settled.moved.length} orders moved on\n`,
         );
       }),
     );
@@ -52,11 +53,11 @@ export function registerStockCommands(program: Command): void {
     .requiredOption('--counted <n>', 'units counted')
     .action(async (o: { product: string; warehouse: string; counted: string }) =>
       withDb(async ({ db }) => {
-        const r = await withTransaction(db, (trx) =>
-          correctStock(trx, o.product, o.warehouse, Number(o.counted)),
-        ).catch((e: Error) => fail(e.message));
-        const [a] = await allocateProducts(db, [o.product]);
-        await refreshOrders(db, [...r.releasedOrderIds, ...(a?.orderIds ?? [])]);
+        const r = await correctStock(depsOf(db), {
+          productCode: o.product,
+          warehouse: o.warehouse,
+          counted: Number(o.counted),
+        }).catch((e: Error) => fail(e.message));
         process.stdout.write(
           `✓ ${o.product} @ ${o.warehouse}: on hand ${r.onHand}; ${r.releasedOrderIds.length} orders gave stock back\n`,
         );
@@ -67,7 +68,7 @@ export function registerStockCommands(program: Command): void {
     .description('Arrivals or counts from a CSV (columns: product_code, warehouse, quantity | counted)')
     .action(async (file: string) =>
       withDb(async ({ db }) => {
-        const r = await applyStockCsv(db, await readFile(file), 'cli').catch((e: Error) => fail(e.message));
+        const r = await applyStockCsv(depsOf(db), await readFile(file), 'cli').catch((e: Error) => fail(e.message));
         for (const line of r.lines) process.stdout.write(`${line}\n`);
       }),
     );

@@ -1,8 +1,10 @@
 // Shipment-result CSV from the warehouse: one row per parcel with the order and its tracking number
 // (伝票番号). Each row confirms the shipment (出荷作業中 → 出荷完了) and consumes the stock.
 
-import type { Db } from '../db/db.js';
-import { type ChangeResult, confirmShipment } from '../db/order-actions.js';
+import { findOrderId } from '../db/order-list.js';
+import { confirmShipment } from '../usecases/confirm-shipment.js';
+import type { UseCaseDeps } from '../usecases/deps.js';
+import type { ChangeResult } from '../usecases/results.js';
 import { readUpload } from './columns.js';
 
 const FIELDS = {
@@ -14,7 +16,7 @@ const FIELDS = {
 } as const;
 
 export async function applyShipmentCsv(
-  db: Db,
+  deps: UseCaseDeps,
   buf: Uint8Array,
   actor: string,
   file = 'shipments.csv',
@@ -38,11 +40,7 @@ export async function applyShipmentCsv(
       results.push(refused(`"${orderNo}" is not a 受注No`));
       continue;
     }
-    let q = db.selectFrom('orders as o').innerJoin('stores as s', 's.id', 'o.store_id').select('o.id');
-    if (orderNo) q = q.where('o.order_seq', '=', Number(orderNo));
-    else if (store && cartOrderNo)
-      q = q.where('s.code', '=', store).where('o.cart_order_no', '=', cartOrderNo);
-    else {
+    if (!orderNo && !(store && cartOrderNo)) {
       results.push({
         orderId: 0,
         orderNo: `row ${r.rowNo}`,
@@ -53,19 +51,19 @@ export async function applyShipmentCsv(
       });
       continue;
     }
-    const hit = await q.executeTakeFirst();
-    if (!hit) {
+    const id = await findOrderId(deps.db, orderNo ? { orderNo: Number(orderNo) } : { store, cartOrderNo });
+    if (id === null) {
       results.push(refused('no such order'));
       continue;
     }
     try {
       results.push(
-        await confirmShipment(
-          db,
-          hit.id,
-          { trackingNumber: r.get('tracking') || null, carrier: r.get('carrier') || null },
+        await confirmShipment(deps, {
+          orderId: id,
+          trackingNumber: r.get('tracking') || null,
+          carrier: r.get('carrier') || null,
           actor,
-        ),
+        }),
       );
     } catch (e) {
       results.push(refused(e instanceof Error ? e.message : String(e)));

@@ -35,7 +35,7 @@ export async function applyStockRows(
   let ok = 0;
   for (const r of rows) {
     try {
-      if (!r.productCode || !r.warehouse) throw new RuleRefusal('product code and warehouse are required');
+      if (!r.productCode || !r.warehouse) throw new RuleRefusal('product code and warehouse are required', 'required');
       if (r.quantity !== null) {
         await withTransaction(deps.db, (trx) => applyArrival(trx, { ...r, quantity: r.quantity! }));
         lines.push(`✓ row ${r.rowNo}: ${r.productCode} @ ${r.warehouse} +${r.quantity}`);
@@ -43,7 +43,7 @@ export async function applyStockRows(
         const res = await withTransaction(deps.db, (trx) => applyCount(trx, { ...r, counted: r.counted! }));
         for (const id of res.releasedOrderIds) released.add(id);
         lines.push(`✓ row ${r.rowNo}: ${r.productCode} @ ${r.warehouse} = ${r.counted}`);
-      } else throw new RuleRefusal('quantity (入荷数) or counted (実在庫数) is required');
+      } else throw new RuleRefusal('quantity (入荷数) or counted (実在庫数) is required', 'required');
       products.add(r.productCode);
       ok++;
     } catch (e) {
