@@ -27,8 +27,8 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'bullmq';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { listOrders, listQuerySchema, statusCounts } from '../dashboard/api-orders.js';
 import type { Db } from '../db/db.js';
+import { listOrders, listQuerySchema, statusCounts } from '../db/order-list.js';
 import { loadStatuses } from '../db/statuses.js';
 import { loadConfig } from '../infra/config.js';
 import { createWorkerConnection } from '../infra/redis.js';
@@ -900,7 +900,7 @@ async function main(): Promise<void> {
       sections.push({
         title: 'Order list and status counts at scale',
         intro:
-          `First page (50 rows) of the dashboard's order list (\`listOrders\` in dashboard/api-orders.ts) and the ` +
+          `First page (50 rows) of the dashboard's order list (\`listOrders\` in db/order-list.ts) and the ` +
           `tab counts (\`statusCounts\`) on ${fmt.int(LIST_ROWS)} orders against ` +
           `${fmt.int(LIST_SMALL)}: the same spread (10 stores, two years, recent orders in open statuses, older ones ` +
           `shipped or cancelled, 1% needing attention), generated with INSERT … SELECT generate_series, then VACUUM ` +

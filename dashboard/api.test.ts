@@ -9,12 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cartModule } from '../carts/registry.js';
 import { shopifySimulator } from '../carts/shopify/simulator.js';
 import type { RunningSimulator } from '../carts/sim/kit.js';
-import type { ChangeResult } from '../db/order-actions.js';
+import type { OrderListRow } from '../db/order-list.js';
 import { processImportStore } from '../jobs/import-store.js';
 import { Client, startTestDashboard, type TestDashboard } from '../test/dashboard-testing.js';
 import { countOrders, expectStockInvariants, testDeps } from '../test/pipeline.js';
-import { nextRun } from './api-admin.js';
-import type { OrderListRow } from './api-orders.js';
+import type { ChangeResult } from '../usecases/results.js';
+import { nextRun } from './routes/stores.js';
 
 const HOSTILE_REMARK = `<script>alert('xss')</script>`;
 const HOSTILE_NAME = '<img src=x onerror=alert(1)>山田';

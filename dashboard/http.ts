@@ -1,6 +1,8 @@
 // The dashboard's route table: every route is declared with who may call it, and the guards follow
 // from that declaration (session → role → CSRF → body parser → handler). Nothing is registered on the
 // app any other way, so the route-by-route auth test can hold every Express route to its declaration.
+// A handler throws to refuse: an HttpError, or a RuleRefusal from below (→ 400 with its message);
+// anything else is a fault of ours (→ 500, logged with its stack, none in the answer).
 import express, {
   type Express,
   type NextFunction,
@@ -9,7 +11,8 @@ import express, {
   type Response,
 } from 'express';
 import { z } from 'zod';
-import { logger } from '../infra/logger.js';
+import { isRuleRefusal } from '../domain/refusal.js';
+import { type Logger, logger } from '../infra/logger.js';
 
 export type Role = 'viewer' | 'operator' | 'admin';
 /** `public`: no session needed (login page, health); otherwise the least role that may call it. */
@@ -40,21 +43,6 @@ export class HttpError extends Error {
 
 export const badRequest = (message: string) => new HttpError(400, message);
 export const notFound = (message = '見つかりません') => new HttpError(404, message);
-
-/** Runs a db/ rule; any refusal it throws (a plain Error with a message) becomes a 400 for the screen. */
-export async function attempt<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (e instanceof HttpError) throw e;
-    const code = (e as { code?: string }).code;
-    // Postgres constraint violations (unique, foreign key, check) are the caller's input, not a crash.
-    if (code === '23505' || code === '23503' || code === '23514' || code === '22P02')
-      throw badRequest((e as Error).message);
-    if (e instanceof Error && !code) throw badRequest(e.message);
-    throw e;
-  }
-}
 
 /** Parses with zod; the first issue becomes a 400 naming the field. */
 export function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
@@ -128,24 +116,68 @@ export class RouteTable {
   }
 }
 
-/** Last middleware: HttpErrors become their answer; anything else is logged and a plain 500. */
-export function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {
-  if (res.headersSent) return;
-  if (err instanceof HttpError) {
-    res.status(err.status).json({ error: err.code, message: err.message });
-    return;
+/**
+ * PostgreSQL refused the input itself (SQLSTATE → what the screen says): a duplicate, a missing or
+ * still-used reference, a check, a value of the wrong form, an impossible date, a NUL byte.
+ */
+const INPUT_REFUSED = new Map<string, string>([
+  ['23505', '同じものがすでに登録されています'], // unique_violation
+  ['23503', '参照しているデータがないか、まだ使われています'], // foreign_key_violation
+  ['23514', '値が条件を満たしていません'], // check_violation
+  ['22P02', '値の形式が正しくありません'], // invalid_text_representation
+  ['22007', '日付の形式が正しくありません'], // invalid_datetime_format
+  ['22008', 'ありえない日付です'], // datetime_field_overflow
+  ['22021', '使えない文字が含まれています（NUL など）'], // character_not_in_repertoire
+]);
+
+/**
+ * The answer for an error that is the caller's doing, or null for a fault of ours: HttpErrors as
+ * they are; a RuleRefusal is a 400 with the rule's message; PostgreSQL input refusals a 400 with a
+ * short message (naming the constraint, never the row); body-parser's 4xx (malformed JSON, too large).
+ */
+export function refusalOf(err: unknown): { status: number; body: Record<string, string> } | null {
+  if (err instanceof HttpError)
+    return { status: err.status, body: { error: err.code, message: err.message } };
+  if (isRuleRefusal(err))
+    return { status: 400, body: { error: 'bad_request', rule: err.rule, message: err.message } };
+  const e = (err ?? {}) as {
+    code?: unknown;
+    constraint?: unknown;
+    status?: unknown;
+    statusCode?: unknown;
+    message?: unknown;
+  };
+  const refused = typeof e.code === 'string' ? INPUT_REFUSED.get(e.code) : undefined;
+  if (refused) {
+    const message = typeof e.constraint === 'string' ? `${refused}（${e.constraint}）` : refused;
+    return { status: 400, body: { error: 'bad_request', message } };
   }
-  const status = (err as { status?: number; statusCode?: number }).status ?? 500;
-  if (status >= 400 && status < 500) {
-    // body-parser: malformed JSON, too large
-    res.status(status).json({ error: 'bad_request', message: (err as Error).message });
-    return;
-  }
-  logger.error({ err: err instanceof Error ? err.stack : String(err), path: req.path }, 'dashboard error');
-  res
-    .status(500)
-    .json({ error: 'internal', message: 'サーバーでエラーが起きました（ログを確認してください）' });
+  // body-parser and serve-static (http-errors): malformed JSON, too large, no such asset
+  const status = typeof e.status === 'number' ? e.status : e.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500)
+    return { status, body: { error: 'bad_request', message: String(e.message) } };
+  return null;
 }
+
+/** The error handler, logging faults to `log` (tests pass their own). */
+export function errorHandlerWith(log: Pick<Logger, 'error'>) {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
+    if (res.headersSent) return;
+    const refused = refusalOf(err);
+    if (refused) {
+      res.status(refused.status).json(refused.body);
+      return;
+    }
+    // A fault of ours: the stack goes to the log, the answer says only that it happened.
+    log.error({ err, method: req.method, path: req.path }, 'dashboard error');
+    res
+      .status(500)
+      .json({ error: 'internal', message: 'サーバーでエラーが起きました（ログを確認してください）' });
+  };
+}
+
+/** Last middleware: refusals become their 4xx answer; anything else is logged and a plain 500. */
+export const errorHandler = errorHandlerWith(logger);
 
 /** An uploaded file: the raw body and its name from X-File-Name (URI-encoded by the screens). */
 export function uploadOf(req: Request): { buf: Buffer; name: string } {

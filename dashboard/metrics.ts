@@ -2,9 +2,10 @@
 // Every metric is computed when scraped, from the same sources the screens use: BullMQ job counts,
 // the stores' import cursors and order_status_totals (kept by triggers, so no scan of orders).
 import type { Redis } from 'ioredis';
-import { sql } from 'kysely';
 import { Gauge, Registry } from 'prom-client';
 import type { Db } from '../db/db.js';
+import { openRejectCounts } from '../db/import-rejects.js';
+import { credentialStates, importLagSeconds, ordersByStatus, pingDatabase } from '../db/metrics.js';
 import { QUEUES, type QueueKey } from '../jobs/catalogue.js';
 import type { Queues } from '../jobs/queues.js';
 
@@ -47,7 +48,7 @@ export async function readiness(
     }
   };
   const [database, r] = await Promise.all([
-    check('database', () => sql`SELECT 1`.execute(db)),
+    check('database', () => pingDatabase(db)),
     check('redis', () => redis.ping()),
   ]);
   return { ok: database === 'ok' && r === 'ok', database, redis: r };
@@ -87,11 +88,8 @@ export function createMetrics(db: Db, queues: Queues): Registry {
     registers: [registry],
     async collect() {
       this.reset();
-      const r = await sql<{ code: string; lag: number | null }>`
-        SELECT code, extract(epoch from now() - import_cursor)::int AS lag FROM stores WHERE enabled`.execute(
-        db,
-      );
-      for (const row of r.rows) if (row.lag !== null) this.set({ store: row.code }, row.lag);
+      for (const row of await importLagSeconds(db))
+        if (row.lag !== null) this.set({ store: row.store }, row.lag);
     },
   });
   new Gauge({
@@ -101,8 +99,7 @@ export function createMetrics(db: Db, queues: Queues): Registry {
     registers: [registry],
     async collect() {
       this.reset();
-      const rows = await db.selectFrom('stores').select(['code', 'credential_state']).execute();
-      for (const s of rows) this.set({ store: s.code }, s.credential_state === 'needs_credentials' ? 1 : 0);
+      for (const s of await credentialStates(db)) this.set({ store: s.store }, s.needsCredentials ? 1 : 0);
     },
   });
   new Gauge({
@@ -112,15 +109,7 @@ export function createMetrics(db: Db, queues: Queues): Registry {
     registers: [registry],
     async collect() {
       this.reset();
-      const rows = await db
-        .selectFrom('stores as s')
-        .leftJoin('import_rejects as r', (j) =>
-          j.onRef('r.store_id', '=', 's.id').on('r.resolved_at', 'is', null),
-        )
-        .select(['s.code', (eb) => eb.fn.count<number>('r.id').as('n')])
-        .groupBy('s.code')
-        .execute();
-      for (const r of rows) this.set({ store: r.code }, Number(r.n));
+      for (const r of await openRejectCounts(db)) this.set({ store: r.store }, r.open);
     },
   });
   new Gauge({
@@ -130,13 +119,8 @@ export function createMetrics(db: Db, queues: Queues): Registry {
     registers: [registry],
     async collect() {
       this.reset();
-      const rows = await db
-        .selectFrom('order_status_totals as c')
-        .innerJoin('stores as s', 's.id', 'c.store_id')
-        .innerJoin('statuses as st', 'st.code', 'c.status_code')
-        .select(['s.code as store', 'c.status_code', 'st.group', 'c.n'])
-        .execute();
-      for (const r of rows) this.set({ store: r.store, status: r.status_code, group: r.group }, Number(r.n));
+      for (const r of await ordersByStatus(db))
+        this.set({ store: r.store, status: r.status, group: r.group }, r.n);
     },
   });
   return registry;

@@ -311,7 +311,3 @@ export async function orderStates(db: Db, ids: readonly number[]): Promise<Map<n
     ]),
   );
 }
-
-export async function orderExists(db: Db, id: number): Promise<boolean> {
-  return (await db.selectFrom('orders').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
-}

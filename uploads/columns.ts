@@ -1,6 +1,9 @@
-// Operator CSV uploads (stock, shipment results) share the order-file reader: CP932 or UTF-8 (with
-// or without BOM), comma or tab. Columns are found by any of their usual Japanese or English names.
+// Operator CSV uploads (stock, shipment results, mappings) share the order-file reader: CP932 or
+// UTF-8 (with or without BOM), comma or tab. Columns are found by any of their usual Japanese or
+// English names. A file that cannot be read, or lacks a column, is a refusal naming what is wrong.
+import { CsvFormatError } from '../carts/csv/format-error.js';
 import { headerKey, readTable } from '../carts/csv/table.js';
+import { RuleRefusal } from '../domain/refusal.js';
 
 export interface UploadRow {
   rowNo: number;
@@ -14,7 +17,7 @@ export function readUpload(
   fields: Record<string, readonly string[]>,
   optional: readonly string[] = [],
 ): UploadRow[] {
-  const table = readTable(buf, file);
+  const table = readFile(buf, file);
   const keys = new Map(table.headers.map((h) => [headerKey(h), h]));
   const column: Record<string, string | undefined> = {};
   const missing: string[] = [];
@@ -23,7 +26,8 @@ export function readUpload(
     column[field] = hit;
     if (!hit && !optional.includes(field)) missing.push(`${field} (${names.join(' / ')})`);
   }
-  if (missing.length) throw new Error(`${file}: missing columns: ${missing.join(', ')}`);
+  if (missing.length)
+    throw new RuleRefusal(`${file}: missing columns: ${missing.join(', ')}`, 'missing_columns');
   return table.rows.map((row, i) => ({
     rowNo: table.rowNumbers[i]!,
     get: (field: string) => {
@@ -31,4 +35,13 @@ export function readUpload(
       return h ? (row[h] ?? '').trim() : '';
     },
   }));
+}
+
+function readFile(buf: Uint8Array, file: string): ReturnType<typeof readTable> {
+  try {
+    return readTable(buf, file);
+  } catch (e) {
+    if (e instanceof CsvFormatError) throw new RuleRefusal(e.message, 'unreadable_file');
+    throw e;
+  }
 }

@@ -1,0 +1,118 @@
+// 取込: "import now" and "re-import one order" (jobs), the order CSV upload of a CSV store, and the
+// import runs (取込履歴). The jobs are enqueued after the database work; a click while an import of
+// the store waits becomes no second import.
+import { z } from 'zod';
+import { CsvFormatError } from '../../carts/csv/format-error.js';
+import { csvCart, parseOrderFile } from '../../carts/csv/index.js';
+import { rejectsOfRun } from '../../db/import-rejects.js';
+import { finishRun, listImportRuns, openRun } from '../../db/import-runs.js';
+import { findStore } from '../../db/stores.js';
+import { RuleRefusal } from '../../domain/refusal.js';
+import { jobIds } from '../../jobs/catalogue.js';
+import { depsOf } from '../../usecases/deps.js';
+import { importPage } from '../../usecases/import-page.js';
+import { actorOf, userOf } from '../auth.js';
+import { badRequest, notFound, parse, queryOf, type RouteTable, uploadOf } from '../http.js';
+import { enqueue, type RouteDeps } from './deps.js';
+
+/** An order file that cannot be read (missing columns, bad settings, not CSV) is the uploader's to fix. */
+function readOrderFile(buf: Buffer, settings: unknown, name: string): ReturnType<typeof parseOrderFile> {
+  try {
+    return parseOrderFile(buf, settings, name);
+  } catch (e) {
+    if (e instanceof CsvFormatError) throw new RuleRefusal(e.message, 'unreadable_file');
+    throw e;
+  }
+}
+
+export function registerImportRoutes(routes: RouteTable, { db, queues }: RouteDeps): void {
+  const storeOf = async (code: unknown) => {
+    const store = await findStore(db, String(code));
+    if (!store) throw notFound(`店舗 ${String(code)} はありません`);
+    return store;
+  };
+
+  routes.add('post', '/api/stores/:code/import', 'operator', async (req, res) => {
+    const store = await storeOf(req.params.code);
+    const jobId = await enqueue(() =>
+      queues.add(
+        'import-store',
+        { storeCode: store.code, trigger: 'manual', requestedBy: actorOf(res) },
+        // One import waiting per store; a click while one runs becomes one follow-up, not many.
+        { deduplication: { id: jobIds.importDedup(store.code), keepLastIfActive: true } },
+      ),
+    );
+    return { jobId, message: `${store.name} の取込を登録しました（ジョブ ${jobId}）` };
+  });
+
+  routes.add('post', '/api/stores/:code/reimport', 'operator', async (req, res) => {
+    const store = await storeOf(req.params.code);
+    const b = parse(
+      z.object({ cartOrderNo: z.string().trim().min(1, '注文No を入力してください').max(100) }),
+      req.body,
+    );
+    const jobId = await enqueue(() =>
+      queues.add('reimport-order', {
+        storeCode: store.code,
+        cartOrderNo: b.cartOrderNo,
+        requestedBy: actorOf(res),
+      }),
+    );
+    return {
+      jobId,
+      message: `${store.name} の注文 ${b.cartOrderNo} の再取込を登録しました（ジョブ ${jobId}）`,
+    };
+  });
+
+  routes.add(
+    'post',
+    '/api/stores/:code/orders-upload',
+    'operator',
+    // TODO(lead): run-import use case
+    async (req, res) => {
+      const store = await storeOf(req.params.code);
+      if (store.cart !== 'csv') throw badRequest(`${store.name} は CSV 店舗ではありません`);
+      const f = uploadOf(req);
+      const parsed = readOrderFile(f.buf, store.settings, f.name);
+      const run = await openRun(db, {
+        storeId: store.id,
+        trigger: 'upload',
+        jobId: null,
+        slot: null,
+        windowFrom: null,
+        windowTo: null,
+      });
+      if (!run) throw new Error('could not open an import run');
+      try {
+        const counts = await importPage(depsOf(db), store, csvCart, parsed.orders, {
+          runId: run.id,
+          actor: `upload:${userOf(res).login}`,
+        });
+        await finishRun(db, run.id, store.id, 'succeeded', null);
+        return {
+          runId: run.id,
+          file: { name: f.name, layout: parsed.layout, encoding: parsed.encoding, rows: parsed.rows },
+          counts,
+          rejects: await rejectsOfRun(db, run.id),
+        };
+      } catch (e) {
+        await finishRun(db, run.id, store.id, 'failed', e instanceof Error ? e.message : String(e));
+        throw e;
+      }
+    },
+    { body: 'raw' },
+  );
+
+  routes.add('get', '/api/import-runs', 'viewer', async (req) => {
+    const q = parse(
+      z.object({
+        store: z.string().max(64).optional(),
+        outcome: z.enum(['running', 'succeeded', 'failed']).optional(),
+        before: z.string().max(40).optional(),
+      }),
+      queryOf(req),
+    );
+    const page = await listImportRuns(db, q);
+    return { runs: page.items, next: page.next };
+  });
+}

@@ -1,0 +1,29 @@
+// The JSON API, one file per resource. Each handler parses its input (zod), calls an operation or a
+// read model, and answers with the view the screens read; refusals are thrown (http.ts maps them).
+import type { RouteTable } from '../http.js';
+import type { RouteDeps } from './deps.js';
+import { registerImportRoutes } from './imports.js';
+import { registerMappingRoutes } from './mappings.js';
+import { registerOrderRoutes } from './orders.js';
+import { registerRejectRoutes } from './rejects.js';
+import { registerReleaseRoutes } from './release.js';
+import { registerShippingRoutes } from './shipping.js';
+import { registerStatusRoutes } from './statuses.js';
+import { registerStockRoutes } from './stock.js';
+import { registerStoreRoutes } from './stores.js';
+import { registerUserRoutes } from './users.js';
+
+export type { RouteDeps } from './deps.js';
+
+export function registerApiRoutes(routes: RouteTable, deps: RouteDeps): void {
+  registerOrderRoutes(routes, deps);
+  registerReleaseRoutes(routes, deps);
+  registerStockRoutes(routes, deps);
+  registerShippingRoutes(routes, deps);
+  registerStoreRoutes(routes, deps);
+  registerImportRoutes(routes, deps);
+  registerRejectRoutes(routes, deps);
+  registerMappingRoutes(routes, deps);
+  registerStatusRoutes(routes, deps);
+  registerUserRoutes(routes, deps);
+}

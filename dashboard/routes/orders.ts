@@ -1,0 +1,121 @@
+// EC受注一覧 and 受注詳細: the list (tabs, filters, keyset paging) with its tab counts, one order with
+// its history, and what an operator does to orders (status changes single and bulk, 自動確認
+// included; notes; payment; shipment; deleting a キャンセル済み order).
+import { z } from 'zod';
+import { listOrders, listQuerySchema, orderDetail, plainDate, statusCounts } from '../../db/order-list.js';
+import { loadStatuses } from '../../db/statuses.js';
+import { AUTO_CONFIRM, type StatusCatalogue } from '../../domain/statuses.js';
+import { changeStatus, changeStatuses } from '../../usecases/change-status.js';
+import { confirmShipment } from '../../usecases/confirm-shipment.js';
+import { deleteOrder } from '../../usecases/delete-order.js';
+import { depsOf } from '../../usecases/deps.js';
+import { recordPayment } from '../../usecases/record-payment.js';
+import { updateOrderNotes } from '../../usecases/update-order-notes.js';
+import { actorOf } from '../auth.js';
+import { badRequest, idParam, notFound, parse, queryOf, type RouteTable } from '../http.js';
+import type { RouteDeps } from './deps.js';
+
+export const idsSchema = z.array(z.number().int().positive()).min(1, '注文を選んでください').max(500);
+
+function checkTarget(statuses: StatusCatalogue, target: string): void {
+  if (target !== AUTO_CONFIRM && !statuses.has(target))
+    throw badRequest(`ステータス "${target}" はありません`);
+}
+
+export function registerOrderRoutes(routes: RouteTable, { db }: RouteDeps): void {
+  const ops = depsOf(db);
+
+  // Before /api/orders/:id, which would take "counts" for an id.
+  routes.add('get', '/api/orders/counts', 'viewer', async (req) => {
+    const { store } = queryOf(req);
+    return { groups: await statusCounts(db, await loadStatuses(db), store) };
+  });
+
+  routes.add('get', '/api/orders', 'viewer', async (req) => {
+    const q = parse(listQuerySchema, queryOf(req));
+    return listOrders(db, await loadStatuses(db), q);
+  });
+
+  routes.add('get', '/api/orders/:id', 'viewer', async (req) => {
+    const id = parse(idParam, req.params.id);
+    const detail = await orderDetail(db, id, await loadStatuses(db));
+    if (!detail) throw notFound(`注文 ${id} はありません（削除された可能性があります）`);
+    return detail;
+  });
+
+  routes.add('post', '/api/orders/bulk-status', 'operator', async (req, res) => {
+    const b = parse(
+      z.object({ ids: idsSchema, target: z.string().min(1), reason: z.string().max(500).optional() }),
+      req.body,
+    );
+    checkTarget(await loadStatuses(db), b.target);
+    return {
+      results: await changeStatuses(ops, {
+        orderIds: b.ids,
+        target: b.target,
+        actor: actorOf(res),
+        reason: b.reason,
+      }),
+    };
+  });
+
+  routes.add('post', '/api/orders/:id/status', 'operator', async (req, res) => {
+    const id = parse(idParam, req.params.id);
+    const b = parse(
+      z.object({ target: z.string().min(1), reason: z.string().max(500).optional() }),
+      req.body,
+    );
+    checkTarget(await loadStatuses(db), b.target);
+    return {
+      result: await changeStatus(ops, {
+        orderId: id,
+        target: b.target,
+        actor: actorOf(res),
+        reason: b.reason || undefined,
+      }),
+    };
+  });
+
+  routes.add('patch', '/api/orders/:id/notes', 'operator', async (req, res) => {
+    const id = parse(idParam, req.params.id);
+    const b = parse(
+      z.object({
+        internalComment: z.string().max(4000).nullable().optional(),
+        commentChecked: z.boolean().optional(),
+        productChecked: z.boolean().optional(),
+        shipDate: plainDate.nullable().optional(),
+      }),
+      req.body,
+    );
+    await updateOrderNotes(ops, { orderId: id, patch: b, actor: actorOf(res) });
+    return { ok: true };
+  });
+
+  routes.add('post', '/api/orders/:id/payment', 'operator', async (req, res) => {
+    const id = parse(idParam, req.params.id);
+    const b = parse(z.object({ paidAt: z.iso.datetime({ offset: true }).optional() }), req.body ?? {});
+    const paidAt = b.paidAt ? new Date(b.paidAt) : new Date();
+    return { result: await recordPayment(ops, { orderId: id, paidAt, actor: actorOf(res) }) };
+  });
+
+  routes.add('post', '/api/orders/:id/ship', 'operator', async (req, res) => {
+    const id = parse(idParam, req.params.id);
+    const b = parse(
+      z.object({ trackingNumber: z.string().max(100).optional(), carrier: z.string().max(100).optional() }),
+      req.body ?? {},
+    );
+    return {
+      result: await confirmShipment(ops, {
+        orderId: id,
+        trackingNumber: b.trackingNumber || null,
+        carrier: b.carrier || null,
+        actor: actorOf(res),
+      }),
+    };
+  });
+
+  routes.add('delete', '/api/orders/:id', 'operator', async (req, res) => {
+    const id = parse(idParam, req.params.id);
+    return { result: await deleteOrder(ops, { orderId: id, actor: actorOf(res) }) };
+  });
+}

@@ -1,0 +1,52 @@
+// 出荷: the orders ready for the warehouse (or those being shipped), the shipping instruction
+// (出荷指示), and the warehouse's shipment-result CSV (出荷完了 with tracking numbers).
+import { z } from 'zod';
+import { listOrders } from '../../db/order-list.js';
+import { loadStatuses } from '../../db/statuses.js';
+import { S } from '../../domain/statuses.js';
+import { applyShipmentCsv } from '../../uploads/shipment-csv.js';
+import { depsOf } from '../../usecases/deps.js';
+import { shippingInstruction } from '../../usecases/shipping-instruction.js';
+import { actorOf } from '../auth.js';
+import { parse, queryOf, type RouteTable, uploadOf } from '../http.js';
+import type { RouteDeps } from './deps.js';
+
+export function registerShippingRoutes(routes: RouteTable, { db }: RouteDeps): void {
+  const ops = depsOf(db);
+
+  routes.add('get', '/api/shipping/orders', 'viewer', async (req) => {
+    const { store, status } = queryOf(req);
+    const statuses = await loadStatuses(db);
+    // 出荷作業中 when asked for; otherwise what may be instructed: 新規受付分の出荷, then 在庫確認後の出荷.
+    const wanted = status === S.shipping ? [S.shipping] : [S.readyToShip, S.readyAfterStock];
+    const rows = [];
+    for (const code of wanted)
+      rows.push(
+        ...(await listOrders(db, statuses, { status: code, store, sort: 'orderedAt', dir: 'asc', size: 200 }))
+          .rows,
+      );
+    return { rows };
+  });
+
+  routes.add('post', '/api/shipping/instruction', 'operator', async (req, res) => {
+    const b = parse(
+      z.union([
+        z.object({ orderIds: z.array(z.number().int().positive()).min(1).max(1000) }),
+        z.object({ storeCodes: z.array(z.string().min(1).max(64)).min(1).max(100) }),
+      ]),
+      req.body,
+    );
+    return { results: await shippingInstruction(ops, { ...b, actor: actorOf(res) }) };
+  });
+
+  routes.add(
+    'post',
+    '/api/shipping/upload',
+    'operator',
+    async (req, res) => {
+      const f = uploadOf(req);
+      return { results: await applyShipmentCsv(ops, f.buf, actorOf(res), f.name) };
+    },
+    { body: 'raw' },
+  );
+}
