@@ -8,11 +8,8 @@
 //  - deadlocks / serialization failures are retried by `withTransaction`.
 import { sql } from 'kysely';
 import { planReservation, type WarehouseStock } from '../domain/allocation.js';
-import {
-  CUSTOM_HOLDING_GROUPS,
-  HOLDING_AT_IMPORT,
-  HOLDING_IN_FULFILLMENT,
-} from '../domain/stock-holding.js';
+import { RuleRefusal } from '../domain/refusal.js';
+import { CUSTOM_HOLDING_GROUPS, HOLDING_AT_IMPORT, HOLDING_IN_FULFILLMENT } from '../domain/stock-holding.js';
 import { withTransaction } from '../infra/postgres.js';
 import type { Db } from './db.js';
 
@@ -260,7 +257,8 @@ export async function confirmPlannedStock(
   }
   const others = await productsWithWaitingLines(trx, products, newOrderIds);
   if (others.size) throw new StockMovedError(`orders began to wait for ${[...others].join(', ')}`);
-  if (!(await raiseReservedForPlan(trx, plan))) throw new StockMovedError('stock changed under a page import');
+  if (!(await raiseReservedForPlan(trx, plan)))
+    throw new StockMovedError('stock changed under a page import');
 }
 
 /** The pessimistic twin: rows locked before planning, so the whole plan must go through. */
@@ -268,7 +266,8 @@ export async function reserveLockedPlan(trx: Db, plan: readonly PlanStep[]): Pro
   const want = plan.reduce((n, s) => n + s.quantity, 0);
   const got = await reservePlan(trx, plan);
   // Cannot happen while the stock rows are locked; if it does, nothing of this page stands.
-  if (got !== want) throw new Error(`stock changed under a locked page import (planned ${want}, reserved ${got})`);
+  if (got !== want)
+    throw new Error(`stock changed under a locked page import (planned ${want}, reserved ${got})`);
 }
 
 export interface PlanStep {
@@ -492,7 +491,7 @@ export async function receiveStock(
   quantity: number,
 ): Promise<number> {
   if (!Number.isInteger(quantity) || quantity <= 0)
-    throw new Error(`quantity must be a positive integer, got ${quantity}`);
+    throw new RuleRefusal(`quantity must be a positive integer, got ${quantity}`, 'invalid_quantity');
   const r = await sql<{ on_hand: number }>`
     INSERT INTO stock_levels (product_code, warehouse_code, on_hand) VALUES (${productCode}, ${warehouse}, ${quantity})
     ON CONFLICT (product_code, warehouse_code) DO UPDATE SET on_hand = stock_levels.on_hand + EXCLUDED.on_hand, updated_at = now()
@@ -521,7 +520,7 @@ export async function correctStock(
   counted: number,
 ): Promise<{ onHand: number; releasedOrderIds: number[] }> {
   if (!Number.isInteger(counted) || counted < 0)
-    throw new Error(`counted stock must be a whole number ≥ 0, got ${counted}`);
+    throw new RuleRefusal(`counted stock must be a whole number ≥ 0, got ${counted}`, 'invalid_quantity');
   await sql`INSERT INTO stock_levels (product_code, warehouse_code) VALUES (${productCode}, ${warehouse})
             ON CONFLICT DO NOTHING`.execute(trx);
   await lockStock(trx, [productCode]);
@@ -569,8 +568,9 @@ export async function correctStock(
       released.push(v.order_id);
     }
     if (excess > 0)
-      throw new Error(
+      throw new RuleRefusal(
         `cannot set ${productCode} @ ${warehouse} to ${counted}: ${excess} units are held by orders already handed to the warehouse`,
+        'handed_to_warehouse',
       );
   }
   const r = await sql<{ on_hand: number }>`
@@ -578,7 +578,10 @@ export async function correctStock(
     WHERE product_code = ${productCode} AND warehouse_code = ${warehouse} AND reserved <= ${counted}
     RETURNING on_hand`.execute(trx);
   if (!r.rows.length)
-    throw new Error(`stock of ${productCode} @ ${warehouse} changed during the correction; try again`);
+    throw new RuleRefusal(
+      `${productCode} @ ${warehouse} の在庫が修正の途中で変わりました。もう一度お試しください`,
+      'stock_changed',
+    );
   return { onHand: counted, releasedOrderIds: [...new Set(released)] };
 }
 
