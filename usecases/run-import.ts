@@ -22,7 +22,8 @@ import { importPage } from './import-page.js';
 
 export interface ImportDeps extends UseCaseDeps {
   log: Logger;
-  adapterFor: (store: Store) => Promise<CartAdapter>;
+  /** Builds the store's cart adapter (not needed for records in hand). */
+  adapterFor?: (store: Store) => Promise<CartAdapter>;
   /** Identifies this process in leases (host-pid). */
   processId: string;
   config: { IMPORT_LEASE_SECONDS: number };
@@ -87,7 +88,8 @@ export async function runImport(deps: ImportDeps, input: RunImportInput): Promis
   if (!(await acquireImportLease(deps.db, store.id, owner, leaseSeconds))) return { outcome: 'busy' };
   let runId: number | null = null;
   try {
-    const adapter = source.kind === 'records' ? null : await deps.adapterFor(store);
+    if (source.kind !== 'records' && !deps.adapterFor) throw new Error('runImport: no adapterFor for a cart source');
+    const adapter = source.kind === 'records' ? null : await deps.adapterFor!(store);
     let window: { from: Date; to: Date } | null = null;
     if (source.kind === 'window') {
       window = importWindow(store, deps.now());

@@ -1,16 +1,16 @@
 // 取込: "import now" and "re-import one order" (jobs), the order CSV upload of a CSV store, and the
 // import runs (取込履歴). The jobs are enqueued after the database work; a click while an import of
 // the store waits becomes no second import.
+import { hostname } from 'node:os';
 import { z } from 'zod';
 import { CsvFormatError } from '../../carts/csv/format-error.js';
 import { csvCart, parseOrderFile } from '../../carts/csv/index.js';
-import { rejectsOfRun } from '../../db/import-rejects.js';
-import { finishRun, listImportRuns, openRun } from '../../db/import-runs.js';
+import { listImportRuns } from '../../db/import-runs.js';
 import { findStore } from '../../db/stores.js';
 import { RuleRefusal } from '../../domain/refusal.js';
 import { jobIds } from '../../jobs/catalogue.js';
-import { depsOf } from '../../usecases/deps.js';
-import { importPage } from '../../usecases/import-page.js';
+import { logger } from '../../infra/logger.js';
+import { importOrderFile } from '../../usecases/import-order-file.js';
 import { actorOf, userOf } from '../auth.js';
 import { badRequest, notFound, parse, queryOf, type RouteTable, uploadOf } from '../http.js';
 import { enqueue, type RouteDeps } from './deps.js';
@@ -25,7 +25,7 @@ function readOrderFile(buf: Buffer, settings: unknown, name: string): ReturnType
   }
 }
 
-export function registerImportRoutes(routes: RouteTable, { db, queues }: RouteDeps): void {
+export function registerImportRoutes(routes: RouteTable, { db, queues, config }: RouteDeps): void {
   const storeOf = async (code: unknown) => {
     const store = await findStore(db, String(code));
     if (!store) throw notFound(`店舗 ${String(code)} はありません`);
@@ -68,37 +68,21 @@ export function registerImportRoutes(routes: RouteTable, { db, queues }: RouteDe
     'post',
     '/api/stores/:code/orders-upload',
     'operator',
-    // TODO(lead): run-import use case
     async (req, res) => {
       const store = await storeOf(req.params.code);
       if (store.cart !== 'csv') throw badRequest(`${store.name} は CSV 店舗ではありません`);
       const f = uploadOf(req);
       const parsed = readOrderFile(f.buf, store.settings, f.name);
-      const run = await openRun(db, {
-        storeId: store.id,
-        trigger: 'upload',
-        jobId: null,
-        slot: null,
-        windowFrom: null,
-        windowTo: null,
-      });
-      if (!run) throw new Error('could not open an import run');
-      try {
-        const counts = await importPage(depsOf(db), store, csvCart, parsed.orders, {
-          runId: run.id,
-          actor: `upload:${userOf(res).login}`,
-        });
-        await finishRun(db, run.id, store.id, 'succeeded', null);
-        return {
-          runId: run.id,
-          file: { name: f.name, layout: parsed.layout, encoding: parsed.encoding, rows: parsed.rows },
-          counts,
-          rejects: await rejectsOfRun(db, run.id),
-        };
-      } catch (e) {
-        await finishRun(db, run.id, store.id, 'failed', e instanceof Error ? e.message : String(e));
-        throw e;
-      }
+      const r = await importOrderFile(
+        { db, now: () => new Date(), log: logger, processId: `dashboard-${hostname()}-${process.pid}`, config },
+        { store, records: parsed.orders, normalizer: csvCart, actor: `upload:${userOf(res).login}` },
+      );
+      return {
+        runId: r.runId,
+        file: { name: f.name, layout: parsed.layout, encoding: parsed.encoding, rows: parsed.rows },
+        counts: r.counts,
+        rejects: r.rejects,
+      };
     },
     { body: 'raw' },
   );
