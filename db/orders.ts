@@ -1,11 +1,10 @@
 // Orders as rows and back: the column builders every write of a cart order uses (new orders in
 // bulk, db/orders-batch.ts; a cart's change, db/cart-change.ts), and `loadOrders`, the public JSON (§6).
-import { sql } from 'kysely';
 import { lineReservationState } from '../domain/allocation.js';
 import { isPrepaid } from '../domain/classify.js';
 import type { CartName, CartOrder, Order, Party } from '../domain/order.js';
 import { formatOrderNo } from '../domain/order.js';
-import { S, type StatusCatalogue } from '../domain/statuses.js';
+import type { StatusCatalogue } from '../domain/statuses.js';
 import { toJstIso } from '../domain/time.js';
 import type { Db } from './db.js';
 import { type ResolvedProduct, resolvedFor } from './products.js';

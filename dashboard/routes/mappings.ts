@@ -3,11 +3,11 @@
 // the orders waiting on that cart code.
 import { z } from 'zod';
 import { listMappings, unmappedCartCodes } from '../../db/mapping-list.js';
-import { deleteMapping, updateMapping, upsertMapping } from '../../db/products.js';
 import { findStore } from '../../db/stores.js';
 import { applyMappingsCsv } from '../../uploads/mappings-csv.js';
+import { removeMapping, saveMapping } from '../../usecases/save-mapping.js';
 import { actorOf } from '../auth.js';
-import { badRequest, idParam, notFound, parse, queryOf, type RouteTable, uploadOf } from '../http.js';
+import { badRequest, idParam, parse, queryOf, type RouteTable, uploadOf } from '../http.js';
 import { enqueue, type RouteDeps } from './deps.js';
 
 const mappingSchema = z.object({
@@ -21,6 +21,8 @@ const mappingSchema = z.object({
 export function registerMappingRoutes(routes: RouteTable, { db, queues }: RouteDeps): void {
   const recheck = (store: string, cartProductCode: string, by: string) =>
     enqueue(() => queues.add('recheck-mapping', { storeCode: store, cartProductCode, requestedBy: by }));
+  // The use case enqueues the re-check after its write; Redis not answering is then a 503.
+  const deps = { db, queues: { add: ((...a) => enqueue(() => queues.add(...a))) as typeof queues.add } };
 
   /** The mapping as the repository takes it, for a store that must exist. */
   const mappingOf = async (b: z.output<typeof mappingSchema>) => {
@@ -54,8 +56,7 @@ export function registerMappingRoutes(routes: RouteTable, { db, queues }: RouteD
   routes.add('post', '/api/mappings', 'admin', async (req, res) => {
     const b = parse(mappingSchema, req.body);
     const { store, mapping } = await mappingOf(b);
-    const id = await upsertMapping(db, mapping);
-    const jobId = await recheck(store.code, b.cartProductCode, actorOf(res));
+    const { id, jobId } = await saveMapping(deps, { storeCode: store.code, mapping, actor: actorOf(res) });
     return {
       id,
       jobId,
@@ -67,14 +68,13 @@ export function registerMappingRoutes(routes: RouteTable, { db, queues }: RouteD
     const id = parse(idParam, req.params.id);
     const b = parse(mappingSchema, req.body);
     const { store, mapping } = await mappingOf(b);
-    if (!(await updateMapping(db, id, mapping))) throw notFound(`マッピング ${id} はありません`);
-    const jobId = await recheck(store.code, b.cartProductCode, actorOf(res));
+    const { jobId } = await saveMapping(deps, { storeCode: store.code, mapping, actor: actorOf(res), id });
     return { id, jobId, message: `マッピング ${id} を更新しました` };
   });
 
   routes.add('delete', '/api/mappings/:id', 'admin', async (req) => {
     const id = parse(idParam, req.params.id);
-    if (!(await deleteMapping(db, id))) throw notFound(`マッピング ${id} はありません`);
+    await removeMapping(deps, { id });
     // Orders already converted keep their product code; only future imports are affected.
     return { ok: true, message: `マッピング ${id} を削除しました` };
   });
