@@ -2,6 +2,7 @@
 
 import { type Job, type Queue, QueueEvents } from 'bullmq';
 import type { Command } from 'commander';
+import { listImportRuns } from '../db/import-runs.js';
 import { upsertMapping } from '../db/products.js';
 import { addStatus, loadStatuses, renameStatus } from '../db/statuses.js';
 import { getStore, listStores, upsertStore } from '../db/stores.js';
@@ -255,30 +256,13 @@ export function registerAdminCommands(program: Command): void {
     .option('--limit <n>', 'how many', '20')
     .action(async (o: { store?: string; limit: string }) =>
       withDb(async ({ db }) => {
-        let q = db
-          .selectFrom('import_runs as r')
-          .innerJoin('stores as s', 's.id', 'r.store_id')
-          .select([
-            'r.id',
-            's.code',
-            'r.trigger',
-            'r.outcome',
-            'r.fetched',
-            'r.new',
-            'r.updated',
-            'r.unchanged',
-            'r.rejected',
-            'r.skipped',
-            'r.missing_found',
-            'r.error',
-            'r.started_at',
-            'r.duration_ms',
-          ]);
-        if (o.store) q = q.where('s.code', '=', o.store);
-        for (const r of await q.orderBy('r.id', 'desc').limit(Number(o.limit)).execute())
+        const runs = await listImportRuns(db, { store: o.store, size: Number(o.limit) });
+        for (const r of runs.items) {
+          const c = r.counts;
           process.stdout.write(
-            `#${r.id} ${r.code.padEnd(16)} ${r.trigger.padEnd(9)} ${r.outcome.padEnd(9)} fetched ${r.fetched} new ${r.new} updated ${r.updated} unchanged ${r.unchanged} rejected ${r.rejected} skipped ${r.skipped}${r.missing_found !== null ? ` missing ${r.missing_found}` : ''} ${r.duration_ms ?? '—'}ms${r.error ? `  ${r.error}` : ''}\n`,
+            `#${r.id} ${r.store.padEnd(16)} ${r.trigger.padEnd(9)} ${r.outcome.padEnd(9)} fetched ${c.fetched} new ${c.new} updated ${c.updated} unchanged ${c.unchanged} rejected ${c.rejected} skipped ${c.skipped}${c.missingFound !== null ? ` missing ${c.missingFound}` : ''} ${r.durationMs ?? '—'}ms${r.error ? `  ${r.error}` : ''}\n`,
           );
+        }
       }),
     );
 }

@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { Db } from '../db/db.js';
+import { findOrderId, listOrders } from '../db/order-list.js';
 import { loadOrders, publicOrder } from '../db/orders.js';
 import { loadStatuses } from '../db/statuses.js';
 import { S } from '../domain/statuses.js';
@@ -22,25 +23,9 @@ export const cliActor = () => `cli:${process.env.USER ?? 'admin'}`;
 /** 受注No ("00000012" or "12") or store:cartOrderNo → order id. */
 export async function orderIdOf(db: Db, ref: string): Promise<number> {
   const m = /^([a-z0-9-]+):(.+)$/.exec(ref);
-  if (m) {
-    const r = await db
-      .selectFrom('orders as o')
-      .innerJoin('stores as s', 's.id', 'o.store_id')
-      .select('o.id')
-      .where('s.code', '=', m[1]!)
-      .where('o.cart_order_no', '=', m[2]!)
-      .executeTakeFirst();
-    if (!r) fail(`no order ${ref}`);
-    return r.id;
-  }
+  if (m) return (await findOrderId(db, { store: m[1]!, cartOrderNo: m[2]! })) ?? fail(`no order ${ref}`);
   if (!/^\d+$/.test(ref)) fail(`"${ref}" is neither a 受注No nor store:cartOrderNo`);
-  const r = await db
-    .selectFrom('orders')
-    .select('id')
-    .where('order_seq', '=', Number(ref))
-    .executeTakeFirst();
-  if (!r) fail(`no order with 受注No ${ref}`);
-  return r.id;
+  return (await findOrderId(db, { orderNo: Number(ref) })) ?? fail(`no order with 受注No ${ref}`);
 }
 
 export function printResults(results: ChangeResult[]): void {
@@ -61,13 +46,19 @@ export function registerOrderCommands(program: Command): void {
     .option('--json', 'print the order JSON (spec §6), one array')
     .action(async (o: { status?: string; store?: string; limit: string; json?: boolean }) =>
       withDb(async ({ db }) => {
-        let q = db.selectFrom('orders as o').innerJoin('stores as s', 's.id', 'o.store_id').select('o.id');
-        if (o.status) q = q.where('o.status_code', '=', o.status);
-        if (o.store) q = q.where('s.code', '=', o.store);
-        const ids = (
-          await q.orderBy('o.ordered_at', 'desc').orderBy('o.id', 'desc').limit(Number(o.limit)).execute()
-        ).map((r) => r.id);
-        const orders = await loadOrders(db, ids, await loadStatuses(db));
+        const statuses = await loadStatuses(db);
+        const page = await listOrders(db, statuses, {
+          status: o.status,
+          store: o.store,
+          sort: 'orderedAt',
+          dir: 'desc',
+          size: Number(o.limit),
+        });
+        const orders = await loadOrders(
+          db,
+          page.rows.map((r) => r.id),
+          statuses,
+        );
         if (o.json) {
           process.stdout.write(`${JSON.stringify(orders.map(publicOrder), null, 2)}\n`);
           return;
@@ -90,7 +81,12 @@ export function registerOrderCommands(program: Command): void {
       withDb(async ({ db }) => {
         const ids = await Promise.all(o.order.map((r) => orderIdOf(db, r)));
         printResults(
-          await changeStatuses(depsOf(db), { orderIds: ids, target: o.to, actor: cliActor(), reason: o.reason }),
+          await changeStatuses(depsOf(db), {
+            orderIds: ids,
+            target: o.to,
+            actor: cliActor(),
+            reason: o.reason,
+          }),
         );
       }),
     );
@@ -104,7 +100,11 @@ export function registerOrderCommands(program: Command): void {
       withDb(async ({ db }) => {
         const id = await orderIdOf(db, o.order);
         printResults([
-          await recordPayment(depsOf(db), { orderId: id, paidAt: o.at ? new Date(o.at) : new Date(), actor: cliActor() }),
+          await recordPayment(depsOf(db), {
+            orderId: id,
+            paidAt: o.at ? new Date(o.at) : new Date(),
+            actor: cliActor(),
+          }),
         ]);
       }),
     );
@@ -121,7 +121,12 @@ export function registerOrderCommands(program: Command): void {
         const ids = await Promise.all(o.order.map((r) => orderIdOf(db, r)));
         const to = o.complete ? S.cancelled : o.tooLate ? S.shipped : S.cancelRequested;
         printResults(
-          await changeStatuses(depsOf(db), { orderIds: ids, target: to, actor: cliActor(), reason: o.reason }),
+          await changeStatuses(depsOf(db), {
+            orderIds: ids,
+            target: to,
+            actor: cliActor(),
+            reason: o.reason,
+          }),
         );
       }),
     );
@@ -132,7 +137,9 @@ export function registerOrderCommands(program: Command): void {
     .requiredOption('--order <ref>', '受注No or store:cartOrderNo')
     .action(async (o: { order: string }) =>
       withDb(async ({ db }) =>
-        printResults([await deleteOrder(depsOf(db), { orderId: await orderIdOf(db, o.order), actor: cliActor() })]),
+        printResults([
+          await deleteOrder(depsOf(db), { orderId: await orderIdOf(db, o.order), actor: cliActor() }),
+        ]),
       ),
     );
 

@@ -1,6 +1,7 @@
 // Stock commands: levels, arrivals (入荷), corrections, CSV uploads.
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { listStockLevels } from '../db/stock-levels.js';
 import { applyStockCsv } from '../uploads/stock-csv.js';
 import { correctStock } from '../usecases/correct-stock.js';
 import { depsOf } from '../usecases/deps.js';
@@ -15,14 +16,9 @@ export function registerStockCommands(program: Command): void {
     .option('--product <code>', 'only this product')
     .action(async (o: { product?: string }) =>
       withDb(async ({ db }) => {
-        let q = db
-          .selectFrom('stock_levels as s')
-          .innerJoin('products as p', 'p.code', 's.product_code')
-          .select(['s.product_code', 'p.name', 's.warehouse_code', 's.on_hand', 's.reserved']);
-        if (o.product) q = q.where('s.product_code', '=', o.product);
-        for (const r of await q.orderBy('s.product_code').orderBy('s.warehouse_code').execute())
+        for (const r of await listStockLevels(db, { productCode: o.product, limit: null }))
           process.stdout.write(
-            `${r.product_code}  ${r.warehouse_code.padEnd(8)} on hand ${String(r.on_hand).padStart(5)}  reserved ${String(r.reserved).padStart(5)}  available ${String(r.on_hand - r.reserved).padStart(5)}  ${r.name}\n`,
+            `${r.productCode}  ${r.warehouse.padEnd(8)} on hand ${String(r.onHand).padStart(5)}  reserved ${String(r.reserved).padStart(5)}  available ${String(r.onHand - r.reserved).padStart(5)}  ${r.name}\n`,
           );
       }),
     );
@@ -68,7 +64,9 @@ export function registerStockCommands(program: Command): void {
     .description('Arrivals or counts from a CSV (columns: product_code, warehouse, quantity | counted)')
     .action(async (file: string) =>
       withDb(async ({ db }) => {
-        const r = await applyStockCsv(depsOf(db), await readFile(file), 'cli').catch((e: Error) => fail(e.message));
+        const r = await applyStockCsv(depsOf(db), await readFile(file), 'cli').catch((e: Error) =>
+          fail(e.message),
+        );
         for (const line of r.lines) process.stdout.write(`${line}\n`);
       }),
     );

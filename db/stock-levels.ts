@@ -24,9 +24,11 @@ export interface StockLevelQuery {
   warehouse?: string;
   /** Only rows where something is short: demand waiting, or nothing available. */
   short?: boolean;
+  /** At most this many rows (default 1,000; null: all of them). */
+  limit?: number | null;
 }
 
-/** Levels by product code, then warehouse priority (at most 1,000 rows). */
+/** Levels by product code, then warehouse priority. */
 export async function listStockLevels(db: Db, q: StockLevelQuery = {}): Promise<StockLevelView[]> {
   const r = await sql<{
     product_code: string;
@@ -51,7 +53,7 @@ export async function listStockLevels(db: Db, q: StockLevelQuery = {}): Promise<
       AND (${q.productCode ?? null}::text IS NULL OR s.product_code = ${q.productCode ?? null})
       AND (${q.warehouse ?? null}::text IS NULL OR s.warehouse_code = ${q.warehouse ?? null})
     ORDER BY s.product_code, w.priority
-    LIMIT 1000`.execute(db);
+    ${q.limit === null ? sql`` : sql`LIMIT ${q.limit ?? 1000}`}`.execute(db);
   return r.rows
     .map((x) => ({
       productCode: x.product_code,
