@@ -7,21 +7,31 @@
 // - Bull Board's own PUT/POST calls cannot add our header: for those a same-origin Origin or
 //   Sec-Fetch-Site is required (browsers always send one of them on such requests; another site's
 //   page cannot forge them), on top of SameSite=Strict.
-// - Failed logins are counted in `login_attempts` per login and per client address (5 and 20 per 15
-//   minutes); past the limit the password is not even checked.
+// - Failed logins slow further attempts down (dashboard/login-throttle.ts: growing delays per login
+//   and per address, none for the browser the user logged in from before, which shows a device
+//   cookie); a throttled attempt is answered without checking the password. Nothing locks anyone out.
+// - With NODE_ENV=production the demo's fixed passwords are refused, whoever's they are.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import { sql } from 'kysely';
 import type { Db } from '../db/db.js';
+import {
+  clearLoginFailures,
+  countLoginFailures,
+  type LoginClient,
+  lockLoginClient,
+  pruneLoginFailures,
+  recordLoginFailure,
+} from '../db/login-failures.js';
 import { type User, verifyPassword } from '../db/users.js';
+import { isDemoPassword } from '../domain/passwords.js';
 import type { Config } from '../infra/config.js';
+import { DEVICE_COOKIE, DEVICE_COOKIE_DAYS, DeviceCookies } from './device-cookie.js';
 import type { Guards, Role, RouteKind } from './http.js';
+import { FAILURE_MEMORY_HOURS, secondsToWait } from './login-throttle.js';
 
 export const SESSION_COOKIE = 'juchu_session';
 export const SESSION_HOURS = 12;
-export const LOGIN_WINDOW_MINUTES = 15;
-export const MAX_FAILURES_PER_LOGIN = 5;
-export const MAX_FAILURES_PER_ADDRESS = 20;
 
 const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
 
@@ -37,7 +47,7 @@ export function roleAllows(role: Role, needed: Role): boolean {
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
-function cookieValue(req: Request, name: string): string | null {
+export function cookieValue(req: Request, name: string): string | null {
   const header = req.headers.cookie;
   if (!header) return null;
   for (const part of header.split(';')) {
@@ -119,11 +129,21 @@ export function safeNext(next: unknown): string {
   }
 }
 
+export type LoginResult =
+  | { ok: true; token: string; session: Session; deviceCookie: string }
+  | { ok: false; reason: 'invalid' }
+  | { ok: false; reason: 'rate_limited'; retryAfterSeconds: number }
+  | { ok: false; reason: 'demo_password' };
+
 export class Auth implements Guards {
+  private readonly devices: DeviceCookies;
+
   constructor(
     private readonly db: Db,
-    private readonly config: Pick<Config, 'COOKIE_SECURE'>,
-  ) {}
+    private readonly config: Pick<Config, 'COOKIE_SECURE' | 'JUCHU_SECRET_KEY' | 'NODE_ENV'>,
+  ) {
+    this.devices = new DeviceCookies(config.JUCHU_SECRET_KEY);
+  }
 
   /** Reads the session cookie (if any) into res.locals.session. Never refuses by itself. */
   readonly loadSession: RequestHandler = async (req, res, next) => {
@@ -182,63 +202,35 @@ export class Auth implements Guards {
     next();
   };
 
-  /** Counts one attempt for each key; returns the highest count after it and when its window ends. */
-  private async countAttempt(keys: string[]): Promise<Map<string, { attempts: number; resetAt: Date }>> {
-    const out = new Map<string, { attempts: number; resetAt: Date }>();
-    for (const key of keys) {
-      // One statement: a window older than 15 minutes starts again at 1, else the count goes up.
-      const r = await sql<{ attempts: number; window_start: Date }>`
-        INSERT INTO login_attempts (key, window_start, attempts) VALUES (${key}, now(), 1)
-        ON CONFLICT (key) DO UPDATE SET
-          attempts = CASE WHEN login_attempts.window_start < now() - make_interval(mins => ${LOGIN_WINDOW_MINUTES})
-                          THEN 1 ELSE login_attempts.attempts + 1 END,
-          window_start = CASE WHEN login_attempts.window_start < now() - make_interval(mins => ${LOGIN_WINDOW_MINUTES})
-                          THEN now() ELSE login_attempts.window_start END
-        RETURNING attempts, window_start`.execute(this.db);
-      const row = r.rows[0]!;
-      out.set(key, {
-        attempts: row.attempts,
-        resetAt: new Date(row.window_start.getTime() + LOGIN_WINDOW_MINUTES * 60_000),
-      });
-    }
-    return out;
-  }
-
   /**
-   * Checks a login. The attempt is counted before the password is checked (two racing guesses both
-   * count); a success clears the login's count and gives the address its attempt back.
+   * Checks a login from a client (its address and the device cookie it showed, if any). The attempt
+   * is written as a failure before the password is checked (racing guesses all count, see
+   * db/login-failures.ts); a success takes it back, along with this client's earlier failures.
    */
   async login(
     login: string,
     password: string,
-    address: string,
-  ): Promise<
-    | { ok: true; token: string; session: Session }
-    | { ok: false; reason: 'invalid' }
-    | { ok: false; reason: 'rate_limited'; retryAfterSeconds: number }
-  > {
-    const loginKey = `login:${login.trim().toLowerCase()}`;
-    const addressKey = `ip:${address}`;
-    const counts = await this.countAttempt([loginKey, addressKey]);
-    const byLogin = counts.get(loginKey)!;
-    const byAddress = counts.get(addressKey)!;
-    const over = [
-      byLogin.attempts > MAX_FAILURES_PER_LOGIN ? byLogin : null,
-      byAddress.attempts > MAX_FAILURES_PER_ADDRESS ? byAddress : null,
-    ].filter((x) => x !== null);
-    if (over.length) {
-      const until = Math.max(...over.map((o) => o.resetAt.getTime()));
-      return { ok: false, reason: 'rate_limited', retryAfterSeconds: Math.ceil((until - Date.now()) / 1000) };
-    }
-    const user = await verifyPassword(this.db, login.trim(), password);
+    client: { address: string; deviceCookie: string | null },
+  ): Promise<LoginResult> {
+    if (this.config.NODE_ENV === 'production' && isDemoPassword(password))
+      return { ok: false, reason: 'demo_password' };
+    const name = login.trim();
+    const key: LoginClient = {
+      login: name.toLowerCase(),
+      address: client.address,
+      device: this.devices.deviceFor(client.deviceCookie, name, new Date()),
+    };
+    await pruneLoginFailures(this.db, FAILURE_MEMORY_HOURS);
+    const claim = await this.db.transaction().execute(async (trx) => {
+      await lockLoginClient(trx, key);
+      const counts = await countLoginFailures(trx, key, FAILURE_MEMORY_HOURS);
+      const wait = secondsToWait(counts, counts.now);
+      return wait > 0 ? { wait, attemptId: null } : { wait, attemptId: await recordLoginFailure(trx, key) };
+    });
+    if (claim.attemptId === null) return { ok: false, reason: 'rate_limited', retryAfterSeconds: claim.wait };
+    const user = await verifyPassword(this.db, name, password);
     if (!user) return { ok: false, reason: 'invalid' };
-    await this.db.deleteFrom('login_attempts').where('key', '=', loginKey).execute();
-    await this.db
-      .updateTable('login_attempts')
-      .set((eb) => ({ attempts: eb('attempts', '-', 1) }))
-      .where('key', '=', addressKey)
-      .where('attempts', '>', 0)
-      .execute();
+    await clearLoginFailures(this.db, key, claim.attemptId);
     const token = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(32).toString('base64url');
     const id = sha256(token);
@@ -252,7 +244,12 @@ export class Auth implements Guards {
         expires_at: sql<Date>`now() + make_interval(hours => ${SESSION_HOURS})`,
       })
       .execute();
-    return { ok: true, token, session: { id, csrfToken, user } };
+    return {
+      ok: true,
+      token,
+      session: { id, csrfToken, user },
+      deviceCookie: this.devices.issue(client.deviceCookie, name, new Date()),
+    };
   }
 
   async logout(session: Session): Promise<void> {
@@ -266,6 +263,17 @@ export class Auth implements Guards {
       secure: this.config.COOKIE_SECURE,
       path: '/',
       maxAge: SESSION_HOURS * 3600_000,
+    });
+  }
+
+  /** The device cookie goes only to /login, the one place it is read. */
+  setDeviceCookie(res: Response, value: string): void {
+    res.cookie(DEVICE_COOKIE, value, {
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: this.config.COOKIE_SECURE,
+      path: '/login',
+      maxAge: DEVICE_COOKIE_DAYS * 86_400_000,
     });
   }
 

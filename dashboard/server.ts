@@ -15,8 +15,9 @@ import { createProducerConnection, ready } from '../infra/redis.js';
 import { Shutdown } from '../infra/shutdown.js';
 import { createQueues, type Queues } from '../jobs/queues.js';
 import { checkHost } from './allowed-hosts.js';
-import { Auth, safeNext, sameOrigin, sessionOf } from './auth.js';
+import { Auth, cookieValue, safeNext, sameOrigin, sessionOf } from './auth.js';
 import { mountBoards } from './board.js';
+import { DEVICE_COOKIE } from './device-cookie.js';
 import { errorHandler, type RouteDef, RouteTable } from './http.js';
 import { createMetrics, readiness } from './metrics.js';
 import { registerApiRoutes } from './routes/index.js';
@@ -143,13 +144,28 @@ export async function createDashboard(opts: DashboardOptions): Promise<Dashboard
       const login = typeof body.login === 'string' ? body.login.slice(0, 100) : '';
       const password = typeof body.password === 'string' ? body.password.slice(0, 200) : '';
       if (!login || !password) return refuse(400, 'invalid', 'ログイン名とパスワードを入力してください');
-      const r = await auth.login(login, password, req.ip ?? req.socket.remoteAddress ?? 'unknown');
+      const r = await auth.login(login, password, {
+        address: req.ip ?? req.socket.remoteAddress ?? 'unknown',
+        deviceCookie: cookieValue(req, DEVICE_COOKIE),
+      });
       if (!r.ok && r.reason === 'rate_limited') {
-        res.set('retry-after', String(Math.max(1, r.retryAfterSeconds)));
-        return refuse(429, 'rate_limited', 'ログインの失敗が続いたため、しばらく待ってからお試しください');
+        const seconds = Math.max(1, r.retryAfterSeconds);
+        res.set('retry-after', String(seconds));
+        return refuse(
+          429,
+          'rate_limited',
+          `ログインの失敗が続いたため、${seconds} 秒たってからもう一度お試しください`,
+        );
       }
+      if (!r.ok && r.reason === 'demo_password')
+        return refuse(
+          403,
+          'demo_password',
+          'デモ用の固定パスワードは本番環境では使えません。管理者が juchu users でパスワードを変えてください',
+        );
       if (!r.ok) return refuse(401, 'invalid', 'ログイン名またはパスワードが違います');
       auth.setCookie(res, r.token);
+      auth.setDeviceCookie(res, r.deviceCookie);
       logger.info({ login: r.session.user.login, role: r.session.user.role }, 'dashboard login');
       if (json) res.json({ ok: true, next, user: r.session.user });
       else res.redirect(303, next);

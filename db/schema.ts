@@ -262,10 +262,12 @@ export interface SessionsTable {
   expires_at: Timestamp;
 }
 
-export interface LoginAttemptsTable {
-  key: string;
-  window_start: Timestamp;
-  attempts: number;
+export interface LoginFailuresTable {
+  id: Generated<number>;
+  login: string;
+  address: string;
+  device: string | null;
+  failed_at: Generated<Date>;
 }
 
 export interface Database {
@@ -288,7 +290,7 @@ export interface Database {
   import_rejects: ImportRejectsTable;
   users: UsersTable;
   sessions: SessionsTable;
-  login_attempts: LoginAttemptsTable;
+  login_failures: LoginFailuresTable;
 }
 
 export type StoreRow = Selectable<StoresTable>;

@@ -113,6 +113,8 @@ export const configSchema = z.object({
    * page sends its own name, and is refused).
    */
   ALLOWED_HOSTS: hostList.default([]),
+  /** `production` refuses the demo's fixed passwords (the Docker image sets it). */
+  NODE_ENV: z.string().default('development'),
 });
 
 export type Config = Readonly<z.infer<typeof configSchema>>;

@@ -54,6 +54,45 @@ export async function startTestDashboard(
   };
 }
 
+export interface LoginReply {
+  status: number;
+  body: { error?: string; message?: string; next?: string };
+  /** Retry-After in seconds (0 when absent). */
+  retryAfter: number;
+  /** The device cookie the answer set (its value), or null. */
+  device: string | null;
+  /** The whole Set-Cookie line of the device cookie. */
+  deviceSetCookie: string | null;
+}
+
+/** One POST /login as a browser would send it (JSON, our Origin), showing a device cookie if given. */
+export async function postLogin(
+  base: string,
+  login: string,
+  password: string,
+  opts: { device?: string | null; headers?: Record<string, string> } = {},
+): Promise<LoginReply> {
+  const res = await fetch(`${base}/login`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      origin: base,
+      ...(opts.device ? { cookie: `juchu_device=${opts.device}` } : {}),
+      ...opts.headers,
+    },
+    body: JSON.stringify({ login, password }),
+    redirect: 'manual',
+  });
+  const set = res.headers.getSetCookie().find((c) => c.startsWith('juchu_device=')) ?? null;
+  return {
+    status: res.status,
+    body: (await res.json()) as LoginReply['body'],
+    retryAfter: Number(res.headers.get('retry-after') ?? 0),
+    device: set ? set.split(';')[0]!.slice('juchu_device='.length) : null,
+    deviceSetCookie: set,
+  };
+}
+
 export interface Reply {
   status: number;
   headers: Headers;

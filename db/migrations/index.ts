@@ -2,7 +2,9 @@
 // build (a folder scan with dynamic import() does not). Names sort in the order they run.
 import type { Migration } from 'kysely';
 import * as initialSchema from './2026-11-26T0000-initial-schema.js';
+import * as loginFailures from './2026-12-02T1500-login-failures.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-26T0000-initial-schema': initialSchema,
+  '2026-12-02T1500-login-failures': loginFailures,
 };
