@@ -13,15 +13,13 @@ import {
   stockOf,
 } from '../test/stock-fixtures.js';
 import { applyStockCsv } from '../uploads/stock-csv.js';
+import { changeStatus } from '../usecases/change-status.js';
+import { deleteOrder } from '../usecases/delete-order.js';
+import { depsOf } from '../usecases/deps.js';
+import { actionContext, moveOrder } from '../usecases/move-order.js';
+import { settleOrders } from '../usecases/settle-after-stock-change.js';
+import { shippingInstruction } from '../usecases/shipping-instruction.js';
 import type { Db } from './db.js';
-import {
-  actionContext,
-  changeStatus,
-  deleteOrder,
-  refreshOrders,
-  shippingInstruction,
-  transitionInTx,
-} from './order-actions.js';
 import {
   allocateProduct,
   allocateProducts,
@@ -67,6 +65,8 @@ function openTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>) {
 describe('stock: reservations, oldest first, never oversold', () => {
   let t: TestDb;
   let store: Store;
+  /** The use cases' deps, the clock fixed at NOW. */
+  const ops = () => depsOf(t.db, NOW);
 
   beforeAll(async () => {
     t = await createTestDb('stock');
@@ -264,7 +264,7 @@ describe('stock: reservations, oldest first, never oversold', () => {
     // 入荷 of 3 units, as `juchu stock receive` does it: the oldest is served in full, the next in part.
     await withTransaction(t.db, (trx) => receiveStock(trx, 'ARRIVE', 'osaka', 3));
     const [a] = await allocateProducts(t.db, ['ARRIVE']);
-    const moved = await refreshOrders(t.db, a!.orderIds, NOW);
+    const moved = await settleOrders(ops(), a!.orderIds);
     expect(moved.map((m) => [m.from, m.to])).toEqual([[S.waiting, S.readyAfterStock]]);
     const views = await Promise.all([1, 2, 3].map((i) => orderView(t.db, store.id, `arrive-${i}`)));
     expect(views.map((v) => [v.status, v.held[0]])).toEqual([
@@ -277,7 +277,7 @@ describe('stock: reservations, oldest first, never oversold', () => {
 
     // The stock CSV (arrivals in one column, counts in another).
     const csv = 'product_code,warehouse,quantity,counted\nARRIVE,tokyo,3,\nNOPE,tokyo,1,\nARRIVE,,1,\n';
-    const r = await applyStockCsv(t.db, Buffer.from(csv), 'test');
+    const r = await applyStockCsv(ops(), Buffer.from(csv), 'test');
     expect(r.ok).toBe(1);
     expect(r.failed).toBe(2);
     expect(r.lines.at(-1)).toContain('2 orders moved on');
@@ -307,7 +307,7 @@ describe('stock: reservations, oldest first, never oversold', () => {
     const [c1, c2, c3] = await Promise.all([1, 2, 3].map((i) => orderView(t.db, store.id, `count-${i}`)));
     expect(r.releasedOrderIds.sort()).toEqual([c2!.id, c3!.id].sort());
     expect([c1!.held, c2!.held, c3!.held]).toEqual([[2], [0], [0]]);
-    await refreshOrders(t.db, r.releasedOrderIds, NOW);
+    await settleOrders(ops(), r.releasedOrderIds);
     expect((await orderView(t.db, store.id, 'count-3')).status).toBe(S.waiting);
     expect(await stockOf(t.db, 'COUNT')).toMatchObject({ tokyo: { onHand: 2, reserved: 2 } });
     await expectStockHealthy(t.db);
@@ -325,8 +325,10 @@ describe('stock: reservations, oldest first, never oversold', () => {
 
     // Stock already handed to the warehouse is never taken back by a count.
     const c1id = (await orderView(t.db, store.id, 'count-1')).id;
-    await refreshOrders(t.db, [c1id], NOW);
-    expect((await changeStatus(t.db, c1id, S.shipping, 'user:test', { now: NOW })).ok).toBe(true);
+    await settleOrders(ops(), [c1id]);
+    expect((await changeStatus(ops(), { orderId: c1id, target: S.shipping, actor: 'user:test' })).ok).toBe(
+      true,
+    );
     await expect(withTransaction(t.db, (trx) => correctStock(trx, 'COUNT', 'tokyo', 1))).rejects.toThrow(
       'held by orders already handed to the warehouse',
     );
@@ -397,7 +399,7 @@ describe('stock: reservations, oldest first, never oversold', () => {
     // The cancel has locked the order and released its stock, but not committed yet…
     const ctx = await actionContext(t.db, NOW);
     const cancel = openTransaction(t.db, (trx) =>
-      transitionInTx(trx, o.id, S.cancelRequested, 'user:test', ctx, 'お客様都合'),
+      moveOrder(trx, o.id, S.cancelRequested, 'user:test', ctx, 'お客様都合'),
     );
     expect((await cancel.ready).to).toBe(S.cancelled);
     // …when an allocation run for the other product starts.
@@ -410,7 +412,7 @@ describe('stock: reservations, oldest first, never oversold', () => {
     expect([after.status, after.held]).toEqual([S.cancelled, [0, 0]]);
     await expectStockHealthy(t.db);
     // Only then may it be deleted; the stock stays consistent.
-    expect((await deleteOrder(t.db, o.id, 'user:test')).ok).toBe(true);
+    expect((await deleteOrder(ops(), { orderId: o.id, actor: 'user:test' })).ok).toBe(true);
     await expectStockHealthy(t.db);
   });
 
@@ -428,7 +430,7 @@ describe('stock: reservations, oldest first, never oversold', () => {
     const count = openTransaction(t.db, (trx) => correctStock(trx, 'INSTR-A', 'tokyo', 0));
     expect((await count.ready).releasedOrderIds).toEqual([o.id]);
     // …when the shipping instruction for the order runs.
-    const instruction = shippingInstruction(t.db, { orderIds: [o.id] }, 'user:ops', NOW);
+    const instruction = shippingInstruction(ops(), { orderIds: [o.id], actor: 'user:ops' });
     await Promise.race([instruction, waitForLockWaiters(t.db)]);
     count.release();
     await count.done;
@@ -452,9 +454,7 @@ describe('stock: reservations, oldest first, never oversold', () => {
     );
     const o = await orderView(t.db, store.id, 'instr-2');
     const ctx = await actionContext(t.db, NOW);
-    const instruction = openTransaction(t.db, (trx) =>
-      transitionInTx(trx, o.id, S.shipping, 'user:ops', ctx),
-    );
+    const instruction = openTransaction(t.db, (trx) => moveOrder(trx, o.id, S.shipping, 'user:ops', ctx));
     expect((await instruction.ready).to).toBe(S.shipping);
     const count = withTransaction(t.db, (trx) => correctStock(trx, 'INSTR-B', 'tokyo', 0));
     await new Promise((r) => setTimeout(r, 30));
@@ -487,7 +487,7 @@ describe('stock: reservations, oldest first, never oversold', () => {
     await Promise.all([
       ...ids
         .filter((_, i) => i % 4 === 0)
-        .map((id) => changeStatus(t.db, id, S.cancelRequested, 'user:test', { now: NOW })),
+        .map((id) => changeStatus(ops(), { orderId: id, target: S.cancelRequested, actor: 'user:test' })),
       ...[1, 2, 3, 4, 5].map(async (i) => {
         await withTransaction(t.db, (trx) => receiveStock(trx, i % 2 ? 'MIX-A' : 'MIX-B', 'tokyo', 2));
         return allocateProducts(t.db, ['MIX-A', 'MIX-B']);

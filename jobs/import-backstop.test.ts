@@ -5,14 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shopifySimulator } from '../carts/shopify/simulator.js';
 import { createRng, generateOrder } from '../carts/sim/generate.js';
 import type { RunningSimulator } from '../carts/sim/kit.js';
+import { recordReject } from '../db/import-rejects.js';
 import { getStore } from '../db/stores.js';
 import { jstDate } from '../domain/time.js';
 import { createTestDb, type TestDb } from '../test/harness.js';
 import { countOrders, seedTestShop, testDeps } from '../test/pipeline.js';
 import { jobIds } from './catalogue.js';
-import { recordReject } from './import-page.js';
 import { processImportStore } from './import-store.js';
-import { processReconcile } from './reconcile-store.js';
+import { processReconcileStore } from './reconcile-store.js';
 import { processReprocessReject } from './reprocess-reject.js';
 
 const STORE = 'shopify-global';
@@ -50,7 +50,7 @@ describe('import backstops', () => {
 
   it('reconciliation finds an order the imports missed, then finds none', async () => {
     const yesterday = jstDate(new Date(now - DAY));
-    const healthy = await processReconcile({ storeCode: STORE, day: yesterday }, null, deps);
+    const healthy = await processReconcileStore({ storeCode: STORE, day: yesterday }, null, undefined, deps);
     expect(healthy.missingFound).toBe(0);
 
     // The cart indexes an order of yesterday late: its time is behind the cursor, so windows miss it.
@@ -65,7 +65,7 @@ describe('import backstops', () => {
     await processImportStore({ storeCode: STORE, trigger: 'manual' }, null, undefined, deps);
     expect(await countOrders(t.db, STORE)).toBe(before); // the regular import did not see it
 
-    const found = await processReconcile({ storeCode: STORE, day: yesterday }, null, deps);
+    const found = await processReconcileStore({ storeCode: STORE, day: yesterday }, null, undefined, deps);
     expect(found.missingFound).toBe(1);
     expect(found.missing).toEqual([sim.book.cartOrderNo(late)]);
     expect(await countOrders(t.db, STORE)).toBe(before + 1);
@@ -76,7 +76,9 @@ describe('import backstops', () => {
       .orderBy('id', 'desc')
       .executeTakeFirstOrThrow();
     expect(run.missing_found).toBe(1);
-    expect((await processReconcile({ storeCode: STORE, day: yesterday }, null, deps)).missingFound).toBe(0);
+    expect(
+      (await processReconcileStore({ storeCode: STORE, day: yesterday }, null, undefined, deps)).missingFound,
+    ).toBe(0);
   });
 
   it('re-processes a rejected record after a fix, and keeps it open while it still fails', async () => {
@@ -87,22 +89,22 @@ describe('import backstops', () => {
     const record = { ...good.orders[0]!, id: 987654321, name: '#REJ-1' };
     const broken = { ...record, id: 987654322, name: '#REJ-2', line_items: 'not a list' };
     // A reject stored by an earlier, stricter version (the "fix" is in the code since).
-    await recordReject(
-      t.db,
-      store,
-      null,
-      { cartOrderNo: '#REJ-1', payload: record },
-      'created_at',
-      '#REJ-1: created_at: old parser refused it',
-    );
-    await recordReject(
-      t.db,
-      store,
-      null,
-      { cartOrderNo: '#REJ-2', payload: broken },
-      'line_items',
-      '#REJ-2: line_items: expected array',
-    );
+    await recordReject(t.db, {
+      storeId: store.id,
+      runId: null,
+      cartOrderNo: '#REJ-1',
+      payload: record,
+      field: 'created_at',
+      error: '#REJ-1: created_at: old parser refused it',
+    });
+    await recordReject(t.db, {
+      storeId: store.id,
+      runId: null,
+      cartOrderNo: '#REJ-2',
+      payload: broken,
+      field: 'line_items',
+      error: '#REJ-2: line_items: expected array',
+    });
     const rejects = await t.db
       .selectFrom('import_rejects')
       .select(['id', 'cart_order_no'])

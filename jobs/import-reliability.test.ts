@@ -6,15 +6,17 @@ import { UnrecoverableError } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shopifySimulator } from '../carts/shopify/simulator.js';
 import type { RunningSimulator } from '../carts/sim/kit.js';
-import { changeStatus, deleteOrder, shippingInstruction } from '../db/order-actions.js';
 import { upsertMapping } from '../db/products.js';
 import { getStore } from '../db/stores.js';
 import { S } from '../domain/statuses.js';
 import { createTestDb, type TestDb } from '../test/harness.js';
 import { countOrders, expectStockInvariants, seedTestShop, testDeps } from '../test/pipeline.js';
+import { changeStatus } from '../usecases/change-status.js';
+import { deleteOrder } from '../usecases/delete-order.js';
+import { shippingInstruction } from '../usecases/shipping-instruction.js';
 import { processImportStore } from './import-store.js';
-import { processReimport } from './reimport-order.js';
-import { processRecheckMapping } from './stock-jobs.js';
+import { processRecheckMapping } from './recheck-mapping.js';
+import { processReimportOrder } from './reimport-order.js';
 
 const STORE = 'shopify-global';
 
@@ -150,7 +152,7 @@ describe('import reliability (Shopify simulator)', () => {
       .execute();
     expect(ready).toHaveLength(2);
     const [before, after] = ready as [(typeof ready)[0], (typeof ready)[0]];
-    const instructed = await shippingInstruction(t.db, { orderIds: [after.id] }, 'user:test');
+    const instructed = await shippingInstruction(deps, { orderIds: [after.id], actor: 'user:test' });
     expect(instructed[0]!.to).toBe(S.shipping);
 
     await simEvent(before.cart_order_no, 'edit');
@@ -218,12 +220,15 @@ describe('import reliability (Shopify simulator)', () => {
       .where('status_code', '=', S.readyToShip)
       .limit(1)
       .executeTakeFirstOrThrow();
-    expect((await changeStatus(t.db, o.id, S.cancelRequested, 'user:test')).to).toBe(S.cancelled);
-    expect((await deleteOrder(t.db, o.id, 'user:test')).ok).toBe(true);
+    expect(
+      (await changeStatus(deps, { orderId: o.id, target: S.cancelRequested, actor: 'user:test' })).to,
+    ).toBe(S.cancelled);
+    expect((await deleteOrder(deps, { orderId: o.id, actor: 'user:test' })).ok).toBe(true);
     expect(await orderBy(o.cart_order_no)).toBeUndefined();
-    const r = await processReimport(
+    const r = await processReimportOrder(
       { storeCode: STORE, cartOrderNo: o.cart_order_no, requestedBy: 'test' },
       null,
+      undefined,
       deps,
     );
     expect(r.outcome).toBe('new');

@@ -13,8 +13,9 @@ import type { RunningSimulator } from '../carts/sim/kit.js';
 import { cartSimulator } from '../carts/sim/simulators.js';
 import { getStore, type Store } from '../db/stores.js';
 import type { CartName } from '../domain/order.js';
-import { importPage } from '../jobs/import-page.js';
 import { processImportStore } from '../jobs/import-store.js';
+import { depsOf } from '../usecases/deps.js';
+import { importPage } from '../usecases/import-page.js';
 import { simViews } from './fuzz.js';
 import { createTestDb, type TestDb } from './harness.js';
 import { countOrders, expectStockInvariants, FAST_HTTP, seedTestShop, testDeps } from './pipeline.js';
@@ -184,10 +185,9 @@ describe('bad records in good pages, through the import', () => {
     payloads[0]!.note = 'before\u0000after';
     (payloads[2]!.shipping_address as Record<string, unknown>).address1 = 'lone \ud800 surrogate';
     const raws = payloads.map((p) => ({ cartOrderNo: p.name as string, payload: p }));
-    const counts = await importPage(t.db, store, cartModule('shopify'), raws, {
+    const counts = await importPage(depsOf(t.db), store, cartModule('shopify'), raws, {
       runId: null,
       actor: 'test',
-      now: new Date(),
       force: true,
     });
     expect(counts).toMatchObject({ new: 2, rejected: 2 });

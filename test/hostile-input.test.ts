@@ -26,7 +26,8 @@ import { loadOrders } from '../db/orders.js';
 import { loadStatuses } from '../db/statuses.js';
 import { getStore } from '../db/stores.js';
 import type { CartName, CartOrder } from '../domain/order.js';
-import { importPage } from '../jobs/import-page.js';
+import { depsOf } from '../usecases/deps.js';
+import { importPage } from '../usecases/import-page.js';
 import { Client, startTestDashboard, type TestDashboard } from './dashboard-testing.js';
 
 const SQL = "'; DROP TABLE orders; --";
@@ -207,10 +208,9 @@ describe('hostile strings through a real import', () => {
       expect(f.productName).toContain(h.productName);
 
       const store = await getStore(d.t.db, c.store);
-      const counts = await importPage(d.t.db, store, c.module, raws, {
+      const counts = await importPage(depsOf(d.t.db), store, c.module, raws, {
         runId: null,
         actor: 'hostile-test',
-        now: new Date(),
         force: true,
       });
       expect(counts).toMatchObject({ new: 1, rejected: 0 });

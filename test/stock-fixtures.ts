@@ -5,8 +5,10 @@ import { sql } from 'kysely';
 import { expect } from 'vitest';
 import type { Db } from '../db/db.js';
 import { type Store, upsertStore } from '../db/stores.js';
+import type { PageCounts } from '../domain/import-counts.js';
 import type { CartName, CartOrder } from '../domain/order.js';
-import { importPage, type PageCounts } from '../jobs/import-page.js';
+import { depsOf } from '../usecases/deps.js';
+import { importPage } from '../usecases/import-page.js';
 import { TEST_SECRET_KEY } from './harness.js';
 import { passThroughAdapter } from './order-builder.js';
 import { expectStockInvariants } from './pipeline.js';
@@ -63,11 +65,11 @@ export async function importOrders(
   now = new Date(),
 ): Promise<PageCounts> {
   return importPage(
-    db,
+    depsOf(db, now),
     store,
     passThroughAdapter,
     orders.map((o) => ({ cartOrderNo: o.cartOrderNo, payload: o })),
-    { runId: null, actor: 'import', now },
+    { runId: null, actor: 'import' },
   );
 }
 

@@ -4,18 +4,17 @@
 // final allocation pass and prints what it did as one JSON line.
 import type { RawOrder } from '../carts/contract.js';
 import { createDb } from '../db/db.js';
-import {
-  changeStatus,
-  confirmShipment,
-  refreshOrders,
-  releaseReservations,
-  shippingInstruction,
-} from '../db/order-actions.js';
 import { allocateProduct, receiveStock } from '../db/stock.js';
 import { getStore } from '../db/stores.js';
 import { S } from '../domain/statuses.js';
 import { withTransaction } from '../infra/postgres.js';
-import { importPage } from '../jobs/import-page.js';
+import { changeStatus } from '../usecases/change-status.js';
+import { confirmShipment } from '../usecases/confirm-shipment.js';
+import { depsOf } from '../usecases/deps.js';
+import { importPage } from '../usecases/import-page.js';
+import { releaseReservations } from '../usecases/release-reservations.js';
+import { settleOrders } from '../usecases/settle-after-stock-change.js';
+import { shippingInstruction } from '../usecases/shipping-instruction.js';
 import { cartOrder, passThroughAdapter, seededRandom } from './order-builder.js';
 
 export interface WorkerPlan {
@@ -49,6 +48,7 @@ export interface WorkerReport {
 async function main(): Promise<void> {
   const plan = JSON.parse(process.env.STOCK_WORKER_PLAN ?? '') as WorkerPlan;
   const db = createDb(process.env.DATABASE_URL!, { max: 2, applicationName: `stock-worker-${plan.index}` });
+  const deps = depsOf(db);
   const rand = seededRandom(1000 + plan.index);
   const pick = <T>(xs: T[]): T | undefined => xs.splice(Math.floor(rand() * xs.length), 1)[0];
   const report: WorkerReport = {
@@ -97,14 +97,18 @@ async function main(): Promise<void> {
         if (i % 10 === 3 && cancel.length) {
           const id = pick(cancel)!;
           const r = await timed('cancel', () =>
-            changeStatus(db, id, S.cancelRequested, `worker:${plan.index}`),
+            changeStatus(deps, { orderId: id, target: S.cancelRequested, actor: `worker:${plan.index}` }),
           );
           if (r.ok) report.cancelled++;
         }
         if (i % 10 === 6 && release.length) {
           const id = pick(release)!;
           const r = await timed('release', () =>
-            releaseReservations(db, { orderIds: [id] }, `worker:${plan.index}`, '負荷試験'),
+            releaseReservations(deps, {
+              selection: { orderIds: [id] },
+              actor: `worker:${plan.index}`,
+              why: '負荷試験',
+            }),
           );
           report.released += r.filter((x) => x.ok).length;
         }
@@ -117,13 +121,17 @@ async function main(): Promise<void> {
             .where('order_id', '=', id)
             .groupBy('product_code')
             .execute();
-          await refreshOrders(db, [id]); // waiting → 在庫確認後の出荷 if it is fully held by now
+          await settleOrders(deps, [id]); // waiting → 在庫確認後の出荷 if it is fully held by now
           const [instructed] = await timed('instruct', () =>
-            shippingInstruction(db, { orderIds: [id] }, `worker:${plan.index}`),
+            shippingInstruction(deps, { orderIds: [id], actor: `worker:${plan.index}` }),
           );
           if (instructed?.ok && instructed.to === S.shipping) {
             const done = await timed('ship', () =>
-              confirmShipment(db, id, { trackingNumber: `T-${id}` }, `worker:${plan.index}`),
+              confirmShipment(deps, {
+                orderId: id,
+                trackingNumber: `T-${id}`,
+                actor: `worker:${plan.index}`,
+              }),
             );
             if (done.ok)
               for (const h of held)
@@ -137,10 +145,9 @@ async function main(): Promise<void> {
             payload: cartOrder(store, o.cartOrderNo, { lines: o.lines, orderedAt: o.orderedAt }),
           }));
           const c = await timed('import', () =>
-            importPage(db, store, passThroughAdapter, raws, {
+            importPage(deps, store, passThroughAdapter, raws, {
               runId: null,
               actor: `worker:${plan.index}`,
-              now: new Date(),
             }),
           );
           report.imported += c.new;

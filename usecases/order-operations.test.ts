@@ -1,13 +1,15 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadOrders } from '../db/orders.js';
+import { addStatus, loadStatuses, removeStatus, renameStatus } from '../db/statuses.js';
+import { correctStock, reserve } from '../db/stock.js';
+import type { Store } from '../db/stores.js';
 import { AUTO_CONFIRM, S } from '../domain/statuses.js';
 import { withTransaction } from '../infra/postgres.js';
+import { processAllocateStock } from '../jobs/allocate-stock.js';
 import type { JobDeps } from '../jobs/deps.js';
-import {
-  processAllocateStock,
-  processRefreshDeliveryHolds,
-  processShippingInstruction,
-} from '../jobs/stock-jobs.js';
+import { processRefreshDeliveryHolds } from '../jobs/refresh-delivery-holds.js';
+import { processShippingInstruction } from '../jobs/shipping-instruction.js';
 import { createTestDb, type TestDb } from '../test/harness.js';
 import {
   cartOrder,
@@ -20,20 +22,14 @@ import {
   stockOf,
 } from '../test/stock-fixtures.js';
 import { applyShipmentCsv } from '../uploads/shipment-csv.js';
-import {
-  bulkChangeStatus,
-  changeStatus,
-  confirmShipment,
-  deleteOrder,
-  recordPayment,
-  releaseReservations,
-  shippingInstruction,
-  updateOrderNotes,
-} from './order-actions.js';
-import { loadOrders } from './orders.js';
-import { addStatus, loadStatuses, removeStatus, renameStatus } from './statuses.js';
-import { correctStock, reserve } from './stock.js';
-import type { Store } from './stores.js';
+import { changeStatus, changeStatuses } from './change-status.js';
+import { confirmShipment } from './confirm-shipment.js';
+import { deleteOrder } from './delete-order.js';
+import { depsOf } from './deps.js';
+import { recordPayment } from './record-payment.js';
+import { releaseReservations } from './release-reservations.js';
+import { shippingInstruction } from './shipping-instruction.js';
+import { updateOrderNotes } from './update-order-notes.js';
 
 const NOW = new Date('2026-11-26T03:00:00Z'); // 12:00 in Japan
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 20, 0, minute)).toISOString();
@@ -44,6 +40,8 @@ describe('shipping stages, payment, cancellation and statuses', () => {
   let manualCancel: Store;
   let atFulfillment: Store;
   const deps = (now: Date) => ({ db: t.db, now: () => now }) as unknown as JobDeps;
+  /** The use cases' deps, the clock fixed at NOW. */
+  const ops = () => depsOf(t.db, NOW);
 
   beforeAll(async () => {
     t = await createTestDb('stages');
@@ -86,7 +84,7 @@ describe('shipping stages, payment, cancellation and statuses', () => {
     await withTransaction(t.db, (trx) => correctStock(trx, 'SHIP-A', 'tokyo', 2));
     expect(await view(shop, 'ship-2')).toMatchObject({ status: S.readyToShip, held: [1] });
 
-    const results = await shippingInstruction(t.db, { storeCodes: ['shop-a'] }, 'user:ops', NOW);
+    const results = await shippingInstruction(ops(), { storeCodes: ['shop-a'], actor: 'user:ops' });
     const [s1, s2] = await Promise.all([view(shop, 'ship-1'), view(shop, 'ship-2')]);
     expect(results.map((r) => [r.orderNo, r.ok, r.to])).toEqual([
       [s1.orderNo, true, S.shipping],
@@ -102,7 +100,7 @@ describe('shipping stages, payment, cancellation and statuses', () => {
     expect(shipDate?.ship_date).toBe('2026-11-26');
 
     // Asked for by order: a waiting order gets its refusal, naming the order and the rule.
-    const asked = await shippingInstruction(t.db, { orderIds: [s2.id] }, 'user:ops', NOW);
+    const asked = await shippingInstruction(ops(), { orderIds: [s2.id], actor: 'user:ops' });
     expect(asked).toHaveLength(1);
     expect(asked[0]!.ok).toBe(false);
     expect(asked[0]!.message).toContain(`受注No ${s2.orderNo}`);
@@ -124,16 +122,15 @@ describe('shipping stages, payment, cancellation and statuses', () => {
       'cons-3': { lines: [['CONS-B', 1]], orderedAt: at(3) },
     });
     const ids = await Promise.all(['cons-1', 'cons-2', 'cons-3'].map(async (n) => (await view(shop, n)).id));
-    const instructed = await shippingInstruction(t.db, { orderIds: ids }, 'user:ops', NOW);
+    const instructed = await shippingInstruction(ops(), { orderIds: ids, actor: 'user:ops' });
     expect(instructed.map((r) => r.to)).toEqual([S.shipping, S.shipping, S.shipping]);
 
-    const r = await confirmShipment(
-      t.db,
-      ids[0]!,
-      { trackingNumber: '1234-5678-9012', carrier: 'ヤマト運輸' },
-      'user:ops',
-      NOW,
-    );
+    const r = await confirmShipment(ops(), {
+      orderId: ids[0]!,
+      trackingNumber: '1234-5678-9012',
+      carrier: 'ヤマト運輸',
+      actor: 'user:ops',
+    });
     expect(r).toMatchObject({ ok: true, from: S.shipping, to: S.shipped });
     expect(await stockOf(t.db, 'CONS-A')).toEqual({
       tokyo: { onHand: 0, reserved: 0 },
@@ -153,7 +150,7 @@ describe('shipping stages, payment, cancellation and statuses', () => {
         { warehouse: 'tokyo', quantity: 1 },
       ],
     });
-    const again = await confirmShipment(t.db, ids[0]!, {}, 'user:ops', NOW);
+    const again = await confirmShipment(ops(), { orderId: ids[0]!, actor: 'user:ops' });
     expect(again.ok).toBe(false);
     expect(again.message).toContain('出荷完了の注文は変更できません');
 
@@ -168,7 +165,7 @@ describe('shipping stages, payment, cancellation and statuses', () => {
       ',,,TRK-Y,',
       'ABC-1,,,TRK-Z,',
     ].join('\n');
-    const rows = await applyShipmentCsv(t.db, Buffer.from(csv), 'user:ops');
+    const rows = await applyShipmentCsv(ops(), Buffer.from(csv), 'user:ops');
     expect(rows.map((x) => x.ok)).toEqual([true, true, false, false, false, false]);
     expect(rows[2]!.message).toContain('出荷完了の注文は変更できません');
     expect(rows[3]!.message).toContain('no such order');
@@ -237,9 +234,11 @@ describe('shipping stages, payment, cancellation and statuses', () => {
       'cxl-3': { lines: [['CXL-A', 1]], orderedAt: at(3) },
     });
     const c1 = await view(shop, 'cxl-1');
-    const r = await changeStatus(t.db, c1.id, S.cancelRequested, 'user:ops', {
+    const r = await changeStatus(ops(), {
+      orderId: c1.id,
+      target: S.cancelRequested,
+      actor: 'user:ops',
       reason: 'お客様都合',
-      now: NOW,
     });
     expect(r).toMatchObject({ ok: true, from: S.readyToShip, to: S.cancelled });
     expect(await view(shop, 'cxl-1')).toMatchObject({ status: S.cancelled, held: [0] });
@@ -266,15 +265,15 @@ describe('shipping stages, payment, cancellation and statuses', () => {
 
     // Only キャンセル済み orders can be deleted; the history stays.
     const c2 = await view(shop, 'cxl-2');
-    const refused = await deleteOrder(t.db, c2.id, 'user:admin');
+    const refused = await deleteOrder(ops(), { orderId: c2.id, actor: 'user:admin' });
     expect(refused.ok).toBe(false);
     expect(refused.message).toBe(`受注No ${c2.orderNo}: キャンセル済みの注文だけ削除できます`);
-    expect((await deleteOrder(t.db, c1.id, 'user:admin')).ok).toBe(true);
+    expect((await deleteOrder(ops(), { orderId: c1.id, actor: 'user:admin' })).ok).toBe(true);
     expect(
       await t.db.selectFrom('orders').select('id').where('id', '=', c1.id).executeTakeFirst(),
     ).toBeUndefined();
     expect((await events(c1.id)).at(-1)).toMatchObject({ actor: 'user:admin', action: 'deleted' });
-    expect((await deleteOrder(t.db, c1.id, 'user:admin')).ok).toBe(false);
+    expect((await deleteOrder(ops(), { orderId: c1.id, actor: 'user:admin' })).ok).toBe(false);
     await expectStockHealthy(t.db);
   });
 
@@ -282,7 +281,7 @@ describe('shipping stages, payment, cancellation and statuses', () => {
     await seedStock(t.db, { 'DEL-A': { tokyo: 2 } });
     await place(shop, { 'del-1': { lines: [['DEL-A', 1]], orderedAt: at(1) } });
     const d = await view(shop, 'del-1');
-    await changeStatus(t.db, d.id, S.cancelRequested, 'user:ops', { now: NOW });
+    await changeStatus(ops(), { orderId: d.id, target: S.cancelRequested, actor: 'user:ops' });
     // A stray reservation (a hand edit): the delete must not leave stock_levels.reserved behind.
     const line = await t.db
       .selectFrom('order_lines')
@@ -292,7 +291,7 @@ describe('shipping stages, payment, cancellation and statuses', () => {
     await withTransaction(t.db, (trx) =>
       reserve(trx, { orderLineId: line.id, orderId: d.id, productCode: 'DEL-A' }, 'tokyo', 1),
     );
-    expect((await deleteOrder(t.db, d.id, 'user:admin')).ok).toBe(true);
+    expect((await deleteOrder(ops(), { orderId: d.id, actor: 'user:admin' })).ok).toBe(true);
     expect(await stockOf(t.db, 'DEL-A')).toMatchObject({ tokyo: { onHand: 2, reserved: 0 } });
     await expectStockHealthy(t.db);
   });
@@ -304,12 +303,14 @@ describe('shipping stages, payment, cancellation and statuses', () => {
       'man-2': { lines: [['MAN-A', 1]], orderedAt: at(2) },
     });
     const m1 = await view(manualCancel, 'man-1');
-    expect((await changeStatus(t.db, m1.id, S.cancelRequested, 'user:ops', { now: NOW })).to).toBe(
-      S.cancelRequested,
-    );
+    expect(
+      (await changeStatus(ops(), { orderId: m1.id, target: S.cancelRequested, actor: 'user:ops' })).to,
+    ).toBe(S.cancelRequested);
     expect(await view(manualCancel, 'man-1')).toMatchObject({ status: S.cancelRequested, held: [1] });
     expect((await view(manualCancel, 'man-2')).held).toEqual([0]);
-    expect((await changeStatus(t.db, m1.id, S.cancelled, 'user:ops', { now: NOW })).to).toBe(S.cancelled);
+    expect((await changeStatus(ops(), { orderId: m1.id, target: S.cancelled, actor: 'user:ops' })).to).toBe(
+      S.cancelled,
+    );
     expect(await view(manualCancel, 'man-1')).toMatchObject({ status: S.cancelled, held: [0] });
     expect(await view(manualCancel, 'man-2')).toMatchObject({ status: S.readyAfterStock, held: [1] });
     await expectStockHealthy(t.db);
@@ -324,18 +325,20 @@ describe('shipping stages, payment, cancellation and statuses', () => {
       'late-4': { lines: [['LATE-A', 1]], orderedAt: at(4) },
     });
     const [l1, l2] = await Promise.all([view(shop, 'late-1'), view(shop, 'late-2')]);
-    await shippingInstruction(t.db, { orderIds: [l1.id, l2.id] }, 'user:ops', NOW);
+    await shippingInstruction(ops(), { orderIds: [l1.id, l2.id], actor: 'user:ops' });
 
     for (const o of [l1, l2]) {
-      const r = await changeStatus(t.db, o.id, S.cancelRequested, 'user:ops', { now: NOW });
+      const r = await changeStatus(ops(), { orderId: o.id, target: S.cancelRequested, actor: 'user:ops' });
       expect(r.to).toBe(S.cancelling);
       expect((await view(shop, o.id === l1.id ? 'late-1' : 'late-2')).held).toEqual([1]); // still with the warehouse
     }
     // The warehouse stopped late-1: stock comes back and goes to the oldest waiting order.
-    expect((await changeStatus(t.db, l1.id, S.cancelled, 'user:ops', { now: NOW })).to).toBe(S.cancelled);
+    expect((await changeStatus(ops(), { orderId: l1.id, target: S.cancelled, actor: 'user:ops' })).to).toBe(
+      S.cancelled,
+    );
     expect(await view(shop, 'late-4')).toMatchObject({ status: S.readyAfterStock, held: [1] });
     // late-2 had already left: 出荷完了, stock consumed, flagged for a human.
-    const tooLate = await changeStatus(t.db, l2.id, S.shipped, 'user:ops', { now: NOW });
+    const tooLate = await changeStatus(ops(), { orderId: l2.id, target: S.shipped, actor: 'user:ops' });
     expect(tooLate).toMatchObject({ ok: true, to: S.shipped });
     const v2 = await view(shop, 'late-2');
     expect(v2).toMatchObject({ status: S.shipped, needsAttention: true, held: [0] });
@@ -352,7 +355,7 @@ describe('shipping stages, payment, cancellation and statuses', () => {
     const spec2: OrderSpec = { lines: [['CART-A', 1]], orderedAt: at(2) };
     await place(shop, { 'cart-1': spec1, 'cart-2': spec2 });
     const c2 = await view(shop, 'cart-2');
-    await shippingInstruction(t.db, { orderIds: [c2.id] }, 'user:ops', NOW);
+    await shippingInstruction(ops(), { orderIds: [c2.id], actor: 'user:ops' });
     await place(shop, { 'cart-1': { ...spec1, cancelled: true }, 'cart-2': { ...spec2, cancelled: true } });
     expect(await view(shop, 'cart-1')).toMatchObject({ status: S.cancelled, held: [0] });
     expect(await view(shop, 'cart-2')).toMatchObject({ status: S.cancelling, held: [1] });
@@ -380,21 +383,33 @@ describe('shipping stages, payment, cancellation and statuses', () => {
       reason: '前払い（銀行振込）の入金待ち',
     });
     // Not paid: neither auto-confirm nor a manual move can skip the payment.
-    const early = await changeStatus(t.db, p1.id, S.readyToShip, 'user:ops', { now: NOW });
+    const early = await changeStatus(ops(), { orderId: p1.id, target: S.readyToShip, actor: 'user:ops' });
     expect(early.ok).toBe(false);
     expect(early.message).toContain(`受注No ${p1.orderNo}`);
-    const paid = await recordPayment(t.db, p1.id, new Date('2026-11-26T01:00:00Z'), 'user:ops');
+    const paid = await recordPayment(ops(), {
+      orderId: p1.id,
+      paidAt: new Date('2026-11-26T01:00:00Z'),
+      actor: 'user:ops',
+    });
     expect(paid).toMatchObject({ ok: true, from: S.awaitingPayment, to: S.readyToShip });
     expect((await events(p1.id)).map((e) => e.action)).toContain('payment_recorded');
 
     // Paid while still in review: recorded; the payment check is then already done.
     const p2 = await view(shop, 'pay-2');
     expect(p2.status).toBe(S.customerComment);
-    expect(await recordPayment(t.db, p2.id, new Date('2026-11-26T01:00:00Z'), 'user:ops')).toMatchObject({
+    expect(
+      await recordPayment(ops(), {
+        orderId: p2.id,
+        paidAt: new Date('2026-11-26T01:00:00Z'),
+        actor: 'user:ops',
+      }),
+    ).toMatchObject({
       ok: true,
       to: S.customerComment,
     });
-    expect((await changeStatus(t.db, p2.id, AUTO_CONFIRM, 'user:ops', { now: NOW })).to).toBe(S.readyToShip);
+    expect((await changeStatus(ops(), { orderId: p2.id, target: AUTO_CONFIRM, actor: 'user:ops' })).to).toBe(
+      S.readyToShip,
+    );
     const row = await t.db
       .selectFrom('orders')
       .select('comment_checked')
@@ -428,7 +443,7 @@ describe('shipping stages, payment, cancellation and statuses', () => {
     expect(await view(shop, 'time-import')).toMatchObject({ status: S.customerComment, held: [1] });
     // Checked by an operator: it reaches fulfillment, and only then gets its stock.
     const late = await view(atFulfillment, 'time-late');
-    const r = await changeStatus(t.db, late.id, AUTO_CONFIRM, 'user:ops', { now: NOW });
+    const r = await changeStatus(ops(), { orderId: late.id, target: AUTO_CONFIRM, actor: 'user:ops' });
     expect(r.ok).toBe(true);
     expect(await view(atFulfillment, 'time-late')).toMatchObject({ status: S.readyToShip, held: [1] });
     await expectStockHealthy(t.db);
@@ -455,32 +470,38 @@ describe('shipping stages, payment, cancellation and statuses', () => {
       view(shop, 'rel-3'),
       view(other, 'rel-y'),
     ]);
-    await shippingInstruction(t.db, { orderIds: [r3.id] }, 'user:ops', NOW);
+    await shippingInstruction(ops(), { orderIds: [r3.id], actor: 'user:ops' });
 
     // By warehouse (osaka) and product: only rel-1's osaka unit of REL-A.
-    const byWarehouse = await releaseReservations(
-      t.db,
-      { warehouse: 'osaka', productCode: 'REL-A' },
-      'user:ops',
-      '大阪倉庫の棚卸',
-      NOW,
-    );
+    const byWarehouse = await releaseReservations(ops(), {
+      selection: { warehouse: 'osaka', productCode: 'REL-A' },
+      actor: 'user:ops',
+      why: '大阪倉庫の棚卸',
+    });
     expect(byWarehouse.map((x) => [x.orderNo, x.ok, x.to, x.message])).toEqual([
       [r1.orderNo, true, S.waiting, '1 個の引当を解除しました'],
     ]);
     expect((await view(shop, 'rel-1')).held).toEqual([2, 1]);
     // By channel and status: rel-2 (review, stock stays its status) but not the yahoo order nor rel-3 (instructed).
-    const byStore = await releaseReservations(
-      t.db,
-      { storeCodes: ['shop-a'], statuses: [S.customerComment], productCode: 'REL-B' },
-      'user:ops',
-      '確認に時間がかかるため',
-      NOW,
-    );
+    const byStore = await releaseReservations(ops(), {
+      selection: { storeCodes: ['shop-a'], statuses: [S.customerComment], productCode: 'REL-B' },
+      actor: 'user:ops',
+      why: '確認に時間がかかるため',
+    });
     expect(byStore.map((x) => [x.orderNo, x.to])).toEqual([[r2.orderNo, S.customerComment]]);
     // By 受注No (a mistyped one matches nothing rather than everything).
-    expect(await releaseReservations(t.db, { orderNos: ['12x'] }, 'user:ops', 'テスト', NOW)).toEqual([]);
-    const byNo = await releaseReservations(t.db, { orderNos: [ry.orderNo, 'x'] }, 'user:ops', 'テスト', NOW);
+    expect(
+      await releaseReservations(ops(), {
+        selection: { orderNos: ['12x'] },
+        actor: 'user:ops',
+        why: 'テスト',
+      }),
+    ).toEqual([]);
+    const byNo = await releaseReservations(ops(), {
+      selection: { orderNos: [ry.orderNo, 'x'] },
+      actor: 'user:ops',
+      why: 'テスト',
+    });
     expect(byNo.map((x) => [x.orderNo, x.to])).toEqual([[ry.orderNo, S.waiting]]);
     expect((await view(other, 'rel-y')).held).toEqual([0]);
     expect((await view(shop, 'rel-3')).held).toEqual([1]); // handed to the warehouse: never taken
@@ -501,8 +522,10 @@ describe('shipping stages, payment, cancellation and statuses', () => {
     const b1 = await view(shop, 'bulk-1');
     const b2 = await view(shop, 'bulk-2');
     const b3 = await view(shop, 'bulk-3');
-    const results = await bulkChangeStatus(t.db, [b3.id, b1.id, b2.id, 987654], S.shipping, 'user:ops', {
-      now: NOW,
+    const results = await changeStatuses(ops(), {
+      orderIds: [b3.id, b1.id, b2.id, 987654],
+      target: S.shipping,
+      actor: 'user:ops',
     });
     expect(results.map((r) => [r.orderId, r.ok])).toEqual([
       [b1.id, true],
@@ -515,7 +538,11 @@ describe('shipping stages, payment, cancellation and statuses', () => {
     );
     expect(results[2]!.message).toContain(`受注No ${b3.orderNo}: お客様コメント確認 → 出荷作業中`);
     expect(results[3]!.message).toBe('order 987654 does not exist');
-    const autos = await bulkChangeStatus(t.db, [b2.id, b3.id], AUTO_CONFIRM, 'user:ops', { now: NOW });
+    const autos = await changeStatuses(ops(), {
+      orderIds: [b2.id, b3.id],
+      target: AUTO_CONFIRM,
+      actor: 'user:ops',
+    });
     expect(autos.map((r) => [r.ok, r.to])).toEqual([
       [false, null],
       [true, S.waiting],
@@ -542,18 +569,27 @@ describe('shipping stages, payment, cancellation and statuses', () => {
     });
     const [l1, l2] = await Promise.all([view(atFulfillment, 'lbl-1'), view(atFulfillment, 'lbl-2')]);
     // The renamed label shows in results and refusals; the rule under it did not change.
-    const refused = await changeStatus(t.db, l2.id, S.shipping, 'user:ops', { now: NOW });
+    const refused = await changeStatus(ops(), { orderId: l2.id, target: S.shipping, actor: 'user:ops' });
     expect(refused.message).toContain('取り寄せ中 → 出荷作業中 はできません');
     // 予約注文 (the renamed spare status) keeps the order's stock while it is parked there.
-    const parked = await changeStatus(t.db, l1.id, 'hold_1', 'user:ops', { now: NOW, reason: '予約商品' });
+    const parked = await changeStatus(ops(), {
+      orderId: l1.id,
+      target: 'hold_1',
+      actor: 'user:ops',
+      reason: '予約商品',
+    });
     expect(parked).toMatchObject({ ok: true, to: 'hold_1', message: '新規受付分の出荷 → 予約注文' });
     expect(await view(atFulfillment, 'lbl-1')).toMatchObject({ status: 'hold_1', held: [1] });
     const [loaded] = await loadOrders(t.db, [l1.id], await loadStatuses(t.db));
     expect(loaded!.status).toMatchObject({ group: 'fulfillment', code: 'hold_1', label: '予約注文' });
     // A custom review status is a holding place like 確認待ち保留; auto-confirm leaves it.
-    expect((await changeStatus(t.db, l1.id, 'vip_check', 'user:ops', { now: NOW })).ok).toBe(true);
+    expect((await changeStatus(ops(), { orderId: l1.id, target: 'vip_check', actor: 'user:ops' })).ok).toBe(
+      true,
+    );
     await expect(removeStatus(t.db, 'vip_check')).rejects.toThrow('still has orders');
-    expect((await changeStatus(t.db, l1.id, AUTO_CONFIRM, 'user:ops', { now: NOW })).to).toBe(S.readyToShip);
+    expect((await changeStatus(ops(), { orderId: l1.id, target: AUTO_CONFIRM, actor: 'user:ops' })).to).toBe(
+      S.readyToShip,
+    );
     await removeStatus(t.db, 'vip_check');
     expect((await loadStatuses(t.db)).has('vip_check')).toBe(false);
     await renameStatus(t.db, S.waiting, '在庫なし / 納期指定あり');
@@ -565,12 +601,20 @@ describe('shipping stages, payment, cancellation and statuses', () => {
     await seedStock(t.db, { 'NOTE-A': { tokyo: 1 } });
     await place(shop, { 'note-1': { lines: [['NOTE-A', 1]], orderedAt: at(1), remarks: '箱なしで' } });
     const n = await view(shop, 'note-1');
-    await updateOrderNotes(t.db, n.id, { internalComment: '電話確認済み', commentChecked: true }, 'user:ops');
-    expect((await changeStatus(t.db, n.id, AUTO_CONFIRM, 'user:ops', { now: NOW })).to).toBe(S.readyToShip);
+    await updateOrderNotes(ops(), {
+      orderId: n.id,
+      patch: { internalComment: '電話確認済み', commentChecked: true },
+      actor: 'user:ops',
+    });
+    expect((await changeStatus(ops(), { orderId: n.id, target: AUTO_CONFIRM, actor: 'user:ops' })).to).toBe(
+      S.readyToShip,
+    );
     expect((await events(n.id)).map((e) => [e.actor, e.action])).toContainEqual([
       'user:ops',
       'notes_updated',
     ]);
-    await expect(updateOrderNotes(t.db, 999999, {}, 'user:ops')).rejects.toThrow('does not exist');
+    await expect(updateOrderNotes(ops(), { orderId: 999999, patch: {}, actor: 'user:ops' })).rejects.toThrow(
+      'does not exist',
+    );
   });
 });

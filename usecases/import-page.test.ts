@@ -15,6 +15,7 @@ import {
   orderView,
   seedStock,
 } from '../test/stock-fixtures.js';
+import { depsOf } from './deps.js';
 import { importPage } from './import-page.js';
 
 const at = (h: number) => new Date(Date.UTC(2026, 10, 20, h)).toISOString();
@@ -98,14 +99,13 @@ describe('import page writer', () => {
       const orders = Object.entries(specs).map(([no, s]) => cartOrder(shop, no, s));
       // Shuffled on purpose: the writer sorts oldest first.
       const c = await importPage(
-        t.db,
+        depsOf(t.db, NOW),
         shop,
         passThroughAdapter,
         [...orders].reverse().map((o) => ({ cartOrderNo: o.cartOrderNo, payload: o })),
         {
           runId: null,
           actor: 'import',
-          now: NOW,
           careful: isCareful,
         },
       );
@@ -155,14 +155,13 @@ describe('import page writer', () => {
     bad.lines[0]!.quantity = 0; // the database refuses it (CHECK quantity > 0)
     const good2 = cartOrder(shop, 'ok-2', { lines: [['P3', 1]], orderedAt: at(3) });
     const c = await importPage(
-      t.db,
+      depsOf(t.db, NOW),
       shop,
       passThroughAdapter,
       [good1, bad, good2].map((o) => ({ cartOrderNo: o.cartOrderNo, payload: o })),
       {
         runId: null,
         actor: 'import',
-        now: NOW,
       },
     );
     expect(c).toMatchObject({ new: 2, rejected: 1 });
