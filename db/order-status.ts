@@ -3,10 +3,10 @@
 // transaction and opens none; the decisions are domain/transitions.ts's.
 import { sql } from 'kysely';
 import type { LineHold } from '../domain/allocation.js';
-import { factsFromStoredOrder } from '../domain/order-facts.js';
 import { formatOrderNo } from '../domain/order.js';
+import { factsFromStoredOrder } from '../domain/order-facts.js';
 import { S } from '../domain/statuses.js';
-import { parseStoreSettings } from '../domain/store-settings.js';
+import { parseStoreSettings, type StoreSettings } from '../domain/store-settings.js';
 import { jstDate } from '../domain/time.js';
 import type { OrderFacts, TransitionPlan } from '../domain/transitions.js';
 import type { Db } from './db.js';
@@ -80,13 +80,30 @@ export async function reservedProductCodes(db: Db, orderId: number): Promise<str
   return rows.map((r) => r.product_code);
 }
 
-/** The facts of a stored order, as domain/order-facts.ts builds them. */
-export async function readOrderFacts(trx: Db, row: OrderRow, now: Date): Promise<OrderFacts> {
+/** A store's settings, once per operation: settling a thousand orders reads each store once. */
+export type StoreSettingsCache = Map<number, StoreSettings>;
+
+async function settingsOf(trx: Db, storeId: number, cache?: StoreSettingsCache): Promise<StoreSettings> {
+  const hit = cache?.get(storeId);
+  if (hit) return hit;
   const store = await trx
     .selectFrom('stores')
     .select('settings')
-    .where('id', '=', row.store_id)
+    .where('id', '=', storeId)
     .executeTakeFirstOrThrow();
+  const settings = parseStoreSettings(store.settings);
+  cache?.set(storeId, settings);
+  return settings;
+}
+
+/** The facts of a stored order, as domain/order-facts.ts builds them. */
+export async function readOrderFacts(
+  trx: Db,
+  row: OrderRow,
+  now: Date,
+  cache?: StoreSettingsCache,
+): Promise<OrderFacts> {
+  const settings = await settingsOf(trx, row.store_id, cache);
   return factsFromStoredOrder(
     {
       orderNo: formatOrderNo(row.order_seq),
@@ -102,7 +119,7 @@ export async function readOrderFacts(trx: Db, row: OrderRow, now: Date): Promise
       deliveryRequestedDate: row.delivery_requested_date,
     },
     await orderLineHolds(trx, row.id),
-    parseStoreSettings(store.settings),
+    settings,
     now,
   );
 }

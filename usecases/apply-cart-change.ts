@@ -8,7 +8,13 @@ import {
   setAsideCartVersion,
 } from '../db/cart-change.js';
 import type { Db } from '../db/db.js';
-import { lockOrder, orderProductCodes, readOrderFacts, reservedProductCodes, setCheckedStatus } from '../db/order-status.js';
+import {
+  lockOrder,
+  orderProductCodes,
+  readOrderFacts,
+  reservedProductCodes,
+  setCheckedStatus,
+} from '../db/order-status.js';
 import type { ResolvedProduct } from '../db/products.js';
 import type { OrderRow } from '../db/schema.js';
 import { decideCartChange } from '../domain/cart-change.js';
@@ -93,7 +99,7 @@ export async function applyCartChange(
       });
       if (!change.keepStatus) {
         const fresh = (await lockOrder(trx, row.id))!;
-        const next = autoTarget(await readOrderFacts(trx, fresh, ctx.now));
+        const next = autoTarget(await readOrderFacts(trx, fresh, ctx.now, ctx.settings));
         if (next.to !== fresh.status_code || next.reason !== fresh.status_reason)
           await setCheckedStatus(trx, fresh, next, ctx.actor, ctx.now, 'カート側変更');
       }

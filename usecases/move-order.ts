@@ -8,6 +8,7 @@ import {
   lockOrder,
   noteWaiting,
   readOrderFacts,
+  type StoreSettingsCache,
 } from '../db/order-status.js';
 import { loadStatuses } from '../db/statuses.js';
 import { formatOrderNo } from '../domain/order.js';
@@ -18,10 +19,12 @@ import { type ChangeResult, missingOrder } from './results.js';
 export interface ActionContext {
   statuses: StatusCatalogue;
   now: Date;
+  /** Store settings read during this operation (they do not change under it). */
+  settings: StoreSettingsCache;
 }
 
 export async function actionContext(db: Db, now: Date): Promise<ActionContext> {
-  return { statuses: await loadStatuses(db), now };
+  return { statuses: await loadStatuses(db), now, settings: new Map() };
 }
 
 /**
@@ -44,7 +47,7 @@ export async function moveOrder(
   let lastPlan: TransitionPlan | null = null;
   let by = actor;
   while (next) {
-    const p = planTransition(await readOrderFacts(trx, row, ctx.now), next, ctx.statuses);
+    const p = planTransition(await readOrderFacts(trx, row, ctx.now, ctx.settings), next, ctx.statuses);
     if (!p.ok) {
       if (lastPlan) break; // a chained follow-up that does not apply leaves the first move done
       return { orderId, orderNo, ok: false, from: first, to: null, message: p.refusal };
@@ -69,11 +72,15 @@ export async function moveOrder(
  * Puts an order where its holds say it belongs: 在庫なし / 納期指定あり → ready once every line is
  * held and the date is near; ready → 在庫なし when a line lost its stock. Null when it stays.
  */
-export async function settleOrder(trx: Db, orderId: number, ctx: ActionContext): Promise<ChangeResult | null> {
+export async function settleOrder(
+  trx: Db,
+  orderId: number,
+  ctx: ActionContext,
+): Promise<ChangeResult | null> {
   const row = await lockOrder(trx, orderId);
   if (!row) return null;
   if (![S.waiting, S.readyToShip, S.readyAfterStock].includes(row.status_code as never)) return null;
-  const facts = await readOrderFacts(trx, row, ctx.now);
+  const facts = await readOrderFacts(trx, row, ctx.now, ctx.settings);
   const d = fulfillmentDecision(facts);
   if (d.to === row.status_code || (d.to !== S.waiting && row.status_code !== S.waiting)) {
     if (d.to === S.waiting && (!row.stock_waited || row.status_reason !== d.reason))

@@ -36,14 +36,26 @@ export async function releaseReservations(deps: UseCaseDeps, input: ReleaseInput
         productCode: sel.productCode,
       });
       const units = released.reduce((n, x) => n + x.quantity, 0);
-      await recordEvent(trx, row, { actor, action: 'reservation_released', reason: why, details: { released } });
+      await recordEvent(trx, row, {
+        actor,
+        action: 'reservation_released',
+        reason: why,
+        details: { released },
+      });
       let to = row.status_code;
       if (row.status_code === S.readyToShip || row.status_code === S.readyAfterStock) {
-        const facts = await readOrderFacts(trx, row, ctx.now);
+        const facts = await readOrderFacts(trx, row, ctx.now, ctx.settings);
         const d = fulfillmentDecision(facts);
         const p = planTransition(facts, S.waiting, ctx.statuses);
         if (p.ok) {
-          await applyPlan(trx, row, { ...p, markWaited: true }, actor, ctx.now, d.reason ?? `引当解除: ${why}`);
+          await applyPlan(
+            trx,
+            row,
+            { ...p, markWaited: true },
+            actor,
+            ctx.now,
+            d.reason ?? `引当解除: ${why}`,
+          );
           to = S.waiting;
         }
       }
