@@ -235,16 +235,20 @@ export function registerAdminCommands(program: Command): void {
     .requiredOption('--role <role>', 'viewer, operator or admin')
     .option('--name <name>', 'display name')
     .action(async (o: { login: string; role: string; name?: string }) =>
-      withDb(async ({ db }) => {
+      withDb(async ({ db, config }) => {
         const password = process.env.JUCHU_NEW_PASSWORD;
         if (!password) fail('set JUCHU_NEW_PASSWORD to the new password (kept out of shell history and ps)');
         if (!['viewer', 'operator', 'admin'].includes(o.role)) fail('role must be viewer, operator or admin');
-        await createUser(db, {
-          login: o.login,
-          displayName: o.name ?? o.login,
-          role: o.role as never,
-          password,
-        });
+        await createUser(
+          db,
+          {
+            login: o.login,
+            displayName: o.name ?? o.login,
+            role: o.role as never,
+            password,
+          },
+          { production: config.NODE_ENV === 'production' },
+        ).catch((e: Error) => fail(e.message));
         process.stdout.write(`✓ user ${o.login} (${o.role})\n`);
       }),
     );

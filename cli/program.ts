@@ -1,7 +1,7 @@
 // The juchu command tree. `juchu <command> --help` describes each command.
 import { Command } from 'commander';
 import { migrateDownAll, migrateToLatest } from '../db/migrate.js';
-import { seedDemo } from '../dev/seed-demo.js';
+import { DEMO_USERS, demoUsersWithRandomPasswords, seedDemo } from '../dev/seed-demo.js';
 import { logger } from '../infra/logger.js';
 import { createProducerConnection, ready } from '../infra/redis.js';
 import { Shutdown } from '../infra/shutdown.js';
@@ -48,8 +48,23 @@ export function buildProgram(): Command {
         const baseUrls = Object.fromEntries(
           Object.entries(DEMO_SIM_PORTS).map(([cart, port]) => [cart, `${o.simHost}:${port}`]),
         );
-        await seedDemo(db, { baseUrls, csvInbox: o.csvInbox, key: config.JUCHU_SECRET_KEY });
+        // The fixed demo passwords are public: a production install gets random ones instead.
+        const production = config.NODE_ENV === 'production';
+        const users = production ? demoUsersWithRandomPasswords() : DEMO_USERS;
+        await seedDemo(db, {
+          baseUrls,
+          csvInbox: o.csvInbox,
+          key: config.JUCHU_SECRET_KEY,
+          users,
+          production,
+        });
         process.stdout.write('demo data loaded\n');
+        for (const u of users) process.stdout.write(`  login  ${u.login} / ${u.password}  (${u.role})\n`);
+        process.stdout.write(
+          production
+            ? "  (random passwords: NODE_ENV=production refuses the demo's fixed ones)\n"
+            : '  (demo-only passwords, refused when NODE_ENV=production)\n',
+        );
       }),
     );
 

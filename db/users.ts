@@ -1,6 +1,7 @@
 // Dashboard users: viewer (read-only), operator (order actions), admin (jobs and configuration).
 // Passwords are bcrypt hashes (bcryptjs: pure JS, no install scripts).
 import bcrypt from 'bcryptjs';
+import { passwordProblem } from '../domain/passwords.js';
 import { RuleRefusal } from '../domain/refusal.js';
 import type { Db } from './db.js';
 
@@ -20,16 +21,27 @@ export interface UserAccount extends User {
 
 const COST = 10;
 
-async function hashPassword(password: string): Promise<string> {
-  if (password.length < 8) throw new RuleRefusal('パスワードは 8 文字以上です', 'weak_password');
-  return bcrypt.hash(password, COST);
+export interface PasswordPolicy {
+  /** NODE_ENV=production: the demo's fixed passwords are refused too. */
+  production?: boolean;
+}
+
+/** The hash of a password the rules allow this user (domain/passwords.ts); else a RuleRefusal. */
+async function hashPassword(
+  user: { login: string; role: Role; password: string },
+  policy: PasswordPolicy,
+): Promise<string> {
+  const problem = passwordProblem(user, { production: policy.production ?? false });
+  if (problem) throw new RuleRefusal(problem, 'weak_password');
+  return bcrypt.hash(user.password, COST);
 }
 
 export async function createUser(
   db: Db,
   input: { login: string; displayName: string; role: Role; password: string },
+  policy: PasswordPolicy = {},
 ): Promise<User> {
-  const hash = await hashPassword(input.password);
+  const hash = await hashPassword(input, policy);
   const r = await db
     .insertInto('users')
     .values({ login: input.login, display_name: input.displayName, role: input.role, password_hash: hash })
@@ -103,12 +115,23 @@ export async function updateUser(
   db: Db,
   id: number,
   patch: { displayName?: string; role?: Role; enabled?: boolean; password?: string },
+  policy: PasswordPolicy = {},
 ): Promise<boolean> {
+  // The password rules depend on who it is for (an admin's must be stronger).
+  const current = patch.password ? await findUser(db, id) : null;
+  if (patch.password && !current) return false;
   const set = {
     ...(patch.displayName ? { display_name: patch.displayName } : {}),
     ...(patch.role ? { role: patch.role } : {}),
     ...(patch.enabled !== undefined ? { enabled: patch.enabled } : {}),
-    ...(patch.password ? { password_hash: await hashPassword(patch.password) } : {}),
+    ...(patch.password && current
+      ? {
+          password_hash: await hashPassword(
+            { login: current.login, role: patch.role ?? current.role, password: patch.password },
+            policy,
+          ),
+        }
+      : {}),
   };
   if (Object.keys(set).length === 0) return (await findUser(db, id)) !== null;
   const r = await db.updateTable('users').set(set).where('id', '=', id).executeTakeFirst();

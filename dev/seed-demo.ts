@@ -1,14 +1,16 @@
 // Demo data: a tea and kitchenware shop on every cart. Products (with 8% food), two warehouses with
 // stock (some of it scarce, so 在庫なし shows), a store per cart pointed at its simulator, the store
 // mapping that turns TSE-0013-9124 into 00000911245, and a user per role.
+import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { cartModule } from '../carts/registry.js';
 import { CATALOG, DEMO_WAREHOUSES } from '../carts/sim/catalog.js';
 import type { Db } from '../db/db.js';
 import { upsertMapping } from '../db/products.js';
 import { upsertStore } from '../db/stores.js';
-import { createUser } from '../db/users.js';
+import { createUser, type Role } from '../db/users.js';
 import { CARTS, type CartName } from '../domain/order.js';
+import { DEMO_PASSWORDS } from '../domain/passwords.js';
 
 export const DEMO_STORES: ReadonlyArray<{ code: string; cart: CartName; name: string }> = [
   { code: 'rakuten-main', cart: 'rakuten', name: '楽天市場店' },
@@ -19,11 +21,24 @@ export const DEMO_STORES: ReadonlyArray<{ code: string; cart: CartName; name: st
   { code: 'csv-wholesale', cart: 'csv', name: '卸・電話注文（CSV）' },
 ];
 
-export const DEMO_USERS = [
-  { login: 'admin', password: 'juchu-admin', role: 'admin' as const, displayName: '管理者' },
-  { login: 'operator', password: 'juchu-operator', role: 'operator' as const, displayName: '受注担当' },
-  { login: 'viewer', password: 'juchu-viewer', role: 'viewer' as const, displayName: '閲覧のみ' },
+export interface DemoUser {
+  login: string;
+  password: string;
+  role: Role;
+  displayName: string;
+}
+
+/** A user per role, with fixed passwords anyone can read here: demo only (refused in production). */
+export const DEMO_USERS: readonly DemoUser[] = [
+  { login: 'admin', password: DEMO_PASSWORDS.admin, role: 'admin', displayName: '管理者' },
+  { login: 'operator', password: DEMO_PASSWORDS.operator, role: 'operator', displayName: '受注担当' },
+  { login: 'viewer', password: DEMO_PASSWORDS.viewer, role: 'viewer', displayName: '閲覧のみ' },
 ];
+
+/** The demo users with random passwords, for a demo on a NODE_ENV=production install. */
+export function demoUsersWithRandomPasswords(): DemoUser[] {
+  return DEMO_USERS.map((u) => ({ ...u, password: randomBytes(12).toString('base64url') }));
+}
 
 /** Stock per master product: plenty of most things, little of a few (so waiting orders appear). */
 const SCARCE: Readonly<Record<string, [number, number]>> = {
@@ -40,6 +55,10 @@ export interface SeedOptions {
   key: Buffer;
   /** Import schedule of every demo store. */
   cron?: string;
+  /** The users to create (default DEMO_USERS). */
+  users?: readonly DemoUser[];
+  /** NODE_ENV=production: fixed demo passwords are refused. */
+  production?: boolean;
 }
 
 export async function seedDemo(db: Db, opts: SeedOptions): Promise<void> {
@@ -101,7 +120,7 @@ export async function seedDemo(db: Db, opts: SeedOptions): Promise<void> {
       });
     }
   }
-  for (const u of DEMO_USERS) await createUser(db, u);
+  for (const u of opts.users ?? DEMO_USERS) await createUser(db, u, { production: opts.production });
 }
 
 export function demoCarts(): readonly CartName[] {

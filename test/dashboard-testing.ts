@@ -3,16 +3,14 @@
 
 import { type RunningDashboard, startDashboard } from '../dashboard/server.js';
 import type { CartName } from '../domain/order.js';
+import { DEMO_PASSWORDS } from '../domain/passwords.js';
 import { loadConfig } from '../infra/config.js';
 import { logger } from '../infra/logger.js';
 import { createTestDb, redisUrl, TEST_SECRET_KEY, type TestDb, uniquePrefix } from './harness.js';
 import { seedTestShop } from './pipeline.js';
 
-export const PASSWORDS = {
-  admin: 'juchu-admin',
-  operator: 'juchu-operator',
-  viewer: 'juchu-viewer',
-} as const;
+/** The demo users' passwords (the test shop is the demo's). */
+export const PASSWORDS = DEMO_PASSWORDS;
 
 export interface TestDashboard {
   t: TestDb;

@@ -11,7 +11,8 @@ import type { RouteDeps } from './deps.js';
 const role = z.enum(['viewer', 'operator', 'admin']);
 const password = z.string().min(8, 'パスワードは 8 文字以上です').max(200);
 
-export function registerUserRoutes(routes: RouteTable, { db }: RouteDeps): void {
+export function registerUserRoutes(routes: RouteTable, { db, config }: RouteDeps): void {
+  const policy = { production: config.NODE_ENV === 'production' };
   routes.add('get', '/api/me', 'viewer', (_req, res) => {
     const s = sessionOf(res)!;
     return { user: s.user, csrfToken: s.csrfToken };
@@ -35,7 +36,7 @@ export function registerUserRoutes(routes: RouteTable, { db }: RouteDeps): void 
       req.body,
     );
     if (await loginTaken(db, b.login)) throw badRequest(`ログイン名 ${b.login} は使われています`);
-    return { user: await createUser(db, b) };
+    return { user: await createUser(db, b, policy) };
   });
 
   routes.add('put', '/api/users/:id', 'admin', async (req, res) => {
@@ -52,7 +53,7 @@ export function registerUserRoutes(routes: RouteTable, { db }: RouteDeps): void 
     if (!(await findUser(db, id))) throw notFound(`ユーザー ${id} はありません`);
     if (id === userOf(res).id && (b.enabled === false || (b.role && b.role !== 'admin')))
       throw badRequest('自分自身の管理者権限は外せません');
-    await updateUser(db, id, b);
+    await updateUser(db, id, b, policy);
     if (b.enabled === false || b.password) await endUserSessions(db, id);
     return { ok: true };
   });
