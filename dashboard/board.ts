@@ -18,7 +18,7 @@ export const BOARD_PATH = '/admin/queues';
 type Render = (file: string, options: object, done: (err: Error | null, html?: string) => void) => void;
 
 /** Drops <link href> and <script src> elements that point at another site. */
-export function withoutExternalLoads(html: string): string {
+function withoutExternalLoads(html: string): string {
   return html
     .replace(/<link\b[^>]*\bhref\s*=\s*["']?(?:https?:)?\/\/[^>]*>/gi, '')
     .replace(/<script\b[^>]*\bsrc\s*=\s*["']?(?:https?:)?\/\/[^>]*>\s*<\/script>/gi, '');
