@@ -50,34 +50,18 @@ describe('holdingOrder() agrees with mayHoldStock', () => {
           const no = orderNo(store, s.code, instructed);
           expected.set(no, mayHoldStock(s, store.settings.reservationTiming, instructed));
           const at = new Date(Date.UTC(2026, 10, 20, 0, minute++));
-          const o = await t.db
-            .insertInto('orders')
-            .values({
-              store_id: store.id,
-              cart_order_no: no,
-              status_code: s.code,
-              ordered_at: at,
-              cart_status: '300',
-              payload_hash: `p-${no}`,
-              content_hash: `c-${no}`,
-              raw_payload: JSON.stringify({}),
-              shipping_instructed_at: instructed ? at : null,
-            })
-            .returning('id')
-            .executeTakeFirstOrThrow();
-          await t.db
-            .insertInto('order_lines')
-            .values({
-              order_id: o.id,
-              line_no: 1,
-              cart_product_code: PRODUCT,
-              product_code: PRODUCT,
-              name: '商品',
-              quantity: 1,
-              unit_price: 1000,
-              tax_included: true,
-            })
-            .execute();
+          // By hand, the columns the predicate reads and those the schema requires: no pipeline
+          // puts an order in every status (a shipped one unheld, a custom cancellation status).
+          const o = await sql<{ id: number }>`
+            INSERT INTO orders (store_id, cart_order_no, status_code, ordered_at, cart_status,
+                                payload_hash, content_hash, raw_payload, shipping_instructed_at)
+            VALUES (${store.id}, ${no}, ${s.code}, ${at}, '300', ${`p-${no}`}, ${`c-${no}`}, '{}'::jsonb,
+                    ${instructed ? at : null})
+            RETURNING id`.execute(t.db);
+          await sql`
+            INSERT INTO order_lines (order_id, line_no, cart_product_code, product_code, name, quantity,
+                                     unit_price, tax_included)
+            VALUES (${o.rows[0]!.id}, 1, ${PRODUCT}, ${PRODUCT}, '商品', 1, 1000, true)`.execute(t.db);
         }
   });
   afterAll(async () => {
