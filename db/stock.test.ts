@@ -17,6 +17,7 @@ import { changeStatus } from '../usecases/change-status.js';
 import { deleteOrder } from '../usecases/delete-order.js';
 import { depsOf } from '../usecases/deps.js';
 import { actionContext, moveOrder } from '../usecases/move-order.js';
+import { receiveStock as receiveArrival } from '../usecases/receive-stock.js';
 import { settleOrders } from '../usecases/settle-after-stock-change.js';
 import { shippingInstruction } from '../usecases/shipping-instruction.js';
 import type { Db } from './db.js';
@@ -262,9 +263,9 @@ describe('stock: reservations, oldest first, never oversold', () => {
       expect((await orderView(t.db, store.id, `arrive-${i}`)).status).toBe(S.waiting);
 
     // 入荷 of 3 units, as `juchu stock receive` does it: the oldest is served in full, the next in part.
-    await withTransaction(t.db, (trx) => receiveStock(trx, 'ARRIVE', 'osaka', 3));
-    const [a] = await allocateProducts(t.db, ['ARRIVE']);
-    const moved = await settleOrders(ops(), a!.orderIds);
+    const arrival = await receiveArrival(ops(), { productCode: 'ARRIVE', warehouse: 'osaka', quantity: 3 });
+    expect(arrival.onHand).toBe(3);
+    const moved = arrival.settled.moved;
     expect(moved.map((m) => [m.from, m.to])).toEqual([[S.waiting, S.readyAfterStock]]);
     const views = await Promise.all([1, 2, 3].map((i) => orderView(t.db, store.id, `arrive-${i}`)));
     expect(views.map((v) => [v.status, v.held[0]])).toEqual([
