@@ -16,12 +16,10 @@ import type { Request, RequestHandler, Response } from 'express';
 import { sql } from 'kysely';
 import type { Db } from '../db/db.js';
 import {
+  claimLoginAttempt,
   clearLoginFailures,
-  countLoginFailures,
   type LoginClient,
-  lockLoginClient,
   pruneLoginFailures,
-  recordLoginFailure,
 } from '../db/login-failures.js';
 import { type User, verifyPassword } from '../db/users.js';
 import { isDemoPassword } from '../domain/passwords.js';
@@ -221,13 +219,11 @@ export class Auth implements Guards {
       device: this.devices.deviceFor(client.deviceCookie, name, new Date()),
     };
     await pruneLoginFailures(this.db, FAILURE_MEMORY_HOURS);
-    const claim = await this.db.transaction().execute(async (trx) => {
-      await lockLoginClient(trx, key);
-      const counts = await countLoginFailures(trx, key, FAILURE_MEMORY_HOURS);
-      const wait = secondsToWait(counts, counts.now);
-      return wait > 0 ? { wait, attemptId: null } : { wait, attemptId: await recordLoginFailure(trx, key) };
-    });
-    if (claim.attemptId === null) return { ok: false, reason: 'rate_limited', retryAfterSeconds: claim.wait };
+    const claim = await claimLoginAttempt(this.db, key, FAILURE_MEMORY_HOURS, (counts) =>
+      secondsToWait(counts, counts.now),
+    );
+    if (claim.attemptId === null)
+      return { ok: false, reason: 'rate_limited', retryAfterSeconds: claim.waitSeconds };
     const user = await verifyPassword(this.db, name, password);
     if (!user) return { ok: false, reason: 'invalid' };
     await clearLoginFailures(this.db, key, claim.attemptId);

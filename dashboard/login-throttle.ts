@@ -54,8 +54,9 @@ export function secondsToWait(history: LoginHistory, now: Date): number {
       ];
   let wait = 0;
   for (const [rule, f] of owed) {
-    if (!f.last) continue;
-    const until = f.last.getTime() + delaySeconds(rule, f.count) * 1000;
+    const delay = delaySeconds(rule, f.count);
+    if (!f.last || delay === 0) continue;
+    const until = f.last.getTime() + delay * 1000;
     wait = Math.max(wait, Math.ceil((until - now.getTime()) / 1000));
   }
   return wait;

@@ -22,23 +22,22 @@ export interface LoginFailureCounts {
   account: FailureCount;
   address: FailureCount;
   device: FailureCount | null;
-  /** The database's clock (the rows' failed_at come from it). */
+  /**
+   * The database's clock when the locks were held (clock_timestamp(), not now(): a transaction that
+   * began before it waited for the lock would otherwise see the failures it waited for in its future).
+   */
   now: Date;
 }
 
 /** Serializes attempts for the same login or from the same address until the transaction ends. */
-export async function lockLoginClient(trx: Db, c: LoginClient): Promise<void> {
+async function lockLoginClient(trx: Db, c: LoginClient): Promise<void> {
   // Always login then address: one order, so two attempts never wait on each other in a circle.
   await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`juchu-login:${c.login}`}, 0)),
                    pg_advisory_xact_lock(hashtextextended(${`juchu-address:${c.address}`}, 0))`.execute(trx);
 }
 
 /** The failures of the last `hours` that concern this attempt. */
-export async function countLoginFailures(
-  trx: Db,
-  c: LoginClient,
-  hours: number,
-): Promise<LoginFailureCounts> {
+async function countLoginFailures(trx: Db, c: LoginClient, hours: number): Promise<LoginFailureCounts> {
   const r = await sql<{
     account_n: number;
     account_last: Date | null;
@@ -55,7 +54,7 @@ export async function countLoginFailures(
       max(failed_at) FILTER (WHERE address = ${c.address} AND device IS NULL) AS address_last,
       count(*) FILTER (WHERE device = ${c.device}) AS device_n,
       max(failed_at) FILTER (WHERE device = ${c.device}) AS device_last,
-      now() AS now
+      clock_timestamp() AS now
     FROM login_failures
     WHERE failed_at > now() - make_interval(hours => ${hours})
       AND ((login = ${c.login} AND device IS NULL) OR (address = ${c.address} AND device IS NULL)
@@ -70,13 +69,34 @@ export async function countLoginFailures(
 }
 
 /** Writes a failure; returns its id (to take it back if the password was right). */
-export async function recordLoginFailure(trx: Db, c: LoginClient): Promise<number> {
+async function recordLoginFailure(trx: Db, c: LoginClient): Promise<number> {
   const r = await trx
     .insertInto('login_failures')
-    .values({ login: c.login, address: c.address, device: c.device })
+    .values({ login: c.login, address: c.address, device: c.device, failed_at: sql<Date>`clock_timestamp()` })
     .returning('id')
     .executeTakeFirstOrThrow();
   return r.id;
+}
+
+/**
+ * Lets an attempt check its password or not. In one transaction, holding the login's and the
+ * address's locks: the failures of the last `hours` are counted, `wait` (the throttle policy) says how
+ * long this attempt must still wait, and if not at all the attempt is written as a failure up front.
+ * Returns the wait (attemptId null) or the attempt's row (wait 0), to clear if the password is right.
+ */
+export async function claimLoginAttempt(
+  db: Db,
+  c: LoginClient,
+  hours: number,
+  wait: (counts: LoginFailureCounts) => number,
+): Promise<{ waitSeconds: number; attemptId: number | null }> {
+  return db.transaction().execute(async (trx) => {
+    await lockLoginClient(trx, c);
+    const waitSeconds = wait(await countLoginFailures(trx, c, hours));
+    return waitSeconds > 0
+      ? { waitSeconds, attemptId: null }
+      : { waitSeconds: 0, attemptId: await recordLoginFailure(trx, c) };
+  });
 }
 
 /**
