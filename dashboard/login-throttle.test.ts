@@ -29,7 +29,9 @@ describe('login throttle', () => {
     expect(secondsToWait({ account: { count: 7, last: ago(1) }, address: none, device: null }, now)).toBe(7);
     expect(secondsToWait({ account: { count: 7, last: ago(8) }, address: none, device: null }, now)).toBe(0);
     // Free failures never wait, even one written a moment "after" now (a transaction that queued).
-    expect(secondsToWait({ account: { count: 2, last: ago(-0.2) }, address: none, device: null }, now)).toBe(0);
+    expect(secondsToWait({ account: { count: 2, last: ago(-0.2) }, address: none, device: null }, now)).toBe(
+      0,
+    );
     // An office address with a spraying attacker behind it: at most a minute for a browser without a cookie.
     expect(
       secondsToWait(

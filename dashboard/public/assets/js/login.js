@@ -9,6 +9,7 @@ const MESSAGES = {
   invalid: 'ログイン名またはパスワードが違います',
   rate_limited: 'ログインの失敗が続いたため、しばらく待ってからお試しください',
   csrf: '別のサイトからのログインは受け付けません',
+  demo_password: 'デモ用の固定パスワードは本番環境では使えません。管理者にパスワードを変えてもらってください',
 };
 function showError(text) {
   errorBox.textContent = text;
