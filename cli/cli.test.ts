@@ -4,27 +4,11 @@ import type { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shopifySimulator } from '../carts/shopify/simulator.js';
 import type { RunningSimulator } from '../carts/sim/kit.js';
-import { childEnv, createTestDb, type TestDb, uniquePrefix } from '../test/harness.js';
+import { childEnv, createTestDb, runJuchu, type TestDb, uniquePrefix } from '../test/harness.js';
 import { seedTestShop } from '../test/pipeline.js';
 import { buildProgram } from './program.js';
 
-function juchu(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/juchu.mjs', ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const juchu = runJuchu;
 
 describe('juchu CLI', () => {
   let t: TestDb;

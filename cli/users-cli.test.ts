@@ -1,29 +1,12 @@
 // `juchu users` and `juchu seed-demo` as processes: an admin password anyone could guess is refused
 // with the rule's message, and with NODE_ENV=production the demo's fixed passwords are refused and
 // seed-demo gives the demo users random ones (printed once).
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyPassword } from '../db/users.js';
 import { DEMO_PASSWORDS } from '../domain/passwords.js';
-import { childEnv, createTestDb, type TestDb, uniquePrefix } from '../test/harness.js';
+import { childEnv, createTestDb, runJuchu, type TestDb, uniquePrefix } from '../test/harness.js';
 
-function juchu(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/juchu.mjs', ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const juchu = runJuchu;
 
 describe('juchu users and seed-demo: password rules', () => {
   let t: TestDb;

@@ -3,31 +3,14 @@
 // viewer, as an operator and without its CSRF token. Bull Board's own routes are enumerated from
 // @bull-board/api's route list and held to the same rules.
 import { createHash } from 'node:crypto';
-import { request as httpRequest } from 'node:http';
 import { appRoutes } from '@bull-board/api/dist/routes.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, startTestDashboard, type TestDashboard } from '../test/dashboard-testing.js';
+import { Client, rawGet, startTestDashboard, type TestDashboard } from '../test/dashboard-testing.js';
 import { BOARD_PATH } from './board.js';
 import type { RouteDef } from './http.js';
 
 /** Routes anyone may call. Adding one here is a decision; a route missing from here needs a session. */
 const PUBLIC = ['get /login', 'post /login', 'get /healthz', 'get /readyz', 'get /metrics'];
-
-/** A GET with a Host header of our choosing (fetch does not let a script set Host, nor does a browser). */
-function getWithHost(base: string, path: string, host: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(`${base}${path}`, { headers: { host } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => {
-        text += c;
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 interface Layer {
   route?: { path: string; methods: Record<string, boolean> };
@@ -343,10 +326,10 @@ describe('dashboard auth', () => {
       `${BOARD_PATH}/api/queues`,
       '/metrics',
     ]) {
-      const r = await getWithHost(d.url, path, `evil.example:${port}`);
+      const r = await rawGet(d.url, path, { host: `evil.example:${port}` });
       expect(r.status, path).toBe(421);
       expect(r.text).toContain('ALLOWED_HOSTS');
-      expect((await getWithHost(d.url, path, `localhost.evil.example:${port}`)).status, path).toBe(421);
+      expect((await rawGet(d.url, path, { host: `localhost.evil.example:${port}` })).status, path).toBe(421);
     }
     for (const host of [
       `localhost:${port}`,
@@ -355,10 +338,10 @@ describe('dashboard auth', () => {
       '127.0.0.1',
       'localhost:8080',
     ])
-      expect((await getWithHost(d.url, '/login', host)).status, host).toBe(200);
+      expect((await rawGet(d.url, '/login', { host })).status, host).toBe(200);
     // Container probes call whatever address they know.
-    expect((await getWithHost(d.url, '/healthz', 'evil.example')).status).toBe(200);
-    expect((await getWithHost(d.url, '/readyz', 'evil.example')).status).toBe(200);
+    expect((await rawGet(d.url, '/healthz', { host: 'evil.example' })).status).toBe(200);
+    expect((await rawGet(d.url, '/readyz', { host: 'evil.example' })).status).toBe(200);
   });
 
   it('answers /healthz, /readyz and /metrics without a session', async () => {

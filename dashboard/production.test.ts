@@ -2,27 +2,21 @@
 // under its own host name (ALLOWED_HOSTS). The demo's fixed passwords are refused at login and when
 // set; admin passwords must be strong; the client address comes from X-Forwarded-For, so a shop's
 // office full of guesses holds back only browsers there without a device cookie.
-import { request as httpRequest } from 'node:http';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createUser, type Role } from '../db/users.js';
 import { DEMO_PASSWORDS } from '../domain/passwords.js';
-import { Client, postLogin, startTestDashboard, type TestDashboard } from '../test/dashboard-testing.js';
+import {
+  Client,
+  postLogin,
+  rawGet,
+  startTestDashboard,
+  type TestDashboard,
+} from '../test/dashboard-testing.js';
 
 const STRONG = { admin: 'kuma-to-ocha-2026', operator: 'sencha-kyusu-77', viewer: 'matcha-latte-3' };
 const OFFICE = '198.51.100.7';
 const HOME = '203.0.113.5';
-
-function getWithHost(base: string, path: string, headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(`${base}${path}`, { headers }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 describe('dashboard in production behind a proxy', () => {
   let d: TestDashboard;
@@ -94,13 +88,13 @@ describe('dashboard in production behind a proxy', () => {
   });
 
   it('answers its host name, refuses others, also when a trusted proxy forwards them', async () => {
-    expect(await getWithHost(d.url, '/login', { host: 'juchu.example.com' })).toBe(200);
-    expect(await getWithHost(d.url, '/login', { host: 'evil.example' })).toBe(421);
+    expect((await rawGet(d.url, '/login', { host: 'juchu.example.com' })).status).toBe(200);
+    expect((await rawGet(d.url, '/login', { host: 'evil.example' })).status).toBe(421);
     expect(
-      await getWithHost(d.url, '/login', { host: '127.0.0.1', 'x-forwarded-host': 'evil.example' }),
+      (await rawGet(d.url, '/login', { host: '127.0.0.1', 'x-forwarded-host': 'evil.example' })).status,
     ).toBe(421);
     expect(
-      await getWithHost(d.url, '/login', { host: '127.0.0.1', 'x-forwarded-host': 'juchu.example.com' }),
+      (await rawGet(d.url, '/login', { host: '127.0.0.1', 'x-forwarded-host': 'juchu.example.com' })).status,
     ).toBe(200);
   });
 

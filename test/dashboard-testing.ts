@@ -1,6 +1,6 @@
 // Test support for the dashboard: a dashboard on port 0 over a fresh test database with the demo
 // shop (users admin / operator / viewer), and a small cookie-keeping HTTP client.
-
+import { request as httpRequest } from 'node:http';
 import { type RunningDashboard, startDashboard } from '../dashboard/server.js';
 import type { CartName } from '../domain/order.js';
 import { DEMO_PASSWORDS } from '../domain/passwords.js';
@@ -50,6 +50,26 @@ export async function startTestDashboard(
       await t.drop();
     },
   };
+}
+
+/** A GET with headers fetch will not send (Host, as a DNS-rebinding page or a proxy would have it). */
+export function rawGet(
+  base: string,
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${base}${path}`, { headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => {
+        text += c;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 export interface LoginReply {

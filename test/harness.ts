@@ -1,5 +1,6 @@
 // Test helpers: a fresh database per test file (copied from the migrated template), unique BullMQ
 // prefixes, and the test's secret key. Real services only — no mocks of the database or the queue.
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { createDb, type Db } from '../db/db.js';
@@ -69,4 +70,23 @@ export function childEnv(
     LOG_LEVEL: 'warn',
     ...extra,
   };
+}
+
+/** Runs `juchu <args>` (bin/juchu.mjs) as its own process; resolves with its exit code and output. */
+export function runJuchu(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['bin/juchu.mjs', ...args], { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
 }
