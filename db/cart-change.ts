@@ -54,7 +54,11 @@ export async function markCancelledInCart(trx: Db, row: OrderRow, o: CartOrder, 
     .set({ ...cartFields(o), payload_hash: payloadHash })
     .where('id', '=', row.id)
     .execute();
-  await recordEvent(trx, row, { actor: 'cart', action: 'cart_cancelled', reason: `カートでキャンセル（${o.cartStatus}）` });
+  await recordEvent(trx, row, {
+    actor: 'cart',
+    action: 'cart_cancelled',
+    reason: `カートでキャンセル（${o.cartStatus}）`,
+  });
 }
 
 /** `status only`: the cart's status, times and payment; a cancel after shipping is flagged. */
@@ -89,7 +93,13 @@ export async function recordCartStatus(
 }
 
 /** `flag`: handed to the warehouse, never changed silently: the cart's version is kept aside. */
-export async function setAsideCartVersion(trx: Db, row: OrderRow, o: CartOrder, raw: unknown, payloadHash: string) {
+export async function setAsideCartVersion(
+  trx: Db,
+  row: OrderRow,
+  o: CartOrder,
+  raw: unknown,
+  payloadHash: string,
+) {
   await trx
     .updateTable('orders')
     .set({
@@ -102,7 +112,11 @@ export async function setAsideCartVersion(trx: Db, row: OrderRow, o: CartOrder, 
     })
     .where('id', '=', row.id)
     .execute();
-  await recordEvent(trx, row, { actor: 'cart', action: 'flagged', reason: '出荷指示後のカート側変更（未反映）' });
+  await recordEvent(trx, row, {
+    actor: 'cart',
+    action: 'flagged',
+    reason: '出荷指示後のカート側変更（未反映）',
+  });
 }
 
 /**

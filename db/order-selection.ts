@@ -79,7 +79,9 @@ export async function productsWithShortfall(db: Db): Promise<string[]> {
       AND o.shipping_instructed_at IS NULL
       AND ${holdingOrder()}
       AND EXISTS (SELECT 1 FROM stock_levels sl JOIN warehouses w ON w.code = sl.warehouse_code
-                  WHERE sl.product_code = l.product_code AND w.enabled AND sl.on_hand > sl.reserved)`.execute(db);
+                  WHERE sl.product_code = l.product_code AND w.enabled AND sl.on_hand > sl.reserved)`.execute(
+    db,
+  );
   return r.rows.map((x) => x.product_code);
 }
 

@@ -2,10 +2,11 @@
 // trips per order. The rows are exactly the plan domain/import-plan.ts made (first status, held
 // quantities, reservation steps); the reservations are written here, and the stock rows are raised
 // by the caller's final guarded statement (db/stock.ts), right before commit.
-import type { NewOrderPlan } from '../domain/import-plan.js';
+
 import { orderHashes } from '../domain/hash.js';
-import type { Db } from './db.js';
+import type { NewOrderPlan } from '../domain/import-plan.js';
 import { type BulkColumn, bulkInsert } from './bulk.js';
+import type { Db } from './db.js';
 import type { Actor } from './order-status.js';
 import { lineRows, orderColumns, partyRows } from './orders.js';
 import type { ResolvedProduct } from './products.js';

@@ -79,5 +79,7 @@ export function admitsNewOrder(
   incoming: { cancelledInCart: boolean; cartStatus: string },
   importStatuses: readonly string[] | null,
 ): boolean {
-  return !incoming.cancelledInCart && (importStatuses === null || importStatuses.includes(incoming.cartStatus));
+  return (
+    !incoming.cancelledInCart && (importStatuses === null || importStatuses.includes(incoming.cartStatus))
+  );
 }

@@ -4,8 +4,8 @@
 // repository writes exactly this (db/orders-batch.ts).
 import { type ProductStock, planPageStock, type ReservationStep } from './allocation.js';
 import { classifyOrder } from './classify.js';
-import { factsFromCartOrder, type ResolvedLine } from './order-facts.js';
 import type { CartOrder } from './order.js';
+import { factsFromCartOrder, type ResolvedLine } from './order-facts.js';
 import { DEFAULT_STATUSES, S } from './statuses.js';
 import { mayHoldStock } from './stock-holding.js';
 import type { StoreSettings } from './store-settings.js';
@@ -35,7 +35,10 @@ export function prepareNewOrders(
     const c = classifyOrder(facts);
     // Where its checks stop; any fulfillment status stands for "checked" (all of them may hold).
     const code = c.next === 'fulfillment' ? S.waiting : c.next;
-    const holds = mayHoldStock({ code, group: GROUP_OF.get(code)!, system: true }, settings.reservationTiming);
+    const holds = mayHoldStock(
+      { code, group: GROUP_OF.get(code)!, system: true },
+      settings.reservationTiming,
+    );
     return { order, facts, holds };
   });
 }
@@ -43,7 +46,8 @@ export function prepareNewOrders(
 /** The products whose stock the plan needs (lines of orders that may hold stock). */
 export function productsToPlan(prepared: readonly PreparedOrder[]): string[] {
   const codes = new Set<string>();
-  for (const p of prepared) if (p.holds) for (const l of p.facts.lines) if (l.productCode) codes.add(l.productCode);
+  for (const p of prepared)
+    if (p.holds) for (const l of p.facts.lines) if (l.productCode) codes.add(l.productCode);
   return [...codes];
 }
 
@@ -73,9 +77,17 @@ export function planNewOrders(
   return prepared.map((p, i) => {
     const lines = p.facts.lines.map((l, j) => {
       const s = steps[i]![j]!;
-      return { lineNo: l.lineNo, productCode: l.productCode, steps: s, held: s.reduce((n, x) => n + x.quantity, 0) };
+      return {
+        lineNo: l.lineNo,
+        productCode: l.productCode,
+        steps: s,
+        held: s.reduce((n, x) => n + x.quantity, 0),
+      };
     });
-    const next = autoTarget({ ...p.facts, lines: p.facts.lines.map((l, j) => ({ ...l, held: lines[j]!.held })) });
+    const next = autoTarget({
+      ...p.facts,
+      lines: p.facts.lines.map((l, j) => ({ ...l, held: lines[j]!.held })),
+    });
     const deferred = p.holds && lines.some((l) => l.productCode !== null && waiting.has(l.productCode));
     return {
       order: p.order,

@@ -19,11 +19,12 @@ export const HOLDING_AT_IMPORT: readonly string[] = [
 ];
 
 /** Groups whose custom (non-system) statuses hold stock like their system peers, by timing. */
-export const CUSTOM_HOLDING_GROUPS: Readonly<Record<StoreSettings['reservationTiming'], readonly StatusGroup[]>> =
-  {
-    import: ['review', 'payment', 'fulfillment'],
-    fulfillment: ['fulfillment'],
-  };
+export const CUSTOM_HOLDING_GROUPS: Readonly<
+  Record<StoreSettings['reservationTiming'], readonly StatusGroup[]>
+> = {
+  import: ['review', 'payment', 'fulfillment'],
+  fulfillment: ['fulfillment'],
+};
 
 export interface HoldingStatus {
   code: string;

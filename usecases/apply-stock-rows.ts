@@ -35,7 +35,8 @@ export async function applyStockRows(
   let ok = 0;
   for (const r of rows) {
     try {
-      if (!r.productCode || !r.warehouse) throw new RuleRefusal('product code and warehouse are required', 'required');
+      if (!r.productCode || !r.warehouse)
+        throw new RuleRefusal('product code and warehouse are required', 'required');
       if (r.quantity !== null) {
         await withTransaction(deps.db, (trx) => applyArrival(trx, { ...r, quantity: r.quantity! }));
         lines.push(`✓ row ${r.rowNo}: ${r.productCode} @ ${r.warehouse} +${r.quantity}`);

@@ -1,5 +1,5 @@
 // Operation: 伝票削除. Only キャンセル済み orders may be deleted; the audit trail stays.
-import { type Actor, lockOrder, recordEvent, deleteOrderRow } from '../db/order-status.js';
+import { type Actor, deleteOrderRow, lockOrder, recordEvent } from '../db/order-status.js';
 import { releaseOrderStock } from '../db/stock.js';
 import { formatOrderNo } from '../domain/order.js';
 import { S } from '../domain/statuses.js';
@@ -7,7 +7,10 @@ import { withTransaction } from '../infra/postgres.js';
 import type { UseCaseDeps } from './deps.js';
 import { type ChangeResult, missingOrder } from './results.js';
 
-export function deleteOrder(deps: UseCaseDeps, input: { orderId: number; actor: Actor }): Promise<ChangeResult> {
+export function deleteOrder(
+  deps: UseCaseDeps,
+  input: { orderId: number; actor: Actor },
+): Promise<ChangeResult> {
   const { orderId, actor } = input;
   return withTransaction(deps.db, async (trx) => {
     const row = await lockOrder(trx, orderId);

@@ -12,10 +12,10 @@
 import { sql } from 'kysely';
 import type { CartAdapter, NormalizeResult, RawOrder } from '../carts/contract.js';
 import { cartModule } from '../carts/registry.js';
-import { lockOrderByCartNo, knownVersions } from '../db/cart-change.js';
+import { knownVersions, lockOrderByCartNo } from '../db/cart-change.js';
 import type { Db } from '../db/db.js';
-import { addRunCounts } from '../db/import-runs.js';
 import { recordReject } from '../db/import-rejects.js';
+import { addRunCounts } from '../db/import-runs.js';
 import { insertNewOrders, type NewOrderRow } from '../db/orders-batch.js';
 import { resolvedFor, resolveProducts } from '../db/products.js';
 import {
@@ -143,7 +143,12 @@ export async function importPage(
     store.id,
     [...split.fresh, ...split.changed].flatMap((g) => g.order.lines),
   );
-  const ctx: CartChangeContext = { ...(await actionContext(db, now)), products, prepaidMethods, actor: opts.actor };
+  const ctx: CartChangeContext = {
+    ...(await actionContext(db, now)),
+    products,
+    prepaidMethods,
+    actor: opts.actor,
+  };
   const prepared = prepareNewOrders(
     split.fresh.map((g) => g.order),
     (l) => resolvedFor(products, l) ?? undefined,
@@ -192,7 +197,10 @@ export async function importPage(
           // Deadlocks must redo the whole page; anything else is this order's problem alone.
           if (isRetryableTxError(e)) throw e;
           await sql`ROLLBACK TO SAVEPOINT one_order`.execute(trx);
-          w.lateRejects.push({ raw: g.raw, error: `${g.order.cartOrderNo}: ${e instanceof Error ? e.message : String(e)}` });
+          w.lateRejects.push({
+            raw: g.raw,
+            error: `${g.order.cartOrderNo}: ${e instanceof Error ? e.message : String(e)}`,
+          });
           w.counts.rejected++;
         }
       }
@@ -210,7 +218,9 @@ export async function importPage(
   /** New orders in bulk: stock read (or locked), planned, written, reservations recorded. */
   const writeNewOrders = async (trx: Db, which: typeof prepared, locked: boolean) => {
     const wanted = productsToPlan(which);
-    const stock = (locked ? await lockStock(trx, wanted) : await readStock(trx, wanted)).filter((s) => s.enabled);
+    const stock = (locked ? await lockStock(trx, wanted) : await readStock(trx, wanted)).filter(
+      (s) => s.enabled,
+    );
     const waiting = await productsWithWaitingLines(trx, wanted);
     const plans = planNewOrders(which, stock, waiting);
     const rows: NewOrderRow[] = plans.map((plan) => ({ plan, raw: rawOf.get(plan.order.cartOrderNo) }));
@@ -231,7 +241,9 @@ export async function importPage(
       conflicts: batch.conflicts.map((c) => c.plan.order.cartOrderNo),
       waitingProducts,
       finish: () =>
-        locked ? reserveLockedPlan(trx, batch.reservations) : confirmPlannedStock(trx, batch.reservations, newIds),
+        locked
+          ? reserveLockedPlan(trx, batch.reservations)
+          : confirmPlannedStock(trx, batch.reservations, newIds),
     };
   };
 
@@ -239,8 +251,15 @@ export async function importPage(
   const writeOne = async (trx: Db, g: Incoming) => {
     const row = await lockOrderByCartNo(trx, store.id, g.order.cartOrderNo);
     if (row) return applyCartChange(trx, row, g.order, g.raw.payload, ctx);
-    if (!admitsNewOrder(g.order, importStatuses)) return { kind: 'skipped' as const, orderId: null, productCodes: [] };
-    const one = prepareNewOrders([g.order], (l) => resolvedFor(products, l) ?? undefined, store.settings, prepaidMethods, now);
+    if (!admitsNewOrder(g.order, importStatuses))
+      return { kind: 'skipped' as const, orderId: null, productCodes: [] };
+    const one = prepareNewOrders(
+      [g.order],
+      (l) => resolvedFor(products, l) ?? undefined,
+      store.settings,
+      prepaidMethods,
+      now,
+    );
     rawOf.set(g.order.cartOrderNo, g.raw.payload);
     const w = await writeNewOrders(trx, one, true);
     await w.finish();

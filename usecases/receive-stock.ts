@@ -1,7 +1,8 @@
 // Operation: 入荷. Stock arrives in a warehouse (one guarded upsert per arrival, its own
 // transaction); then the oldest waiting orders of the product get it and move on.
-import { receiveStock as addOnHand } from '../db/stock.js';
+
 import type { Db } from '../db/db.js';
+import { receiveStock as addOnHand } from '../db/stock.js';
 import { withTransaction } from '../infra/postgres.js';
 import type { UseCaseDeps } from './deps.js';
 import { type SettleResult, settleAfterStockChange } from './settle-after-stock-change.js';

@@ -1,9 +1,10 @@
 // Operation: a store mapping (or a master code) for a cart code was added: the orders waiting in
 // マスタなし商品 on that code take the product and run their checks again (自動確認), get stock,
 // and settle. Idempotent: only lines still unknown are filled; only マスタなし orders move.
-import { applyMappingToWaitingLines } from '../db/products.js';
+
 import { productCodesOfOrders } from '../db/order-selection.js';
 import { lockOrder } from '../db/order-status.js';
+import { applyMappingToWaitingLines } from '../db/products.js';
 import { getStore } from '../db/stores.js';
 import { AUTO_CONFIRM, S } from '../domain/statuses.js';
 import { withTransaction } from '../infra/postgres.js';

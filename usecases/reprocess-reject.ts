@@ -15,7 +15,12 @@ export async function reprocessReject(deps: UseCaseDeps, input: { rejectId: numb
   const raw = { cartOrderNo: reject.cart_order_no, payload: reject.raw_payload };
   const result = mod.normalize(raw, store.code);
   if (!result.ok) {
-    await updateRejectError(deps.db, reject.id, `${result.cartOrderNo ?? '(注文番号不明)'}: ${result.message}`, result.field);
+    await updateRejectError(
+      deps.db,
+      reject.id,
+      `${result.cartOrderNo ?? '(注文番号不明)'}: ${result.message}`,
+      result.field,
+    );
     return { rejectId: reject.id, outcome: 'still-rejected', error: result.message };
   }
   // Resolved first: the import would otherwise see the same open reject and refresh it.

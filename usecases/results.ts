@@ -10,7 +10,14 @@ export interface ChangeResult {
 }
 
 export function missingOrder(orderId: number): ChangeResult {
-  return { orderId, orderNo: '-', ok: false, from: '-', to: null, message: `order ${orderId} does not exist` };
+  return {
+    orderId,
+    orderNo: '-',
+    ok: false,
+    from: '-',
+    to: null,
+    message: `order ${orderId} does not exist`,
+  };
 }
 
 export function failedChange(orderId: number, e: unknown): ChangeResult {

@@ -3,6 +3,7 @@
 // store at a time, whoever starts it), the run row, the pages, the cursor (scheduled windows only,
 // forward only, once the whole window is in), then finish or fail. A cart refusing our credentials
 // stops at once and marks the store; other failures are the caller's to retry (jobs: BullMQ).
+import { randomUUID } from 'node:crypto';
 import type { CartAdapter, RawOrder } from '../carts/contract.js';
 import { CartAuthError } from '../carts/errors.js';
 import { finishRun, openRun } from '../db/import-runs.js';
@@ -83,12 +84,13 @@ export function yesterdayJst(now: Date): string {
 
 export async function runImport(deps: ImportDeps, input: RunImportInput): Promise<RunImportResult> {
   const { store, source } = input;
-  const owner = `${deps.processId}-${input.jobId ?? `direct-${Date.now()}`}`;
+  const owner = `${deps.processId}-${input.jobId ?? `direct-${randomUUID()}`}`;
   const leaseSeconds = deps.config.IMPORT_LEASE_SECONDS;
   if (!(await acquireImportLease(deps.db, store.id, owner, leaseSeconds))) return { outcome: 'busy' };
   let runId: number | null = null;
   try {
-    if (source.kind !== 'records' && !deps.adapterFor) throw new Error('runImport: no adapterFor for a cart source');
+    if (source.kind !== 'records' && !deps.adapterFor)
+      throw new Error('runImport: no adapterFor for a cart source');
     const adapter = source.kind === 'records' ? null : await deps.adapterFor!(store);
     let window: { from: Date; to: Date } | null = null;
     if (source.kind === 'window') {
@@ -126,7 +128,13 @@ export async function runImport(deps: ImportDeps, input: RunImportInput): Promis
     else if (source.kind === 'order') {
       const raw = await adapter!.fetchOrder(source.cartOrderNo);
       if (!raw) {
-        await finishRun(deps.db, run.id, store.id, 'failed', `${store.code}: the cart has no order ${source.cartOrderNo}`);
+        await finishRun(
+          deps.db,
+          run.id,
+          store.id,
+          'failed',
+          `${store.code}: the cart has no order ${source.cartOrderNo}`,
+        );
         return { outcome: 'not-found', runId: run.id };
       }
       await page([raw], adapter!);
