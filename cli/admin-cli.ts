@@ -4,11 +4,12 @@ import { type Job, type Queue, QueueEvents } from 'bullmq';
 import type { Command } from 'commander';
 import { listImportRuns } from '../db/import-runs.js';
 import { upsertMapping } from '../db/products.js';
-import { addStatus, loadStatuses, renameStatus } from '../db/statuses.js';
+import { loadStatuses } from '../db/statuses.js';
 import { getStore, listStores, upsertStore } from '../db/stores.js';
 import { createUser } from '../db/users.js';
 import { createWorkerConnection } from '../infra/redis.js';
 import { jobIds, QUEUES, type QueueKey } from '../jobs/catalogue.js';
+import { addStatus, renameStatus } from '../usecases/edit-statuses.js';
 import { cliActor } from './orders-cli.js';
 import { fail, type Runtime, withDb, withRuntime } from './runtime.js';
 import { readStoresFile } from './stores-file.js';
@@ -212,7 +213,7 @@ export function registerAdminCommands(program: Command): void {
     .description('Rename a status (the rules stay with the code)')
     .action(async (code: string, label: string) =>
       withDb(async ({ db }) => {
-        const s = await renameStatus(db, code, label).catch((e: Error) => fail(e.message));
+        const s = await renameStatus({ db: db }, code, label).catch((e: Error) => fail(e.message));
         process.stdout.write(`✓ ${s.code} → ${s.label}\n`);
       }),
     );
@@ -221,7 +222,7 @@ export function registerAdminCommands(program: Command): void {
     .description('Add a custom status to a group (review, payment or fulfillment)')
     .action(async (code: string, group: string, label: string) =>
       withDb(async ({ db }) => {
-        const s = await addStatus(db, { code, group: group as never, label }).catch((e: Error) =>
+        const s = await addStatus({ db: db }, { code, group: group as never, label }).catch((e: Error) =>
           fail(e.message),
         );
         process.stdout.write(`✓ ${s.group} ${s.code} ${s.label}\n`);

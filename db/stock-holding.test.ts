@@ -10,8 +10,9 @@ import { mayHoldStock } from '../domain/stock-holding.js';
 import { createTestDb, type TestDb } from '../test/harness.js';
 import { expectStockInvariants } from '../test/pipeline.js';
 import { createShop, seedStock } from '../test/stock-fixtures.js';
+import { addStatus } from '../usecases/edit-statuses.js';
 import { productsWithShortfall } from './order-selection.js';
-import { addStatus, loadStatuses } from './statuses.js';
+import { loadStatuses } from './statuses.js';
 import { allocateProducts, holdingOrder } from './stock.js';
 import type { Store } from './stores.js';
 
@@ -37,7 +38,7 @@ describe('holdingOrder() agrees with mayHoldStock', () => {
     // A custom status in each group (the seed already has hold_1 in fulfillment). The cancellation
     // group refuses custom statuses through addStatus; one written by hand must still not hold.
     for (const group of ['review', 'payment', 'fulfillment'] as StatusGroup[])
-      await addStatus(t.db, { code: `custom_${group}`, group, label: `独自 ${group}` });
+      await addStatus({ db: t.db }, { code: `custom_${group}`, group, label: `独自 ${group}` });
     await sql`INSERT INTO statuses (code, "group", label, sort_order, system)
               VALUES ('custom_cancellation', 'cancellation', '独自 cancellation', 499, false)`.execute(t.db);
     statuses = (await loadStatuses(t.db)).all;

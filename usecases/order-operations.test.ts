@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadOrders } from '../db/orders.js';
-import { addStatus, loadStatuses, removeStatus, renameStatus } from '../db/statuses.js';
+import { loadStatuses } from '../db/statuses.js';
 import { correctStock, reserve } from '../db/stock.js';
 import type { Store } from '../db/stores.js';
 import { AUTO_CONFIRM, S } from '../domain/statuses.js';
@@ -26,6 +26,7 @@ import { changeStatus, changeStatuses } from './change-status.js';
 import { confirmShipment } from './confirm-shipment.js';
 import { deleteOrder } from './delete-order.js';
 import { depsOf } from './deps.js';
+import { addStatus, removeStatus, renameStatus } from './edit-statuses.js';
 import { recordPayment } from './record-payment.js';
 import { releaseReservations } from './release-reservations.js';
 import { shippingInstruction } from './shipping-instruction.js';
@@ -552,15 +553,15 @@ describe('shipping stages, payment, cancellation and statuses', () => {
   });
 
   it('statuses are data: renamed labels, a custom status in a group, system statuses kept', async () => {
-    await renameStatus(t.db, 'hold_1', '予約注文');
-    await renameStatus(t.db, S.waiting, '取り寄せ中');
-    const custom = await addStatus(t.db, { code: 'vip_check', group: 'review', label: 'VIP確認' });
+    await renameStatus({ db: t.db }, 'hold_1', '予約注文');
+    await renameStatus({ db: t.db }, S.waiting, '取り寄せ中');
+    const custom = await addStatus({ db: t.db }, { code: 'vip_check', group: 'review', label: 'VIP確認' });
     expect(custom).toMatchObject({ group: 'review', system: false });
-    await expect(addStatus(t.db, { code: 'x_cancel', group: 'cancellation', label: 'x' })).rejects.toThrow(
-      'cancellation group',
-    );
-    await expect(removeStatus(t.db, S.waiting)).rejects.toThrow('system status');
-    await expect(renameStatus(t.db, S.shipped, '  ')).rejects.toThrow('cannot be empty');
+    await expect(
+      addStatus({ db: t.db }, { code: 'x_cancel', group: 'cancellation', label: 'x' }),
+    ).rejects.toThrow('cancellation group');
+    await expect(removeStatus({ db: t.db }, S.waiting)).rejects.toThrow('system status');
+    await expect(renameStatus({ db: t.db }, S.shipped, '  ')).rejects.toThrow('cannot be empty');
 
     await seedStock(t.db, { 'LBL-A': { tokyo: 1 } });
     await place(atFulfillment, {
@@ -586,14 +587,14 @@ describe('shipping stages, payment, cancellation and statuses', () => {
     expect((await changeStatus(ops(), { orderId: l1.id, target: 'vip_check', actor: 'user:ops' })).ok).toBe(
       true,
     );
-    await expect(removeStatus(t.db, 'vip_check')).rejects.toThrow('still has orders');
+    await expect(removeStatus({ db: t.db }, 'vip_check')).rejects.toThrow('still has orders');
     expect((await changeStatus(ops(), { orderId: l1.id, target: AUTO_CONFIRM, actor: 'user:ops' })).to).toBe(
       S.readyToShip,
     );
-    await removeStatus(t.db, 'vip_check');
+    await removeStatus({ db: t.db }, 'vip_check');
     expect((await loadStatuses(t.db)).has('vip_check')).toBe(false);
-    await renameStatus(t.db, S.waiting, '在庫なし / 納期指定あり');
-    await renameStatus(t.db, 'hold_1', '出荷保留1');
+    await renameStatus({ db: t.db }, S.waiting, '在庫なし / 納期指定あり');
+    await renameStatus({ db: t.db }, 'hold_1', '出荷保留1');
     await expectStockHealthy(t.db);
   });
 

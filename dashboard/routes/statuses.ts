@@ -1,8 +1,9 @@
 // ステータス: the catalogue (groups, labels, 自動確認), renaming any status, adding and removing
-// custom ones. The rules (system statuses stay, a status with orders stays) are in db/statuses.ts.
+// custom ones. The rules (system statuses stay, a status with orders stays) are usecases/edit-statuses.ts.
 import { z } from 'zod';
-import { addStatus, loadStatuses, removeStatus, renameStatus } from '../../db/statuses.js';
+import { loadStatuses } from '../../db/statuses.js';
 import { AUTO_CONFIRM, STATUS_GROUPS } from '../../domain/statuses.js';
+import { addStatus, removeStatus, renameStatus } from '../../usecases/edit-statuses.js';
 import { parse, type RouteTable } from '../http.js';
 import type { RouteDeps } from './deps.js';
 
@@ -22,7 +23,7 @@ export function registerStatusRoutes(routes: RouteTable, { db }: RouteDeps): voi
       }),
       req.body,
     );
-    return { status: await addStatus(db, b) };
+    return { status: await addStatus({ db: db }, b) };
   });
 
   routes.add('put', '/api/statuses/:code', 'admin', async (req) => {
@@ -30,11 +31,11 @@ export function registerStatusRoutes(routes: RouteTable, { db }: RouteDeps): voi
       z.object({ label: z.string().trim().min(1, '名前を入力してください').max(40) }),
       req.body,
     );
-    return { status: await renameStatus(db, String(req.params.code), b.label) };
+    return { status: await renameStatus({ db: db }, String(req.params.code), b.label) };
   });
 
   routes.add('delete', '/api/statuses/:code', 'admin', async (req) => {
-    await removeStatus(db, String(req.params.code));
+    await removeStatus({ db: db }, String(req.params.code));
     return { ok: true, statuses: (await loadStatuses(db)).all };
   });
 }

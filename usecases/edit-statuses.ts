@@ -1,0 +1,45 @@
+// Operations on the status catalogue: labels are data. Any status can be renamed; custom statuses
+// can be added inside a group (the seed's 出荷保留1 → 予約注文), not in キャンセル対応 (its flow is
+// fixed); a custom status can be removed once no order is in it. System statuses are never removed.
+import {
+  deleteStatus,
+  findStatus,
+  insertStatus,
+  statusHasOrders,
+  updateStatusLabel,
+} from '../db/statuses.js';
+import type { StatusGroup } from '../domain/order.js';
+import { RuleRefusal } from '../domain/refusal.js';
+import type { StatusDef } from '../domain/statuses.js';
+import type { UseCaseDeps } from './deps.js';
+
+type Deps = Pick<UseCaseDeps, 'db'>;
+
+export async function renameStatus(deps: Deps, code: string, label: string): Promise<StatusDef> {
+  const l = label.trim();
+  if (!l) throw new RuleRefusal('a status label cannot be empty', 'empty_label');
+  const r = await updateStatusLabel(deps.db, code, l);
+  if (!r) throw new RuleRefusal(`ステータス "${code}" はありません`, 'not_found');
+  return r;
+}
+
+export async function addStatus(
+  deps: Deps,
+  input: { code: string; group: StatusGroup; label: string },
+): Promise<StatusDef> {
+  if (!/^[a-z0-9_]+$/.test(input.code))
+    throw new RuleRefusal('ステータスコードは英小文字・数字・_ です', 'bad_code');
+  if (input.group === 'cancellation')
+    throw new RuleRefusal('custom statuses cannot be added to the cancellation group', 'cancellation_group');
+  return insertStatus(deps.db, { ...input, label: input.label.trim() });
+}
+
+export async function removeStatus(deps: Deps, code: string): Promise<void> {
+  const s = await findStatus(deps.db, code);
+  if (!s) throw new RuleRefusal(`ステータス "${code}" はありません`, 'not_found');
+  if (s.system)
+    throw new RuleRefusal(`"${code}" is a system status: it can be renamed but not removed`, 'system_status');
+  if (await statusHasOrders(deps.db, code))
+    throw new RuleRefusal(`status "${code}" still has orders; move them first`, 'in_use');
+  await deleteStatus(deps.db, code);
+}
