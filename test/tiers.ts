@@ -1,8 +1,9 @@
 // Which test files are the unit tier: pure code only, no PostgreSQL, Redis, HTTP servers or browser,
-// so `npm run test:unit` runs in seconds without the global setup. Every other test file is the
-// integration tier (`test/global-setup.ts` starts the services). A unit file that starts needing
-// services fails loudly: `test/harness.ts` throws without the global setup, and
-// `test/architecture.test.ts` checks that no unit file reaches the harness or `dev/services.ts`.
+// so `npm run test:unit` needs no global setup (about half a minute on two cores, most of it the
+// fuzz). Every other test file is the integration tier (`test/global-setup.ts` starts the services).
+// A unit file that starts needing services fails loudly: `test/harness.ts` throws without the global
+// setup, and `test/architecture.test.ts` checks that no unit file reaches the harness or
+// `dev/services.ts`.
 export const UNIT_TESTS: readonly string[] = [
   'domain/**/*.test.ts',
   // Normalizers on recorded payloads, the fast-check fuzz of every cart, the CSV parser.
