@@ -6,8 +6,8 @@ import type { Db } from '../db/db.js';
 import { findOrderId, listOrders } from '../db/order-list.js';
 import { loadOrders, publicOrder } from '../db/orders.js';
 import { loadStatuses } from '../db/statuses.js';
-import { S } from '../domain/statuses.js';
 import { applyShipmentCsv } from '../uploads/shipment-csv.js';
+import { cancelOrders } from '../usecases/cancel-order.js';
 import { changeStatuses } from '../usecases/change-status.js';
 import { confirmShipment } from '../usecases/confirm-shipment.js';
 import { deleteOrder } from '../usecases/delete-order.js';
@@ -119,14 +119,9 @@ export function registerOrderCommands(program: Command): void {
     .action(async (o: { order: string[]; reason: string; complete?: boolean; tooLate?: boolean }) =>
       withDb(async ({ db }) => {
         const ids = await Promise.all(o.order.map((r) => orderIdOf(db, r)));
-        const to = o.complete ? S.cancelled : o.tooLate ? S.shipped : S.cancelRequested;
+        const step = o.complete ? 'complete' : o.tooLate ? 'too-late' : 'request';
         printResults(
-          await changeStatuses(depsOf(db), {
-            orderIds: ids,
-            target: to,
-            actor: cliActor(),
-            reason: o.reason,
-          }),
+          await cancelOrders(depsOf(db), { orderIds: ids, step, actor: cliActor(), reason: o.reason }),
         );
       }),
     );

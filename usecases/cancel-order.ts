@@ -1,15 +1,24 @@
-// Operation: cancel an order (キャンセル指示待ち; on to キャンセル済み by itself when the store
-// completes cancels automatically and nothing was handed to the warehouse). Its stock goes back to
-// the oldest waiting orders after commit.
+// Operation: the cancellation flow of orders, step by step — ask (キャンセル指示待ち; on to キャンセル
+// 済み by itself when the store completes cancels and nothing was handed to the warehouse), the
+// warehouse stopped the parcel (キャンセル対応中 → 済み), or it shipped anyway (→ 出荷完了, flagged).
+// A result per order; stock an order gives back goes to the oldest waiting orders after commit.
 import type { Actor } from '../db/order-status.js';
 import { S } from '../domain/statuses.js';
-import { changeStatus } from './change-status.js';
+import { changeStatuses } from './change-status.js';
 import type { UseCaseDeps } from './deps.js';
 import type { ChangeResult } from './results.js';
 
-export function cancelOrder(
+export type CancelStep = 'request' | 'complete' | 'too-late';
+
+const TARGET: Record<CancelStep, string> = {
+  request: S.cancelRequested,
+  complete: S.cancelled,
+  'too-late': S.shipped,
+};
+
+export function cancelOrders(
   deps: UseCaseDeps,
-  input: { orderId: number; actor: Actor; reason?: string },
-): Promise<ChangeResult> {
-  return changeStatus(deps, { ...input, target: S.cancelRequested });
+  input: { orderIds: readonly number[]; step: CancelStep; actor: Actor; reason?: string },
+): Promise<ChangeResult[]> {
+  return changeStatuses(deps, { ...input, target: TARGET[input.step] });
 }
