@@ -170,7 +170,8 @@ export async function runDemo(): Promise<void> {
     say('juchu demo is running');
     say(`  dashboard     ${dashboard.url}`);
     say(`  Bull Board    ${dashboard.url}/admin/queues`);
-    for (const u of DEMO_USERS) say(`  login         ${u.login} / ${u.password}  (${u.role})`);
+    for (const u of DEMO_USERS) say(`  login         ${u.login} / ${u.password}  (${u.role}, demo only)`);
+    say('                fixed demo passwords: refused when NODE_ENV=production');
     for (const s of sims) say(`  simulator     ${s.url}`);
     say(
       `  database      ${config.DATABASE_URL}${services.postgres.private ? '  (private, deleted on exit)' : ''}`,
