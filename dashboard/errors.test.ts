@@ -156,6 +156,15 @@ describe('the dashboard’s routes', () => {
   it('answer input PostgreSQL refuses (an impossible date, a NUL byte, a duplicate) with 400, not 500', async () => {
     expect((await viewer.get('/api/orders?shipFrom=2026-02-30')).status).toBe(400);
     expect((await viewer.get('/api/orders?cartOrderNo=%00')).status).toBe(400);
+    // Cursors the list never made: an id past the column's range, a sort value past bigint's.
+    const cursor = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    expect((await viewer.get('/api/mappings?before=99999999999')).status).toBe(400);
+    expect((await viewer.get(`/api/orders?after=${cursor(['2026-11-25 10:00:00+09', 1e20])}`)).status).toBe(
+      400,
+    );
+    expect(
+      (await viewer.get(`/api/orders?sort=orderNo&after=${cursor(['99999999999999999999', 1])}`)).status,
+    ).toBe(400);
     const status = { code: 'gift_wrap', group: 'fulfillment', label: 'ギフト包装待ち' };
     expect((await admin.post('/api/statuses', status)).status).toBe(200);
     const again = await admin.post('/api/statuses', status);

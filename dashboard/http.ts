@@ -118,13 +118,15 @@ export class RouteTable {
 
 /**
  * PostgreSQL refused the input itself (SQLSTATE → what the screen says): a duplicate, a missing or
- * still-used reference, a check, a value of the wrong form, an impossible date, a NUL byte.
+ * still-used reference, a check, a value of the wrong form or out of range, an impossible date, a
+ * NUL byte.
  */
 const INPUT_REFUSED = new Map<string, string>([
   ['23505', '同じものがすでに登録されています'], // unique_violation
   ['23503', '参照しているデータがないか、まだ使われています'], // foreign_key_violation
   ['23514', '値が条件を満たしていません'], // check_violation
   ['22P02', '値の形式が正しくありません'], // invalid_text_representation
+  ['22003', '数値が大きすぎます'], // numeric_value_out_of_range
   ['22007', '日付の形式が正しくありません'], // invalid_datetime_format
   ['22008', 'ありえない日付です'], // datetime_field_overflow
   ['22021', '使えない文字が含まれています（NUL など）'], // character_not_in_repertoire

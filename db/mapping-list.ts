@@ -3,7 +3,7 @@
 import { sql } from 'kysely';
 import { toJstIso } from '../domain/time.js';
 import type { Db } from './db.js';
-import { decodeIdCursor, fetchPage, mapPage, type Page } from './paging.js';
+import { decodeIdCursor, fetchPage, MAX_SERIAL_ID, mapPage, type Page } from './paging.js';
 
 export interface MappingView {
   id: number;
@@ -22,7 +22,7 @@ export async function listMappings(
   db: Db,
   q: { store?: string; q?: string; before?: string | number; size?: number } = {},
 ): Promise<Page<MappingView, number>> {
-  const before = decodeIdCursor(q.before);
+  const before = decodeIdCursor(q.before, 'before', MAX_SERIAL_ID);
   let query = db
     .selectFrom('store_product_mappings as m')
     .innerJoin('stores as s', 's.id', 'm.store_id')

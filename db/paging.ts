@@ -34,11 +34,21 @@ export function mapPage<R, T, C>(page: Page<R, C>, fn: (row: R) => T): Page<T, C
 
 const unreadable = (param: string) => new RuleRefusal(`${param}: ページ位置が読めません`, 'bad_cursor');
 
-/** An id cursor (`before`): a positive whole number, as a number or as the query string gave it. */
-export function decodeIdCursor(raw: string | number | undefined, param = 'before'): number | undefined {
+/** Ids of `serial` columns end here; `bigserial` ones beyond what a JS number holds exactly. */
+export const MAX_SERIAL_ID = 2_147_483_647;
+
+/**
+ * An id cursor (`before`): a positive whole number, as a number or as the query string gave it, no
+ * larger than the id column can hold (`max`), or PostgreSQL would refuse the comparison.
+ */
+export function decodeIdCursor(
+  raw: string | number | undefined,
+  param = 'before',
+  max = Number.MAX_SAFE_INTEGER,
+): number | undefined {
   if (raw === undefined || raw === '') return undefined;
-  const n = typeof raw === 'number' ? raw : /^\d{1,15}$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n <= 0) throw unreadable(param);
+  const n = typeof raw === 'number' ? raw : /^\d{1,16}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n <= 0 || n > max) throw unreadable(param);
   return n;
 }
 
@@ -56,8 +66,9 @@ export function decodeSortCursor(raw: string | undefined, param = 'after'): Sort
     if (
       Array.isArray(v) &&
       v.length === 2 &&
-      (typeof v[0] === 'string' || typeof v[0] === 'number') &&
-      Number.isInteger(v[1])
+      (typeof v[0] === 'string' || (typeof v[0] === 'number' && Number.isFinite(v[0]))) &&
+      Number.isSafeInteger(v[1]) &&
+      (v[1] as number) > 0
     )
       return [v[0], v[1] as number];
   } catch {
