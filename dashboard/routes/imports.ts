@@ -8,8 +8,8 @@ import { csvCart, parseOrderFile } from '../../carts/csv/index.js';
 import { listImportRuns } from '../../db/import-runs.js';
 import { findStore } from '../../db/stores.js';
 import { RuleRefusal } from '../../domain/refusal.js';
-import { jobIds } from '../../jobs/catalogue.js';
 import { logger } from '../../infra/logger.js';
+import { jobIds } from '../../jobs/catalogue.js';
 import { importOrderFile } from '../../usecases/import-order-file.js';
 import { actorOf, userOf } from '../auth.js';
 import { badRequest, notFound, parse, queryOf, type RouteTable, uploadOf } from '../http.js';
@@ -74,7 +74,13 @@ export function registerImportRoutes(routes: RouteTable, { db, queues, config }:
       const f = uploadOf(req);
       const parsed = readOrderFile(f.buf, store.settings, f.name);
       const r = await importOrderFile(
-        { db, now: () => new Date(), log: logger, processId: `dashboard-${hostname()}-${process.pid}`, config },
+        {
+          db,
+          now: () => new Date(),
+          log: logger,
+          processId: `dashboard-${hostname()}-${process.pid}`,
+          config,
+        },
         { store, records: parsed.orders, normalizer: csvCart, actor: `upload:${userOf(res).login}` },
       );
       return {
