@@ -5,11 +5,12 @@ import type { Command } from 'commander';
 import { listImportRuns } from '../db/import-runs.js';
 import { upsertMapping } from '../db/products.js';
 import { loadStatuses } from '../db/statuses.js';
-import { getStore, listStores, upsertStore } from '../db/stores.js';
-import { createUser } from '../db/users.js';
+import { getStore, listStores } from '../db/stores.js';
 import { createWorkerConnection } from '../infra/redis.js';
 import { jobIds, QUEUES, type QueueKey } from '../jobs/catalogue.js';
 import { addStatus, renameStatus } from '../usecases/edit-statuses.js';
+import { saveStore } from '../usecases/save-store.js';
+import { setUser } from '../usecases/save-user.js';
 import { cliActor } from './orders-cli.js';
 import { fail, type Runtime, withDb, withRuntime } from './runtime.js';
 import { readStoresFile } from './stores-file.js';
@@ -56,11 +57,16 @@ export function registerAdminCommands(program: Command): void {
     .action(async (file: string) =>
       withDb(async ({ db, config }) => {
         const inputs = await readStoresFile(file).catch((e: Error) => fail(e.message));
+        const deps = { db, key: config.JUCHU_SECRET_KEY };
         for (const s of inputs) {
-          const saved = await upsertStore(db, s, config.JUCHU_SECRET_KEY);
-          process.stdout.write(
-            `✓ ${saved.code} (${saved.cart}) ${saved.enabled ? 'enabled' : 'disabled'}  cron "${saved.importCron}"${s.credentials ? '  credentials updated' : ''}\n`,
+          const r = await saveStore(deps, s).catch((e: Error) =>
+            fail(`${file}: store ${s.code}: ${e.message}`),
           );
+          const saved = r.store;
+          process.stdout.write(
+            `✓ ${saved.code} (${saved.cart}) ${saved.enabled ? 'enabled' : 'disabled'}  cron "${saved.importCron}"${saved.testStore ? '  test store' : ''}${r.credentialsUpdated ? '  credentials updated' : ''}\n`,
+          );
+          if (r.credentialsDropped) process.stdout.write(`  ⚠ ${r.credentialsDropped}\n`);
         }
       }),
     );
@@ -84,7 +90,7 @@ export function registerAdminCommands(program: Command): void {
         for (const s of all) {
           const lag = s.importCursor ? `${Math.round((Date.now() - s.importCursor.getTime()) / 1000)}s` : '—';
           process.stdout.write(
-            `${s.code.padEnd(16)} ${s.cart.padEnd(9)} ${s.enabled ? 'on ' : 'off'} cron "${s.importCron}"  last import ${ago(s.lastImportAt)} (${s.lastImportOutcome ?? '—'})  lag ${lag}${s.credentialState === 'needs_credentials' ? '  ⚠ needs credentials' : ''}\n`,
+            `${s.code.padEnd(16)} ${s.cart.padEnd(9)} ${s.enabled ? 'on ' : 'off'} cron "${s.importCron}"  last import ${ago(s.lastImportAt)} (${s.lastImportOutcome ?? '—'})  lag ${lag}${s.testStore ? '  test store' : ''}${s.credentialState === 'needs_credentials' ? `  ⚠ needs credentials${s.credentialError ? ` (${s.credentialError})` : ''}` : ''}\n`,
           );
         }
       }),
@@ -240,8 +246,8 @@ export function registerAdminCommands(program: Command): void {
         const password = process.env.JUCHU_NEW_PASSWORD;
         if (!password) fail('set JUCHU_NEW_PASSWORD to the new password (kept out of shell history and ps)');
         if (!['viewer', 'operator', 'admin'].includes(o.role)) fail('role must be viewer, operator or admin');
-        await createUser(
-          db,
+        await setUser(
+          { db },
           {
             login: o.login,
             displayName: o.name ?? o.login,

@@ -1,7 +1,8 @@
 // The dashboard's route table: every route is declared with who may call it, and the guards follow
 // from that declaration (session → role → CSRF → body parser → handler). Nothing is registered on the
 // app any other way, so the route-by-route auth test can hold every Express route to its declaration.
-// A handler throws to refuse: an HttpError, or a RuleRefusal from below (→ 400 with its message);
+// A handler throws to refuse: an HttpError, or a RuleRefusal from below (→ 400 with its message, 404
+// when the rule is `not_found`);
 // anything else is a fault of ours (→ 500, logged with its stack, none in the answer).
 import express, {
   type Express,
@@ -141,7 +142,9 @@ export function refusalOf(err: unknown): { status: number; body: Record<string, 
   if (err instanceof HttpError)
     return { status: err.status, body: { error: err.code, message: err.message } };
   if (isRuleRefusal(err))
-    return { status: 400, body: { error: 'bad_request', rule: err.rule, message: err.message } };
+    return err.rule === 'not_found'
+      ? { status: 404, body: { error: 'not_found', rule: err.rule, message: err.message } }
+      : { status: 400, body: { error: 'bad_request', rule: err.rule, message: err.message } };
   const e = (err ?? {}) as {
     code?: unknown;
     constraint?: unknown;

@@ -4,11 +4,10 @@
 import { z } from 'zod';
 import { listMappings, unmappedCartCodes } from '../../db/mapping-list.js';
 import { findStore } from '../../db/stores.js';
-import { isRuleRefusal } from '../../domain/refusal.js';
 import { applyMappingsCsv } from '../../uploads/mappings-csv.js';
 import { removeMapping, saveMapping } from '../../usecases/save-mapping.js';
 import { actorOf } from '../auth.js';
-import { badRequest, idParam, notFound, parse, queryOf, type RouteTable, uploadOf } from '../http.js';
+import { badRequest, idParam, parse, queryOf, type RouteTable, uploadOf } from '../http.js';
 import { enqueue, type RouteDeps } from './deps.js';
 
 const mappingSchema = z.object({
@@ -18,12 +17,6 @@ const mappingSchema = z.object({
   productCode: z.string().trim().min(1, '商品コードを入力してください').max(100),
   unitsPerCartUnit: z.number().int().min(1).max(1000).default(1),
 });
-
-/** A mapping that is not there is a 404, as the screens expect (the use case refuses it). */
-function missingIs404(e: unknown): never {
-  if (isRuleRefusal(e) && e.rule === 'not_found') throw notFound(e.message);
-  throw e;
-}
 
 export function registerMappingRoutes(routes: RouteTable, { db, queues }: RouteDeps): void {
   const recheck = (store: string, cartProductCode: string, by: string) =>
@@ -80,13 +73,13 @@ export function registerMappingRoutes(routes: RouteTable, { db, queues }: RouteD
       mapping,
       actor: actorOf(res),
       id,
-    }).catch(missingIs404);
+    });
     return { id, jobId, message: `マッピング ${id} を更新しました` };
   });
 
   routes.add('delete', '/api/mappings/:id', 'admin', async (req) => {
     const id = parse(idParam, req.params.id);
-    await removeMapping(deps, { id }).catch(missingIs404);
+    await removeMapping(deps, { id });
     // Orders already converted keep their product code; only future imports are affected.
     return { ok: true, message: `マッピング ${id} を削除しました` };
   });

@@ -1,11 +1,11 @@
 // ユーザー: who is signed in (/api/me, with the CSRF token the screens send back), and the admin's
 // user list. A disabled user or a new password ends that user's sessions at once.
 import { z } from 'zod';
-import { endUserSessions } from '../../db/sessions.js';
-import { createUser, findUser, listUsers, loginTaken, updateUser } from '../../db/users.js';
+import { listUsers } from '../../db/users.js';
 import { toJstIso } from '../../domain/time.js';
+import { addUser, changeUser } from '../../usecases/save-user.js';
 import { sessionOf, userOf } from '../auth.js';
-import { badRequest, idParam, notFound, parse, type RouteTable } from '../http.js';
+import { idParam, parse, type RouteTable } from '../http.js';
 import type { RouteDeps } from './deps.js';
 
 const role = z.enum(['viewer', 'operator', 'admin']);
@@ -35,8 +35,7 @@ export function registerUserRoutes(routes: RouteTable, { db, config }: RouteDeps
       }),
       req.body,
     );
-    if (await loginTaken(db, b.login)) throw badRequest(`ログイン名 ${b.login} は使われています`);
-    return { user: await createUser(db, b, policy) };
+    return { user: await addUser({ db }, b, policy) };
   });
 
   routes.add('put', '/api/users/:id', 'admin', async (req, res) => {
@@ -50,11 +49,7 @@ export function registerUserRoutes(routes: RouteTable, { db, config }: RouteDeps
       }),
       req.body,
     );
-    if (!(await findUser(db, id))) throw notFound(`ユーザー ${id} はありません`);
-    if (id === userOf(res).id && (b.enabled === false || (b.role && b.role !== 'admin')))
-      throw badRequest('自分自身の管理者権限は外せません');
-    await updateUser(db, id, b, policy);
-    if (b.enabled === false || b.password) await endUserSessions(db, id);
+    await changeUser({ db }, { id, patch: b, by: userOf(res) }, policy);
     return { ok: true };
   });
 }
