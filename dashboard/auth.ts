@@ -13,7 +13,6 @@
 // - With NODE_ENV=production the demo's fixed passwords are refused, whoever's they are.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
-import { sql } from 'kysely';
 import type { Db } from '../db/db.js';
 import {
   claimLoginAttempt,
@@ -21,6 +20,7 @@ import {
   type LoginClient,
   pruneLoginFailures,
 } from '../db/login-failures.js';
+import { endSession, findLiveSession, openSession } from '../db/sessions.js';
 import { type User, verifyPassword } from '../db/users.js';
 import { isDemoPassword } from '../domain/passwords.js';
 import type { Config } from '../infra/config.js';
@@ -148,20 +148,8 @@ export class Auth implements Guards {
     try {
       const token = cookieValue(req, SESSION_COOKIE);
       if (token && token.length <= 100) {
-        const r = await this.db
-          .selectFrom('sessions as s')
-          .innerJoin('users as u', 'u.id', 's.user_id')
-          .select(['s.id', 's.csrf_token', 'u.id as user_id', 'u.login', 'u.display_name', 'u.role'])
-          .where('s.id', '=', sha256(token))
-          .where('s.expires_at', '>', sql<Date>`now()`)
-          .where('u.enabled', '=', true)
-          .executeTakeFirst();
-        if (r)
-          res.locals.session = {
-            id: r.id,
-            csrfToken: r.csrf_token,
-            user: { id: r.user_id, login: r.login, displayName: r.display_name, role: r.role },
-          } satisfies Session;
+        const found = await findLiveSession(this.db, sha256(token));
+        if (found) res.locals.session = found satisfies Session;
       }
       next();
     } catch (e) {
@@ -230,16 +218,7 @@ export class Auth implements Guards {
     const token = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(32).toString('base64url');
     const id = sha256(token);
-    await this.db.deleteFrom('sessions').where('expires_at', '<', sql<Date>`now()`).execute();
-    await this.db
-      .insertInto('sessions')
-      .values({
-        id,
-        user_id: user.id,
-        csrf_token: csrfToken,
-        expires_at: sql<Date>`now() + make_interval(hours => ${SESSION_HOURS})`,
-      })
-      .execute();
+    await openSession(this.db, { id, userId: user.id, csrfToken, hours: SESSION_HOURS });
     return {
       ok: true,
       token,
@@ -249,7 +228,7 @@ export class Auth implements Guards {
   }
 
   async logout(session: Session): Promise<void> {
-    await this.db.deleteFrom('sessions').where('id', '=', session.id).execute();
+    await endSession(this.db, session.id);
   }
 
   setCookie(res: Response, token: string): void {
