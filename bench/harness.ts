@@ -260,6 +260,8 @@ export async function seedStores(
         cart: s.cart,
         name: `bench ${s.code}`,
         baseUrl: s.sim.url,
+        // Pointed at a local simulator: only a test store may be (jobs/deps.ts checks before sending).
+        testStore: true,
         credentials: cartModule(s.cart).demoCredentials as Record<string, unknown>,
         // Every status the cart has (null would mean the cart's default selection, which leaves some
         // out, e.g. Amazon's Pending): everything the simulator generated is imported.

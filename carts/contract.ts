@@ -76,8 +76,47 @@ export interface AdapterOptions<C> {
   settings?: Record<string, unknown>;
 }
 
+/**
+ * A URL an adapter sends a store's credentials to, with the hosts it may name
+ * (`domain/store-endpoint.ts` holds the rule; each cart's README the sources of its hosts).
+ */
+export interface CredentialEndpoint {
+  /** Which store field the URL comes from: `baseUrl`, `settings.tokenUrl`, `settings.lwaUrl`. */
+  setting: string;
+  /** What it is, for messages (Japanese). */
+  label: string;
+  url: string;
+  /** Exact host names, or `*.suffix` for one label under the suffix. */
+  hosts: readonly string[];
+  /** A folder rather than a server (the CSV cart): only `file:` URLs. */
+  file?: boolean;
+}
+
+/** The API itself, at a store's base URL. */
+export function apiEndpoint(url: string, hosts: readonly string[]): CredentialEndpoint {
+  return { setting: 'baseUrl', label: 'API のベース URL', url, hosts };
+}
+
+export interface ApiStatus {
+  /** e.g. `Orders API 2026-01-01`, `GraphQL Admin API 2026-10`, `次世代API (GraphQL)`. */
+  api: string;
+  /** Warnings for the operator (Japanese), each with its date and what to do. */
+  warnings: string[];
+}
+
 export interface CartModule<C = unknown> {
   cart: CartName;
+  /**
+   * Hosts the cart's API answers on (exact, or `*.suffix`): a store's base URL must name one of them,
+   * or, for a test store only, this machine. Sources and the date checked are in the cart's README.
+   */
+  apiHosts: readonly string[];
+  /**
+   * Every URL the adapter would send the store's credentials to, for a base URL (the store's, or
+   * `defaultBaseUrl`) and the store's settings: the API itself and, where the cart has one, its
+   * token endpoint. `credentials`, when known, fills a base URL template (Shopify's `{shop}`).
+   */
+  endpoints(baseUrl: string, settings: Record<string, unknown>, credentials?: unknown): CredentialEndpoint[];
   /** Validates a store's decrypted credentials. */
   credentialsSchema: z.ZodType<C>;
   /** Credentials the simulator accepts by default (demo and tests). */
@@ -88,6 +127,12 @@ export interface CartModule<C = unknown> {
   defaultImportStatuses: readonly string[];
   /** Payment method names (as normalize emits them) that mean the money comes before shipping. */
   defaultPrepaidMethods: readonly string[];
+  /**
+   * Which API (and version) a store with these settings speaks, and the operator's warnings about it
+   * (a version past its support window, an API the cart is closing: Japanese, with the date). The
+   * stores screen shows it. Absent: nothing to say.
+   */
+  apiStatus?(settings: Record<string, unknown>, now: Date): ApiStatus;
   createAdapter(opts: AdapterOptions<C>): CartAdapter;
   normalize(raw: RawOrder, store: string): NormalizeResult;
   /**

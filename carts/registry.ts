@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { CartName } from '../domain/order.js';
 import { amazonCart } from './amazon/index.js';
-import type { CartModule } from './contract.js';
+import type { CartModule, CredentialEndpoint } from './contract.js';
 import { csvCart } from './csv/index.js';
 import { makeshopCart } from './makeshop/index.js';
 import { rakutenCart } from './rakuten/index.js';
@@ -34,4 +34,16 @@ export function cartModule(cart: CartName): CartModule<any> {
 export function credentialFields(cart: CartName): string[] {
   const schema: unknown = cartModule(cart).credentialsSchema;
   return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+}
+
+/**
+ * Every URL a store's adapter would send its credentials to (the base URL, or the cart's default, and
+ * any token endpoint its settings imply), with the hosts each may name. See `apiHosts` per cart.
+ */
+export function storeEndpoints(
+  store: { cart: CartName; baseUrl: string | null; settings: Record<string, unknown> },
+  credentials?: unknown,
+): CredentialEndpoint[] {
+  const mod = cartModule(store.cart);
+  return mod.endpoints(store.baseUrl ?? mod.defaultBaseUrl, store.settings, credentials);
 }

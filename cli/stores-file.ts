@@ -1,13 +1,14 @@
 // `juchu stores apply <file>`: stores as YAML or JSON. Credentials are never written in the file:
 // it names the environment variables that hold them (credentialsFromEnv), and they are encrypted
-// before they reach the database.
+// before they reach the database. Each entry is saved by usecases/save-store.ts, which also checks
+// where its credentials may be sent (`testStore: true` lets a store point at a local simulator).
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { cartModule } from '../carts/registry.js';
-import type { StoreInput } from '../db/stores.js';
-import { CARTS } from '../domain/order.js';
+import { CARTS, type CartName } from '../domain/order.js';
 import { storeSettingsSchema } from '../domain/store-settings.js';
+import type { SaveStoreInput } from '../usecases/save-store.js';
 
 const storeEntry = z.object({
   code: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and -'),
@@ -16,6 +17,8 @@ const storeEntry = z.object({
   enabled: z.boolean().default(true),
   cron: z.string().default('*/10 * * * *'),
   baseUrl: z.string().url().nullable().optional(),
+  /** テスト店舗: may point at this machine (a cart simulator). */
+  testStore: z.boolean().default(false),
   credentialsFromEnv: z.record(z.string(), z.string()).optional(),
   settings: z.record(z.string(), z.unknown()).default({}),
 });
@@ -28,7 +31,7 @@ export type StoresFileEntry = z.infer<typeof storeEntry>;
 export async function readStoresFile(
   path: string,
   env: NodeJS.ProcessEnv = process.env,
-): Promise<StoreInput[]> {
+): Promise<Array<SaveStoreInput & { cart: CartName }>> {
   const text = await readFile(path, 'utf8');
   const data: unknown = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
   const parsed = storesFile.safeParse(data);
@@ -66,6 +69,7 @@ export async function readStoresFile(
       enabled: s.enabled,
       importCron: s.cron,
       baseUrl: s.baseUrl ?? null,
+      testStore: s.testStore,
       settings: s.settings,
       credentials,
     };

@@ -17,6 +17,8 @@ export interface StoresTable {
   enabled: Generated<boolean>;
   import_cron: string;
   base_url: string | null;
+  /** テスト店舗: may point at this machine (a cart simulator); see domain/store-endpoint.ts. */
+  test_store: Generated<boolean>;
   settings: Json<Record<string, unknown>>;
   credentials_encrypted: string | null;
   credential_state: Generated<'ok' | 'needs_credentials'>;

@@ -15,6 +15,8 @@ export interface Store {
   enabled: boolean;
   importCron: string;
   baseUrl: string | null;
+  /** テスト店舗: may point at this machine (a cart simulator); see domain/store-endpoint.ts. */
+  testStore: boolean;
   settings: StoreSettings & Record<string, unknown>;
   credentialState: 'ok' | 'needs_credentials';
   credentialError: string | null;
@@ -33,6 +35,7 @@ export function toStore(r: StoreRow): Store {
     enabled: r.enabled,
     importCron: r.import_cron,
     baseUrl: r.base_url,
+    testStore: r.test_store,
     settings: parseStoreSettings(r.settings),
     credentialState: r.credential_state,
     credentialError: r.credential_error,
@@ -58,6 +61,15 @@ export async function getStore(db: Db, code: string): Promise<Store> {
   return s;
 }
 
+export interface SavedStore {
+  id: number;
+  cart: CartName;
+  baseUrl: string | null;
+  testStore: boolean;
+  settings: Record<string, unknown>;
+  hasCredentials: boolean;
+}
+
 /**
  * A store as saved, settings not filled in with defaults (the form shows and saves what the admin
  * wrote, and a store whose saved settings no longer parse can still be corrected).
@@ -65,18 +77,23 @@ export async function getStore(db: Db, code: string): Promise<Store> {
 export async function findSavedStore(
   db: Db,
   code: string,
-): Promise<{ id: number; cart: CartName; baseUrl: string | null; settings: Record<string, unknown> } | null> {
-  const r = await db
+  opts: { lock?: boolean } = {},
+): Promise<SavedStore | null> {
+  const q = db
     .selectFrom('stores')
-    .select(['id', 'cart', 'base_url', 'settings'])
-    .where('code', '=', code)
-    .executeTakeFirst();
+    .select(['id', 'cart', 'base_url', 'test_store', 'settings'])
+    .select(sql<boolean>`credentials_encrypted IS NOT NULL`.as('has_credentials'))
+    .where('code', '=', code);
+  // Locked (in a transaction): a store change and a credentials change of one store go one at a time.
+  const r = await (opts.lock ? q.forUpdate() : q).executeTakeFirst();
   return r
     ? {
         id: r.id,
         cart: r.cart as CartName,
         baseUrl: r.base_url,
+        testStore: r.test_store,
         settings: (r.settings ?? {}) as Record<string, unknown>,
+        hasCredentials: r.has_credentials,
       }
     : null;
 }
@@ -106,12 +123,18 @@ export interface StoreInput {
   enabled?: boolean;
   importCron?: string;
   baseUrl?: string | null;
+  /** テスト店舗 (default false for a new store; unchanged when not given). */
+  testStore?: boolean;
   settings?: Record<string, unknown>;
   /** Plain credentials; encrypted before they reach the database. */
   credentials?: Record<string, unknown> | null;
 }
 
-/** Creates or updates a store by code. New credentials reset the credential state to ok. */
+/**
+ * Creates or updates a store by code. New credentials reset the credential state to ok. Whether the
+ * base URL may be used is the use case's rule (usecases/save-store.ts: this layer does not know the
+ * carts' hosts); the adapter factory checks it again before anything is sent (jobs/deps.ts).
+ */
 export async function upsertStore(db: Db, input: StoreInput, key: Buffer): Promise<Store> {
   parseStoreSettings(input.settings ?? {}); // refuse bad settings before writing
   const sealed = input.credentials ? encryptJson(input.credentials, key) : undefined;
@@ -122,6 +145,7 @@ export async function upsertStore(db: Db, input: StoreInput, key: Buffer): Promi
     enabled: input.enabled ?? true,
     import_cron: input.importCron ?? '*/10 * * * *',
     base_url: input.baseUrl ?? null,
+    ...(input.testStore === undefined ? {} : { test_store: input.testStore }),
     settings: JSON.stringify(input.settings ?? {}),
     ...(sealed
       ? { credentials_encrypted: sealed, credential_state: 'ok' as const, credential_error: null }
@@ -139,6 +163,44 @@ export async function upsertStore(db: Db, input: StoreInput, key: Buffer): Promi
     .returningAll()
     .executeTakeFirstOrThrow();
   return toStore(row);
+}
+
+/** New credentials for a store (encrypted here); its credential state is ok again. */
+export async function setCredentials(
+  db: Db,
+  storeId: number,
+  credentials: Record<string, unknown>,
+  key: Buffer,
+): Promise<Store> {
+  const row = await db
+    .updateTable('stores')
+    .set({
+      credentials_encrypted: encryptJson(credentials, key),
+      credential_state: 'ok',
+      credential_error: null,
+      updated_at: sql`now()`,
+    })
+    .where('id', '=', storeId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toStore(row);
+}
+
+/**
+ * Forgets a store's credentials and says why (their endpoint changed: they must be entered again for
+ * the new one). The store stays; an import fails with "credentials incomplete" until they are.
+ */
+export async function dropCredentials(db: Db, storeId: number, reason: string): Promise<void> {
+  await db
+    .updateTable('stores')
+    .set({
+      credentials_encrypted: null,
+      credential_state: 'needs_credentials',
+      credential_error: reason.slice(0, 500),
+      updated_at: sql`now()`,
+    })
+    .where('id', '=', storeId)
+    .execute();
 }
 
 export async function markNeedsCredentials(db: Db, storeId: number, error: string): Promise<void> {

@@ -1,16 +1,17 @@
 // Demo data: a tea and kitchenware shop on every cart. Products (with 8% food), two warehouses with
-// stock (some of it scarce, so 在庫なし shows), a store per cart pointed at its simulator, the store
-// mapping that turns TSE-0013-9124 into 00000911245, and a user per role.
+// stock (some of it scarce, so 在庫なし shows), a store per cart pointed at its simulator (test stores,
+// テスト店舗: only they may point at this machine), the store mapping that turns TSE-0013-9124 into
+// 00000911245, and a user per role.
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { cartModule } from '../carts/registry.js';
 import { CATALOG, DEMO_WAREHOUSES } from '../carts/sim/catalog.js';
 import type { Db } from '../db/db.js';
 import { upsertMapping } from '../db/products.js';
-import { upsertStore } from '../db/stores.js';
 import { createUser, type Role } from '../db/users.js';
 import { CARTS, type CartName } from '../domain/order.js';
 import { DEMO_PASSWORDS } from '../domain/passwords.js';
+import { saveStore } from '../usecases/save-store.js';
 
 export const DEMO_STORES: ReadonlyArray<{ code: string; cart: CartName; name: string }> = [
   { code: 'rakuten-main', cart: 'rakuten', name: '楽天市場店' },
@@ -92,14 +93,16 @@ export async function seedDemo(db: Db, opts: SeedOptions): Promise<void> {
 
   for (const s of DEMO_STORES) {
     const mod = cartModule(s.cart);
-    const store = await upsertStore(
-      db,
+    const { store } = await saveStore(
+      { db, key: opts.key },
       {
         code: s.code,
         cart: s.cart,
         name: s.name,
+        enabled: true,
         importCron: opts.cron ?? '* * * * *',
         baseUrl: opts.baseUrls[s.cart] ?? null,
+        testStore: true,
         credentials: mod.demoCredentials as Record<string, unknown>,
         settings: {
           initialImportDays: 3,
@@ -107,7 +110,6 @@ export async function seedDemo(db: Db, opts: SeedOptions): Promise<void> {
           ...(s.cart === 'csv' ? { inboxDir: opts.csvInbox, preset: 'rakuten' } : {}),
         },
       },
-      opts.key,
     );
     // Carts that sell under their own codes: the mapping converts them (TSE-0013-9124 → 00000911245).
     for (const p of CATALOG.filter((c) => c.inMaster && (c.cartCode !== c.masterCode || c.cartOptionCode))) {

@@ -2,9 +2,10 @@
 // commit), and a way to build a store's cart adapter (tests swap HTTP settings here).
 import type { CartAdapter, HttpSettings } from '../carts/contract.js';
 import { CartAuthError } from '../carts/errors.js';
-import { cartModule } from '../carts/registry.js';
+import { cartModule, storeEndpoints } from '../carts/registry.js';
 import type { Db } from '../db/db.js';
 import { type Store, storeCredentials } from '../db/stores.js';
+import { checkEndpoint } from '../domain/store-endpoint.js';
 import type { Config } from '../infra/config.js';
 import type { Logger } from '../infra/logger.js';
 import type { Queues } from './queues.js';
@@ -20,11 +21,31 @@ export interface JobDeps {
   processId: string;
 }
 
-/** Builds the store's adapter with its decrypted credentials; bad credentials are an auth failure. */
+/**
+ * The store points its credentials somewhere they may not go (a row changed by hand, or from before
+ * the rule): like refused credentials, the import fails at once and the store is marked
+ * needs_credentials with this message, and nothing is sent.
+ */
+export class StoreEndpointRefused extends CartAuthError {}
+
+/**
+ * Builds the store's adapter with its decrypted credentials; bad credentials are an auth failure. The
+ * URLs the adapter would send them to are checked first with the rule the store form applies
+ * (usecases/save-store.ts), so nothing ever goes to a host outside the cart's list.
+ */
 export function storeAdapterFactory(db: Db, key: Buffer, http?: Partial<HttpSettings>) {
   return async (store: Store): Promise<CartAdapter> => {
     const mod = cartModule(store.cart);
     const raw = await storeCredentials(db, store.id, key);
+    for (const e of storeEndpoints(store, raw)) {
+      const v = checkEndpoint(e.url, {
+        label: e.label,
+        hosts: e.hosts,
+        testStore: store.testStore,
+        file: e.file,
+      });
+      if (!v.ok) throw new StoreEndpointRefused(`store ${store.code}: ${v.message}`, store.cart);
+    }
     const parsed = mod.credentialsSchema.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];

@@ -1,11 +1,11 @@
 // Amazon SP-API Orders v0 (amazon.co.jp). See README.md for what is fetched how, and why.
-import type { CartModule } from '../contract.js';
+import { apiEndpoint, type CartModule } from '../contract.js';
 import { createAmazonAdapter } from './client.js';
 import { AMAZON_FE_BASE_URL, AMAZON_ORDER_STATUSES } from './constants.js';
 import { AMAZON_DEMO_CREDENTIALS } from './demo-credentials.js';
 import { normalizeAmazonOrder } from './normalize.js';
 import { rawOrdersFromRecorded } from './recorded.js';
-import { type AmazonCredentials, amazonCredentialsSchema } from './settings.js';
+import { type AmazonCredentials, amazonCredentialsSchema, resolveLwaUrl } from './settings.js';
 
 export { AmazonAdapter, createAmazonAdapter } from './client.js';
 export {
@@ -23,8 +23,29 @@ export {
   amazonSimulatorSettings,
 } from './settings.js';
 
+/**
+ * SP-API Far East (which serves Japan) and its sandbox [V: sp-api-endpoints page; T: sandbox host in
+ * several SP-API clients]; the refresh token and client secret go to Login with Amazon only
+ * [V: LwaAuthClient]. Sources in README.md.
+ */
+const API_HOSTS = ['sellingpartnerapi-fe.amazon.com', 'sandbox.sellingpartnerapi-fe.amazon.com'];
+const LWA_HOSTS = ['api.amazon.com'];
+
 export const amazonCart: CartModule<AmazonCredentials> = {
   cart: 'amazon',
+  apiHosts: API_HOSTS,
+  endpoints: (baseUrl, settings) => [
+    apiEndpoint(baseUrl, API_HOSTS),
+    {
+      setting: 'settings.lwaUrl',
+      label: 'LWA のトークン URL（settings.lwaUrl）',
+      url: resolveLwaUrl(
+        { lwaUrl: typeof settings.lwaUrl === 'string' ? settings.lwaUrl : undefined },
+        baseUrl,
+      ),
+      hosts: LWA_HOSTS,
+    },
+  ],
   credentialsSchema: amazonCredentialsSchema,
   demoCredentials: AMAZON_DEMO_CREDENTIALS,
   defaultBaseUrl: AMAZON_FE_BASE_URL,

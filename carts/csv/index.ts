@@ -1,6 +1,6 @@
 // The CSV cart: order exports dropped into a folder (see README.md for the layouts and settings).
 import { z } from 'zod';
-import type { CartModule } from '../contract.js';
+import { apiEndpoint, type CartModule } from '../contract.js';
 import { ORDER_STATUSES as YAHOO_STATUSES } from '../yahoo/constants.js';
 import { type CsvCredentials, createCsvAdapter } from './client.js';
 import { EC_CUBE_STATUSES, NO_STATUS, PREPAID_METHODS, RAKUTEN_STATUSES } from './codes.js';
@@ -28,6 +28,11 @@ const credentialsSchema: z.ZodType<CsvCredentials> = z
 
 export const csvCart: CartModule<CsvCredentials> = {
   cart: 'csv',
+  // No server and no credentials: the base URL, when given, is the inbox folder.
+  apiHosts: [],
+  endpoints: (baseUrl) => [
+    { ...apiEndpoint(baseUrl, []), label: '受信フォルダー（ベース URL）', file: true },
+  ],
   credentialsSchema,
   demoCredentials: {},
   // There is no server: this is the default inbox folder when settings.inboxDir is not given.

@@ -1,6 +1,6 @@
 // makeshop (classic order API, XML). See README.md in this folder for modes, limits and which element
 // names are third-party or inferred.
-import type { CartModule, RawOrder } from '../contract.js';
+import { apiEndpoint, type CartModule, type RawOrder } from '../contract.js';
 import { CartResponseError } from '../errors.js';
 import {
   MAKESHOP_DEFAULT_BASE_URL,
@@ -24,8 +24,18 @@ export {
 } from './client.js';
 export { normalizeMakeshopOrder, prefectureOf } from './normalize.js';
 
+/**
+ * The classic order API's host [V: apidoc.makeshop.jp]. The next-generation GraphQL API's endpoint is
+ * sent by e-mail after an app development request [V: developers.makeshop.jp/api/graphql, "アプリ開発
+ * 申請のお手続き完了メールにて通知"], and no public page names its host, so it is not listed (not even
+ * as `*.makeshop.jp`): add it here once a store has it. Unverified; see README.md.
+ */
+const API_HOSTS = ['www.makeshop.jp'];
+
 export const makeshopCart: CartModule<MakeshopCredentials> = {
   cart: 'makeshop',
+  apiHosts: API_HOSTS,
+  endpoints: (baseUrl) => [apiEndpoint(baseUrl, API_HOSTS)],
   credentialsSchema: makeshopCredentialsSchema,
   demoCredentials: MAKESHOP_DEMO_CREDENTIALS,
   defaultBaseUrl: MAKESHOP_DEFAULT_BASE_URL,

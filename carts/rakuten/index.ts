@@ -1,5 +1,5 @@
 // Rakuten 楽天市場 (RMS RakutenPayOrderAPI) as a juchu cart module.
-import type { CartModule, RawOrder } from '../contract.js';
+import { apiEndpoint, type CartModule, type RawOrder } from '../contract.js';
 import { CartResponseError } from '../errors.js';
 import { createRakutenAdapter, type RakutenCredentials, rakutenCredentialsSchema } from './client.js';
 import { ORDER_PROGRESS, PREPAID_METHOD_NAMES } from './codes.js';
@@ -38,8 +38,13 @@ function rawOrdersFromRecorded(body: Buffer): RawOrder[] {
   );
 }
 
+/** RMS WEB SERVICE [V: RMS docs as quoted in carts.md §1.2; T: JakeJP, oh0123]. */
+const API_HOSTS = ['api.rms.rakuten.co.jp'];
+
 export const rakutenCart: CartModule<RakutenCredentials> = {
   cart: 'rakuten',
+  apiHosts: API_HOSTS,
+  endpoints: (baseUrl) => [apiEndpoint(baseUrl, API_HOSTS)],
   credentialsSchema: rakutenCredentialsSchema,
   demoCredentials: RAKUTEN_DEMO_CREDENTIALS,
   defaultBaseUrl: 'https://api.rms.rakuten.co.jp',

@@ -121,13 +121,18 @@ export class ShopifyAdapter implements CartAdapter {
   readonly pacer: LeakyBucketPacer;
   private readonly settings: ShopifySettings;
 
+  /** Scheme, host and port of the shop's API: the Link header's next page must be on it. */
+  private readonly origin: string;
+
   constructor(opts: AdapterOptions<ShopifyCredentials>) {
     this.settings = shopifySettingsSchema.parse(opts.settings ?? {});
+    const base = shopifyBaseUrl(opts.baseUrl, opts.credentials.shop);
+    this.origin = URL.canParse(base) ? new URL(base).origin : base;
     const limits = opts.limits ?? SHOPIFY_LIMITS;
     this.pacer = new LeakyBucketPacer(this.settings.leakPerSec ?? limits['*']?.ratePerSec ?? 2);
     this.http = new CartHttpClient({
       cart: 'shopify',
-      baseUrl: shopifyBaseUrl(opts.baseUrl, opts.credentials.shop),
+      baseUrl: base,
       http: opts.http,
       limits,
       authorize: async () => {
@@ -180,6 +185,12 @@ export class ShopifyAdapter implements CartAdapter {
       yield { orders };
       const next = parseLinkHeader(res.headers.get('link')).next;
       if (!next) return;
+      // The token goes with the next request: only to the shop we asked, whatever the header says.
+      if (!URL.canParse(next) || new URL(next).origin !== this.origin)
+        throw new CartResponseError(
+          `shopify listOrders: the Link header points at another server (${next.slice(0, 100)})`,
+          'shopify',
+        );
       // A page_info request takes the cursor URL exactly as given: no other filters (they are inside it).
       req = { method: 'GET', operation: 'listOrders', path: next };
     }

@@ -1,11 +1,12 @@
 // Shopify (Admin REST API, orders). See README.md in this folder for paging, limits and field choices.
-import type { CartModule, RawOrder } from '../contract.js';
+import { apiEndpoint, type CartModule, type RawOrder } from '../contract.js';
 import { CartResponseError } from '../errors.js';
 import {
   rawOrder,
   SHOPIFY_DEFAULT_BASE_URL,
   ShopifyAdapter,
   type ShopifyCredentials,
+  shopifyBaseUrl,
   shopifyCredentialsSchema,
 } from './client.js';
 import { SHOPIFY_DEMO_CREDENTIALS } from './demo-credentials.js';
@@ -47,8 +48,18 @@ const CART_STATUSES = [
   { code: 'cancelled', label: 'キャンセル済み / cancelled' },
 ];
 
+/** Every shop's Admin API is on its own myshopify.com subdomain [V: shopify.dev REST Admin API]. */
+const API_HOSTS = ['*.myshopify.com'];
+
 export const shopifyCart: CartModule<ShopifyCredentials> = {
   cart: 'shopify',
+  apiHosts: API_HOSTS,
+  // `{shop}` comes from the credentials; before there are any, a placeholder label stands in (it
+  // matches the same patterns any valid shop name would: one DNS label).
+  endpoints: (baseUrl, _settings, credentials) => {
+    const shop = shopifyCredentialsSchema.safeParse(credentials);
+    return [apiEndpoint(shopifyBaseUrl(baseUrl, shop.success ? shop.data.shop : 'shop'), API_HOSTS)];
+  },
   credentialsSchema: shopifyCredentialsSchema,
   demoCredentials: SHOPIFY_DEMO_CREDENTIALS,
   defaultBaseUrl: SHOPIFY_DEFAULT_BASE_URL,

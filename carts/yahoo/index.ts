@@ -1,6 +1,6 @@
 // Yahoo! Shopping (ストアクリエイターPro) order API as a juchu cart module.
-import type { CartModule, RawOrder } from '../contract.js';
-import { type YahooCredentials, yahooCredentialsSchema } from './auth.js';
+import { apiEndpoint, type CartModule, type CredentialEndpoint, type RawOrder } from '../contract.js';
+import { tokenUrlFor, type YahooCredentials, yahooCredentialsSchema } from './auth.js';
 import { createYahooAdapter } from './client.js';
 import { CART, ORDER_STATUSES, PREPAID_METHODS, YAHOO_BASE_URL } from './constants.js';
 import { YAHOO_DEMO_CREDENTIALS } from './demo-credentials.js';
@@ -30,8 +30,31 @@ function rawOrdersFromRecorded(body: Buffer): RawOrder[] {
   throw new Error('not a Yahoo orderInfo or orderList response body (expected <ResultSet> or <Result>)');
 }
 
+/** Production and test order API hosts [V: developer.yahoo.co.jp orderList.html]. Sources in README.md. */
+const API_HOSTS = ['circus.shopping.yahooapis.jp', 'test.circus.shopping.yahooapis.jp'];
+/** Yahoo! ID連携 v2 Token endpoint, where the refresh token and client secret go [V: yconnect v2]. */
+const TOKEN_HOSTS = ['auth.login.yahoo.co.jp'];
+
+function endpoints(baseUrl: string, settings: Record<string, unknown>): CredentialEndpoint[] {
+  const api = apiEndpoint(baseUrl, API_HOSTS);
+  // An unreadable base URL is refused as the API's; it has no token endpoint to derive.
+  if (!URL.canParse(baseUrl)) return [api];
+  const override = typeof settings.tokenUrl === 'string' ? settings.tokenUrl : undefined;
+  return [
+    api,
+    {
+      setting: 'settings.tokenUrl',
+      label: 'トークン発行 URL（settings.tokenUrl）',
+      url: tokenUrlFor(baseUrl, override),
+      hosts: TOKEN_HOSTS,
+    },
+  ];
+}
+
 export const yahooCart: CartModule<YahooCredentials> = {
   cart: CART,
+  apiHosts: API_HOSTS,
+  endpoints,
   credentialsSchema: yahooCredentialsSchema,
   demoCredentials: YAHOO_DEMO_CREDENTIALS,
   defaultBaseUrl: YAHOO_BASE_URL,

@@ -1,15 +1,16 @@
 // 店舗: the stores with their schedule, next run, lag and cursor; a store's settings; creating and
-// editing stores; credentials (write-only: never shown again, only whether there are some).
+// editing stores and their credentials (write-only: never shown again, only whether there are some)
+// through usecases/save-store.ts, which holds the rules (where credentials may be sent, among them).
 import cron from 'node-cron';
 import { z } from 'zod';
 import { cartModule, credentialFields } from '../../carts/registry.js';
 import { openRejectCounts } from '../../db/import-rejects.js';
-import { findSavedStore, findStore, listStores, type Store, upsertStore } from '../../db/stores.js';
+import { findSavedStore, findStore, listStores, type Store } from '../../db/stores.js';
 import { CART_LABELS, CARTS } from '../../domain/order.js';
-import { parseStoreSettings } from '../../domain/store-settings.js';
 import { toJstIso } from '../../domain/time.js';
+import { saveStore, setStoreCredentials } from '../../usecases/save-store.js';
 import { actorOf } from '../auth.js';
-import { badRequest, notFound, parse, type RouteTable } from '../http.js';
+import { notFound, parse, type RouteTable } from '../http.js';
 import type { RouteDeps } from './deps.js';
 
 export const TIMEZONE = 'Asia/Tokyo';
@@ -48,24 +49,25 @@ function storeView(s: Store, now: Date) {
     hasCredentials: s.hasCredentials,
     credentialFields: credentialFields(s.cart),
     baseUrl: s.baseUrl,
+    testStore: s.testStore,
+    // Which API/version the store speaks and what the operator must know about it (cart's own words).
+    apiStatus: cartModule(s.cart).apiStatus?.(s.settings, now) ?? null,
   };
 }
 
-const storeCode = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, '店舗コードは英小文字・数字・- です');
-const cronExpr = z
-  .string()
-  .trim()
-  .refine((v) => cron.validate(v), 'cron 式が正しくありません');
 const storeBody = z.object({
-  name: z.string().trim().min(1).max(100),
+  name: z.string().max(100),
   cart: z.enum(CARTS).optional(),
-  importCron: cronExpr,
+  importCron: z.string().trim().max(200),
   enabled: z.boolean(),
   baseUrl: z.string().trim().max(500).nullable().optional(),
+  testStore: z.boolean().optional(),
   settings: z.record(z.string(), z.unknown()).optional(),
 });
 
 export function registerStoreRoutes(routes: RouteTable, { db, config }: RouteDeps): void {
+  const deps = { db, key: config.JUCHU_SECRET_KEY };
+
   routes.add('get', '/api/carts', 'viewer', () => ({
     carts: CARTS.map((c) => ({ cart: c, label: CART_LABELS[c], credentialFields: credentialFields(c) })),
   }));
@@ -84,61 +86,25 @@ export function registerStoreRoutes(routes: RouteTable, { db, config }: RouteDep
     return { store: storeView(s, new Date()), settings: saved.settings };
   });
 
+  // Credentials are not part of this form: they stay, unless the store now points at another server,
+  // where they are dropped and must be entered again (usecases/save-store.ts says why).
   routes.add('put', '/api/stores/:code', 'admin', async (req) => {
-    const code = parse(storeCode, req.params.code);
     const b = parse(storeBody, req.body);
-    const existing = await findSavedStore(db, code);
-    const cart = existing?.cart ?? b.cart;
-    if (!cart) throw badRequest('新しい店舗にはカートを選んでください');
-    if (existing && b.cart && b.cart !== existing.cart) throw badRequest('店舗のカートは変更できません');
-    const settings = b.settings ?? existing?.settings ?? {};
-    try {
-      parseStoreSettings(settings);
-    } catch (e) {
-      throw badRequest(`設定が正しくありません: ${e instanceof Error ? e.message : String(e)}`);
-    }
-    // Credentials are not part of this form: upsertStore keeps them when none are given.
-    const saved = await upsertStore(
-      db,
-      {
-        code,
-        cart,
-        name: b.name,
-        enabled: b.enabled,
-        importCron: b.importCron,
-        baseUrl: b.baseUrl === undefined ? (existing?.baseUrl ?? null) : b.baseUrl || null,
-        settings,
-      },
-      config.JUCHU_SECRET_KEY,
-    );
-    return { store: storeView(saved, new Date()) };
+    const r = await saveStore(deps, { code: String(req.params.code), ...b });
+    return {
+      store: storeView(r.store, new Date()),
+      created: r.created,
+      credentialsDropped: r.credentialsDropped,
+    };
   });
 
   routes.add('put', '/api/stores/:code/credentials', 'admin', async (req, res) => {
     const code = String(req.params.code);
-    const [store, saved] = await Promise.all([findStore(db, code), findSavedStore(db, code)]);
-    if (!store || !saved) throw notFound(`店舗 ${code} はありません`);
     const b = parse(z.object({ credentials: z.record(z.string(), z.string().max(4000)) }), req.body);
+    // The form sends the fields left empty as ''.
     const creds = Object.fromEntries(Object.entries(b.credentials).filter(([, v]) => v !== ''));
-    const checked = cartModule(store.cart).credentialsSchema.safeParse(creds);
-    if (!checked.success) {
-      const issue = checked.error.issues[0];
-      throw badRequest(`認証情報が足りません: ${issue?.path.join('.') || ''} ${issue?.message ?? ''}`.trim());
-    }
-    await upsertStore(
-      db,
-      {
-        code: store.code,
-        cart: store.cart,
-        name: store.name,
-        enabled: store.enabled,
-        importCron: store.importCron,
-        baseUrl: store.baseUrl,
-        settings: saved.settings,
-        credentials: creds,
-      },
-      config.JUCHU_SECRET_KEY,
-    );
+    // A store that is not there: the use case's not_found, a 404.
+    const store = await setStoreCredentials(deps, { code, credentials: creds });
     // Never echo the values back: only that they were saved, and by whom.
     return { ok: true, message: `${store.code} の認証情報を更新しました（${actorOf(res)}）` };
   });

@@ -1,5 +1,6 @@
 // EC店舗: each store's cart, schedule, last import, lag, next run and cursor; a banner for stores
-// whose credentials the cart refused; "import now" and "re-import order"; admins edit the store and
+// whose credentials the cart refused or were dropped (the store was moved to another server); "import
+// now" and "re-import order"; admins edit the store (テスト店舗 lets it point at a local simulator) and
 // enter credentials (write-only: never shown back).
 import { api, get } from '../api.js';
 import { ago, clear, dt, field, fill, formValues, h, notice, select, table } from '../dom.js';
@@ -23,6 +24,7 @@ export async function render(main, ctx) {
             'warn',
             h('strong', null, '認証情報の再登録が必要な店舗があります: '),
             needs.map((s) => `${s.name}（${s.credentialError ?? 'カートが認証を拒否しました'}）`).join('、'),
+            ' この店舗の取込は、認証情報を登録し直すまで止まっています。',
             ctx.can('admin')
               ? ' — 「認証情報」から新しい値を登録してください。'
               : ' — 管理者に連絡してください。',
@@ -32,7 +34,14 @@ export async function render(main, ctx) {
         [
           {
             label: '店舗',
-            cell: (s) => h('div', null, h('strong', null, s.name), h('div', { class: 'muted mono' }, s.code)),
+            cell: (s) =>
+              h(
+                'div',
+                null,
+                h('strong', null, s.name),
+                h('div', { class: 'muted mono' }, s.code),
+                s.testStore ? h('div', { class: 'muted test-store' }, 'テスト店舗') : '',
+              ),
           },
           { label: 'カート', cell: (s) => s.cartLabel },
           { label: '状態', cell: (s) => (s.enabled ? '有効' : '停止中') },
@@ -62,7 +71,7 @@ export async function render(main, ctx) {
             label: '認証',
             cell: (s) =>
               s.credentialState === 'needs_credentials'
-                ? h('span', { class: 'bad' }, '要再登録')
+                ? h('span', { class: 'bad', title: s.credentialError ?? '' }, '要再登録')
                 : s.hasCredentials || s.credentialFields.length === 0
                   ? 'OK'
                   : '未登録',
@@ -162,7 +171,16 @@ export async function render(main, ctx) {
         h('input', { name: 'importCron', value: s.importCron, required: true, class: 'mono' }),
       ),
       field('有効', h('input', { type: 'checkbox', name: 'enabled', value: '1', checked: s.enabled })),
-      field('API のベース URL', h('input', { name: 'baseUrl', value: s.baseUrl ?? '', size: 40 })),
+      field(
+        'API のベース URL',
+        h('input', { name: 'baseUrl', value: s.baseUrl ?? '', size: 40 }),
+        '空欄ならカートの本番 URL。別のサーバーに変えると、保存している認証情報は消え、登録し直しになります。',
+      ),
+      field(
+        'テスト店舗（シミュレーター可）',
+        h('input', { type: 'checkbox', name: 'testStore', value: '1', checked: s.testStore }),
+        'この機械のシミュレーター（127.0.0.1 など）につなげるのはテスト店舗だけです。',
+      ),
       field(
         '設定（JSON）',
         h(
@@ -188,15 +206,19 @@ export async function render(main, ctx) {
         return say('error', '設定の JSON が読めません');
       }
       try {
-        await api('PUT', `/api/stores/${encodeURIComponent(s.code)}`, {
+        const r = await api('PUT', `/api/stores/${encodeURIComponent(s.code)}`, {
           name: v.name,
           importCron: v.importCron,
           enabled: v.enabled === '1',
           baseUrl: v.baseUrl ?? null,
+          testStore: v.testStore === '1',
           settings: parsed,
         });
-        say('ok', `${v.name} を保存しました`);
         await load();
+        if (r.credentialsDropped) {
+          say('warn', `${v.name} を保存しました。${r.credentialsDropped}`);
+          if (s.credentialFields.length) credentials({ ...s, ...r.store });
+        } else say('ok', `${v.name} を保存しました`);
       } catch (e) {
         say('error', e.message);
       }
@@ -269,6 +291,10 @@ export async function render(main, ctx) {
           ]),
         ),
         field('取込スケジュール', h('input', { name: 'importCron', value: '*/10 * * * *', class: 'mono' })),
+        field(
+          'テスト店舗（シミュレーター可）',
+          h('input', { type: 'checkbox', name: 'testStore', value: '1' }),
+        ),
         h('div', { class: 'actions' }, h('button', { type: 'submit' }, '追加')),
       ),
     );
@@ -281,6 +307,7 @@ export async function render(main, ctx) {
           cart: v.cart,
           importCron: v.importCron,
           enabled: true,
+          testStore: v.testStore === '1',
         });
         say('ok', `${v.name} を追加しました。「認証情報」から API の認証情報を登録してください`);
         await load();
