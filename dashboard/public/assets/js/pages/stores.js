@@ -43,7 +43,17 @@ export async function render(main, ctx) {
                 s.testStore ? h('div', { class: 'muted test-store' }, 'テスト店舗') : '',
               ),
           },
-          { label: 'カート', cell: (s) => s.cartLabel },
+          {
+            label: 'カート',
+            cell: (s) =>
+              h(
+                'div',
+                null,
+                s.cartLabel,
+                s.apiStatus ? h('div', { class: 'muted api-status' }, s.apiStatus.api) : '',
+                ...(s.apiStatus?.warnings ?? []).map((w) => h('div', { class: 'bad api-warning' }, w)),
+              ),
+          },
           { label: '状態', cell: (s) => (s.enabled ? '有効' : '停止中') },
           { label: 'スケジュール', cell: (s) => h('span', { class: 'mono' }, s.importCron) },
           { label: '次回', cell: (s) => dt(s.nextRun), class: 'nowrap' },
