@@ -25,6 +25,7 @@ import {
   getStoreById,
   type Store,
   setCredentials,
+  storeCredentials,
   upsertStore,
 } from '../db/stores.js';
 import { CARTS, type CartName } from '../domain/order.js';
@@ -81,7 +82,7 @@ function movedEndpoint(before: readonly CredentialEndpoint[], after: readonly Cr
     const from = b ? originOf(b.url) : null;
     const to = originOf(a.url);
     if (from !== to)
-      return `${a.label}の接続先が ${from ?? '（なし）'} から ${to ?? a.url} に変わったため、保存していた認証情報を消しました。新しい接続先の認証情報を登録してください`;
+      return `${a.label} の接続先が ${from ?? '（なし）'} から ${to ?? a.url} に変わったため、保存していた認証情報を消しました。新しい接続先の認証情報を登録してください`;
   }
   return null;
 }
@@ -128,12 +129,17 @@ export async function saveStore(deps: StoreDeps, input: SaveStoreInput): Promise
     const credentials = input.credentials ?? undefined;
     if (credentials) checkCredentials(cart, credentials);
 
-    const after = storeEndpoints({ cart, baseUrl, settings }, credentials);
+    // The servers the credentials would go to, before and after (Shopify's host is the stored shop's).
+    // (Credentials that no longer decrypt, after a key change, still count as stored: compared without them.)
+    const stored = existing?.hasCredentials
+      ? await storeCredentials(trx, existing.id, deps.key).catch(() => ({}))
+      : undefined;
+    const after = storeEndpoints({ cart, baseUrl, settings }, credentials ?? stored);
     checkEndpoints(after, testStore);
     const moved =
-      existing?.hasCredentials && !credentials
+      existing && stored && !credentials
         ? movedEndpoint(
-            storeEndpoints({ cart, baseUrl: existing.baseUrl, settings: existing.settings }),
+            storeEndpoints({ cart, baseUrl: existing.baseUrl, settings: existing.settings }, stored),
             after,
           )
         : null;
