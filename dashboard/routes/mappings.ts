@@ -19,8 +19,6 @@ const mappingSchema = z.object({
 });
 
 export function registerMappingRoutes(routes: RouteTable, { db, queues }: RouteDeps): void {
-  const recheck = (store: string, cartProductCode: string, by: string) =>
-    enqueue(() => queues.add('recheck-mapping', { storeCode: store, cartProductCode, requestedBy: by }));
   // The use case enqueues the re-check after its write; Redis not answering is then a 503.
   const deps = { db, queues: { add: ((...a) => enqueue(() => queues.add(...a))) as typeof queues.add } };
 
@@ -90,8 +88,7 @@ export function registerMappingRoutes(routes: RouteTable, { db, queues }: RouteD
     'admin',
     async (req, res) => {
       const f = uploadOf(req);
-      const r = await applyMappingsCsv(db, f.buf, f.name);
-      for (const c of r.recheck) await recheck(c.store, c.cartProductCode, actorOf(res));
+      const r = await applyMappingsCsv(deps, f.buf, actorOf(res), f.name);
       return { ok: r.ok, failed: r.failed, lines: r.lines };
     },
     { body: 'raw' },
