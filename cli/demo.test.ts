@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort } from '../dev/services.js';
+import { guardProcessGroup } from '../dev/keeper.js';
+import { freePort, makePrivateDir } from '../dev/services.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const READY = 'juchu demo is running';
@@ -18,6 +19,7 @@ const READY = 'juchu demo is running';
 interface Demo {
   child: ChildProcess;
   dir: string;
+  remove(): Promise<void>;
   port: number;
   output(): { stdout: string; stderr: string };
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -28,7 +30,8 @@ const started: Demo[] = [];
 async function startDemo(
   opts: { npm?: boolean; env?: NodeJS.ProcessEnv; port?: number } = {},
 ): Promise<Demo> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'juchu-demo-test-'));
+  // Removed by the keeper too, should this test run be interrupted.
+  const { dir, remove } = await makePrivateDir('juchu-demo-test-');
   await chmod(dir, 0o755); // the postgres account runs the private PostgreSQL in here
   const port = opts.port ?? (await freePort());
   const env: NodeJS.ProcessEnv = { ...process.env, JUCHU_TMPDIR: dir, PORT: String(port), LOG_LEVEL: 'warn' };
@@ -40,6 +43,8 @@ async function startDemo(
     : [process.execPath, ['bin/juchu.mjs', 'demo']];
   // detached: a process group of its own, like a job in a terminal.
   const child = spawn(command, args, { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Out of our process group, it would outlive an interrupted test run: the keeper stops it then.
+  if (child.pid) child.once('exit', guardProcessGroup(child.pid, 'SIGTERM'));
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (c: Buffer) => {
@@ -51,7 +56,7 @@ async function startDemo(
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
-  const demo = { child, dir, port, output: () => ({ stdout, stderr }), exited };
+  const demo = { child, dir, remove, port, output: () => ({ stdout, stderr }), exited };
   started.push(demo);
   return demo;
 }
@@ -139,7 +144,7 @@ afterEach(async () => {
       15_000,
       async () => (await processesOf(demo.dir)).length === 0,
     ).catch(() => undefined);
-    await rm(demo.dir, { recursive: true, force: true });
+    await demo.remove();
   }
 });
 

@@ -26,8 +26,20 @@ process.stdin.on('data', (chunk) => {
     if (m.path) m.add ? paths.add(m.path) : paths.delete(m.path);
   }
 });
+// A member of group g that has not exited. Not kill(-g, 0): it also finds zombies, which our dead
+// parent no longer reaps and an init in a container may take its time over.
 const alive = (g) => {
-  try { process.kill(-g, 0); return true; } catch (e) { return e.code === 'EPERM'; }
+  let procs;
+  try { procs = fs.readdirSync('/proc').filter((p) => /^[0-9]+$/.test(p)); } catch {
+    try { process.kill(-g, 0); return true; } catch (e) { return e.code === 'EPERM'; }
+  }
+  return procs.some((p) => {
+    try {
+      const stat = fs.readFileSync('/proc/' + p + '/stat', 'utf8');
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return Number(pgrp) === g && state !== 'Z';
+    } catch { return false; }
+  });
 };
 let started = false;
 const cleanUp = () => {
@@ -40,7 +52,8 @@ const cleanUp = () => {
     if (left.length > 0 && Date.now() < until) return setTimeout(removeWhenGone, 50);
     for (const g of left) try { process.kill(-g, 'SIGKILL'); } catch {}
     setTimeout(() => {
-      for (const p of paths) try { fs.rmSync(p, { recursive: true, force: true }); } catch {}
+      // Retried: another keeper (a demo's, under a test's folder) may be emptying it too.
+      for (const p of paths) try { fs.rmSync(p, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }); } catch {}
       process.exit(0);
     }, left.length > 0 ? 200 : 0);
   };
