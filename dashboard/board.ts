@@ -7,7 +7,8 @@
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import type { Express, RequestHandler } from 'express';
+import type { Express, RequestHandler, Response } from 'express';
+import { logger } from '../infra/logger.js';
 import { QUEUES, type QueueKey } from '../jobs/catalogue.js';
 import type { Queues } from '../jobs/queues.js';
 import { roleAllows, sameOrigin, sessionOf } from './auth.js';
@@ -32,6 +33,54 @@ function renderLocally(app: Express): void {
   app.engine('ejs', (file, options, done) =>
     render(file, options, (err, html) => done(err, html === undefined ? html : withoutExternalLoads(html))),
   );
+}
+
+/**
+ * Bull Board hands `page` and `jobsPerPage` on to Redis, which answers a page past any list
+ * (`page=99999999999999999999`) with an error the board turns into a 500: refused here first.
+ */
+const PAGE_LIMITS = { page: 100_000, jobsPerPage: 1_000 } as const;
+
+function badBoardQuery(query: Record<string, unknown>): string | null {
+  for (const [name, max] of Object.entries(PAGE_LIMITS)) {
+    const v = query[name];
+    if (v === undefined || v === '') continue;
+    if (typeof v !== 'string' || !/^\d{1,9}$/.test(v) || Number(v) < 1 || Number(v) > max)
+      return `${name} は 1〜${max} の整数で指定してください`;
+  }
+  return null;
+}
+
+const BOARD_ERRORS: Readonly<Record<string, string>> = {
+  'ERRORS.INVALID_QUERY_PARAM': 'クエリの値が正しくありません',
+  'ERRORS.INVALID_REQUEST_BODY': '送られた内容が正しくありません',
+  'ERRORS.QUEUE_NOT_FOUND': 'そのキューはありません',
+  'ERRORS.JOB_NOT_FOUND': 'そのジョブはありません',
+  'ERRORS.JOB_SCHEDULER_NOT_FOUND': 'そのスケジュールはありません',
+  'ERRORS.QUEUE_READ_ONLY': 'このキューは閲覧のみです',
+};
+
+/**
+ * Bull Board answers errors with a translation key (`{ error: { key, options } }`) and no message; its
+ * UI translates the key. Our API answers carry a `message`: the board's get one in Japanese beside the
+ * key. A 5xx is a fault: its detail (Redis's own words) goes to the log, not into the answer.
+ */
+function withMessages(res: Response, path: string): void {
+  const json = res.json.bind(res);
+  res.json = (body: unknown) => {
+    if (res.statusCode < 400 || typeof body !== 'object' || body === null) return json(body);
+    const b = body as { error?: { key?: unknown; options?: { field?: unknown } }; message?: unknown };
+    const key = typeof b.error?.key === 'string' ? b.error.key : '';
+    const field = typeof b.error?.options?.field === 'string' ? `（${b.error.options.field}）` : '';
+    if (res.statusCode >= 500) {
+      logger.error({ path, status: res.statusCode, key, detail: b.message }, 'bull board error');
+      return json({ ...b, message: 'ジョブ画面でエラーが起きました（ログを確認してください）' });
+    }
+    return json({
+      ...b,
+      message: `${BOARD_ERRORS[key] ?? 'ジョブ画面への要求を受け付けられません'}${field}（${key || res.statusCode}）`,
+    });
+  };
 }
 
 function board(queues: Queues, readOnly: boolean): Express {
@@ -94,6 +143,14 @@ export function mountBoards(app: Express, queues: Queues): void {
       }
       res.status(401).json({ error: 'unauthenticated', message: 'ログインしてください' });
       return;
+    }
+    if (isApi) {
+      const bad = badBoardQuery(req.query as Record<string, unknown>);
+      if (bad) {
+        res.status(400).json({ error: 'bad_request', message: bad });
+        return;
+      }
+      withMessages(res, req.path);
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       if (!roleAllows(s.user.role, 'admin')) {

@@ -13,6 +13,7 @@ import express, {
 } from 'express';
 import { z } from 'zod';
 import { isRuleRefusal } from '../domain/refusal.js';
+import { unstorablePath } from '../domain/storable.js';
 import { type Logger, logger } from '../infra/logger.js';
 
 export type Role = 'viewer' | 'operator' | 'admin';
@@ -81,6 +82,21 @@ const BODY: Record<BodyKind, RequestHandler[]> = {
   none: [],
 };
 
+/**
+ * A NUL byte anywhere in the URL (path or query string, Bull Board's included) is refused before any
+ * route sees it: no screen sends one, PostgreSQL cannot store one, and some libraries choke on it.
+ */
+export const refuseNulInUrl: RequestHandler = (req, _res, next) => {
+  next(/%00/.test(req.originalUrl) ? badRequest('URL に使えない文字（NUL）が含まれています') : undefined);
+};
+
+/** A parsed JSON body holding text PostgreSQL cannot store (NUL, a lone surrogate): 400 naming the field. */
+const refuseUnstorableBody: RequestHandler = (req, _res, next) => {
+  const body: unknown = req.body;
+  const at = body && typeof body === 'object' && !Buffer.isBuffer(body) ? unstorablePath(body) : null;
+  next(at === null ? undefined : badRequest(`${at}: 使えない文字（NUL など）が含まれています`));
+};
+
 export class RouteTable {
   readonly defs: RouteDef[] = [];
 
@@ -103,7 +119,10 @@ export class RouteTable {
       chain.push(this.guards.require(access, kind));
       if (method !== 'get') chain.push(this.guards.csrf);
     }
-    chain.push(...BODY[opts.body ?? (method === 'get' || method === 'delete' ? 'none' : 'json')]);
+    const body = opts.body ?? (method === 'get' || method === 'delete' ? 'none' : 'json');
+    chain.push(...BODY[body]);
+    // (The login form reads its own few fields and makes a hostile `next` harmless: safeNext.)
+    if (body === 'json') chain.push(refuseUnstorableBody);
     chain.push(async (req: Request, res: Response, next: NextFunction) => {
       try {
         const out = await handler(req, res);

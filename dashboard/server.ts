@@ -18,7 +18,7 @@ import { checkHost } from './allowed-hosts.js';
 import { Auth, cookieValue, safeNext, sameOrigin, sessionOf } from './auth.js';
 import { mountBoards } from './board.js';
 import { DEVICE_COOKIE } from './device-cookie.js';
-import { errorHandler, type RouteDef, RouteTable } from './http.js';
+import { errorHandler, type RouteDef, RouteTable, refuseNulInUrl } from './http.js';
 import { createMetrics, readiness } from './metrics.js';
 import { registerApiRoutes } from './routes/index.js';
 
@@ -94,6 +94,7 @@ export async function createDashboard(opts: DashboardOptions): Promise<Dashboard
     }),
   );
   app.use(checkHost(config));
+  app.use(refuseNulInUrl);
 
   const routes = new RouteTable(app, auth);
   // Public, and before the session lookup: health, metrics, static assets (code, no data).

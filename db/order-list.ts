@@ -6,13 +6,17 @@ import { type Expression, type SqlBool, sql } from 'kysely';
 import { z } from 'zod';
 import { formatOrderNo } from '../domain/order.js';
 import { STATUS_GROUPS, type StatusCatalogue } from '../domain/statuses.js';
-import { toJstIso } from '../domain/time.js';
+import { isCalendarDate, toJstIso } from '../domain/time.js';
 import type { Db } from './db.js';
 import { type LoadedOrder, loadOrders } from './orders.js';
 import { decodeSortCursor, encodeSortCursor, fetchPage } from './paging.js';
 
 const GROUPS = ['review', 'payment', 'fulfillment', 'cancellation'] as const;
-export const plainDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD で入力してください');
+/** `YYYY-MM-DD`, and a day the calendar has (`9999-99-99` and `2026-02-30` are refused, not passed on). */
+export const plainDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD で入力してください')
+  .refine((d) => isCalendarDate(d), 'ありえない日付です');
 
 const SORTS = {
   orderedAt: { expr: sql`o.ordered_at`, cast: 'timestamptz' },

@@ -79,6 +79,13 @@ export function jstDaysUntil(from: Date, to: string): number {
   return Math.round((b - a) / 86_400_000);
 }
 
+/** `YYYY-MM-DD` naming a day the calendar has, year 1 or later (PostgreSQL has no year 0). */
+export function isCalendarDate(iso: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(iso) || iso.startsWith('0000')) return false;
+  const t = Date.parse(`${iso}T00:00:00Z`);
+  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === iso;
+}
+
 /** Normalizes `2024/5/2`, `2024-05-02`, `20240502` to `2024-05-02`; null for empty. */
 export function plainDate(text: string | null | undefined): string | null {
   if (text === null || text === undefined || text.trim() === '') return null;
