@@ -1,6 +1,7 @@
 // Import runs: one row per import attempt, with its window, counts, outcome and timings. The import
 // opens and finishes its run here; 取込履歴 (dashboard, `juchu runs`) reads them through listImportRuns.
 import { sql } from 'kysely';
+import type { PageCounts } from '../domain/import-counts.js';
 import { toJstIso } from '../domain/time.js';
 import type { Db } from './db.js';
 import { decodeIdCursor, fetchPage, mapPage, type Page } from './paging.js';
@@ -180,11 +181,7 @@ export async function listImportRuns(
 }
 
 /** A page's counts added to its run, in the page's transaction (so they commit with its orders). */
-export async function addRunCounts(
-  trx: Db,
-  runId: number,
-  c: { fetched: number; new: number; updated: number; unchanged: number; rejected: number; skipped: number },
-): Promise<void> {
+export async function addRunCounts(trx: Db, runId: number, c: Omit<PageCounts, 'flagged'>): Promise<void> {
   await trx
     .updateTable('import_runs')
     .set((eb) => ({

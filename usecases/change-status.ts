@@ -2,13 +2,13 @@
 // transaction (retried on deadlock); after commit, stock it gave back goes to the oldest waiting
 // orders, an order that entered fulfillment gets stock, and statuses follow the holds.
 import type { Actor } from '../db/order-status.js';
-import { orderProductCodes, reservedProductCodes } from '../db/order-status.js';
+import { reservedProductCodes } from '../db/order-status.js';
 import { S } from '../domain/statuses.js';
 import { withTransaction } from '../infra/postgres.js';
 import type { UseCaseDeps } from './deps.js';
 import { actionContext, moveOrder } from './move-order.js';
 import { type ChangeResult, failedChange } from './results.js';
-import { settleAfterStockChange } from './settle-after-stock-change.js';
+import { settleAfterOrderMove } from './settle-after-stock-change.js';
 
 export interface ChangeStatusInput {
   orderId: number;
@@ -27,11 +27,7 @@ export async function changeStatus(deps: UseCaseDeps, input: ChangeStatusInput):
     freed = r.ok && (r.to === S.cancelled || r.to === S.shipped) ? before : [];
     return r;
   });
-  if (result.ok)
-    await settleAfterStockChange(deps, {
-      productCodes: [...freed, ...(await orderProductCodes(deps.db, input.orderId))],
-      orderIds: [input.orderId],
-    });
+  if (result.ok) await settleAfterOrderMove(deps, input.orderId, freed);
   return result;
 }
 

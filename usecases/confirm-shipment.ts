@@ -1,12 +1,12 @@
 // Operation: 出荷完了. The held stock leaves the warehouse and the tracking number is recorded, in
 // the same transaction; what the order gave back is settled after commit.
-import { type Actor, orderProductCodes, reservedProductCodes, setTracking } from '../db/order-status.js';
+import { type Actor, reservedProductCodes, setTracking } from '../db/order-status.js';
 import { S } from '../domain/statuses.js';
 import { withTransaction } from '../infra/postgres.js';
 import type { UseCaseDeps } from './deps.js';
 import { actionContext, moveOrder } from './move-order.js';
 import type { ChangeResult } from './results.js';
-import { settleAfterStockChange } from './settle-after-stock-change.js';
+import { settleAfterOrderMove } from './settle-after-stock-change.js';
 
 export interface ConfirmShipmentInput {
   orderId: number;
@@ -24,10 +24,6 @@ export async function confirmShipment(deps: UseCaseDeps, input: ConfirmShipmentI
     if (moved.ok) await setTracking(trx, input.orderId, input);
     return moved;
   });
-  if (r.ok)
-    await settleAfterStockChange(deps, {
-      productCodes: [...freed, ...(await orderProductCodes(deps.db, input.orderId))],
-      orderIds: [input.orderId],
-    });
+  if (r.ok) await settleAfterOrderMove(deps, input.orderId, freed);
   return r;
 }

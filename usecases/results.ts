@@ -9,24 +9,10 @@ export interface ChangeResult {
   message: string;
 }
 
-export function missingOrder(orderId: number): ChangeResult {
-  return {
-    orderId,
-    orderNo: '-',
-    ok: false,
-    from: '-',
-    to: null,
-    message: `order ${orderId} does not exist`,
-  };
+export function failedChange(orderId: number, e: unknown): ChangeResult {
+  const message = e instanceof Error ? e.message : String(e);
+  return { orderId, orderNo: '-', ok: false, from: '-', to: null, message };
 }
 
-export function failedChange(orderId: number, e: unknown): ChangeResult {
-  return {
-    orderId,
-    orderNo: '-',
-    ok: false,
-    from: '-',
-    to: null,
-    message: e instanceof Error ? e.message : String(e),
-  };
-}
+export const missingOrder = (orderId: number): ChangeResult =>
+  failedChange(orderId, `order ${orderId} does not exist`);

@@ -2,6 +2,7 @@
 // the freed or new stock to the oldest waiting orders of those products, then put every touched
 // order where its holds say. Each order settles in its own short transaction; allocation runs its
 // own retry loop (db/stock.ts). Idempotent: running it twice moves nothing the second time.
+import { orderProductCodes } from '../db/order-status.js';
 import { type AllocationResult, allocateProducts } from '../db/stock.js';
 import { withTransaction } from '../infra/postgres.js';
 import type { UseCaseDeps } from './deps.js';
@@ -36,4 +37,15 @@ export async function settleOrders(deps: UseCaseDeps, orderIds: Iterable<number>
     if (r) out.push(r);
   }
   return out;
+}
+
+/**
+ * After one order moved: the stock it gave back (`freed`, read before the move) and the products its
+ * lines need go to the oldest waiting orders, and the order itself settles.
+ */
+export async function settleAfterOrderMove(deps: UseCaseDeps, orderId: number, freed: readonly string[]) {
+  return settleAfterStockChange(deps, {
+    productCodes: [...freed, ...(await orderProductCodes(deps.db, orderId))],
+    orderIds: [orderId],
+  });
 }
