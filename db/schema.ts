@@ -37,6 +37,12 @@ export interface ProductsTable {
   name: string;
   tax_rate: number;
   needs_check: Generated<boolean>;
+  /** JAN / barcode (GS1 digits, check digit checked in domain/product-rules.ts); one product each. */
+  jan: string | null;
+  /** Why the product is 要修正 (shown to whoever checks its orders). */
+  needs_check_note: string | null;
+  /** False once deactivated (a product orders use is never deleted). */
+  active: Generated<boolean>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
