@@ -1,6 +1,13 @@
 // A store's Amazon credentials (LWA app + the seller's refresh token) and settings.
 import { z } from 'zod';
-import { AMAZON_LWA_URL, JP_MARKETPLACE_ID, LWA_PATH, MAX_RESULTS_PER_PAGE } from './constants.js';
+import {
+  AMAZON_LWA_URL,
+  JP_MARKETPLACE_ID,
+  LWA_PATH,
+  MAX_RESULTS_PER_PAGE,
+  ORDERS_APIS,
+  type OrdersApi,
+} from './constants.js';
 
 export const amazonCredentialsSchema = z.object({
   /** LWA client identifier of the app (`amzn1.application-oa2-client.…`). */
@@ -13,7 +20,14 @@ export const amazonCredentialsSchema = z.object({
 export type AmazonCredentials = z.infer<typeof amazonCredentialsSchema>;
 
 export const amazonSettingsSchema = z.object({
-  /** `MarketplaceIds` of getOrders; Amazon.co.jp by default. */
+  /**
+   * Which Orders API the store reads. `2026-01-01` (searchOrders, items inline, PII by role) unless
+   * set: stores without the setting, old ones included, read the new API (README "Which API a store
+   * uses"). `v0` (getOrders + getOrderItems + an RDT) stays selectable until Amazon turns it off on
+   * 2027-03-27 (`ORDERS_V0_CUTOFF`); the stores screen warns about it.
+   */
+  ordersApi: z.enum(ORDERS_APIS).default('2026-01-01'),
+  /** `MarketplaceIds` of getOrders / `marketplaceIds` of searchOrders; Amazon.co.jp by default. */
   marketplaceId: z.string().min(1).default(JP_MARKETPLACE_ID),
   /**
    * LWA token endpoint: an absolute URL, or a path resolved against the store's API base URL
@@ -28,16 +42,21 @@ export const amazonSettingsSchema = z.object({
       'an absolute http(s) URL, or a path on the API base URL such as /auth/o2/token',
     )
     .optional(),
-  /** getOrders `MaxResultsPerPage` (1–100). Large pages matter: getOrders is allowed once a minute. */
+  /**
+   * getOrders `MaxResultsPerPage` / searchOrders `maxResultsPerPage` (1–100). Large pages matter:
+   * getOrders is allowed once a minute, searchOrders once every three.
+   */
   maxResultsPerPage: z.number().int().min(1).max(MAX_RESULTS_PER_PAGE).default(MAX_RESULTS_PER_PAGE),
   /**
-   * Fetch ship-to and buyer through a restricted-data token (needs the app's Direct-to-Consumer
-   * Shipping and Tax roles). Without it Amazon leaves out names, street and phone.
+   * v0 only: fetch ship-to and buyer through a restricted-data token (needs the app's
+   * Direct-to-Consumer Shipping and Tax roles). Without it Amazon leaves out names, street and phone.
+   * 2026-01-01 needs no token: the same roles alone unlock the PII (developer-docs access-orders-pii).
    */
   restrictedData: z.boolean().default(true),
   /**
-   * getOrders `FulfillmentChannels`. Seller-fulfilled (MFN) only by default: FBA (AFN) orders ship
-   * from Amazon's warehouses and must not take stock from ours.
+   * getOrders `FulfillmentChannels` (searchOrders `fulfilledBy`: MFN is MERCHANT, AFN is AMAZON).
+   * Seller-fulfilled (MFN) only by default: FBA (AFN) orders ship from Amazon's warehouses and must
+   * not take stock from ours.
    */
   fulfillmentChannels: z
     .array(z.enum(['MFN', 'AFN']))
@@ -47,6 +66,11 @@ export const amazonSettingsSchema = z.object({
   tokenRefreshMarginSec: z.number().int().min(0).max(1800).default(60),
 });
 export type AmazonSettings = z.infer<typeof amazonSettingsSchema>;
+
+/** The store's Orders API as its settings say; `2026-01-01` when unset or unreadable. */
+export function ordersApiOf(settings: Record<string, unknown> | undefined): OrdersApi {
+  return settings?.ordersApi === 'v0' ? 'v0' : '2026-01-01';
+}
 
 /** Settings that point LWA at the simulator (demo, tests): it serves the token endpoint itself. */
 export const amazonSimulatorSettings: Readonly<Record<string, unknown>> = { lwaUrl: LWA_PATH };
