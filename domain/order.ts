@@ -34,6 +34,13 @@ export interface CartOrderLine {
   cartProductCode: string;
   /** Option / variant code (Rakuten SKU or item choice, Shopify variant SKU), if any. */
   cartOptionCode: string | null;
+  /**
+   * The cart's other codes for the product, by the cart's own field names (Rakuten: `itemNumber`,
+   * `manageNumber`, `itemId`, `variantId`, `merchantDefinedSkuId`, `skuInfo`), for people and for
+   * re-mapping. Optional and informational: products resolve by `cartProductCode` and
+   * `cartOptionCode` only. Absent when a cart gives no more than those two.
+   */
+  cartCodes?: Readonly<Record<string, string>>;
   name: string;
   quantity: number;
   /** In the currency's minor unit. */

@@ -7,7 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdapterOptions, ListWindow, RawOrder } from '../contract.js';
 import { CartAuthError, CartRequestError, CartResponseError } from '../errors.js';
 import { classifyRakuten, type RakutenAdapter, type RakutenCredentials } from './client.js';
-import { DAY_MS, esaAuthorization, GET_ORDER_PATH, SEARCH_ORDER_PATH } from './codes.js';
+import {
+  DAY_MS,
+  esaAuthorization,
+  GET_ORDER_PATH,
+  ordersPerSecondCeiling,
+  RAKUTEN_API_LIMITS,
+  SEARCH_ORDER_PATH,
+} from './codes.js';
 import { rakutenCart } from './index.js';
 import { changeTimesOf } from './normalize.js';
 import { renderOrderModel } from './render.js';
@@ -541,6 +548,54 @@ describe('rakuten simulator with recorded bodies (fixturesDir)', () => {
     } finally {
       await old.stop();
     }
+  });
+});
+
+describe('rakuten documented limits (issue 13 item 6)', () => {
+  it('the simulator enforces the real page size and getOrder count; the ceiling follows from them', async () => {
+    const sim = await rakutenSimulator.start({ port: 0, seed: 1, orders: 5, rateLimits: false });
+    try {
+      const c = rakutenCart.demoCredentials;
+      const post = (path: string, body: unknown) =>
+        fetch(sim.url + path, {
+          method: 'POST',
+          headers: {
+            Authorization: esaAuthorization(c.serviceSecret, c.licenseKey),
+            'Content-Type': 'application/json; charset=utf-8',
+          },
+          body: JSON.stringify(body),
+        }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
+      const search = (amount: number) =>
+        post(SEARCH_ORDER_PATH, {
+          dateType: 1,
+          startDatetime: '2026-03-01T00:00:00+0900',
+          endDatetime: '2026-03-01T01:00:00+0900',
+          PaginationRequestModel: { requestRecordsAmount: amount, requestPage: 1 },
+        });
+      const pageSize = RAKUTEN_API_LIMITS.searchPageSize.value;
+      expect((await search(pageSize)).status).toBe(200);
+      expect(await search(pageSize + 1)).toMatchObject({
+        status: 400,
+        body: { MessageModelList: [{ messageCode: 'ORDER_EXT_API_SEARCH_ORDER_ERROR_SIM01' }] },
+      });
+      const numbers = (n: number) =>
+        Array.from({ length: n }, (_, i) => `376541-20260301-${String(i).padStart(10, '0')}`);
+      const perCall = RAKUTEN_API_LIMITS.getOrderNumbers.value;
+      expect((await post(GET_ORDER_PATH, { orderNumberList: numbers(perCall), version: 10 })).status).toBe(
+        200,
+      );
+      expect(
+        await post(GET_ORDER_PATH, { orderNumberList: numbers(perCall + 1), version: 10 }),
+      ).toMatchObject({
+        status: 400,
+        body: { MessageModelList: [{ messageCode: 'ORDER_EXT_API_GET_ORDER_ERROR_SIM02' }] },
+      });
+    } finally {
+      await sim.stop();
+    }
+    // 1 req/s, 100 orders per getOrder, 1,000 numbers per search page.
+    expect(ordersPerSecondCeiling(1)).toBeCloseTo(1 / (1 / 100 + 1 / 1000), 6);
+    expect(ordersPerSecondCeiling(3)).toBeCloseTo(76.923, 2);
   });
 });
 

@@ -33,6 +33,7 @@ import {
   MAX_PAGE_SIZE,
   MAX_WINDOW_DAYS,
   OLDEST_VERSION,
+  RAKUTEN_API_LIMITS,
   SEARCH_ORDER_PATH,
   toRakutenDatetime,
 } from './codes.js';
@@ -77,7 +78,9 @@ export const rakutenSettingsSchema = z.object({
 export type RakutenSettings = z.infer<typeof rakutenSettingsSchema>;
 
 /** [T] About one request a second per shop (third-party docs; Rakuten publishes no figure). */
-export const RAKUTEN_LIMITS: RateLimits = { '*': { ratePerSec: 1, burst: 1 } };
+export const RAKUTEN_LIMITS: RateLimits = {
+  '*': { ratePerSec: RAKUTEN_API_LIMITS.requestsPerSecond.value, burst: 1 },
+};
 
 /** Margin kept from the 730-day horizon so a request is still inside it when it reaches Rakuten. */
 const HORIZON_MARGIN_MS = 10 * 60_000;

@@ -16,6 +16,44 @@ export const MAX_PAGE_SIZE = 1000;
 export const DEFAULT_PAGE_SIZE = 30;
 /** getOrder orderNumberList: at most 100 per call. */
 export const MAX_GET_ORDER_NUMBERS = 100;
+/**
+ * Every limit of RakutenPayOrderAPI a catch-up runs into, with its source and how firm it is (issue 13
+ * item 6). The simulator enforces each (`simulator.ts`), the client paces itself by
+ * `requestsPerSecond` (`RAKUTEN_LIMITS`), and `ordersPerSecondCeiling` turns them into the best a
+ * catch-up can do. Sources checked 2026-12-02; see README.md "Facts and how firm they are".
+ */
+export const RAKUTEN_API_LIMITS = {
+  requestsPerSecond: {
+    value: 1,
+    source:
+      '[T] third-party 推奨 1 請求/秒 (inventory-system RAKUTEN_PAY_ORDER_API.md); Rakuten publishes no figure',
+  },
+  searchPageSize: { value: MAX_PAGE_SIZE, source: '[V] searchOrder requestRecordsAmount: maximum 1000' },
+  getOrderNumbers: { value: MAX_GET_ORDER_NUMBERS, source: '[V] getOrder orderNumberList: at most 100' },
+  searchPeriodDays: { value: MAX_WINDOW_DAYS, source: '[V] searchOrder: endDatetime ≤ 63 days after start' },
+  hitCeiling: { value: HIT_CEILING, source: '[V] searchOrder: hits past the 15,000th cannot be read' },
+  horizonDays: { value: HORIZON_DAYS, source: '[V] searchOrder and getOrder: orders of the past 730 days' },
+} as const;
+
+/**
+ * Orders a second a catch-up can reach at most under those limits: each getOrder brings 100 orders,
+ * and each of `searchPasses` dateType searches over the same orders costs one more call per 1,000
+ * order numbers (numbers already fetched are not fetched again). 1 pass: ≈ 90.9/s; the adapter's
+ * default 3 (注文日, 注文確定日, 発送完了報告日) over fresh orders: ≈ 76.9/s. Calls, not bytes, are what
+ * is limited.
+ */
+export function ordersPerSecondCeiling(
+  searchPasses = 1,
+  limits: { requestsPerSecond: number; searchPageSize: number; getOrderNumbers: number } = {
+    requestsPerSecond: RAKUTEN_API_LIMITS.requestsPerSecond.value,
+    searchPageSize: RAKUTEN_API_LIMITS.searchPageSize.value,
+    getOrderNumbers: RAKUTEN_API_LIMITS.getOrderNumbers.value,
+  },
+): number {
+  const callsPerOrder = 1 / limits.getOrderNumbers + searchPasses / limits.searchPageSize;
+  return limits.requestsPerSecond / callsPerOrder;
+}
+
 /** getOrder `version`: required since v5.6; 10 (social gift) is the newest; 1 and 2 are refused. */
 export const LATEST_VERSION = 10;
 export const OLDEST_VERSION = 3;

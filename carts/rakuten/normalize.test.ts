@@ -2,9 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CartOrder } from '../../domain/order.js';
+import { simViews } from '../../test/fuzz.js';
 import { shippingTermToSlot } from './codes.js';
 import { rakutenCart } from './index.js';
-import { customerRemarks } from './normalize.js';
+import { customerRemarks, rawOrderOf } from './normalize.js';
+import { renderOrderModel } from './render.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 const body = (file: string) => readFileSync(join(FIXTURES, file));
@@ -189,16 +191,67 @@ const cases: Array<{ file: string; order: string; why: string; expect: Expect }>
   {
     file: 'rakuten-getOrder-200-sim-v10.json',
     order: '376541-20260301-0207800027',
-    why: 'SKU with a system-integration SKU number; points used',
+    why: 'SKU with a system-integration SKU number (the product code); points used',
     expect: {
-      'lines[0].cartProductCode': 'KYUSU-TKN',
-      'lines[0].cartOptionCode': 'COLOR-RED',
+      'lines[0].cartProductCode': 'COLOR-RED',
+      'lines[0].cartOptionCode': 'kyusu-tkn-color-red',
+      'lines[0].cartCodes': {
+        itemNumber: 'KYUSU-TKN',
+        manageNumber: 'kyusu-tkn',
+        itemId: '85960048',
+        variantId: 'kyusu-tkn-color-red',
+        merchantDefinedSkuId: 'COLOR-RED',
+        skuInfo: 'カラー:朱泥',
+      },
       'lines[0].name': '常滑焼 急須 朱泥 [カラー:朱泥]',
+      'lines[1].cartProductCode': '00000940102',
       'lines[1].cartOptionCode': null,
       'totals.points': 100,
       'totals.goods': 28570,
       'totals.total': 28470,
       'payment.cardType': 'AMEX',
+    },
+  },
+  {
+    file: 'rakuten-getOrder-200-sku-items-handwritten.json',
+    order: '376541-20261201-0000000001',
+    why: 'SKU items (getOrder skuModel, version 7+): the system SKU number, else 商品番号, else 商品管理番号',
+    expect: {
+      'lines.length': 6,
+      // Multi-SKU with a system number: that number; the SKU管理番号 tells the variant apart.
+      'lines[0].cartProductCode': 'tshirt-001-m-white',
+      'lines[0].cartOptionCode': '17095519',
+      'lines[0].name': 'オーガニックコットン Tシャツ [サイズ:M / カラー:ホワイト / ギフト包装:希望する]',
+      'lines[0].cartCodes': {
+        itemNumber: 'tshirt-001',
+        manageNumber: 'tshirt-001',
+        itemId: '10000119',
+        variantId: '17095519',
+        merchantDefinedSkuId: 'tshirt-001-m-white',
+        skuInfo: 'サイズ:M\nカラー:ホワイト',
+      },
+      // Multi-SKU without one: the 商品番号 with the SKU管理番号 as option.
+      'lines[1].cartProductCode': 'tshirt-001',
+      'lines[1].cartOptionCode': '17095520',
+      'lines[1].cartCodes.merchantDefinedSkuId': undefined,
+      // Single SKU with a system number: that number, no option (its variantId says nothing).
+      'lines[2].cartProductCode': '4901234567894',
+      'lines[2].cartOptionCode': null,
+      'lines[2].cartCodes.itemNumber': 'mug-01',
+      // Single SKU without one: the 商品番号.
+      'lines[3].cartProductCode': 'towel-02',
+      'lines[3].cartOptionCode': null,
+      'lines[3].quantity': 3,
+      // Before the shop's SKU migration the SKU values are empty; the 商品番号 carries the choices.
+      'lines[4].cartProductCode': 'bag-03-1-2',
+      'lines[4].cartOptionCode': null,
+      'lines[4].cartCodes': { itemNumber: 'bag-03-1-2', manageNumber: 'bag-03', itemId: '10000122' },
+      'lines[4].name': '旧 項目選択肢別在庫の商品 [カラー:ネイビー / サイズ:S]',
+      // No 商品番号 and no SKU model: the 商品管理番号.
+      'lines[5].cartProductCode': 'tenugui',
+      'lines[5].cartOptionCode': null,
+      'totals.goods': 18260,
+      'totals.tax': 1660,
     },
   },
   {
@@ -346,5 +399,37 @@ describe('rakuten normalize — rejections and quirks', () => {
     expect(rakutenCart.rawOrdersFromRecorded(body('rakuten-getOrder-error009-thirdparty-test.json'))).toEqual(
       [],
     );
+  });
+});
+
+describe('rakuten normalize — SKU items as the simulator renders them', () => {
+  const kyusu = simViews({ seed: 21, count: 200 })
+    .filter((v) => v.lines.some((l) => l.product.cartOptionCode !== null))
+    .slice(0, 3);
+
+  it('version 7+: a multi-SKU item is its system SKU number (the master code), the 商品番号 stays in cartCodes', () => {
+    expect(kyusu.length).toBeGreaterThan(0);
+    for (const view of kyusu) {
+      const r = rakutenCart.normalize(rawOrderOf(renderOrderModel(view, { version: 10 })), 's');
+      if (!r.ok) throw new Error(r.message);
+      const line = r.order.lines.find((l) => l.cartCodes?.itemNumber === 'KYUSU-TKN')!;
+      expect(line).toMatchObject({
+        cartProductCode: '00000940101',
+        cartOptionCode: 'kyusu-tkn-color-red',
+        cartCodes: { manageNumber: 'kyusu-tkn', merchantDefinedSkuId: '00000940101', skuInfo: 'カラー:朱泥' },
+      });
+      // Items sold under a code of their own have no system number: the 商品番号, for the mapping.
+      for (const l of r.order.lines.filter((x) => x !== line))
+        expect(l.cartProductCode).toBe(l.cartCodes?.itemNumber);
+    }
+  });
+
+  it('below version 7 there is no SkuModelList: the 商品番号, no option', () => {
+    const r = rakutenCart.normalize(rawOrderOf(renderOrderModel(kyusu[0]!, { version: 6 })), 's');
+    if (!r.ok) throw new Error(r.message);
+    expect(r.order.lines.find((l) => l.cartProductCode === 'KYUSU-TKN')).toMatchObject({
+      cartOptionCode: null,
+      cartCodes: { itemNumber: 'KYUSU-TKN', manageNumber: 'kyusu-tkn' },
+    });
   });
 });

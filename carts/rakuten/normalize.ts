@@ -60,6 +60,8 @@ const SkuSchema = z.object({ variantId: optStr, merchantDefinedSkuId: optStr, sk
 
 const ItemSchema = z.object({
   itemName: nonBlank,
+  /** 商品ID, a number; only carried along on the line (`cartCodes`), so any scalar is taken. */
+  itemId: z.unknown().optional(),
   itemNumber: optStr,
   manageNumber: nonBlank,
   price: money,
@@ -224,15 +226,56 @@ export function changeTimes(o: ChangeTimeFields): Date[] {
   return out;
 }
 
+/**
+ * The line's codes (issue 13 item 1, carts.md §1.10). `cartProductCode` is the SKU's
+ * システム連携用SKU番号 (`merchantDefinedSkuId`, the shop's own code for the SKU, often its master code) when
+ * the item has one, else the 商品番号 (`itemNumber`), else the 商品管理番号 (`manageNumber`, the URL
+ * key). `cartOptionCode` is the SKU管理番号 (`variantId`) of a multi-SKU item (one with `skuInfo`):
+ * items whose SKUs share one system number — seen in real shop data [T] — can still be mapped per
+ * SKU, while a mapping or master product keyed by the code alone still matches (resolveProducts
+ * falls back to the code without option). A single-SKU item's `variantId` says nothing about options.
+ * Every code Rakuten gave stays on the line in `cartCodes`. Before the SKU migration (and below
+ * version 7) there is no SkuModelList and the SKU fields are empty [V: getOrder skuModel].
+ */
+function codesOf(
+  item: z.infer<typeof ItemSchema>,
+): Pick<CartOrderLine, 'cartProductCode' | 'cartOptionCode' | 'cartCodes'> & { skuInfo: string | null } {
+  const sku = item.SkuModelList?.[0];
+  const skuCode = orNull(sku?.merchantDefinedSkuId);
+  const variantId = orNull(sku?.variantId);
+  const skuInfo = orNull(sku?.skuInfo);
+  const itemNumber = orNull(item.itemNumber);
+  // nonBlank: never null once trimmed.
+  const manageNumber = orNull(item.manageNumber) ?? item.manageNumber;
+  const itemId =
+    typeof item.itemId === 'number' && Number.isFinite(item.itemId)
+      ? String(item.itemId)
+      : typeof item.itemId === 'string'
+        ? orNull(item.itemId)
+        : null;
+  const all: Record<string, string | null> = {
+    itemNumber,
+    manageNumber,
+    itemId,
+    variantId,
+    merchantDefinedSkuId: skuCode,
+    skuInfo,
+  };
+  const cartCodes = Object.fromEntries(
+    Object.entries(all).filter((e): e is [string, string] => e[1] !== null),
+  );
+  return {
+    cartProductCode: skuCode ?? itemNumber ?? manageNumber,
+    cartOptionCode: skuInfo ? variantId : null,
+    cartCodes,
+    skuInfo,
+  };
+}
+
 function lineOf(item: z.infer<typeof ItemSchema>, packageNo: number, prefix: string): CartOrderLine {
   const taxRate = taxRateOf(item.taxRate, `${prefix}.taxRate`);
   const taxIncluded = item.includeTaxFlag === 1;
-  const sku = item.SkuModelList?.[0];
-  // SKU orders (v7+): the system-integration SKU number is the shop's own code for the variant; a
-  // multi-SKU item without one is told apart by its SKU management number. Single-SKU items have no
-  // skuInfo, so their variantId says nothing about options.
-  const skuInfo = orNull(sku?.skuInfo);
-  const cartOptionCode = orNull(sku?.merchantDefinedSkuId) ?? (skuInfo ? orNull(sku?.variantId) : null);
+  const { skuInfo, ...codes } = codesOf(item);
   const choices = [skuInfo, orNull(item.selectedChoice)]
     .filter((s): s is string => s !== null)
     .flatMap((s) => s.split('\n'))
@@ -249,8 +292,9 @@ function lineOf(item: z.infer<typeof ItemSchema>, packageNo: number, prefix: str
   }
   return {
     packageNo,
-    cartProductCode: orNull(item.itemNumber) ?? item.manageNumber,
-    cartOptionCode,
+    cartProductCode: codes.cartProductCode,
+    cartOptionCode: codes.cartOptionCode,
+    cartCodes: codes.cartCodes,
     name: choices.length ? `${item.itemName} [${choices.join(' / ')}]` : item.itemName,
     quantity: item.units,
     unitPrice: item.price,

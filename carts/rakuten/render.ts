@@ -145,14 +145,24 @@ export function renderOrderModel(
   view.lines.forEach((line, i) => {
     const units = editedQuantity(view, i);
     const p = line.product;
+    // Orders since the SKU migration carry one skuModel per item [V: getOrder skuModel, version 7+].
+    // A multi-SKU item has its variation in skuInfo and, here, the shop's system code for the SKU
+    // (システム連携用SKU番号) set to its master code, as shops that feed an order system do [T: NE
+    // code = merchantDefinedSkuId in public integrator code]. A single-SKU item has its SKU管理番号,
+    // and a system number only where the shop sells under its master code anyway; items sold under
+    // a code of their own (TSE-0013-9124) have none and resolve by 商品番号 through the store mapping.
     const sku =
       p.cartOptionCode !== null
         ? {
             variantId: `${p.cartCode.toLowerCase()}-${p.cartOptionCode.toLowerCase()}`,
-            merchantDefinedSkuId: p.cartOptionCode,
+            merchantDefinedSkuId: p.masterCode || `${p.cartCode}-${p.cartOptionCode}`,
             skuInfo: 'カラー:朱泥',
           }
-        : { variantId: p.cartCode.toLowerCase(), merchantDefinedSkuId: null, skuInfo: null };
+        : {
+            variantId: p.cartCode.toLowerCase(),
+            merchantDefinedSkuId: p.cartCode === p.masterCode ? p.masterCode : null,
+            skuInfo: null,
+          };
     const item: Record<string, unknown> = {
       itemDetailId: view.seq * 100 + i,
       itemName: p.name,
