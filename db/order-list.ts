@@ -139,6 +139,8 @@ export async function listOrders(
           grand_total: number | null;
           currency: string;
           needs_attention: boolean;
+          allocation_held_at: Date | null;
+          allocation_hold_reason: string | null;
           store_code: string;
           store_name: string;
           cart: string;
@@ -149,7 +151,8 @@ export async function listOrders(
           sort_value: string | number;
         }>`
     SELECT o.id, o.order_seq, o.cart_order_no, o.status_code, o.status_reason, o.ordered_at, o.ship_date,
-           o.grand_total, o.currency, o.needs_attention, s.code AS store_code, s.name AS store_name, s.cart,
+           o.grand_total, o.currency, o.needs_attention,
+           o.allocation_held_at, o.allocation_hold_reason, s.code AS store_code, s.name AS store_name, s.cart,
            (SELECT p.name FROM order_parties p WHERE p.order_id = o.id AND p.role = 'orderer' LIMIT 1) AS orderer,
            st.name AS ship_to, st.prefecture AS ship_to_prefecture,
            (SELECT count(*)::int FROM order_parties p WHERE p.order_id = o.id AND p.role = 'ship_to') AS packages,
@@ -187,6 +190,8 @@ export async function listOrders(
       total: o.grand_total,
       currency: o.currency.trim(),
       needsAttention: o.needs_attention,
+      /** 引当保留 and why (受注在庫予約解除 until an operator re-allocates). */
+      allocationHold: o.allocation_held_at ? { reason: o.allocation_hold_reason } : null,
     })),
     next: page.next,
   };

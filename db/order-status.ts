@@ -301,3 +301,69 @@ export async function currentStatus(db: Db, orderId: number) {
     .where('id', '=', orderId)
     .executeTakeFirst();
 }
+
+/**
+ * 引当保留: after an operator released an order's stock, no sweep, arrival or import gives it stock
+ * again (db/stock.ts holdingOrder reads the column) until an operator re-allocates it. The caller
+ * holds the order's row lock.
+ */
+export async function holdAllocation(
+  trx: Db,
+  row: OrderRow,
+  hold: { actor: Actor; reason: string; at: Date },
+): Promise<void> {
+  await trx
+    .updateTable('orders')
+    .set({
+      allocation_held_at: hold.at,
+      allocation_held_by: hold.actor,
+      allocation_hold_reason: hold.reason,
+      updated_at: sql`now()`,
+    })
+    .where('id', '=', row.id)
+    .execute();
+  await recordEvent(trx, row, { actor: hold.actor, action: 'allocation_held', reason: hold.reason });
+}
+
+/** Ends an order's 引当保留 (the caller holds its row lock); false when it was not on hold. */
+export async function resumeAllocation(
+  trx: Db,
+  row: OrderRow,
+  actor: Actor,
+  reason?: string,
+): Promise<boolean> {
+  if (!row.allocation_held_at) return false;
+  await trx
+    .updateTable('orders')
+    .set({
+      allocation_held_at: null,
+      allocation_held_by: null,
+      allocation_hold_reason: null,
+      updated_at: sql`now()`,
+    })
+    .where('id', '=', row.id)
+    .execute();
+  await recordEvent(trx, row, {
+    actor,
+    action: 'allocation_resumed',
+    reason: reason ?? null,
+    details: {
+      heldAt: row.allocation_held_at,
+      heldBy: row.allocation_held_by,
+      holdReason: row.allocation_hold_reason,
+    },
+  });
+  return true;
+}
+
+/** An order's 受注No, status, units held and 引当保留, read without a lock. */
+export async function orderStockState(db: Db, orderId: number) {
+  const r = await sql<{ order_seq: number; status_code: string; held: boolean; units: number }>`
+    SELECT o.order_seq, o.status_code, o.allocation_held_at IS NOT NULL AS held,
+           (SELECT COALESCE(SUM(r.quantity), 0)::int FROM reservations r WHERE r.order_id = o.id) AS units
+    FROM orders o WHERE o.id = ${orderId}`.execute(db);
+  const x = r.rows[0];
+  return x
+    ? { orderSeq: x.order_seq, status: x.status_code, allocationHeld: x.held, reservedUnits: x.units }
+    : undefined;
+}

@@ -116,6 +116,10 @@ export interface LoadedOrder extends Order {
   productChecked: boolean;
   trackingNumber: string | null;
   shippingInstructedAt: string | null;
+  /** 引当保留: an operator released its stock; it takes none until re-allocated. */
+  allocationHold: { at: string; by: string | null; reason: string | null } | null;
+  /** Warehouses of its reservations that are disabled (停止中): they take no new reservations. */
+  disabledWarehouses: string[];
 }
 
 /** Orders by id as the spec's JSON (with the ids and flags the screens need). */
@@ -146,11 +150,16 @@ export async function loadOrders(
     .execute();
   const reservations = await db
     .selectFrom('reservations')
-    .select(['order_line_id', 'warehouse_code', 'quantity'])
+    .select(['order_id', 'order_line_id', 'product_code', 'warehouse_code', 'quantity'])
     .where('order_id', 'in', [...ids])
     .orderBy('warehouse_code')
     .execute();
   const byOrder = new Map(rows.map((r) => [r.id, r]));
+  const disabled = new Set(
+    (await db.selectFrom('warehouses').select('code').where('enabled', '=', false).execute()).map(
+      (w) => w.code,
+    ),
+  );
   const out: LoadedOrder[] = [];
   for (const id of ids) {
     const r = byOrder.get(id);
@@ -189,7 +198,8 @@ export async function loadOrders(
         .map((l) => {
           const held = reservations.filter((x) => x.order_line_id === l.id);
           const heldUnits = held.reduce((n, x) => n + x.quantity, 0);
-          const needed = l.quantity * l.units_per_cart_unit;
+          // A set line holds its components: needed and held count component units.
+          const needed = l.quantity * l.units_per_cart_unit * l.component_units;
           const shipped = l.shipped_from;
           return {
             packageNo: l.package_no,
@@ -208,7 +218,12 @@ export async function loadOrders(
                   state: l.product_code
                     ? lineReservationState({ needed, held: heldUnits })
                     : ('none' as const),
-                  warehouses: held.map((x) => ({ warehouse: x.warehouse_code, quantity: x.quantity })),
+                  // A set line's rows name the component they hold (セット商品).
+                  warehouses: held.map((x) =>
+                    x.product_code === l.product_code
+                      ? { warehouse: x.warehouse_code, quantity: x.quantity }
+                      : { warehouse: x.warehouse_code, quantity: x.quantity, productCode: x.product_code },
+                  ),
                 },
           };
         }),
@@ -247,6 +262,12 @@ export async function loadOrders(
       productChecked: r.product_checked,
       trackingNumber: r.tracking_number,
       shippingInstructedAt: r.shipping_instructed_at ? toJstIso(r.shipping_instructed_at) : null,
+      allocationHold: r.allocation_held_at
+        ? { at: toJstIso(r.allocation_held_at), by: r.allocation_held_by, reason: r.allocation_hold_reason }
+        : null,
+      disabledWarehouses: [
+        ...new Set(reservations.filter((x) => x.order_id === id).map((x) => x.warehouse_code)),
+      ].filter((w) => disabled.has(w)),
     });
   }
   return out;
@@ -262,6 +283,8 @@ export function publicOrder(o: LoadedOrder): Order {
     productChecked: _p,
     trackingNumber: _t,
     shippingInstructedAt: _s,
+    allocationHold: _h,
+    disabledWarehouses: _w,
     ...rest
   } = o;
   return rest;

@@ -67,6 +67,19 @@ export interface WarehousesTable {
   created_at: CreatedAt;
 }
 
+/** セット商品: a set's components (plain products) and how many of each one set takes. */
+export interface ProductComponentsTable {
+  set_code: string;
+  component_code: string;
+  quantity: number;
+}
+
+/** Which warehouses a store ships from; a store without rows ships from every enabled one. */
+export interface StoreWarehousesTable {
+  store_id: number;
+  warehouse_code: string;
+}
+
 export interface StockLevelsTable {
   product_code: string;
   warehouse_code: string;
@@ -129,6 +142,10 @@ export interface OrdersTable {
   stock_waited: Generated<boolean>;
   needs_attention: Generated<boolean>;
   attention_reason: string | null;
+  /** 引当保留: an operator released its stock; nothing gives it stock until re-allocated. */
+  allocation_held_at: Timestamp | null;
+  allocation_held_by: string | null;
+  allocation_hold_reason: string | null;
   pending_payload: Json | null;
   pending_payload_hash: string | null;
   imported_at: CreatedAt;
@@ -174,6 +191,8 @@ export interface OrderLinesTable {
   cart_option_code: string | null;
   product_code: string | null;
   units_per_cart_unit: Generated<number>;
+  /** Stock units per unit of the product: 1, or Σ component quantities for a set (セット商品). */
+  component_units: Generated<number>;
   name: string;
   quantity: number;
   unit_price: number;
@@ -184,7 +203,7 @@ export interface OrderLinesTable {
   reserved_quantity: Generated<number>;
   /** False once the order shipped or was cancelled. */
   open: Generated<boolean>;
-  /** quantity × units − reserved_quantity, computed by PostgreSQL. */
+  /** quantity × units × component_units − reserved_quantity, computed by PostgreSQL. */
   waiting_units: ColumnType<number, never, never>;
   /** Warehouses the shipped stock came from, once shipped: [{ warehouse, quantity }]. */
   shipped_from: Json<Array<{ warehouse: string; quantity: number }>> | null;
@@ -283,6 +302,8 @@ export interface Database {
   products: ProductsTable;
   store_product_mappings: StoreProductMappingsTable;
   warehouses: WarehousesTable;
+  product_components: ProductComponentsTable;
+  store_warehouses: StoreWarehousesTable;
   stock_levels: StockLevelsTable;
   statuses: StatusesTable;
   orders: OrdersTable;

@@ -24,8 +24,8 @@ describe('holdingOrder() agrees with mayHoldStock', () => {
   let statuses: readonly StatusDef[];
   /** cart_order_no → what mayHoldStock says for that order. */
   const expected = new Map<string, boolean>();
-  const orderNo = (store: Store, status: string, instructed: boolean) =>
-    `${store.code}:${status}:${instructed ? 'instructed' : 'open'}`;
+  const orderNo = (store: Store, status: string, instructed: boolean, held: boolean) =>
+    `${store.code}:${status}:${instructed ? 'instructed' : 'open'}${held ? ':held' : ''}`;
 
   beforeAll(async () => {
     t = await createTestDb('holding');
@@ -43,27 +43,30 @@ describe('holdingOrder() agrees with mayHoldStock', () => {
               VALUES ('custom_cancellation', 'cancellation', '独自 cancellation', 499, false)`.execute(t.db);
     statuses = (await loadStatuses(t.db)).all;
 
-    // An order of one short line in every status × store × (instructed or not).
+    // An order of one short line in every status × store × (instructed or not) × (引当保留 or not).
     let minute = 0;
     for (const store of stores)
       for (const s of statuses)
-        for (const instructed of [false, true]) {
-          const no = orderNo(store, s.code, instructed);
-          expected.set(no, mayHoldStock(s, store.settings.reservationTiming, instructed));
-          const at = new Date(Date.UTC(2026, 10, 20, 0, minute++));
-          // By hand, the columns the predicate reads and those the schema requires: no pipeline
-          // puts an order in every status (a shipped one unheld, a custom cancellation status).
-          const o = await sql<{ id: number }>`
+        for (const instructed of [false, true])
+          for (const held of [false, true]) {
+            const no = orderNo(store, s.code, instructed, held);
+            expected.set(no, mayHoldStock(s, store.settings.reservationTiming, instructed, held));
+            const at = new Date(Date.UTC(2026, 10, 20, 0, minute++));
+            // By hand, the columns the predicate reads and those the schema requires: no pipeline
+            // puts an order in every status (a shipped one unheld, a custom cancellation status).
+            const o = await sql<{ id: number }>`
             INSERT INTO orders (store_id, cart_order_no, status_code, ordered_at, cart_status,
-                                payload_hash, content_hash, raw_payload, shipping_instructed_at)
+                                payload_hash, content_hash, raw_payload, shipping_instructed_at,
+                                allocation_held_at, allocation_held_by, allocation_hold_reason)
             VALUES (${store.id}, ${no}, ${s.code}, ${at}, '300', ${`p-${no}`}, ${`c-${no}`}, '{}'::jsonb,
-                    ${instructed ? at : null})
+                    ${instructed ? at : null}, ${held ? at : null}, ${held ? 'user:ops' : null},
+                    ${held ? '棚卸のため' : null})
             RETURNING id`.execute(t.db);
-          await sql`
+            await sql`
             INSERT INTO order_lines (order_id, line_no, cart_product_code, product_code, name, quantity,
                                      unit_price, tax_included)
             VALUES (${o.rows[0]!.id}, 1, ${PRODUCT}, ${PRODUCT}, '商品', 1, 1000, true)`.execute(t.db);
-        }
+          }
   });
   afterAll(async () => {
     await t?.drop();
@@ -77,8 +80,11 @@ describe('holdingOrder() agrees with mayHoldStock', () => {
     expect([...customGroups].sort()).toEqual(['cancellation', 'fulfillment', 'payment', 'review']);
     // Not a vacuous comparison: both answers occur, and the timings differ.
     expect(new Set(expected.values())).toEqual(new Set([true, false]));
-    expect(expected.get(orderNo(stores[1]!, 'customer_comment', false))).toBe(true);
-    expect(expected.get(orderNo(stores[2]!, 'customer_comment', false))).toBe(false);
+    expect(expected.get(orderNo(stores[1]!, 'customer_comment', false, false))).toBe(true);
+    expect(expected.get(orderNo(stores[2]!, 'customer_comment', false, false))).toBe(false);
+    // 引当保留 takes an order that would hold out of the allocation.
+    expect(expected.get(orderNo(stores[1]!, 'customer_comment', false, true))).toBe(false);
+    expect(expected.get(orderNo(stores[2]!, 'waiting', false, true))).toBe(false);
   });
 
   it('the predicate, joined as the allocation joins it, selects exactly the orders that may hold stock', async () => {

@@ -88,7 +88,7 @@ export async function reserve(
     )
     INSERT INTO reservations (order_line_id, order_id, product_code, warehouse_code, quantity)
     SELECT ${line.orderLineId}, ${line.orderId}, product_code, warehouse_code, ${quantity} FROM taken
-    ON CONFLICT (order_line_id, warehouse_code) DO UPDATE SET quantity = reservations.quantity + EXCLUDED.quantity
+    ON CONFLICT (order_line_id, product_code, warehouse_code) DO UPDATE SET quantity = reservations.quantity + EXCLUDED.quantity
     RETURNING ${quantity}::int AS quantity`.execute(trx);
   return r.rows.length ? quantity : 0;
 }
@@ -104,10 +104,10 @@ export interface AllocationResult {
 /**
  * The SQL mirror of domain/stock-holding.ts `mayHoldStock` (status `o`, its catalogue row `s`, its
  * store `st`), built from the same lists; db/stock-holding.test.ts checks the two agree on every
- * status × group × timing. The caller also requires `o.shipping_instructed_at IS NULL`.
+ * status × group × timing × 引当保留. The caller also requires `o.shipping_instructed_at IS NULL`.
  */
 export function holdingOrder() {
-  return sql`(
+  return sql`o.allocation_held_at IS NULL AND (
         (COALESCE(st.settings->>'reservationTiming', 'import') = 'import'
           AND ((s.system AND o.status_code = ANY(${[...HOLDING_AT_IMPORT]}::text[]))
                OR (NOT s.system AND s.group = ANY(${[...CUSTOM_HOLDING_GROUPS.import]}::text[]))))

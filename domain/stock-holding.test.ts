@@ -81,4 +81,12 @@ describe('mayHoldStock: which orders stock may go to', () => {
         expect(mayHoldStock(s, timing, false)).toBe(mayHoldStock(s, timing));
       }
   });
+
+  it('an order on 引当保留 takes no stock, whatever the status and timing', () => {
+    for (const s of DEFAULT_STATUSES)
+      for (const timing of ['import', 'fulfillment'] as const) {
+        expect(mayHoldStock(s, timing, false, true), `${s.code} ${timing}`).toBe(false);
+        expect(mayHoldStock(s, timing, false, false)).toBe(mayHoldStock(s, timing));
+      }
+  });
 });

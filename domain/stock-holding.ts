@@ -34,14 +34,16 @@ export interface HoldingStatus {
 
 /**
  * May an order in this status hold stock (before its shipping instruction: after it, the stock is
- * the warehouse's)? 出荷作業中, 出荷完了 and the cancellation statuses never take new stock.
+ * the warehouse's)? 出荷作業中, 出荷完了 and the cancellation statuses never take new stock, nor does
+ * an order on 引当保留 (`allocationHeld`: an operator released its stock and has not re-allocated it).
  */
 export function mayHoldStock(
   status: HoldingStatus,
   timing: StoreSettings['reservationTiming'],
   instructed = false,
+  allocationHeld = false,
 ): boolean {
-  if (instructed) return false;
+  if (instructed || allocationHeld) return false;
   if (!status.system) return CUSTOM_HOLDING_GROUPS[timing].includes(status.group);
   return (timing === 'import' ? HOLDING_AT_IMPORT : HOLDING_IN_FULFILLMENT).includes(status.code);
 }

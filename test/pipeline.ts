@@ -102,7 +102,7 @@ export async function expectStockInvariants(db: Db): Promise<void> {
   const excess = await sql<{ n: number }>`
     SELECT count(*)::int AS n FROM order_lines l
     JOIN (SELECT order_line_id, SUM(quantity) AS held FROM reservations GROUP BY 1) r ON r.order_line_id = l.id
-    WHERE r.held > l.quantity * l.units_per_cart_unit`.execute(db);
+    WHERE r.held > l.quantity * l.units_per_cart_unit * l.component_units`.execute(db);
   expect(excess.rows[0]!.n).toBe(0);
 }
 

@@ -121,7 +121,7 @@ export async function stockOf(
  * Orders that compete for stock: not yet handed to the warehouse, not being cancelled, in
  * fulfillment — or in review / payment when their store reserves at import.
  */
-const COMPETING = `o.shipping_instructed_at IS NULL
+const COMPETING = `o.shipping_instructed_at IS NULL AND o.allocation_held_at IS NULL
   AND o.status_code NOT IN ('shipped', 'cancel_requested', 'cancelling', 'cancelled')
   AND ((SELECT "group" FROM statuses WHERE code = o.status_code) = 'fulfillment'
        OR (SELECT COALESCE(settings->>'reservationTiming', 'import') FROM stores WHERE id = o.store_id) = 'import')`;
@@ -134,7 +134,7 @@ export async function oldestFirstViolations(db: Db): Promise<string[]> {
   const younger = await sql<{ product_code: string; older: number; younger: number }>`
     WITH l AS (
       SELECT l.id, l.product_code, o.ordered_at, o.order_seq, l.line_no,
-             l.quantity * l.units_per_cart_unit AS needed,
+             l.quantity * l.units_per_cart_unit * l.component_units AS needed,
              COALESCE((SELECT SUM(quantity) FROM reservations r WHERE r.order_line_id = l.id), 0) AS held
       FROM order_lines l JOIN orders o ON o.id = l.order_id
       WHERE l.product_code IS NOT NULL AND ${sql.raw(COMPETING)}
@@ -150,7 +150,7 @@ export async function oldestFirstViolations(db: Db): Promise<string[]> {
     WHERE EXISTS (
       SELECT 1 FROM order_lines l JOIN orders o ON o.id = l.order_id
       WHERE l.product_code = s.product_code AND ${sql.raw(COMPETING)}
-        AND l.quantity * l.units_per_cart_unit >
+        AND l.quantity * l.units_per_cart_unit * l.component_units >
             COALESCE((SELECT SUM(quantity) FROM reservations r WHERE r.order_line_id = l.id), 0))
     GROUP BY 1 HAVING SUM(s.on_hand - s.reserved) > 0
     LIMIT 20`.execute(db);
@@ -173,7 +173,7 @@ export async function expectStockHealthy(db: Db, opts: { oldestFirst?: boolean }
     SELECT count(*)::int AS n FROM order_lines l JOIN orders o ON o.id = l.order_id
     WHERE o.shipping_instructed_at IS NOT NULL AND o.status_code IN ('shipping', 'cancelling')
       AND l.product_code IS NOT NULL
-      AND l.quantity * l.units_per_cart_unit >
+      AND l.quantity * l.units_per_cart_unit * l.component_units >
           COALESCE((SELECT SUM(quantity) FROM reservations r WHERE r.order_line_id = l.id), 0)`.execute(db);
   expect(shortInWarehouse.rows[0]!.n, 'lines handed to the warehouse without their stock').toBe(0);
   if (opts.oldestFirst !== false) expect(await oldestFirstViolations(db)).toEqual([]);

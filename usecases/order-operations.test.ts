@@ -480,7 +480,12 @@ describe('shipping stages, payment, cancellation and statuses', () => {
       why: '大阪倉庫の棚卸',
     });
     expect(byWarehouse.map((x) => [x.orderNo, x.ok, x.to, x.message])).toEqual([
-      [r1.orderNo, true, S.waiting, '1 個の引当を解除しました'],
+      [
+        r1.orderNo,
+        true,
+        S.waiting,
+        '1 個の引当を解除しました。引当保留中です（再引当するまで在庫を引き当てません）',
+      ],
     ]);
     expect((await view(shop, 'rel-1')).held).toEqual([2, 1]);
     // By channel and status: rel-2 (review, stock stays its status) but not the yahoo order nor rel-3 (instructed).

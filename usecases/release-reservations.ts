@@ -1,9 +1,18 @@
 // Operation: 受注在庫予約解除. Takes held stock back off the selected orders; orders in fulfillment
 // go back to 在庫なし; every release is an event with who and why. Stock handed to the warehouse is
-// never taken. One transaction per order. The freed stock is not handed on here: the oldest waiting
-// order is often the one just released, and would take it straight back.
+// never taken. One transaction per order. A released order goes on 引当保留 (allocation_held): no
+// sweep, arrival or import gives it stock again until an operator re-allocates it
+// (usecases/reallocate-order.ts) — else the next sweep handed the same stock straight back. The freed
+// stock is not handed on here either; the next sweep or arrival gives it to other waiting orders.
 import { findOrdersHoldingStock, type ReleaseSelection } from '../db/order-selection.js';
-import { type Actor, applyPlan, lockOrder, readOrderFacts, recordEvent } from '../db/order-status.js';
+import {
+  type Actor,
+  applyPlan,
+  holdAllocation,
+  lockOrder,
+  readOrderFacts,
+  recordEvent,
+} from '../db/order-status.js';
 import { releaseOrderStock } from '../db/stock.js';
 import { formatOrderNo } from '../domain/order.js';
 import { S } from '../domain/statuses.js';
@@ -42,6 +51,7 @@ export async function releaseReservations(deps: UseCaseDeps, input: ReleaseInput
         reason: why,
         details: { released },
       });
+      await holdAllocation(trx, row, { actor, reason: why, at: ctx.now });
       let to = row.status_code;
       if (row.status_code === S.readyToShip || row.status_code === S.readyAfterStock) {
         const facts = await readOrderFacts(trx, row, ctx.now, ctx.settings);
@@ -59,7 +69,12 @@ export async function releaseReservations(deps: UseCaseDeps, input: ReleaseInput
           to = S.waiting;
         }
       }
-      return { ...base, ok: true, to, message: `${units} 個の引当を解除しました` };
+      return {
+        ...base,
+        ok: true,
+        to,
+        message: `${units} 個の引当を解除しました。引当保留中です（再引当するまで在庫を引き当てません）`,
+      };
     });
     if (r) results.push(r);
   }

@@ -1,15 +1,17 @@
 // 受注在庫予約解除: find the orders holding stock (by store, 受注No, status, warehouse, product) and
 // release what they hold, with a reason kept in each order's history; a result per chosen order.
+// A released order is on 引当保留 until an operator re-allocates it (再引当, below).
 import { z } from 'zod';
 import { orderStates } from '../../db/order-list.js';
 import { findOrdersHoldingStock } from '../../db/order-selection.js';
 import { loadOrders } from '../../db/orders.js';
 import { loadStatuses } from '../../db/statuses.js';
 import { depsOf, type UseCaseDeps } from '../../usecases/deps.js';
+import { reallocateOrder } from '../../usecases/reallocate-order.js';
 import { releaseReservations } from '../../usecases/release-reservations.js';
 import type { ChangeResult } from '../../usecases/results.js';
 import { actorOf } from '../auth.js';
-import { parse, queryOf, type RouteTable } from '../http.js';
+import { idParam, parse, queryOf, type RouteTable } from '../http.js';
 import type { RouteDeps } from './deps.js';
 import { idsSchema } from './orders.js';
 
@@ -62,6 +64,11 @@ export function registerReleaseRoutes(routes: RouteTable, { db }: RouteDeps): vo
         productCode: b.product || undefined,
       }),
     };
+  });
+
+  routes.add('post', '/api/orders/:id/reallocate', 'operator', async (req, res) => {
+    const id = parse(idParam, req.params.id);
+    return { result: await reallocateOrder(ops, { orderId: id, actor: actorOf(res) }) };
   });
 
   routes.add('get', '/api/release/search', 'viewer', async (req) => {

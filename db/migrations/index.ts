@@ -5,10 +5,12 @@ import * as initialSchema from './2026-11-26T0000-initial-schema.js';
 import * as loginFailures from './2026-12-02T1500-login-failures.js';
 import * as storeTestFlag from './2026-12-02T1700-store-test-flag.js';
 import * as productMaster from './2026-12-02T1900-product-master.js';
+import * as setsWarehousesHolds from './2026-12-02T1910-sets-warehouses-holds.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-26T0000-initial-schema': initialSchema,
   '2026-12-02T1500-login-failures': loginFailures,
   '2026-12-02T1700-store-test-flag': storeTestFlag,
   '2026-12-02T1900-product-master': productMaster,
+  '2026-12-02T1910-sets-warehouses-holds': setsWarehousesHolds,
 };

@@ -18,6 +18,8 @@ const ACTIONS = {
   flagged: '要確認',
   payment_recorded: '入金',
   reservation_released: '引当解除',
+  allocation_held: '引当保留',
+  allocation_resumed: '再引当',
   notes_updated: 'メモ・確認',
   deleted: '削除',
 };
@@ -98,6 +100,34 @@ export async function render(main, ctx) {
         '要確認: ',
         o.attentionReason ?? '人の確認が必要です',
         data.pendingPayload ? '（カート側の新しい内容は未反映で保留中）' : '',
+      ),
+    );
+  if (o.allocationHold)
+    banners.push(
+      h(
+        'div',
+        { class: 'notice warn', id: 'allocation-hold' },
+        h('span', { class: 'badge hold' }, '引当保留'),
+        ` ${o.allocationHold.reason ?? ''}（${dash(o.allocationHold.by)}、${dt(o.allocationHold.at)}）再引当するまで在庫を引き当てません。`,
+        ctx.can('operator')
+          ? h(
+              'button',
+              {
+                type: 'button',
+                id: 'reallocate',
+                onclick: async () => {
+                  try {
+                    const { result } = await api('POST', `/api/orders/${o.id}/reallocate`, {});
+                    await reload();
+                    document.getElementById('detail-messages')?.append(notice('ok', result.message));
+                  } catch (e) {
+                    say('error', e.message);
+                  }
+                },
+              },
+              '再引当',
+            )
+          : '',
       ),
     );
   const statusBox = h(
@@ -288,7 +318,12 @@ export async function render(main, ctx) {
               ? h(
                   'span',
                   { class: 'muted' },
-                  ` ${l.reservation.warehouses.map((w) => `${w.warehouse}×${w.quantity}`).join(', ')}`,
+                  ` ${l.reservation.warehouses
+                    .map(
+                      (w) =>
+                        `${w.productCode ? `${w.productCode} ` : ''}${w.warehouse}${(o.disabledWarehouses ?? []).includes(w.warehouse) ? '（停止中）' : ''}×${w.quantity}`,
+                    )
+                    .join(', ')}`,
                 )
               : '',
           ),

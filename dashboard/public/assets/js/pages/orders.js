@@ -356,6 +356,9 @@ export async function render(main, ctx) {
                     null,
                     h('span', { class: `status g-${o.status.group}` }, o.status.label),
                     o.needsAttention ? h('span', { class: 'flag', title: '要確認' }, ' ⚠') : '',
+                    o.allocationHold
+                      ? h('span', { class: 'badge hold', title: o.allocationHold.reason ?? '' }, '引当保留')
+                      : '',
                     o.status.reason ? h('div', { class: 'reason' }, o.status.reason) : '',
                   ),
                   h('td', null, dash(o.orderer)),

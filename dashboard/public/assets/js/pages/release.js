@@ -103,7 +103,17 @@ export async function render(main, ctx) {
         warehouse: last.warehouse,
         product: last.product,
       });
-      fill(results, resultsTable(r.results, '在庫予約解除'));
+      const held = r.results.filter((x) => x.ok).length;
+      fill(
+        results,
+        held
+          ? notice(
+              'warn',
+              `${held} 件の注文は引当保留になりました。次の引当・入荷でも在庫を引き当てません（受注詳細の「再引当」で再開）。`,
+            )
+          : '',
+        resultsTable(r.results, '在庫予約解除'),
+      );
       await search();
     } catch (e) {
       fill(results, notice('error', e.message));
