@@ -1,11 +1,12 @@
-// The adapter against its simulator over real HTTP (port 0): fetch modes, the 100-order ceiling, the
-// shop-wide 1 request/second limit (scaled up for speed), faults, charsets.
+// The classic-API adapter (a store with orderApi: 'classic') against its simulator over real HTTP (port
+// 0): fetch modes, the 100-order ceiling, the shop-wide 1 request/second limit (scaled up for speed),
+// faults, charsets. The next-generation adapter's tests are next-client.test.ts.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CartAdapter, ListWindow, RawOrder } from '../contract.js';
 import { CartAuthError, CartResponseError } from '../errors.js';
-import { type MakeshopAdapter, makeshopCart } from './index.js';
+import { type MakeshopClassicAdapter, makeshopCart } from './index.js';
 import { type MakeshopSimulator, startMakeshopSimulator } from './simulator.js';
 import { decodeXml } from './xml.js';
 
@@ -44,9 +45,9 @@ function adapterFor(
     credentials: makeshopCart.demoCredentials,
     http: HTTP,
     limits: LIMIT,
-    settings: { maxPerCall: CAP },
     ...extra,
-  }) as MakeshopAdapter;
+    settings: { orderApi: 'classic', maxPerCall: CAP, ...extra.settings },
+  }) as MakeshopClassicAdapter;
 }
 
 async function collect(adapter: CartAdapter, windows: ListWindow[]): Promise<RawOrder[]> {
@@ -69,7 +70,7 @@ async function simOrders(s: MakeshopSimulator): Promise<string[]> {
 
 const ALL: ListWindow = { from: new Date(START.getTime() - HOUR), to: new Date(END.getTime() + 1000) };
 
-describe('makeshop adapter ⇄ simulator', () => {
+describe('makeshop classic store: adapter ⇄ simulator', () => {
   it('brings every order exactly once across period splits and windows, cancelled ones included, with no 429', async () => {
     let now = END;
     sim = await start({ seed: 21, orders: 70, clock: () => now });
@@ -111,7 +112,7 @@ describe('makeshop adapter ⇄ simulator', () => {
     const q = new URLSearchParams({
       cmd: 'get',
       shopid: 'juchudemo',
-      token: makeshopCart.demoCredentials.token,
+      token: makeshopCart.demoCredentials.token!,
       ordernum: nos[0]!,
     });
     const burst = await Promise.all(
@@ -247,7 +248,7 @@ describe('makeshop adapter ⇄ simulator', () => {
     const url = fetchUrl
       .replace('https://{apiUrl}', sim.url)
       .replace('{shopId}', 'juchudemo')
-      .replace('{token}', makeshopCart.demoCredentials.token)
+      .replace('{token}', makeshopCart.demoCredentials.token!)
       .replace('{yyyyMMddHHmmss}', '20240401000000')
       .replace('{yyyyMMddHHmmss}', '20240430000000');
     const res = await fetch(url);

@@ -1,11 +1,11 @@
 // makeshop classic order API adapter (spec §4.2): `GET /api/orderinfo/index.html?cmd=get` with the shop's
 // id and 認証コード as query parameters, XML answers, at most 100 orders an answer, and one request a second
 // for the whole shop — order, member and product APIs together, serialized [V: apidoc about page].
-import { setTimeout as sleep } from 'node:timers/promises';
-import { z } from 'zod';
-import { parseJstLocal, toJstIso } from '../../domain/time.js';
+// makeshop is closing this API (README.md); only stores with `orderApi: 'classic'` (or classic
+// credentials and no setting) use it. The next-generation GraphQL adapter is `next-client.ts`.
+import { parseJstLocal } from '../../domain/time.js';
 import type { AdapterOptions, CartAdapter, ListWindow, OrderPage, RawOrder } from '../contract.js';
-import { CartResponseError } from '../errors.js';
+import { CartAuthError, CartResponseError } from '../errors.js';
 import {
   CartHttpClient,
   type Classified,
@@ -13,84 +13,17 @@ import {
   type HttpResponse,
   retryAfterMs,
 } from '../http.js';
+import { gateFor, type ShopGate } from './gate.js';
 import { normalizeMakeshopOrder } from './normalize.js';
+import {
+  MAKESHOP_LIMITS,
+  MAKESHOP_ORDER_PATH,
+  type MakeshopCredentials,
+  type MakeshopSettings,
+  makeshopSettingsSchema,
+  makeshopStamp,
+} from './settings.js';
 import { decodeXml, MAKESHOP_ERRORS, type MakeshopAnswer, NotXmlError, parseXml, readAnswer } from './xml.js';
-
-export const makeshopCredentialsSchema = z.object({
-  /** The shop's makeshop ID (the one used to log in to the shop admin). */
-  shopId: z.string().trim().min(1),
-  /** 認証コード issued under ショップ管理画面 › API › 注文データ連携設定. */
-  token: z.string().trim().min(1),
-});
-export type MakeshopCredentials = z.infer<typeof makeshopCredentialsSchema>;
-
-export const makeshopSettingsSchema = z.object({
-  /** `service`: the caller system's name makeshop asks for (half-width letters and digits). */
-  service: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,32}$/)
-    .default('juchu'),
-  /** Orders in one answer; makeshop outputs at most 100 and asks to narrow the conditions beyond [T]. */
-  maxPerCall: z.number().int().min(2).max(100).default(100),
-  /**
-   * Also ask for the orders changed since the previous fetch (diff mode) to see cancels and payments of
-   * orders placed before the window. makeshop keeps that "previous fetch" on its side, so another system
-   * pulling the diff for the same shop and service name would take those changes away from us.
-   */
-  diffPass: z.boolean().default(true),
-});
-export type MakeshopSettings = z.infer<typeof makeshopSettingsSchema>;
-
-export const MAKESHOP_DEFAULT_BASE_URL = 'https://www.makeshop.jp';
-export const MAKESHOP_ORDER_PATH = '/api/orderinfo/index.html';
-/** 1 request a second across the whole API [V]. */
-export const MAKESHOP_LIMITS = { '*': { ratePerSec: 1, burst: 1 } };
-
-/**
- * One gate per shop in this process: every adapter of the shop (import, re-import, status updates) goes
- * through it, one call after another, as makeshop requires. The next attempt starts one interval after
- * the previous one *answered* — not after it was sent — so that however the network delays a request,
- * makeshop never sees two within the interval. `burst` is ignored: makeshop allows none.
- */
-class ShopGate {
-  private tail: Promise<unknown> = Promise.resolve();
-  private last = Number.NEGATIVE_INFINITY;
-  constructor(readonly intervalMs: number) {}
-
-  run<T>(fn: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(fn, fn);
-    this.tail = result.catch(() => undefined);
-    return result;
-  }
-
-  /** Before every attempt (retries included). */
-  async space(): Promise<void> {
-    const wait = this.last + this.intervalMs - performance.now();
-    if (wait > 0) await sleep(wait);
-    this.last = performance.now();
-  }
-
-  /** After every answer, and with the cart's own wait after a refusal. */
-  answered(extraMs = 0): void {
-    this.last = performance.now() + extraMs;
-  }
-}
-const GATES = new Map<string, ShopGate>();
-
-function gateFor(key: string, limit: { ratePerSec: number }): ShopGate {
-  const k = `${key}|${limit.ratePerSec}`;
-  let g = GATES.get(k);
-  if (!g) {
-    g = new ShopGate(1000 / limit.ratePerSec);
-    GATES.set(k, g);
-  }
-  return g;
-}
-
-/** yyyymmddhhmmss in Japan time, as `start` / `end` want it. */
-export function makeshopStamp(ms: number): string {
-  return toJstIso(new Date(ms)).slice(0, 19).replace(/[-T:]/g, '');
-}
 
 function orderDateMs(o: Record<string, unknown>): number | null {
   if (typeof o.date !== 'string') return null;
@@ -105,16 +38,28 @@ export function rawOrder(o: Record<string, unknown>): RawOrder {
   return { cartOrderNo: typeof o.ordernum === 'string' && o.ordernum ? o.ordernum : null, payload: o };
 }
 
-export class MakeshopAdapter implements CartAdapter {
+/** The classic API: XML over GET, three fetch modes, 1 request a second. */
+export class MakeshopClassicAdapter implements CartAdapter {
   readonly cart = 'makeshop' as const;
   readonly http: CartHttpClient;
   readonly settings: MakeshopSettings;
   private readonly gate: ShopGate;
 
-  constructor(private readonly opts: AdapterOptions<MakeshopCredentials>) {
+  private readonly shopId: string;
+  private readonly token: string;
+
+  constructor(opts: AdapterOptions<MakeshopCredentials>) {
     this.settings = makeshopSettingsSchema.parse(opts.settings ?? {});
-    const limit = opts.limits?.['*'] ?? MAKESHOP_LIMITS['*'];
-    this.gate = gateFor(`${opts.baseUrl}|${opts.credentials.shopId}`, limit);
+    const { shopId, token } = opts.credentials;
+    if (!shopId || !token)
+      throw new CartAuthError(
+        `makeshop 従来API: credentials ${shopId ? 'token' : 'shopId'} missing (the classic API needs shopId and token)`,
+        'makeshop',
+      );
+    this.shopId = shopId;
+    this.token = token;
+    const limit = opts.limits?.['*'] ?? MAKESHOP_LIMITS['*']!;
+    this.gate = gateFor(`classic|${opts.baseUrl}|${shopId}`, limit);
     this.http = new CartHttpClient({
       cart: 'makeshop',
       baseUrl: opts.baseUrl,
@@ -176,12 +121,11 @@ export class MakeshopAdapter implements CartAdapter {
     query: Record<string, string | number>,
     signal?: AbortSignal,
   ): Promise<Record<string, unknown>[]> {
-    const { shopId, token } = this.opts.credentials;
     const req: HttpRequest = {
       method: 'GET',
       operation,
       path: MAKESHOP_ORDER_PATH,
-      query: { cmd: 'get', shopid: shopId, token, service: this.settings.service, ...query },
+      query: { cmd: 'get', shopid: this.shopId, token: this.token, service: this.settings.service, ...query },
     };
     const res = await this.gate.run(() => this.http.send(req, signal));
     let answer: MakeshopAnswer | null;

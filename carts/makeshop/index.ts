@@ -1,28 +1,70 @@
-// makeshop (classic order API, XML). See README.md in this folder for modes, limits and which element
-// names are third-party or inferred.
+// makeshop: the next-generation GraphQL API (searchOrder; the default) and the classic XML order API
+// makeshop is closing, per store (`orderApi`). See README.md in this folder for both APIs, their limits
+// and which field names are documented, third-party or inferred.
 import { apiEndpoint, type CartModule, type RawOrder } from '../contract.js';
 import { CartResponseError } from '../errors.js';
+import { MakeshopClassicAdapter, rawOrder } from './client.js';
+import { MAKESHOP_DEMO_CREDENTIALS } from './demo-credentials.js';
+import { graphqlErrors } from './graphql.js';
+import { MakeshopNextAdapter } from './next-client.js';
+import { normalizeMakeshopOrder } from './normalize.js';
+import { rawNextOrder } from './normalize-next.js';
 import {
   MAKESHOP_DEFAULT_BASE_URL,
-  MakeshopAdapter,
   type MakeshopCredentials,
+  makeshopApiStatus,
   makeshopCredentialsSchema,
-  rawOrder,
-} from './client.js';
-import { MAKESHOP_DEMO_CREDENTIALS } from './demo-credentials.js';
-import { normalizeMakeshopOrder } from './normalize.js';
+  makeshopOrderApi,
+  makeshopSettingsSchema,
+} from './settings.js';
 import { decodeXml, parseXml, readAnswer } from './xml.js';
 
+export { MakeshopClassicAdapter } from './client.js';
+export { MakeshopNextAdapter } from './next-client.js';
+export { normalizeMakeshopOrder, prefectureOf } from './normalize.js';
 export {
+  MAKESHOP_API_LIMITS,
   MAKESHOP_LIMITS,
-  MakeshopAdapter,
+  MAKESHOP_NEXT_LIMITS,
   type MakeshopCredentials,
+  type MakeshopOrderApi,
   type MakeshopSettings,
   makeshopCredentialsSchema,
+  makeshopOrderApi,
   makeshopSettingsSchema,
   makeshopStamp,
-} from './client.js';
-export { normalizeMakeshopOrder, prefectureOf } from './normalize.js';
+} from './settings.js';
+
+/** The orders of a recorded searchOrder answer: `{ data: { searchOrder: { orders } } }`, or a list of them. */
+function searchOrderRecords(json: unknown): RawOrder[] {
+  const bodies = Array.isArray(json) ? json : [json];
+  return bodies.flatMap((b, i) => {
+    const at = bodies.length > 1 ? ` (answer ${i + 1})` : '';
+    const errors = graphqlErrors(b);
+    const data = (b as { data?: { searchOrder?: unknown } } | null)?.data?.searchOrder;
+    if (typeof data !== 'object' || data === null) {
+      const why = errors.length
+        ? `errors: ${errors.map((e) => e.message).join(' / ')}`
+        : 'no data.searchOrder';
+      throw new CartResponseError(
+        `makeshop: recorded body${at} is not a searchOrder answer (${why})`,
+        'makeshop',
+      );
+    }
+    const orders = (data as { orders?: unknown }).orders ?? [];
+    if (!Array.isArray(orders))
+      throw new CartResponseError(
+        `makeshop: recorded body${at}: searchOrder.orders is not a list`,
+        'makeshop',
+      );
+    // A non-object stays in, for normalize to refuse by name.
+    return orders.map((o) =>
+      typeof o === 'object' && o !== null && !Array.isArray(o)
+        ? rawNextOrder(o as Record<string, unknown>)
+        : { cartOrderNo: null, payload: o },
+    );
+  });
+}
 
 /**
  * The classic order API's host [V: apidoc.makeshop.jp]. The next-generation GraphQL API's endpoint is
@@ -58,9 +100,31 @@ export const makeshopCart: CartModule<MakeshopCredentials> = {
     'ペイジー',
     'Pay-easy',
   ],
-  createAdapter: (opts) => new MakeshopAdapter(opts),
+  apiStatus: makeshopApiStatus,
+  createAdapter: (opts) =>
+    makeshopOrderApi(makeshopSettingsSchema.parse(opts.settings ?? {}), opts.credentials) === 'next'
+      ? new MakeshopNextAdapter(opts)
+      : new MakeshopClassicAdapter(opts),
   normalize: normalizeMakeshopOrder,
+  /** A classic `<orders>` XML body (any charset), or a searchOrder JSON answer (or a list of them). */
   rawOrdersFromRecorded(body): RawOrder[] {
+    const head = body
+      .subarray(0, 64)
+      .toString('latin1')
+      .replace(/^\uFEFF|^\xEF\xBB\xBF/, '')
+      .trimStart();
+    if (head.startsWith('{') || head.startsWith('[')) {
+      let json: unknown;
+      try {
+        json = JSON.parse(body.toString('utf8').replace(/^\uFEFF/, ''));
+      } catch (e) {
+        throw new CartResponseError(
+          `makeshop: recorded body is not JSON: ${e instanceof Error ? e.message : String(e)}`,
+          'makeshop',
+        );
+      }
+      return searchOrderRecords(json);
+    }
     let answer: ReturnType<typeof readAnswer>;
     try {
       answer = readAnswer(parseXml(decodeXml(body)));

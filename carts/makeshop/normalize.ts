@@ -1,4 +1,5 @@
-// makeshop order (one `<order>` of the order API's XML, parsed by xml.ts) → CartOrder. Pure.
+// makeshop order → CartOrder. Pure. The classic API's `<order>` (XML, parsed by xml.ts) here; the
+// next-generation API's searchOrder record in normalize-next.ts; `normalizeMakeshopOrder` takes either.
 // Element names come from one third-party integration (file id 30512708660 [T]) and makeshop's own
 // 2017 change notes (carriage name/price/commission, city/street/area [V]); see README.md for what is inferred.
 import { z } from 'zod';
@@ -14,6 +15,10 @@ import {
   orNull,
   parseRecord,
 } from '../normalize-kit.js';
+import { MAKESHOP_CANCELLED, NOT_CHOSEN, prefectureOf } from './codes.js';
+import { isNextOrder, normalizeMakeshopNextOrder } from './normalize-next.js';
+
+export { MAKESHOP_CANCELLED, prefectureOf } from './codes.js';
 
 /** A value that may come as a bare string or as an element with attributes (`{ type, content }`). */
 const asObject = (v: unknown) => (typeof v === 'string' ? { content: v } : v);
@@ -109,22 +114,18 @@ export const makeshopOrderSchema = z.object({
 });
 export type MakeshopOrder = z.infer<typeof makeshopOrderSchema>;
 
-/** status: 0 キャンセル, 1 通常, 99 仮注文 (payment not completed) [T]. */
-export const MAKESHOP_CANCELLED = '0';
-
-const NOT_CHOSEN = new Set(['指定なし', '希望なし', 'なし']);
-
 /**
- * makeshop writes Tokyo as 「東京(23区内)」 / 「東京(23区外)」 (a shipping-zone name) [T: 30512708660];
- * every other prefecture by its name.
+ * Either API's order: a searchOrder record (JSON, `displayOrderNumber` …) or a classic `<order>`
+ * (`ordernum` …). `juchu parse`, the import and the fuzz all come through here.
  */
-export function prefectureOf(area: string | undefined): string | null {
-  const a = orNull(area);
-  if (!a) return null;
-  return /^東京(\(|（|都|$)/.test(a) ? '東京都' : a;
+export function normalizeMakeshopOrder(raw: RawOrder, store: string): NormalizeResult {
+  return isNextOrder(raw.payload)
+    ? normalizeMakeshopNextOrder(raw, store)
+    : normalizeMakeshopClassicOrder(raw, store);
 }
 
-export function normalizeMakeshopOrder(raw: RawOrder, store: string): NormalizeResult {
+/** A classic `<order>` (parsed by xml.ts). */
+export function normalizeMakeshopClassicOrder(raw: RawOrder, store: string): NormalizeResult {
   // Only a readable number names the order: String() would make "[object Object]" or "null" of others.
   const ordernum =
     typeof raw.payload === 'object' && raw.payload !== null

@@ -1,12 +1,22 @@
-// A local makeshop order API (`GET /api/orderinfo/index.html?cmd=…&shopid=…&token=…`): the three fetch
-// modes (diff since the last fetch, by ordernum, by order-time period), at most 100 orders an answer,
-// cancelled orders only with canceled=1, XML in EUC-JP by default, one request a second for the whole shop.
+// A local makeshop, both order APIs on one server:
+//
+// • Next-generation API (GraphQL, the default): `POST /` with `authorization: Bearer …`, `x-api-key` and
+//   `x-timestamp` (refused when older than an hour [V]), `searchOrder(input: SearchOrderRequest!)` with
+//   startOrderDate / endOrderDate (yyyymmddhhmmss, Japan time, order date), deliveryStatus, sortOrder,
+//   page and limit (≤ 1000) [T], answering only the fields asked for. makeshop's public reference is too
+//   thin to know most of the order's fields: the simulator's schema is graphql.ts — names marked [T]/[V]
+//   are from public sources, [I] are our guesses — and it refuses any other field as a GraphQL server
+//   would (`hiddenFields` takes guessed ones away, to play a makeshop whose names differ). Its error
+//   answers (403 for a bad API key, 401 for a bad token or a stale timestamp, 429, GraphQL validation
+//   errors with HTTP 200) and its rate (1 request a second) are labelled guesses [I]: makeshop documents
+//   none. The real endpoint is a per-shop URL mailed after the アプリ開発申請; here it is the server's root.
+// • Classic API (closing): `GET /api/orderinfo/index.html?cmd=…&shopid=…&token=…`: the three fetch modes
+//   (diff since the last fetch, by ordernum, by order-time period), at most 100 orders an answer,
+//   cancelled orders only with canceled=1, XML in EUC-JP by default, one request a second for the shop.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseJstLocal, toJstIso } from '../../domain/time.js';
-import { CATALOG } from '../sim/catalog.js';
+import { parseJstLocal } from '../../domain/time.js';
 import type { CartSimulator, SimulatorOptions } from '../sim/contract.js';
-import { editedQuantity, type SimOrder, type SimOrderView, type SimParty } from '../sim/generate.js';
 import {
   type CartBehaviour,
   createSimState,
@@ -18,17 +28,28 @@ import {
   takeMalformed,
 } from '../sim/kit.js';
 import { MAKESHOP_DEMO_CREDENTIALS } from './demo-credentials.js';
-import { decodeXml, el, encodeXml, escapeXml, MAKESHOP_ERRORS, parseXml, readAnswer, tx } from './xml.js';
+import { type FieldNode, SEARCH_ORDER_FIELDS, SEARCH_ORDER_RESPONSE } from './graphql.js';
+import { type Entry, makeshopOrderNo, renderMakeshopEntry, renderMakeshopOrder } from './render.js';
+import { MAKESHOP_API_LIMITS, MAKESHOP_ORDER_PATH } from './settings.js';
+import { decodeXml, el, encodeXml, MAKESHOP_ERRORS, parseXml, readAnswer, tx } from './xml.js';
 
-export const MAKESHOP_PATH = '/api/orderinfo/index.html';
+export { type Entry, makeshopOrderNo, renderMakeshopNextOrder, renderMakeshopOrder } from './render.js';
+
+export const MAKESHOP_PATH = MAKESHOP_ORDER_PATH;
+/** Where the simulator answers the next-generation API: the real one is a per-shop URL [V]. */
+export const MAKESHOP_NEXT_PATH = '/';
 
 export interface MakeshopSimulatorOptions extends SimulatorOptions {
   port?: number;
   host?: string;
-  /** Orders in one answer; makeshop outputs at most 100 [T]. */
+  /** Classic API: orders in one answer; makeshop outputs at most 100 [T]. */
   maxPerCall?: number;
-  /** Charset of the XML answers. makeshop's pages and parameters are EUC-JP [T]; default EUC-JP [I]. */
+  /** Classic API: charset of the XML answers. makeshop's pages and parameters are EUC-JP [T]; default EUC-JP [I]. */
   encoding?: 'EUC-JP' | 'Shift_JIS' | 'UTF-8';
+  /** Next-generation API: `Type.field`s of graphql.ts the simulated schema does not have. */
+  hiddenFields?: readonly string[];
+  /** Next-generation API: the clock x-timestamp is checked against (default the real one). */
+  timestampClock?: () => Date;
 }
 
 export interface MakeshopSimulator extends RunningSimulator {
@@ -36,200 +57,242 @@ export interface MakeshopSimulator extends RunningSimulator {
   quirks: { htmlBodies: number };
 }
 
-/** makeshop order numbers look like `PB13818933178731403` [T]: a prefix, the order time, a counter. */
-export function makeshopOrderNo(o: Pick<SimOrder, 'seq' | 'orderedAt'>): string {
-  return `JC${o.orderedAt.getTime()}${String(o.seq % 10_000).padStart(4, '0')}`;
-}
-
-/** yyyy/mm/dd hh:mm:ss in Japan time. */
-function jstStamp(d: Date): string {
-  const iso = toJstIso(d);
-  return `${iso.slice(0, 10).replace(/-/g, '/')} ${iso.slice(11, 19)}`;
-}
-
-const PAYMETHOD: Record<SimOrderView['payment'], { type: string; content: string }> = {
-  // Codes seen in the third-party integration: B bank, Z CVS, R COD, N NP後払い [T]; C and Pay-easy under Z are [I].
-  card: { type: 'C', content: 'クレジットカード決済' },
-  bank: { type: 'B', content: '銀行振込' },
-  cvs: { type: 'Z', content: 'コンビニ決済' },
-  payeasy: { type: 'Z', content: 'ペイジー決済' },
-  cod: { type: 'R', content: '代金引換' },
-  postpay: { type: 'N', content: 'NP後払い' },
-};
-
-const SLOT_TEXT: Record<string, string> = {
-  午前中: '午前中',
-  '14-16': '14時～16時',
-  '16-18': '16時～18時',
-  '18-20': '18時～20時',
-  '19-21': '19時～21時',
-};
-
-/** makeshop's shipping-zone style prefecture for Tokyo [T]. */
-function area(p: SimParty): string {
-  return p.prefecture === '東京都' ? (p.city.endsWith('区') ? '東京(23区内)' : '東京(23区外)') : p.prefecture;
-}
-
-/** The name/kana/address elements of `<buyer>` and `<delivery>`. */
-function personXml(p: SimParty, edits: number): string {
-  // An edit in the cart is usually an address fix: the room number gets added.
-  const building = edits > 0 && !p.building ? `${edits}0${edits}号室` : p.building;
-  return [
-    tx('name', `${p.familyName} ${p.firstName}`),
-    tx('kana', `${p.familyKana} ${p.firstKana}`),
-    tx('zip', p.postalCode),
-    tx('area', area(p)),
-    tx('city', p.city),
-    tx('street', [p.street, building].filter(Boolean).join(' ')),
-    tx('tel', p.phone),
-    tx('email', p.email),
-  ].join('');
-}
-
-function brandcode(product: (typeof CATALOG)[number]): string {
-  return String(CATALOG.indexOf(product) + 1).padStart(12, '0');
-}
-
-/** Tax-excluded unit price as makeshop stores it (catalog prices include tax). */
-function exTax(price: number, rate: number): number {
-  return Math.round((price * 100) / (100 + rate));
-}
-
-export interface Entry {
-  ordernum: string;
-  orderedAt: number;
-  updatedAt: number;
-  status: string;
-  xml: string;
-}
-
-/** One order as makeshop's XML renders it (see README.md for which names are third-party or inferred). */
-export function renderMakeshopOrder(view: SimOrderView): Entry {
-  const ordernum = makeshopOrderNo(view);
-  const status = view.state === 'cancelled' ? '0' : view.payment === 'card' && !view.paidAt ? '99' : '1';
-  const pay = PAYMETHOD[view.payment];
-  const lines = view.lines.map((l, i) => ({
-    l,
-    quantity: editedQuantity(view, i),
-    price: exTax(l.product.price, l.product.taxRate),
-  }));
-  const exByRate = new Map<number, number>();
-  for (const x of lines)
-    exByRate.set(x.l.product.taxRate, (exByRate.get(x.l.product.taxRate) ?? 0) + x.price * x.quantity);
-  const tax = [...exByRate.entries()].reduce((s, [rate, ex]) => s + Math.floor((ex * rate) / 100), 0);
-  const goodsEx = [...exByRate.values()].reduce((s, v) => s + v, 0);
-  const sumprice = goodsEx + tax + view.shippingFee + view.paymentFee - view.couponDiscount - view.pointsUsed;
-
-  const deliveries = view.shipTos.map((p, i) =>
-    el(
-      'delivery',
-      null,
-      personXml(p, i === 0 ? view.edits : 0),
-      el(
-        'carriage',
-        {
-          name: 'ヤマト運輸',
-          price: i === 0 ? view.shippingFee : 0,
-          // The COD fee per shipping method; empty when the order is not COD [V: 2017 change notes].
-          commission: view.payment === 'cod' ? (i === 0 ? view.paymentFee : 0) : '',
-        },
-        ...lines
-          .filter((x) => x.l.packageNo === i + 1)
-          .map((x) => el('commodity', { brandcode: brandcode(x.l.product), name: x.l.product.name })),
-      ),
-      tx('deliverydate', view.requestedDate?.replace(/-/g, '/') ?? ''),
-      tx('deliverytime', view.timeSlot ? (SLOT_TEXT[view.timeSlot] ?? view.timeSlot) : ''),
-      tx('scheduled_shipping_date', ''),
-    ),
-  );
-
-  const xml = el(
-    'order',
-    null,
-    tx('ordernum', ordernum),
-    tx('date', jstStamp(view.orderedAt)),
-    tx('status', status),
-    tx('payment_status', view.paidAt ? '1' : '0'),
-    el('paymethod', { type: pay.type }, pay.content),
-    el('buyer', null, personXml(view.orderer, 0)),
-    el('deliveries', null, ...deliveries),
-    el(
-      'orderdetail',
-      null,
-      tx('sumprice', sumprice),
-      tx('carriage', view.shippingFee),
-      tx('bulk', 0),
-      tx('coupon', view.couponDiscount),
-      el('usepoint', { type: 'shop' }, String(view.pointsUsed)),
-      el('usepoint', { type: 'gmo' }, '0'),
-      el('usepoint', { type: 'yahoo' }, '0'),
-      // Left out when the shop charges no fee [T].
-      view.paymentFee ? el('commission', { name: '代引手数料' }, String(view.paymentFee)) : null,
-      el(
-        'commodities',
-        null,
-        ...lines.map((x) =>
-          el('commodity', {
-            brandcode: brandcode(x.l.product),
-            orgcode: x.l.product.cartCode,
-            orgoptioncode: x.l.product.cartOptionCode,
-            name: x.l.product.name,
-            price: x.price,
-            amount: x.quantity,
-            consumption_tax_rate: x.l.product.taxRate,
-            option: x.l.product.cartOptionCode ? 'カラー:朱泥' : null,
-          }),
-        ),
-      ),
-    ),
-    // el() takes children as markup: the buyer's text must be escaped (a remark may hold `<` or `&`).
-    el('notes', null, el('note', { title: '備考' }, escapeXml(view.remarks ?? ''))),
-  );
-  return { ordernum, orderedAt: view.orderedAt.getTime(), updatedAt: view.updatedAt.getTime(), status, xml };
-}
-
-/** Breaks a served order the way real breakage looks: a field gone, or a number that is not one. */
+/** Breaks a served classic order the way real breakage looks: a field gone, or a number that is not one. */
 function corrupt(xml: string, nth: number): string {
   return nth % 2 === 0
     ? xml.replace(/<date>[^<]*<\/date>/, '')
     : xml.replace(/(<commodities><commodity [^>]*?amount=")\d+/, '$1x');
 }
 
-/** Every `<order>` in a folder of recorded order-API answers (`*.xml`, any declared charset). */
+/** The same for a searchOrder record: `orderDate` gone, or the first line's `amount` not a number. */
+function corruptNext(o: Record<string, unknown>, nth: number): Record<string, unknown> {
+  const copy = structuredClone(o);
+  if (nth % 2 === 0) delete copy.orderDate;
+  else {
+    const basket = (
+      copy.deliveryInfos as Array<{ basketInfos?: Array<Record<string, unknown>> }> | undefined
+    )?.[0]?.basketInfos?.[0];
+    if (basket) basket.amount = 'x';
+  }
+  return copy;
+}
+
+const atOf = (date: unknown) => (typeof date === 'string' ? parseJstLocal(date).getTime() : Number.NaN);
+
+/**
+ * Every order in a folder of recorded answers: classic `*.xml` order-API answers (any declared charset)
+ * and next-generation `*.json` searchOrder answers (one, or a list). Later files win per order number.
+ */
 export function loadMakeshopFixtures(dir: string): Entry[] {
   const byNo = new Map<string, Entry>();
   for (const file of readdirSync(dir).sort()) {
-    if (!file.endsWith('.xml')) continue;
-    const text = decodeXml(readFileSync(join(dir, file)));
-    for (const m of text.matchAll(/<order(?:\s[^>]*)?>[\s\S]*?<\/order>/g)) {
-      const answer = readAnswer(parseXml(`<orders>${m[0]}</orders>`));
-      const o = answer?.kind === 'orders' ? answer.orders[0] : undefined;
-      if (!o || typeof o.ordernum !== 'string' || typeof o.date !== 'string') continue;
-      const at = parseJstLocal(o.date).getTime();
-      byNo.set(o.ordernum, {
-        ordernum: o.ordernum,
-        orderedAt: at,
-        updatedAt: at,
-        status: String(o.status),
-        xml: m[0],
-      });
+    if (file.endsWith('.xml')) {
+      const text = decodeXml(readFileSync(join(dir, file)));
+      for (const m of text.matchAll(/<order(?:\s[^>]*)?>[\s\S]*?<\/order>/g)) {
+        const answer = readAnswer(parseXml(`<orders>${m[0]}</orders>`));
+        const o = answer?.kind === 'orders' ? answer.orders[0] : undefined;
+        if (!o || typeof o.ordernum !== 'string' || typeof o.date !== 'string') continue;
+        const at = atOf(o.date);
+        const known = byNo.get(o.ordernum);
+        byNo.set(o.ordernum, {
+          ...known,
+          ordernum: o.ordernum,
+          orderedAt: at,
+          updatedAt: at,
+          status: String(o.status),
+          xml: m[0],
+        });
+      }
+    } else if (file.endsWith('.json')) {
+      const json = JSON.parse(readFileSync(join(dir, file), 'utf8')) as unknown;
+      for (const body of Array.isArray(json) ? json : [json]) {
+        const orders = (body as { data?: { searchOrder?: { orders?: unknown } } })?.data?.searchOrder?.orders;
+        if (!Array.isArray(orders)) continue;
+        for (const o of orders as Array<Record<string, unknown>>) {
+          const no = o?.displayOrderNumber;
+          if (typeof no !== 'string' || typeof o.orderDate !== 'string') continue;
+          const at = atOf(o.orderDate);
+          const known = byNo.get(no);
+          byNo.set(no, {
+            ...known,
+            ordernum: no,
+            orderedAt: at,
+            updatedAt: at,
+            status:
+              known?.status ?? (o.deliveryStatus === 'C' ? '0' : o.temporaryOrder === true ? '99' : '1'),
+            next: o,
+          });
+        }
+      }
     }
   }
   return [...byNo.values()];
 }
 
 /** yyyymmddhhmmss (Japan time) → epoch ms; null when malformed. */
-function parseStamp(s: string | null): number | null {
+function parseStamp(s: string | null | undefined): number | null {
   const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(s ?? '');
   if (!m) return null;
-  return parseJstLocal(`${m[1]}-${m[2]}-${m[3]} ${m[4]}:${m[5]}:${m[6]}`).getTime();
+  try {
+    return parseJstLocal(`${m[1]}-${m[2]}-${m[3]} ${m[4]}:${m[5]}:${m[6]}`).getTime();
+  } catch {
+    return null;
+  }
 }
+
+// ── A GraphQL subset: one operation of fields with arguments from variables; no fragments or directives. ──
+
+interface Selection {
+  name: string;
+  alias: string;
+  /** Argument → variable name. */
+  args: Record<string, string>;
+  children: Selection[] | null;
+}
+
+class QueryError extends Error {}
+
+function parseQuery(text: string): Selection[] {
+  const tokens: string[] = [];
+  const re =
+    /\s+|,|#[^\n]*|(\.\.\.|[{}():!$=@[\]])|([_A-Za-z][_0-9A-Za-z]*)|("(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?)/y;
+  for (let at = 0; at < text.length; ) {
+    re.lastIndex = at;
+    const m = re.exec(text);
+    if (!m) throw new QueryError(`Syntax Error: Unexpected character ${JSON.stringify(text[at])}.`);
+    if (m[1] || m[2] || m[3]) tokens.push(m[1] ?? m[2] ?? m[3]!);
+    at = re.lastIndex;
+  }
+  let i = 0;
+  const peek = () => tokens[i];
+  const take = (want?: string) => {
+    const t = tokens[i++];
+    if (t === undefined) throw new QueryError('Syntax Error: Unexpected <EOF>.');
+    if (want && t !== want) throw new QueryError(`Syntax Error: Expected "${want}", found "${t}".`);
+    return t;
+  };
+  const name = () => {
+    const t = take();
+    if (!/^[_A-Za-z]/.test(t)) throw new QueryError(`Syntax Error: Expected Name, found "${t}".`);
+    return t;
+  };
+  const selectionSet = (): Selection[] => {
+    take('{');
+    const out: Selection[] = [];
+    while (peek() !== '}') {
+      if (peek() === '...' || peek() === '@')
+        throw new QueryError('the makeshop simulator does not support fragments or directives');
+      let alias = name();
+      let field = alias;
+      if (peek() === ':') {
+        take(':');
+        field = name();
+      }
+      const args: Record<string, string> = {};
+      if (peek() === '(') {
+        take('(');
+        while (peek() !== ')') {
+          const arg = name();
+          take(':');
+          if (peek() !== '$')
+            throw new QueryError('the makeshop simulator takes arguments from variables only');
+          take('$');
+          args[arg] = name();
+        }
+        take(')');
+      }
+      out.push({ name: field, alias, args, children: peek() === '{' ? selectionSet() : null });
+      alias = '';
+    }
+    take('}');
+    return out;
+  };
+  if (peek() === 'query') {
+    take('query');
+    if (peek() !== '(' && peek() !== '{') name();
+    if (peek() === '(') {
+      let depth = 0;
+      do {
+        const t = take();
+        if (t === '(') depth++;
+        if (t === ')') depth--;
+      } while (depth > 0);
+    }
+  } else if (peek() === 'mutation' || peek() === 'subscription')
+    throw new QueryError(`the makeshop simulator answers queries only (searchOrder)`);
+  const selections = selectionSet();
+  if (i < tokens.length) throw new QueryError(`Syntax Error: Unexpected "${tokens[i]}".`);
+  return selections;
+}
+
+/** The simulated schema (graphql.ts, less `hidden`): type → field → its object type, or null for a scalar. */
+function schemaOf(hidden: ReadonlySet<string>): Map<string, Map<string, string | null>> {
+  const types = new Map<string, Map<string, string | null>>();
+  const add = (type: string, field: string, of: string | null) => {
+    if (hidden.has(`${type}.${field}`)) return;
+    if (!types.has(type)) types.set(type, new Map());
+    types.get(type)!.set(field, of);
+  };
+  const walk = (nodes: readonly FieldNode[], type: string) => {
+    for (const n of nodes) {
+      add(type, n.name, n.type ?? null);
+      if (n.children) walk(n.children, n.type!);
+    }
+  };
+  add('Query', 'searchOrder', SEARCH_ORDER_RESPONSE);
+  walk(SEARCH_ORDER_FIELDS, SEARCH_ORDER_RESPONSE);
+  return types;
+}
+
+function validate(
+  sels: Selection[],
+  type: string,
+  schema: Map<string, Map<string, string | null>>,
+): string[] {
+  const fields = schema.get(type) ?? new Map<string, string | null>();
+  return sels.flatMap((s) => {
+    if (!fields.has(s.name)) return [`Cannot query field "${s.name}" on type "${type}".`];
+    const of = fields.get(s.name)!;
+    if (of === null && s.children)
+      return [`Field "${s.name}" must not have a selection since type "String" has no subfields.`];
+    if (of !== null && !s.children)
+      return [
+        `Field "${s.name}" of type "${of}" must have a selection of subfields. Did you mean "${s.name} { ... }"?`,
+      ];
+    return of !== null && s.children ? validate(s.children, of, schema) : [];
+  });
+}
+
+function project(value: unknown, sels: Selection[]): unknown {
+  if (Array.isArray(value)) return value.map((v) => project(v, sels));
+  if (typeof value !== 'object' || value === null) return null;
+  const out: Record<string, unknown> = {};
+  for (const s of sels) {
+    const v = (value as Record<string, unknown>)[s.name];
+    out[s.alias || s.name] = s.children
+      ? v === undefined || v === null
+        ? null
+        : project(v, s.children)
+      : (v ?? null);
+  }
+  return out;
+}
+
+const SEARCH_INPUT = new Set([
+  'startOrderDate',
+  'endOrderDate',
+  'deliveryStatus',
+  'sortOrder',
+  'page',
+  'limit',
+]);
 
 export async function startMakeshopSimulator(
   opts: MakeshopSimulatorOptions = {},
 ): Promise<MakeshopSimulator> {
   const state = createSimState();
   const clock = opts.clock ?? (() => new Date());
+  const stampClock = opts.timestampClock ?? (() => new Date());
   // makeshop orders can ship to several addresses (deliveries/delivery[]) [T].
   const book = new OrderBook(opts.seed ?? 1, makeshopOrderNo, { multiPackageShare: 0.1 }, clock);
   const fixtures = opts.fixturesDir ? loadMakeshopFixtures(opts.fixturesDir) : null;
@@ -238,11 +301,11 @@ export async function startMakeshopSimulator(
     const from = opts.from ?? new Date(to.getTime() - 3 * 86_400_000);
     book.load(opts.orders ?? 50, from, to);
   }
-  const shopId = opts.credentials?.shopId ?? MAKESHOP_DEMO_CREDENTIALS.shopId;
-  const token = opts.credentials?.token ?? MAKESHOP_DEMO_CREDENTIALS.token;
-  const cap = opts.maxPerCall ?? 100;
+  const creds = { ...MAKESHOP_DEMO_CREDENTIALS, ...opts.credentials };
+  const cap = opts.maxPerCall ?? MAKESHOP_API_LIMITS.classic.perCall;
   const charset = opts.encoding ?? 'EUC-JP';
   const quirks = { htmlBodies: 0 };
+  const schema = schemaOf(new Set(opts.hiddenFields ?? []));
   /** The diff mode's "previous fetch", per caller system (`service`) [I]. */
   const diffCursor = new Map<string, { at: number; no: string }>();
   let malformedServed = 0;
@@ -257,18 +320,38 @@ export async function startMakeshopSimulator(
     status = 200,
     headers: Record<string, string> = {},
   ) => xmlReply(status, el('response', null, tx('code', e.code), tx('message', e.message)), headers);
+  const jsonReply = (status: number, body: unknown, headers: Record<string, string> = {}): SimReply => ({
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+    body,
+  });
+  const gqlError = (status: number, message: string, code: string) =>
+    jsonReply(status, { errors: [{ message, extensions: { code } }] });
 
-  const entries = (): Entry[] => fixtures ?? book.visible().map(renderMakeshopOrder);
+  const classicEntries = (): Entry[] =>
+    fixtures ? fixtures.filter((e) => e.xml) : book.visible().map(renderMakeshopOrder);
+  const nextEntries = (): Entry[] =>
+    fixtures ? fixtures.filter((e) => e.next) : book.visible().map(renderMakeshopEntry);
   const ordersReply = (list: Entry[]): SimReply =>
     xmlReply(
       200,
-      `<orders>${list.map((e) => (takeMalformed(state) ? corrupt(e.xml, malformedServed++) : e.xml)).join('')}</orders>`,
+      `<orders>${list.map((e) => (takeMalformed(state) ? corrupt(e.xml!, malformedServed++) : e.xml)).join('')}</orders>`,
     );
 
   const limits =
-    opts.rateLimits === false ? undefined : (opts.limits ?? { '*': { ratePerSec: 1, burst: 1 } });
-  // One interval of the shop's limit: "1" at makeshop's 1 request a second.
-  const retryAfter = String(Number((1 / (limits?.['*']?.ratePerSec ?? 1)).toFixed(3)));
+    opts.rateLimits === false
+      ? undefined
+      : (opts.limits ?? {
+          // Each API its own gate [I]; makeshop advises against using both at once anyway [V: FAQ].
+          orderinfo: {
+            ratePerSec: MAKESHOP_API_LIMITS.classic.ratePerSec,
+            burst: MAKESHOP_API_LIMITS.classic.burst,
+          },
+          graphql: { ratePerSec: MAKESHOP_API_LIMITS.next.ratePerSec, burst: MAKESHOP_API_LIMITS.next.burst },
+        });
+  // One interval of a limit: "1" at makeshop's 1 request a second.
+  const retryAfter = (route: string) =>
+    String(Number((1 / (limits?.[route]?.ratePerSec ?? limits?.['*']?.ratePerSec ?? 1)).toFixed(3)));
 
   const behaviour: CartBehaviour = {
     cart: 'makeshop',
@@ -277,14 +360,29 @@ export async function startMakeshopSimulator(
       headers: { 'content-type': 'text/html; charset=EUC-JP' },
       body: `<html><head><title>${status}</title></head><body><h1>${status === 503 ? 'Service Temporarily Unavailable' : 'Internal Server Error'}</h1></body></html>`,
     }),
-    // makeshop says only that going over "is subject to access blocking" [V]; 429 + this XML is [I].
-    rateLimitReply: () => errorReply(MAKESHOP_ERRORS.overLimit, 429, { 'Retry-After': retryAfter }),
+    // Classic: makeshop says only that going over "is subject to access blocking" [V]; 429 + this XML is [I].
+    // Next: 429 with an API-gateway style body [I].
+    rateLimitReply: (req) =>
+      req.method === 'POST'
+        ? jsonReply(429, { message: 'Too Many Requests' }, { 'Retry-After': retryAfter('graphql') })
+        : errorReply(MAKESHOP_ERRORS.overLimit, 429, { 'Retry-After': retryAfter('orderinfo') }),
     cartOrderNo: makeshopOrderNo,
   };
 
+  const maintenance = (): SimReply | null => {
+    if (quirks.htmlBodies <= 0) return null;
+    quirks.htmlBodies--;
+    return {
+      status: 200,
+      headers: { 'content-type': 'text/html; charset=EUC-JP' },
+      body: '<!DOCTYPE html><html><head><title>メンテナンス中</title></head><body><p>ただいまメンテナンス中です。<br></p></body></html>',
+    };
+  };
+
+  // ── classic ──
   const get = (p: URLSearchParams): SimReply => {
     const withCancelled = p.get('canceled') === '1';
-    const visible = entries().filter((e) => withCancelled || e.status !== '0');
+    const visible = classicEntries().filter((e) => withCancelled || e.status !== '0');
     const ordernum = p.get('ordernum');
     if (ordernum !== null) {
       if (!/^[A-Za-z0-9]{1,26}$/.test(ordernum)) return errorReply(MAKESHOP_ERRORS.badRequest);
@@ -324,24 +422,22 @@ export async function startMakeshopSimulator(
     return ordersReply(out);
   };
 
-  const handler = (req: SimRequest): SimReply => {
+  const classic = (req: SimRequest): SimReply => {
     const p = req.url.searchParams;
-    if (state.faults.revokeCredentials || p.get('shopid') !== shopId || p.get('token') !== token) {
+    if (
+      state.faults.revokeCredentials ||
+      p.get('shopid') !== creds.shopId ||
+      p.get('token') !== creds.token
+    ) {
       state.stats.authFailures++;
       return errorReply(MAKESHOP_ERRORS.auth);
     }
-    if (quirks.htmlBodies > 0) {
-      quirks.htmlBodies--;
-      return {
-        status: 200,
-        headers: { 'content-type': 'text/html; charset=EUC-JP' },
-        body: '<!DOCTYPE html><html><head><title>メンテナンス中</title></head><body><p>ただいまメンテナンス中です。<br></p></body></html>',
-      };
-    }
+    const page = maintenance();
+    if (page) return page;
     const cmd = p.get('cmd');
     if (cmd === 'get') return get(p);
     const ordernum = p.get('ordernum') ?? '';
-    const found = entries().find((e) => e.ordernum === ordernum);
+    const found = classicEntries().find((e) => e.ordernum === ordernum);
     if ((cmd === 'status' || cmd === 'deliver') && found) {
       // status=0 cancels; deliver status=3 is 配送完了 [T]. Other values change nothing we render.
       if (cmd === 'status' && p.get('status') === '0') book.happen(ordernum, 'cancel');
@@ -354,6 +450,129 @@ export async function startMakeshopSimulator(
     return errorReply(MAKESHOP_ERRORS.badRequest);
   };
 
+  // ── next generation ──
+  const searchOrder = (input: unknown): { data: unknown } | { errors: string[]; code: string } => {
+    if (typeof input !== 'object' || input === null || Array.isArray(input))
+      return {
+        errors: ['Variable "$input" of required type "SearchOrderRequest!" was not provided.'],
+        code: 'BAD_USER_INPUT',
+      };
+    const v = input as Record<string, unknown>;
+    const bad = Object.keys(v).filter((k) => !SEARCH_INPUT.has(k));
+    if (bad.length)
+      return {
+        errors: bad.map(
+          (k) =>
+            `Variable "$input" got invalid value; Field "${k}" is not defined by type "SearchOrderRequest".`,
+        ),
+        code: 'BAD_USER_INPUT',
+      };
+    const problems: string[] = [];
+    const stamp = (k: 'startOrderDate' | 'endOrderDate') => {
+      if (v[k] === undefined || v[k] === null) return null;
+      const ms = typeof v[k] === 'string' ? parseStamp(v[k]) : null;
+      if (ms === null) problems.push(`${k} は yyyymmddhhmmss で指定してください。`);
+      return ms;
+    };
+    const s = stamp('startOrderDate');
+    const e = stamp('endOrderDate');
+    const page = v.page ?? 1;
+    const limit = v.limit ?? 100; // the default when no limit is given is not known [I]
+    if (!Number.isInteger(page) || (page as number) < 1)
+      problems.push('page は1以上の整数で指定してください。');
+    if (
+      !Number.isInteger(limit) ||
+      (limit as number) < 1 ||
+      (limit as number) > MAKESHOP_API_LIMITS.next.perCall
+    )
+      problems.push(`limit は1〜${MAKESHOP_API_LIMITS.next.perCall}で指定してください。`);
+    if (v.sortOrder !== undefined && v.sortOrder !== 'ASC' && v.sortOrder !== 'DESC')
+      problems.push('sortOrder は ASC か DESC です。');
+    if (v.deliveryStatus !== undefined && !['N', 'Y', 'C', 'R'].includes(v.deliveryStatus as string))
+      problems.push('deliveryStatus は N, Y, C, R のいずれかです。');
+    if (problems.length) return { errors: problems, code: 'BAD_USER_INPUT' };
+    const hits = nextEntries()
+      .filter((x) => {
+        const at = Math.floor(x.orderedAt / 1000) * 1000;
+        return (s === null || at >= s) && (e === null || at <= e);
+      })
+      .filter((x) => v.deliveryStatus === undefined || x.next!.deliveryStatus === v.deliveryStatus)
+      .sort((a, b) => a.orderedAt - b.orderedAt || a.ordernum.localeCompare(b.ordernum));
+    if (v.sortOrder === 'DESC') hits.reverse();
+    const p = page as number;
+    const n = limit as number;
+    return {
+      data: {
+        searchedCount: hits.length,
+        page: p,
+        orders: hits.slice((p - 1) * n, p * n).map((x) => x.next),
+      },
+    };
+  };
+
+  const next = (req: SimRequest): SimReply => {
+    if (Buffer.byteLength(req.body) >= MAKESHOP_API_LIMITS.next.maxRequestBytes)
+      return jsonReply(413, { message: 'Request Entity Too Large' });
+    const header = (k: string) => {
+      const h = req.headers[k];
+      return Array.isArray(h) ? h[0] : h;
+    };
+    // A wrong API key: what an API gateway answers [I].
+    // (The kit counts 401 and 403 answers as auth failures.)
+    if (header('x-api-key') !== creds.apiKey) return jsonReply(403, { message: 'Forbidden' });
+    if (state.faults.revokeCredentials || header('authorization') !== `Bearer ${creds.accessToken}`)
+      return gqlError(401, 'Unauthorized', 'UNAUTHENTICATED');
+    const ts = header('x-timestamp') ?? '';
+    const age = Math.floor(stampClock().getTime() / 1000) - Number(ts);
+    // Valid for an hour [V]; a timestamp from the future beyond five minutes of skew is refused too [I].
+    if (!/^\d{1,12}$/.test(ts) || age > MAKESHOP_API_LIMITS.next.timestampTtlSeconds || age < -300)
+      return gqlError(
+        401,
+        `x-timestamp が正しくないか有効期限（1時間）を過ぎています: ${ts}`,
+        'UNAUTHENTICATED',
+      );
+    const page = maintenance();
+    if (page) return page;
+    let body: { query?: unknown; variables?: unknown };
+    try {
+      body = JSON.parse(req.body) as typeof body;
+    } catch {
+      return gqlError(400, 'POST body is not JSON.', 'BAD_REQUEST');
+    }
+    if (typeof body?.query !== 'string') return gqlError(400, 'Must provide query string.', 'BAD_REQUEST');
+    let sels: Selection[];
+    try {
+      sels = parseQuery(body.query);
+    } catch (e) {
+      return gqlError(200, e instanceof Error ? e.message : String(e), 'GRAPHQL_PARSE_FAILED');
+    }
+    const invalid = validate(sels, 'Query', schema);
+    if (invalid.length)
+      return jsonReply(200, {
+        errors: invalid.map((message) => ({ message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })),
+      });
+    const variables = (
+      typeof body.variables === 'object' && body.variables !== null ? body.variables : {}
+    ) as Record<string, unknown>;
+    const data: Record<string, unknown> = {};
+    for (const s of sels) {
+      const r = searchOrder(s.args.input === undefined ? undefined : variables[s.args.input]);
+      if ('errors' in r)
+        return jsonReply(200, {
+          errors: r.errors.map((message) => ({ message, path: [s.alias], extensions: { code: r.code } })),
+          data: null,
+        });
+      const projected = project(r.data, s.children ?? []) as Record<string, unknown>;
+      const orders = projected[(s.children ?? []).find((c) => c.name === 'orders')?.alias ?? 'orders'];
+      if (Array.isArray(orders))
+        orders.forEach((o, i) => {
+          if (takeMalformed(state)) orders[i] = corruptNext(o as Record<string, unknown>, malformedServed++);
+        });
+      data[s.alias] = projected;
+    }
+    return jsonReply(200, { data });
+  };
+
   const running = await startSimulator({
     state,
     port: opts.port,
@@ -361,9 +580,11 @@ export async function startMakeshopSimulator(
     book,
     behaviour,
     trickleMs: opts.trickleMs,
-    // One bucket for every route: the limit is per shop across the whole API [V].
     limits,
-    routes: [{ method: 'GET', path: MAKESHOP_PATH, name: 'orderinfo', handler }],
+    routes: [
+      { method: 'GET', path: MAKESHOP_PATH, name: 'orderinfo', handler: classic },
+      { method: 'POST', path: MAKESHOP_NEXT_PATH, name: 'graphql', handler: next },
+    ],
   });
   return Object.assign(running, { quirks });
 }
