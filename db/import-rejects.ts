@@ -2,6 +2,7 @@
 // (deduplicated per store by payload), and the reads of them.
 import { sql } from 'kysely';
 import { sha256, stableJson } from '../domain/hash.js';
+import { keptCopy } from '../domain/record-limits.js';
 import { storable, storableText } from '../domain/storable.js';
 import { toJstIso } from '../domain/time.js';
 import type { Db } from './db.js';
@@ -16,15 +17,20 @@ export interface RejectInput {
   error: string;
 }
 
-/** Keeps a record that could not be read; the same payload again refreshes its open reject. */
+/**
+ * Keeps a record that could not be read; the same payload again refreshes its open reject. A record
+ * too large to keep whole is kept as a shortened copy (domain/record-limits.ts keptCopy), deduplicated
+ * by the whole record's hash.
+ */
 export async function recordReject(db: Db, r: RejectInput): Promise<void> {
   // The reject must be storable whatever the cart sent, or one bad record would fail its whole page.
-  const payload = storable(r.payload === undefined ? null : r.payload);
+  const whole = storable(r.payload === undefined ? null : r.payload);
+  const payload = keptCopy(whole);
   const cartOrderNo = r.cartOrderNo === null ? null : storableText(r.cartOrderNo);
   await sql`
     INSERT INTO import_rejects (store_id, import_run_id, cart_order_no, field, error, raw_payload, payload_hash)
     VALUES (${r.storeId}, ${r.runId}, ${cartOrderNo}, ${r.field === null ? null : storableText(r.field)}, ${storableText(r.error).slice(0, 2000)}, ${JSON.stringify(payload)}::jsonb,
-            ${sha256(stableJson(payload))})
+            ${sha256(stableJson(whole))})
     ON CONFLICT (store_id, payload_hash) WHERE resolved_at IS NULL
     DO UPDATE SET error = EXCLUDED.error, field = EXCLUDED.field, import_run_id = EXCLUDED.import_run_id`.execute(
     db,

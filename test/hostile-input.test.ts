@@ -47,8 +47,9 @@ function hostile(withControl: boolean) {
     familyName: `<b>${SQL}</b>${c}山田`,
     street: `${IMG}丸の内1-9-1 🍵 ${c}ｶﾀｶﾅ棟`,
     productName: `𠮷野家の𩸽 ${SCRIPT} ｶﾀｶﾅ 🍵${c}茶`,
-    // Very long: 20,000 characters, some of them 4-byte.
-    remarks: `${TEXT_SAFE}${c}\n${'長い備考𩸽'.repeat(4000)}\n${SCRIPT}`,
+    // Very long: about 8,200 characters, some of them 4-byte (remarks are kept up to 10,000:
+    // domain/record-limits.ts; test/long-text.test.ts has the longer ones, which are rejects).
+    remarks: `${TEXT_SAFE}${c}\n${'長い備考𩸽'.repeat(1600)}\n${SCRIPT}`,
   };
 }
 
