@@ -40,6 +40,19 @@ describe('stores file', () => {
     expect(stores[0]!.credentials).toEqual({ serviceSecret: 'SP1', licenseKey: 'SL1' });
     expect(stores[0]!.importCron).toBe('*/10 * * * *');
     expect(stores[5]!.credentials).toBeNull();
+    expect(stores.every((s) => s.testStore === false)).toBe(true);
+  });
+
+  it('reads the test store mark (only a test store may point at a local simulator)', async () => {
+    const f = await file(
+      'stores:\n  - code: sim\n    cart: csv\n    name: S\n    baseUrl: file:///tmp/inbox\n    testStore: true\n',
+    );
+    expect((await readStoresFile(f, env))[0]).toMatchObject({
+      testStore: true,
+      baseUrl: 'file:///tmp/inbox',
+    });
+    const bad = await file('stores:\n  - code: sim\n    cart: csv\n    name: S\n    testStore: "yes"\n');
+    await expect(readStoresFile(bad, env)).rejects.toThrow(/stores\.0\.testStore/);
   });
 
   it('names a missing environment variable', async () => {
