@@ -54,8 +54,11 @@ export interface JobCatalogue {
   'shipping-instruction': { storeCode: string; slot?: string; requestedBy?: string };
   /** Fold the order-count deltas into the per-status counts (keeps the tab counts cheap to read). */
   'compact-status-counts': { slot?: string };
-  /** A store product mapping was added: re-check the orders waiting on that cart code. */
-  'recheck-mapping': { storeCode: string; cartProductCode: string; requestedBy: string };
+  /**
+   * A store product mapping was added (or, with storeCode null, a product code to the master): re-check
+   * the orders waiting on that cart code.
+   */
+  'recheck-mapping': { storeCode: string | null; cartProductCode: string; requestedBy: string };
 }
 
 export type JobName = keyof JobCatalogue;

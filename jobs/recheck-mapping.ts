@@ -1,5 +1,5 @@
-// Job `recheck-mapping` (queue maintenance): a store mapping was added; the orders waiting in
-// マスタなし商品 on that cart code are checked again.
+// Job `recheck-mapping` (queue maintenance): a store mapping (or, storeCode null, a product code to
+// the master) was added; the orders waiting in マスタなし商品 on that cart code are checked again.
 // Idempotency: only lines still unknown are filled; only マスタなし orders move.
 // Enqueues next: nothing.
 import { recheckMapping } from '../usecases/recheck-mapping.js';

@@ -8,6 +8,8 @@ import { RuleRefusal } from '../domain/refusal.js';
 export interface UploadRow {
   rowNo: number;
   get(field: string): string;
+  /** Whether the file has the field's column at all (an optional one may be missing). */
+  has(field: string): boolean;
 }
 
 /** Reads the file and maps each wanted field to a column; a missing column is named in the error. */
@@ -34,6 +36,7 @@ export function readUpload(
       const h = column[field];
       return h ? (row[h] ?? '').trim() : '';
     },
+    has: (field: string) => column[field] !== undefined,
   }));
 }
 
