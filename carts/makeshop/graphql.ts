@@ -51,6 +51,7 @@ const DELIVERY_INFO: readonly FieldNode[] = [
   f('receiverAddress1', 'I'),
   f('receiverAddress2', 'I'),
   f('receiverTel', 'I'),
+  f('receiverEmail', 'I'),
   f('deliveryMethodName', 'I'),
   f('deliveryDate', 'I'),
   f('deliveryTime', 'I'),

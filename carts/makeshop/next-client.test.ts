@@ -1,6 +1,7 @@
 // The next-generation adapter (GraphQL searchOrder) against the simulator over real HTTP (port 0): paging,
 // the order-date window and the re-scan of older orders, the three auth headers, a guessed field makeshop
 // lacks, the shop-wide rate (scaled up for speed), faults; and which adapter a store gets.
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CartAdapter, ListWindow, RawOrder } from '../contract.js';
 import { CartAuthError, CartRequestError, CartResponseError } from '../errors.js';
@@ -268,6 +269,16 @@ describe('makeshop next-generation store: adapter ⇄ simulator', () => {
     });
     const got = (await collect(adapter, [ALL])).map((r) => r.cartOrderNo).sort();
     expect(got).toEqual(await simOrders(sim));
+  });
+
+  it('serves recorded searchOrder answers from a fixtures folder (the XML ones to classic stores only)', async () => {
+    sim = await start({ fixturesDir: join(import.meta.dirname, 'fixtures') });
+    const april = { from: new Date('2024-04-01T00:00:00Z'), to: new Date('2024-05-01T00:00:00Z') };
+    const raws = await collect(adapterFor(sim, { settings: { changeLookbackDays: 0 } }), [april]);
+    expect(raws).toHaveLength(10);
+    const september = { from: new Date('2024-09-01T00:00:00Z'), to: new Date('2024-10-01T00:00:00Z') };
+    const thirdParty = await collect(adapterFor(sim, { settings: { changeLookbackDays: 0 } }), [september]);
+    expect(thirdParty.map((r) => r.cartOrderNo)).toEqual(['P181234567890123401', 'P181234567890123402']);
   });
 
   it('the simulator answers only the fields asked for and refuses what makeshop would', async () => {

@@ -49,6 +49,7 @@ const deliverySchema = z.object({
   receiverAddress1: text,
   receiverAddress2: text,
   receiverTel: text,
+  receiverEmail: text,
   deliveryMethodName: text,
   deliveryDate: text,
   deliveryTime: text,
@@ -129,7 +130,7 @@ function build(o: MakeshopNextOrder, store: string): CartOrder {
     shipTo: {
       name: orNull(d.receiverName),
       kana: orNull(d.receiverNameKana),
-      email: null,
+      email: orNull(d.receiverEmail),
       phone: orNull(d.receiverTel),
       postalCode: orNull(d.receiverZipCode),
       prefecture: field(`deliveryInfos[${i}].receiverPrefecture`, () =>

@@ -2,8 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CartOrder } from '../../domain/order.js';
+import { simViews } from '../../test/fuzz.js';
+import type { RawOrder } from '../contract.js';
 import { makeshopCart } from './index.js';
 import { prefectureOf } from './normalize.js';
+import { renderMakeshopNextOrder, renderMakeshopOrder } from './simulator.js';
 import { decodeXml, encodeXml, parseXml, readAnswer } from './xml.js';
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, 'fixtures', name));
@@ -278,5 +281,316 @@ describe('makeshop normalize: bad input and edge rules', () => {
       prefectureOf('大阪府'),
       prefectureOf(''),
     ]).toEqual(['東京都', '東京都', '大阪府', null]);
+  });
+});
+
+// ── next-generation API: searchOrder records (JSON) ──
+
+const NEXT_RECORDED = 'makeshop-searchOrder-simulator-seed7.json';
+const NEXT_THIRDPARTY = 'makeshop-searchOrder-thirdparty-fields.json';
+const searchAnswer = (orders: unknown[]) =>
+  JSON.stringify({ data: { searchOrder: { searchedCount: orders.length, page: 1, orders } } });
+const ok = (r: ReturnType<typeof makeshopCart.normalize>): CartOrder => {
+  if (!r.ok) throw new Error(`${r.cartOrderNo} ${r.field}: ${r.message}`);
+  return r.order;
+};
+
+describe('makeshop searchOrder answers (juchu parse)', () => {
+  it('reads a recorded searchOrder answer, a list of answers (one per page) and a byte-order mark', () => {
+    const one = makeshopCart.rawOrdersFromRecorded(fixture(NEXT_RECORDED));
+    expect(one).toHaveLength(10);
+    expect(one[0]!.cartOrderNo).toBe('JC17135782790340001');
+    const body = fixture(NEXT_RECORDED).toString('utf8');
+    const list = makeshopCart.rawOrdersFromRecorded(Buffer.from(`\uFEFF[${body},${body}]`));
+    expect(list).toHaveLength(20);
+  });
+
+  it('an answer with errors and no data, or JSON that is not one, is an error saying so', () => {
+    const parse = (text: string) => () => makeshopCart.rawOrdersFromRecorded(Buffer.from(text));
+    expect(parse('{"errors":[{"message":"Unauthorized"}]}')).toThrow(
+      /not a searchOrder answer \(errors: Unauthorized\)/,
+    );
+    expect(parse('{"data":{"searchOrder":{"orders":{}}}}')).toThrow(/orders is not a list/);
+    expect(parse('{"data":')).toThrow(/not JSON/);
+    // XML still goes the classic way.
+    expect(makeshopCart.rawOrdersFromRecorded(fixture(RECORDED))).toHaveLength(7);
+  });
+});
+
+describe('makeshop normalize: one order through both APIs', () => {
+  it('a simulator order read as classic XML and as a searchOrder record is the same CartOrder', () => {
+    // Gifts, two deliveries, options, COD, coupons, points, cancels, unpaid card orders, edits.
+    const views = [1, 2, 3].flatMap((seed) => simViews({ seed, count: 60, multiPackageShare: 0.3 }));
+    const xml = `<?xml version="1.0" encoding="UTF-8"?><orders>${views.map((v) => renderMakeshopOrder(v).xml).join('')}</orders>`;
+    const classic = makeshopCart.rawOrdersFromRecorded(
+      encodeXml(xml.replace('UTF-8', 'EUC-JP'), 'EUC-JP') as Buffer,
+    );
+    const next = makeshopCart.rawOrdersFromRecorded(
+      Buffer.from(searchAnswer(views.map(renderMakeshopNextOrder))),
+    );
+    expect(next).toHaveLength(views.length);
+    const statuses = new Set<string>();
+    next.forEach((raw, i) => {
+      const a = ok(makeshopCart.normalize(classic[i] as RawOrder, 'makeshop-main'));
+      const b = ok(makeshopCart.normalize(raw, 'makeshop-main'));
+      expect(b, a.cartOrderNo).toEqual(a);
+      statuses.add(a.cartStatus);
+    });
+    expect([...statuses].sort()).toEqual(['0', '1', '99']);
+  });
+});
+
+describe('makeshop normalize: searchOrder records', () => {
+  const orders = makeshopCart
+    .rawOrdersFromRecorded(fixture(NEXT_RECORDED))
+    .map((r) => ok(makeshopCart.normalize(r, 'makeshop-main')));
+  const by = (no: string) => orders.find((o) => o.cartOrderNo === no)!;
+
+  it('reads all ten recorded orders', () => {
+    expect(orders).toHaveLength(10);
+  });
+
+  it('two deliveries: a package per delivery, its lines in it', () => {
+    const o = by('JC17140356959890051');
+    expect(o.packages).toHaveLength(2);
+    expect(new Set(o.lines.map((l) => l.packageNo))).toEqual(new Set([1, 2]));
+    expect(o.shipTo).toBe(o.packages[0]!.shipTo);
+  });
+
+  it('a line: 独自商品コード as the code, the option code and name, tax-excluded price and rate', () => {
+    const line = by('JC17135834025130002').lines.find((l) => l.cartOptionCode)!;
+    expect(line).toMatchObject({
+      cartProductCode: 'KYUSU-TKN',
+      cartOptionCode: 'COLOR-RED',
+      taxIncluded: false,
+    });
+    expect(line.name).toMatch(/ カラー:朱泥$/);
+  });
+
+  it('COD fee, a cancel, Tokyo, a 備考, points, a coupon by tax rate, a requested date and slot', () => {
+    expect(by('JC17137943526350029').payment).toMatchObject({ method: '代金引換', fee: 330 });
+    expect(by('JC17136162685400006')).toMatchObject({ cartStatus: '0', cancelledInCart: true });
+    expect(by('JC17136518157630008').orderer.prefecture).toBe('東京都');
+    expect(by('JC17135975882300004').customerRemarks).toMatch(/^備考: /);
+    expect(by('JC17135953789810003').totals.points).toBeGreaterThan(0);
+    expect(by('JC17136551409200009').totals.discount).toBe(300);
+    expect(by('JC17136655175700012').delivery.requestedDate).toMatch(/^2024-\d{2}-\d{2}$/);
+  });
+
+  it('an order with only the fields a public client asks for: the rest is null, nothing is made up', () => {
+    const [member, guest] = makeshopCart
+      .rawOrdersFromRecorded(fixture(NEXT_THIRDPARTY))
+      .map((r) => ok(makeshopCart.normalize(r, 's')));
+    expect(member).toMatchObject({
+      cartOrderNo: 'P181234567890123401',
+      cartStatus: '1',
+      cancelledInCart: false,
+      orderedAt: '2024-09-06T11:24:51+09:00',
+      orderer: { name: null, prefecture: '東京都', address1: null },
+      payment: { method: null, fee: null, paidAt: null },
+      delivery: { requestedDate: null, method: null, fee: null },
+      totals: { goods: 10000, shipping: null, fees: null, discount: 0, points: 0, total: 11000 },
+    });
+    expect(guest!.lines.map((l) => [l.cartProductCode, l.name, l.quantity, l.unitPrice, l.taxRate])).toEqual([
+      ['000000000001', '煎茶 100g', 10, 1000, null],
+      ['000000000002', '急須', 1, 2500, null],
+    ]);
+  });
+});
+
+describe('makeshop normalize: searchOrder edge rules', () => {
+  type Rec = Record<string, unknown> & {
+    deliveryInfos: Array<Record<string, unknown> & { basketInfos: Array<Record<string, unknown>> }>;
+  };
+  const base = () =>
+    structuredClone(makeshopCart.rawOrdersFromRecorded(fixture(NEXT_RECORDED))[0]!.payload) as Rec;
+  const basket = (o: Rec) => o.deliveryInfos[0]!.basketInfos[0]!;
+  const run = (mutate: (o: Rec) => void) => {
+    const o = base();
+    mutate(o);
+    return makeshopCart.normalize({ cartOrderNo: null, payload: o }, 's');
+  };
+  const NO = 'JC17135782790340001';
+
+  it.each([
+    {
+      why: 'no order number',
+      mutate: (o: Rec) => delete o.displayOrderNumber,
+      field: 'displayOrderNumber',
+      no: null,
+    },
+    { why: 'no order date', mutate: (o: Rec) => delete o.orderDate, field: 'orderDate' },
+    {
+      why: 'a date that does not exist',
+      mutate: (o: Rec) => (o.orderDate = '2024-02-30 10:00:00'),
+      field: 'orderDate',
+    },
+    {
+      why: 'a total as text (GraphQL Int is a number)',
+      mutate: (o: Rec) => (o.sumPrice = '12859'),
+      field: 'sumPrice',
+    },
+    { why: 'no delivery', mutate: (o: Rec) => (o.deliveryInfos = []), field: 'deliveryInfos' },
+    {
+      why: 'a delivery without its lines',
+      mutate: (o: Rec) => delete (o.deliveryInfos[0] as Record<string, unknown>).basketInfos,
+      field: 'deliveryInfos[0].basketInfos',
+    },
+    {
+      why: 'an order without lines',
+      mutate: (o: Rec) => (o.deliveryInfos[0]!.basketInfos = []),
+      field: 'deliveryInfos[0].basketInfos',
+    },
+    {
+      why: 'quantity 0',
+      mutate: (o: Rec) => (basket(o).amount = 0),
+      field: 'deliveryInfos[0].basketInfos[0].amount',
+    },
+    {
+      why: 'a price in sen',
+      mutate: (o: Rec) => (basket(o).price = 1.5),
+      field: 'deliveryInfos[0].basketInfos[0].price',
+    },
+    {
+      why: 'neither product code',
+      mutate: (o: Rec) => {
+        basket(o).productCode = null;
+        delete basket(o).customProductCode;
+      },
+      field: 'deliveryInfos[0].basketInfos[0].productCode',
+    },
+    {
+      why: 'a tax rate Japan does not have',
+      mutate: (o: Rec) => (basket(o).taxRate = 5),
+      field: 'deliveryInfos[0].basketInfos[0].taxRate',
+    },
+    {
+      why: 'an unknown delivery status',
+      mutate: (o: Rec) => (o.deliveryStatus = 'X'),
+      field: 'deliveryStatus',
+    },
+    {
+      why: 'a requested date that is none',
+      mutate: (o: Rec) => (o.deliveryInfos[0]!.deliveryDate = '2024/13/01'),
+      field: 'deliveryInfos[0].deliveryDate',
+    },
+  ])('rejected, naming the field: $why', ({ mutate, field, no }) => {
+    expect(run(mutate)).toMatchObject({ ok: false, field, cartOrderNo: no === undefined ? NO : no });
+  });
+
+  it.each([
+    {
+      why: 'fields we do not know are ignored',
+      mutate: (o: Rec) => {
+        o.shopMemo = { internal: true };
+        o.deliveryInfos[0]!.trackingNumbers = ['123'];
+        basket(o).janCode = '4901234567894';
+      },
+      check: (x: CartOrder) => expect(x.cartOrderNo).toBe(NO),
+    },
+    {
+      why: 'every guessed field absent: nulls, not guesses',
+      mutate: (o: Rec) => {
+        for (const k of Object.keys(o))
+          if (
+            ![
+              'displayOrderNumber',
+              'orderDate',
+              'memberId',
+              'sumPrice',
+              'senderPrefecture',
+              'discountPerTax',
+              'deliveryInfos',
+            ].includes(k)
+          )
+            delete o[k];
+        for (const d of o.deliveryInfos) for (const k of Object.keys(d)) if (k !== 'basketInfos') delete d[k];
+      },
+      check: (x: CartOrder) =>
+        expect([
+          x.cartStatus,
+          x.orderer.name,
+          x.shipTo.name,
+          x.payment.method,
+          x.delivery.fee,
+          x.totals.points,
+        ]).toEqual(['1', null, null, null, null, 0]),
+    },
+    {
+      why: 'GraphQL nulls are "not given"',
+      mutate: (o: Rec) => {
+        Object.assign(o, {
+          deliveryStatus: null,
+          paymentStatus: null,
+          usePoint: null,
+          notes: null,
+          discountPerTax: null,
+        });
+        basket(o).taxRate = null;
+      },
+      check: (x: CartOrder) =>
+        expect([
+          x.cartStatus,
+          x.payment.paidAt,
+          x.totals.points,
+          x.customerRemarks,
+          x.lines[0]!.taxRate,
+        ]).toEqual(['1', null, 0, null, null]),
+    },
+    {
+      why: 'deliveryStatus C is a cancel (status 0, as on the classic API)',
+      mutate: (o: Rec) => (o.deliveryStatus = 'C'),
+      check: (x: CartOrder) => expect([x.cartStatus, x.cancelledInCart]).toEqual(['0', true]),
+    },
+    {
+      why: '仮注文 keeps the classic code 99',
+      mutate: (o: Rec) => (o.temporaryOrder = true),
+      check: (x: CartOrder) => expect([x.cartStatus, x.cancelledInCart]).toEqual(['99', false]),
+    },
+    {
+      why: 'discountPerTax [V] is the discount when given; else coupon + bulk',
+      mutate: (o: Rec) => {
+        o.discountPerTax = [
+          { taxRate: 10, discount: 1000 },
+          { taxRate: 8, discount: 200 },
+        ];
+        o.couponDiscount = 5;
+      },
+      check: (x: CartOrder) => expect(x.totals.discount).toBe(1200),
+    },
+    {
+      why: 'without discountPerTax: coupon + bulk',
+      mutate: (o: Rec) => {
+        delete o.discountPerTax;
+        o.couponDiscount = 300;
+        o.bulkDiscount = 100;
+      },
+      check: (x: CartOrder) => expect(x.totals.discount).toBe(400),
+    },
+    {
+      why: '「指定なし」 is no date; yyyy/mm/dd is read too',
+      mutate: (o: Rec) => {
+        o.deliveryInfos[0]!.deliveryDate = '指定なし';
+        o.deliveryInfos[0]!.deliveryTime = '指定なし';
+      },
+      check: (x: CartOrder) => expect([x.delivery.requestedDate, x.delivery.timeSlot]).toEqual([null, null]),
+    },
+    {
+      why: 'a slashed date',
+      mutate: (o: Rec) => (o.deliveryInfos[0]!.deliveryDate = '2024/05/03'),
+      check: (x: CartOrder) => expect(x.delivery.requestedDate).toBe('2024-05-03'),
+    },
+    {
+      why: 'the classic Tokyo zone name still reads as 東京都',
+      mutate: (o: Rec) => (o.senderPrefecture = '東京(23区外)'),
+      check: (x: CartOrder) => expect(x.orderer.prefecture).toBe('東京都'),
+    },
+    {
+      why: "without 独自商品コード the product code is makeshop's own",
+      mutate: (o: Rec) => (basket(o).customProductCode = ''),
+      check: (x: CartOrder) => expect(x.lines[0]!.cartProductCode).toBe('000000000007'),
+    },
+  ])('accepted: $why', ({ mutate, check }) => {
+    check(ok(run(mutate)));
   });
 });

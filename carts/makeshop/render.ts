@@ -298,6 +298,7 @@ export function nextOrderRecord(f: MakeshopFacts): Record<string, unknown> {
       receiverAddress1: d.person.city,
       receiverAddress2: d.person.street,
       receiverTel: d.person.tel,
+      receiverEmail: d.person.email,
       deliveryMethodName: 'ヤマト運輸',
       deliveryDate: f.requestedDate ?? null,
       deliveryTime: f.timeSlot,
