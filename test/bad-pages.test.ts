@@ -34,12 +34,10 @@ const CASES: Array<{
   { cart: 'rakuten', store: 'rakuten-main', fields: /^(orderDatetime|orderProgress)$/ },
   { cart: 'yahoo', store: 'yahoo-main', fields: /^(OrderTime|Item\[0\]\.Quantity)$/ },
   {
+    // The next-generation API (searchOrder), the default for a store with its credentials.
     cart: 'makeshop',
     store: 'makeshop-main',
-    fields: /^(date|orderdetail\.commodities\.commodity\[0\]\.amount)$/,
-    // The diff pass would take the corrupt copies first and, rightly, keep a record whose date it
-    // cannot read; its clean copy then comes with the period fetch. Period pages only, here.
-    settings: { diffPass: false },
+    fields: /^(orderDate|deliveryInfos\[0\]\.basketInfos\[0\]\.amount)$/,
   },
   {
     cart: 'shopify',
