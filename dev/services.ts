@@ -231,7 +231,8 @@ export async function startPrivatePostgres(opts: PrivatePostgresOptions = {}): P
     pid: server.pid,
     dir: own.dir,
     stop: async () => {
-      await server?.stop();
+      // Immediate shutdown: no checkpoint written for data deleted the moment after.
+      await server?.stop('SIGQUIT');
       await own.remove();
     },
     restart: async (downMs = 0) => {
@@ -553,7 +554,8 @@ async function runToEnd(name: string, bin: string, args: string[], opts: SpawnOp
 
 interface Server {
   pid: number | null;
-  stop(): Promise<void>;
+  /** With the server's stop signal, or `signal` (then SIGKILL to its group after 10 s). */
+  stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
 interface ServerOptions extends SpawnOptions {
@@ -594,10 +596,10 @@ async function startServer(name: string, bin: string, args: string[], opts: Serv
     else child.once('exit', () => resolve());
   });
   let stopped: Promise<void> | null = null;
-  const stop = () => {
+  const stop = (signal = opts.stopSignal) => {
     stopped ??= (async () => {
       if (pid && child.exitCode === null && child.signalCode === null) {
-        child.kill(opts.stopSignal);
+        child.kill(signal);
         let timer: NodeJS.Timeout | undefined;
         const late = await Promise.race([
           exited.then(() => false),
