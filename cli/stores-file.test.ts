@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,6 +12,10 @@ const env = {
   YAHOO_CLIENT_ID: 'c',
   YAHOO_CLIENT_SECRET: 's',
   YAHOO_REFRESH_TOKEN: 'r',
+  YAHOO_PUBLIC_KEY: generateKeyPairSync('rsa', { modulusLength: 1024 })
+    .publicKey.export({ type: 'spki', format: 'pem' })
+    .toString(),
+  YAHOO_PUBLIC_KEY_VERSION: '1',
   AMAZON_LWA_CLIENT_ID: 'c',
   AMAZON_LWA_CLIENT_SECRET: 's',
   AMAZON_REFRESH_TOKEN: 'Atzr|x',
@@ -53,6 +58,40 @@ describe('stores file', () => {
     });
     const bad = await file('stores:\n  - code: sim\n    cart: csv\n    name: S\n    testStore: "yes"\n');
     await expect(readStoresFile(bad, env)).rejects.toThrow(/stores\.0\.testStore/);
+  });
+
+  it('refuses a Yahoo! store without its public key and version, saying why, unless marked interactive', async () => {
+    const yahoo = (extra: string, creds = '') =>
+      file(
+        `stores:\n  - code: y1\n    cart: yahoo\n    name: Y\n${extra}    credentialsFromEnv:\n` +
+          '      sellerId: YAHOO_SELLER_ID\n      clientId: YAHOO_CLIENT_ID\n' +
+          `      clientSecret: YAHOO_CLIENT_SECRET\n      refreshToken: YAHOO_REFRESH_TOKEN\n${creds}`,
+      );
+    await expect(readStoresFile(await yahoo(''), env)).rejects.toThrow(
+      /store y1: credentials have no publicKey and publicKeyVersion .*lapses after 12 hours.*interactive: true/,
+    );
+    await expect(readStoresFile(await yahoo('', '      publicKey: YAHOO_PUBLIC_KEY\n'), env)).rejects.toThrow(
+      /store y1: credentials have no publicKeyVersion /,
+    );
+    await expect(
+      readStoresFile(
+        await yahoo(
+          '',
+          '      publicKey: YAHOO_CLIENT_ID\n      publicKeyVersion: YAHOO_PUBLIC_KEY_VERSION\n',
+        ),
+        env,
+      ),
+    ).rejects.toThrow(/store y1: publicKey is not a public key/);
+    const [interactive] = await readStoresFile(await yahoo('    interactive: true\n'), env);
+    expect(interactive!.credentials).not.toHaveProperty('publicKey');
+    const [unattended] = await readStoresFile(
+      await yahoo(
+        '',
+        '      publicKey: YAHOO_PUBLIC_KEY\n      publicKeyVersion: YAHOO_PUBLIC_KEY_VERSION\n',
+      ),
+      env,
+    );
+    expect(unattended!.credentials).toMatchObject({ publicKeyVersion: '1' });
   });
 
   it('names a missing environment variable', async () => {

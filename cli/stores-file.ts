@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { cartModule } from '../carts/registry.js';
+import { unattendedImportProblem } from '../carts/yahoo/unattended.js';
 import { CARTS, type CartName } from '../domain/order.js';
 import { storeSettingsSchema } from '../domain/store-settings.js';
 import type { SaveStoreInput } from '../usecases/save-store.js';
@@ -20,6 +21,11 @@ const storeEntry = z.object({
   /** テスト店舗: may point at this machine (a cart simulator). */
   testStore: z.boolean().default(false),
   credentialsFromEnv: z.record(z.string(), z.string()).optional(),
+  /**
+   * Someone re-authorizes the store by hand: a Yahoo! store may then go without its public key,
+   * whose lack makes Yahoo's authorization lapse after 12 hours (carts/yahoo/unattended.ts).
+   */
+  interactive: z.boolean().default(false),
   settings: z.record(z.string(), z.unknown()).default({}),
 });
 
@@ -61,6 +67,8 @@ export async function readStoresFile(
         const i = check.error.issues[0]!;
         throw new Error(`${path}: store ${s.code}: credentials.${i.path.join('.')}: ${i.message}`);
       }
+      const problem = s.cart === 'yahoo' && !s.interactive ? unattendedImportProblem(credentials) : null;
+      if (problem) throw new Error(`${path}: store ${s.code}: ${problem}`);
     }
     return {
       code: s.code,

@@ -138,10 +138,15 @@ export class YahooTokens {
  */
 export function signatureHeaders(creds: YahooCredentials, now: Date): Record<string, string> {
   if (!creds.publicKey || !creds.publicKeyVersion) return {};
-  const key = creds.publicKey.includes('BEGIN')
-    ? creds.publicKey
-    : `-----BEGIN PUBLIC KEY-----\n${creds.publicKey.replace(/\s+/g, '')}\n-----END PUBLIC KEY-----\n`;
+  const key = publicKeyPem(creds.publicKey);
   const plain = Buffer.from(`${creds.sellerId}:${Math.floor(now.getTime() / 1000)}`);
   const sig = publicEncrypt({ key, padding: constants.RSA_PKCS1_PADDING }, plain).toString('base64');
   return { 'X-sws-signature': sig, 'X-sws-signature-version': creds.publicKeyVersion };
+}
+
+/** The store's public key as PEM: as given, or its base64 body wrapped in PEM armour. */
+export function publicKeyPem(publicKey: string): string {
+  return publicKey.includes('BEGIN')
+    ? publicKey
+    : `-----BEGIN PUBLIC KEY-----\n${publicKey.replace(/\s+/g, '')}\n-----END PUBLIC KEY-----\n`;
 }

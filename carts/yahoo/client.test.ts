@@ -5,9 +5,12 @@ import type { CartOrder } from '../../domain/order.js';
 import type { ListWindow, RawOrder } from '../contract.js';
 import { CartAuthError, CartRateLimitError, CartRequestError, CartResponseError } from '../errors.js';
 import { signatureHeaders, type YahooCredentials } from './auth.js';
-import { createYahooAdapter, type YahooAdapter } from './client.js';
+import { createYahooAdapter, orderListReq, type YahooAdapter } from './client.js';
+import { ORDER_LIST_PATH, ordersPerSecondCeiling, YAHOO_API_LIMITS } from './constants.js';
 import { YAHOO_DEMO_CREDENTIALS } from './demo-credentials.js';
+import { FRAUD_HOLD, publicationTimeOf } from './render.js';
 import { type RunningYahooSimulator, startYahooSimulator, type YahooSimulatorOptions } from './simulator.js';
+import { buildXml } from './xml.js';
 
 const HOUR = 3_600_000;
 const NOW = new Date('2024-04-25T03:00:00Z');
@@ -71,9 +74,9 @@ function normalizeAll(a: YahooAdapter, raws: RawOrder[]): CartOrder[] {
 }
 
 describe('yahoo adapter against its simulator over HTTP', () => {
-  it('brings every order changed in the window exactly once across pages and sub-windows, without a 429', async () => {
+  it('LastUpdateTime (opt-in): every order changed in the window exactly once across pages and sub-windows, without a 429', async () => {
     const { s, clock } = await sim();
-    const a = adapter(s, clock);
+    const a = adapter(s, clock, { settings: { windowCondition: 'LastUpdateTime' } });
     // Window bounds with milliseconds: Yahoo searches whole seconds, the adapter must not lose or
     // repeat an order that sits on a boundary.
     const bounds = [
@@ -106,7 +109,7 @@ describe('yahoo adapter against its simulator over HTTP', () => {
     expect(a.http.stats.rateLimited).toBe(0);
   });
 
-  it('searches on LastUpdateTime: a cart-side cancel or edit shows up in the next window with a later updated time', async () => {
+  it('the re-scan of open orders: a cart-side cancel or edit shows up in the next window with a later updated time', async () => {
     const { s, clock, advance } = await sim();
     const a = adapter(s, clock);
     const first = await collect(a, { from: FROM, to: NOW });
@@ -138,7 +141,8 @@ describe('yahoo adapter against its simulator over HTTP', () => {
 
   it('an order leaving the window while pages are read does not make the next one be skipped', async () => {
     const { s, clock, advance } = await sim({ orders: 30 });
-    const a = adapter(s, clock, { settings: { maxWindowHours: 1000 } });
+    // On LastUpdateTime a change moves a hit out of the window (on OrderTime nothing leaves it).
+    const a = adapter(s, clock, { settings: { maxWindowHours: 1000, windowCondition: 'LastUpdateTime' } });
     const w = { from: FROM, to: NOW };
     const inWindow = s.book
       .visible()
@@ -158,14 +162,78 @@ describe('yahoo adapter against its simulator over HTTP', () => {
     expect([...all].sort()).toEqual([...inWindow].sort());
   });
 
-  it('with windowCondition OrderTime only orders placed in the window come back', async () => {
+  it('with the PublicationTime pass and the re-scan off, only orders placed in the window come back', async () => {
     const { s, clock, advance } = await sim({ orders: 20 });
-    const a = adapter(s, clock, { settings: { windowCondition: 'OrderTime' } });
+    const a = adapter(s, clock, { settings: { publicationPass: false, changeLookbackDays: 0 } });
     const first = await collect(a, { from: FROM, to: NOW });
     expect(first.ids).toHaveLength(20);
     advance(HOUR);
     s.book.happen(first.ids[0]!, 'cancel');
+    advance(60_000);
     expect((await collect(a, { from: NOW, to: clock() })).ids).toEqual([]);
+    // The default finds the cancel by the re-scan.
+    expect((await collect(adapter(s, clock), { from: NOW, to: clock() })).ids).toEqual([first.ids[0]]);
+  });
+
+  it('by default every order in consecutive windows, each window once, and never a LastUpdateTime condition', async () => {
+    const { s, clock } = await sim();
+    const a = adapter(s, clock);
+    const sent: string[] = [];
+    const send = a.http.send.bind(a.http);
+    a.http.send = (req, signal) => {
+      sent.push(String(req.body));
+      return send(req, signal);
+    };
+    const bounds = [FROM, new Date('2024-04-21T10:20:30.250Z'), new Date('2024-04-23T05:00:00.000Z'), NOW];
+    const all = new Set<string>();
+    for (let i = 0; i < bounds.length - 1; i++) {
+      const w = { from: bounds[i]!, to: bounds[i + 1]! };
+      const { ids, pages } = await collect(a, w);
+      expect(new Set(ids).size).toBe(ids.length);
+      for (const id of ids) all.add(id);
+      // Each order came for a reason: placed, published or changed in the window.
+      for (const o of normalizeAll(a, pages.flat())) {
+        const v = s.book.find(o.cartOrderNo)!;
+        const inW = (d: Date) => d >= w.from && d < w.to;
+        expect(inW(v.orderedAt) || inW(publicationTimeOf(v)) || inW(new Date(o.cartUpdatedAt!))).toBe(true);
+      }
+    }
+    expect([...all].sort()).toEqual(
+      s.book
+        .visible()
+        .map((v) => s.book.cartOrderNo(v))
+        .sort(),
+    );
+    const lists = sent.filter((b) => b.includes('<Search>'));
+    expect(lists.some((b) => b.includes('<OrderTimeFrom>'))).toBe(true);
+    expect(lists.some((b) => b.includes('<PublicationTimeFrom>'))).toBe(true);
+    expect(lists.some((b) => b.includes('<OrderStatus>1,2,3,4</OrderStatus>'))).toBe(true);
+    expect(sent.some((b) => b.includes('LastUpdateTimeFrom'))).toBe(false);
+    expect(s.stats.sent429).toBe(0);
+  });
+
+  it('an order Yahoo holds for its checks is found by the PublicationTime pass after its OrderTime window was read', async () => {
+    const { s, clock, advance } = await sim({ orders: 0 });
+    // Ten orders placed now; seq 5 is held for FRAUD_HOLD.minutes.
+    const placed = Array.from({ length: 10 }, () => s.book.placeNow());
+    const held = placed.find((o) => publicationTimeOf(o) > o.orderedAt)!;
+    expect(held.seq).toBe(FRAUD_HOLD.remainder);
+    const heldNo = s.book.cartOrderNo(held);
+    advance(5 * 60_000);
+    const first = await collect(adapter(s, clock), { from: NOW, to: clock() });
+    expect(first.ids).toHaveLength(9);
+    expect(first.ids).not.toContain(heldNo);
+    const t1 = clock();
+    advance(FRAUD_HOLD.minutes * 60_000);
+    // Without the PublicationTime pass (and the re-scan) the held order is never seen…
+    const blind = adapter(s, clock, { settings: { publicationPass: false, changeLookbackDays: 0 } });
+    expect((await collect(blind, { from: t1, to: clock() })).ids).toEqual([]);
+    // …with it, the next window brings it.
+    const next = await collect(adapter(s, clock, { settings: { changeLookbackDays: 0 } }), {
+      from: t1,
+      to: clock(),
+    });
+    expect(next.ids).toEqual([heldNo]);
   });
 
   it('backs off and finishes after 429s, 5xx and timeouts', async () => {
@@ -289,5 +357,37 @@ describe('yahoo adapter against its simulator over HTTP', () => {
     const plain = padded.subarray(padded.indexOf(0, 2) + 1).toString();
     expect(plain).toBe(`juchu-demo:${NOW.getTime() / 1000}`);
     expect(signatureHeaders(YAHOO_DEMO_CREDENTIALS, NOW)).toEqual({});
+  });
+});
+
+describe('yahoo documented limits (issue 13 item 6)', () => {
+  it('the simulator answers 429 over 1 request a second by default; the ceiling follows from the limits', async () => {
+    const s = await startYahooSimulator({ orders: 3, seed: 1 });
+    sims.push(s);
+    const body = buildXml({
+      Req: orderListReq(
+        YAHOO_DEMO_CREDENTIALS.sellerId,
+        { OrderTimeFrom: '20240401000000', OrderTimeTo: '20240401235959' },
+        1,
+        10,
+      ),
+    });
+    const statuses = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        fetch(s.url + ORDER_LIST_PATH, {
+          method: 'POST',
+          headers: {
+            Authorization: `Bearer ${YAHOO_DEMO_CREDENTIALS.accessToken}`,
+            'Content-Type': 'application/xml; charset=UTF-8',
+          },
+          body,
+        }).then((r) => r.status),
+      ),
+    );
+    expect(statuses.filter((x) => x === 429).length).toBeGreaterThanOrEqual(2);
+    expect(s.yahoo.dailyQuota).toBe(YAHOO_API_LIMITS.requestsPerDay.value);
+    // One orderInfo per order plus two list passes of 100 rows: 1 / 1.02 orders a second.
+    expect(ordersPerSecondCeiling()).toBeCloseTo(1 / 1.02, 6);
+    expect(ordersPerSecondCeiling(1, 1000)).toBeCloseTo(1 / 1.001, 6);
   });
 });

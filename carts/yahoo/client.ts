@@ -28,12 +28,32 @@ export const yahooSettingsSchema = z.object({
   /** `Result`: rows per orderList page. Yahoo's default is 10 and it documents no maximum. */
   pageSize: z.number().int().min(1).max(2000).default(100),
   /**
-   * Which time the window is applied to. `LastUpdateTime` (default) sends
-   * `LastUpdateTimeFrom`/`LastUpdateTimeTo`, which catches cart-side changes but is not in the
-   * verified part of the Condition table [I]; `OrderTime` sends the verified
-   * `OrderTimeFrom`/`OrderTimeTo` [V] and then only sees orders placed in the window.
+   * Which time the window is searched on. `OrderTime` (default) sends the documented
+   * `OrderTimeFrom`/`OrderTimeTo` [V], and the PublicationTime pass and the re-scan below find what
+   * it cannot. `LastUpdateTime` (opt-in) sends `LastUpdateTimeFrom`/`LastUpdateTimeTo`, which no public
+   * source shows as a search condition [I]: if Yahoo ignored it the search would have no date
+   * condition at all. With it the other two passes are not run.
    */
-  windowCondition: z.enum(['LastUpdateTime', 'OrderTime']).default('LastUpdateTime'),
+  windowCondition: z.enum(['OrderTime', 'LastUpdateTime']).default('OrderTime'),
+  /**
+   * Also search the window by `PublicationTimeFrom`/`PublicationTimeTo` (orderList公開日時, a Condition
+   * since 2021-06 [V: orderList changelog]): an order held by Yahoo's fraud checks appears in orderList
+   * only when published, after its OrderTime window was read.
+   */
+  publicationPass: z.boolean().default(true),
+  /**
+   * Cart-side changes and cancels (there is no documented "updated since"): orders placed this many
+   * days before the window, in `rescanStatuses`, are listed again and kept when their `LastUpdateTime`
+   * (a list Field [T]) falls in the window — the way Rakuten's adapter re-scans. 0 turns it off.
+   */
+  changeLookbackDays: z.number().min(0).max(365).default(30),
+  /** OrderStatus values re-scanned: 予約中, 処理中, 保留 (still open) and キャンセル (just cancelled). */
+  rescanStatuses: z
+    .array(z.enum(['1', '2', '3', '4', '5']))
+    .min(1)
+    .default(['1', '2', '3', '4']),
+  /** `Result` of the re-scan: most of its rows are only compared, so pages are larger. */
+  rescanPageSize: z.number().int().min(1).max(2000).default(1000),
   /** Long windows are searched in pieces of this many hours, keeping offset paging short [I]. */
   maxWindowHours: z.number().positive().default(24),
   /** How often a window is re-read from `Start=1` when its hit count moves while paging. */
@@ -202,11 +222,12 @@ export class YahooAdapter implements CartAdapter {
     condition: XmlObject,
     start: number,
     signal?: AbortSignal,
+    pageSize = this.settings.pageSize,
   ): Promise<{ total: number; rows: XmlObject[] }> {
     const doc = await this.post(
       'orderList',
       ORDER_LIST_PATH,
-      orderListReq(this.creds.sellerId, condition, start, this.settings.pageSize),
+      orderListReq(this.creds.sellerId, condition, start, pageSize),
       signal,
     );
     const r = listResultSchema.safeParse(doc);
@@ -236,30 +257,66 @@ export class YahooAdapter implements CartAdapter {
     return { cartOrderNo: orderId, payload: r.data.ResultSet.Result.OrderInfo };
   }
 
+  /**
+   * Every order changed in [from, to), once per call. With the default `OrderTime` condition:
+   *  1. orderList by `OrderTimeFrom`/`OrderTimeTo` over the window (in `maxWindowHours` pieces): orders
+   *     placed in it;
+   *  2. the same by `PublicationTimeFrom`/`PublicationTimeTo` (`publicationPass`): orders Yahoo
+   *     published in it, however long its checks held them;
+   *  3. the re-scan (`changeLookbackDays`): orders placed in the look-back before the window, in
+   *     `rescanStatuses`, whose row `LastUpdateTime` is in the window — changes, payments, cancels.
+   * Each hit is checked client-side on its own row time for its pass, and fetched with orderInfo once.
+   * With `LastUpdateTime` (opt-in) only pass 1 runs, on that condition.
+   */
   async *listOrders(window: ListWindow, opts?: { signal?: AbortSignal }): AsyncGenerator<OrderPage> {
+    const signal = opts?.signal;
+    const seen = new Set<string>();
+    const key = this.settings.windowCondition;
+    const passes: TimeField[] =
+      key === 'OrderTime' && this.settings.publicationPass ? ['OrderTime', 'PublicationTime'] : [key];
     const step = this.settings.maxWindowHours * 3_600_000;
     for (let from = window.from.getTime(); from < window.to.getTime(); from += step) {
-      const to = Math.min(from + step, window.to.getTime());
-      yield* this.listWindow({ from: new Date(from), to: new Date(to) }, opts?.signal);
+      const w = { from: new Date(from), to: new Date(Math.min(from + step, window.to.getTime())) };
+      for (const field of passes) {
+        const range = searchRange(field, w);
+        if (range) yield* this.listPass(range, { field, window: w }, seen, signal);
+      }
+    }
+    if (key === 'OrderTime' && this.settings.changeLookbackDays > 0) {
+      // One search over the whole look-back: Yahoo documents no longest period, and most rows are
+      // only compared, so this costs about one call per `rescanPageSize` open orders.
+      const placed = {
+        from: new Date(window.from.getTime() - this.settings.changeLookbackDays * 86_400_000),
+        to: window.from,
+      };
+      const range = searchRange('OrderTime', placed);
+      if (range)
+        yield* this.listPass(
+          { ...range, OrderStatus: this.settings.rescanStatuses.join(',') },
+          { field: 'LastUpdateTime', window },
+          seen,
+          signal,
+          this.settings.rescanPageSize,
+        );
     }
   }
 
-  /** One sub-window [from, to): every hit once, even when hits move while paging. */
-  private async *listWindow(w: ListWindow, signal?: AbortSignal): AsyncGenerator<OrderPage> {
-    // Yahoo compares whole seconds and both bounds are inclusive: [from, to) is
-    // [ceil(from), ceil(to) − 1 s] in whole seconds.
-    const first = ceilSecond(w.from);
-    const last = new Date(ceilSecond(w.to).getTime() - 1000);
-    if (last < first) return;
-    const key = this.settings.windowCondition;
-    const condition = { [`${key}From`]: toYahooStamp(first), [`${key}To`]: toYahooStamp(last) };
-
-    const seen = new Set<string>();
+  /**
+   * One search: every hit whose `check.field` is in `check.window` once (`seen` spans the whole
+   * listOrders call), even when hits move while paging.
+   */
+  private async *listPass(
+    condition: XmlObject,
+    check: { field: TimeField; window: ListWindow },
+    seen: Set<string>,
+    signal: AbortSignal | undefined,
+    pageSize = this.settings.pageSize,
+  ): AsyncGenerator<OrderPage> {
     let restarts = 0;
     let total: number | null = null;
     let start = 1;
     for (;;) {
-      const page = await this.searchPage(condition, start, signal);
+      const page = await this.searchPage(condition, start, signal, pageSize);
       if (total !== null && page.total !== total && restarts < this.settings.listRestarts) {
         // Hits were added or left while we paged, so offsets shifted: read again from the top;
         // `seen` keeps what was already handed out from being handed out twice.
@@ -273,27 +330,14 @@ export class YahooAdapter implements CartAdapter {
       for (const row of page.rows) {
         const id = text(row.OrderId);
         if (!id) throw new CartResponseError('yahoo orderList: a hit without OrderId', CART, 200);
-        if (seen.has(id) || !this.inWindow(row, w)) continue;
+        if (seen.has(id) || !rowWithin(row, check.field, check.window)) continue;
         seen.add(id);
         orders.push(await this.orderInfo(id, signal));
       }
       if (orders.length > 0) yield { orders };
-      start += this.settings.pageSize;
+      start += pageSize;
       if (page.rows.length === 0 || start > total) return;
     }
-  }
-
-  /** Client-side check of the half-open window on the row's own time (when the row carries it). */
-  private inWindow(row: XmlObject, w: ListWindow): boolean {
-    const t = text(row[this.settings.windowCondition]);
-    if (!t) return true;
-    let at: Date;
-    try {
-      at = parseYahooTime(t);
-    } catch {
-      return true; // a bad time here is normalize's to report, on the full record
-    }
-    return at >= w.from && at < w.to;
   }
 
   async fetchOrder(cartOrderNo: string): Promise<RawOrder | null> {
@@ -305,6 +349,36 @@ export class YahooAdapter implements CartAdapter {
   }
 
   normalize = normalizeYahoo;
+}
+
+/** The row times the adapter searches and checks on. */
+export type TimeField = 'OrderTime' | 'PublicationTime' | 'LastUpdateTime';
+
+/**
+ * `<field>From`/`<field>To` for a half-open window, or null when it holds no whole second. Yahoo
+ * compares whole seconds and both bounds are inclusive: [from, to) is [ceil(from), ceil(to) − 1 s].
+ */
+function searchRange(field: TimeField, w: ListWindow): XmlObject | null {
+  const first = ceilSecond(w.from);
+  const last = new Date(ceilSecond(w.to).getTime() - 1000);
+  if (last < first) return null;
+  return { [`${field}From`]: toYahooStamp(first), [`${field}To`]: toYahooStamp(last) };
+}
+
+/**
+ * Client-side check of the half-open window on the row's own time. A row without that time, or with
+ * one that cannot be read, is kept: the order is fetched and normalize judges the full record.
+ */
+export function rowWithin(row: XmlObject, field: TimeField, w: ListWindow): boolean {
+  const t = text(row[field]);
+  if (!t) return true;
+  let at: Date;
+  try {
+    at = parseYahooTime(t);
+  } catch {
+    return true; // a bad time here is normalize's to report, on the full record
+  }
+  return at >= w.from && at < w.to;
 }
 
 /** `Error/Message` (and `Code`) of an error body, else the start of the body; plus WWW-Authenticate. */

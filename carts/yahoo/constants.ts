@@ -17,18 +17,68 @@ export const TOKEN_PATH = '/yconnect/v2/token';
 export const ACCESS_TOKEN_TTL_SECONDS = 3600;
 
 /**
- * Default client-side rate: one request a second, shared by every order API call of the store.
- * Yahoo documents only a daily quota (50,000 requests per application id, 403 "Your Request was
- * Forbidden" beyond it [V: shopping FAQ]) and 10 req/s as the most a raised quota can allow
- * [V: shopping help]. 1 req/s is our assumption; it keeps a busy store far under both.
+ * Every limit of the order API a catch-up runs into, with its source and how firm it is (issue 13
+ * item 6; sources checked 2026-12-02, README "Limits and errors"). The simulator enforces each, the
+ * client paces itself by `requestsPerSecond` (`DEFAULT_LIMITS`), and `ordersPerSecondCeiling` turns
+ * them into the best a catch-up can do.
  */
-export const DEFAULT_LIMITS = { '*': { ratePerSec: 1, burst: 1 } } as const;
+export const YAHOO_API_LIMITS = {
+  requestsPerSecond: {
+    value: 1,
+    source:
+      '[V, not re-found 2026-12-02] order API index page developer.yahoo.co.jp/webapi/shopping/order: 「短い時間で同一URLに大量にアクセスを行った場合、一定時間利用できなくなることもあります。※(1クエリ/秒)」, as quoted in shared/reference/cart-apis-2026.md §1.3 Y9',
+  },
+  requestsPerDay: {
+    value: 50_000,
+    source:
+      '[V] developer.yahoo.co.jp/appendix/rate.html (per application id, reset at 0:00) and shopping help (raises are no longer accepted: add application ids); over it 403 "Your Request was Forbidden" [V: shopping FAQ]',
+  },
+  ordersPerOrderInfo: {
+    value: 1,
+    source: '[T] orderInfo takes one Target/OrderId (JSPSystem, ssApp, Python clients)',
+  },
+  orderListResult: { value: null, source: '[V] orderList Result: default 10, 「上限値はありません」' },
+} as const;
+
+/**
+ * Default client-side rate: one request a second, shared by every order API call of the store
+ * (`YAHOO_API_LIMITS.requestsPerSecond`). The daily quota is counted separately (`DAILY_QUOTA`).
+ */
+export const DEFAULT_LIMITS = {
+  '*': { ratePerSec: YAHOO_API_LIMITS.requestsPerSecond.value, burst: 1 },
+} as const;
 
 /** Requests per application id and day before 403 "Your Request was Forbidden" [V: shopping FAQ]. */
-export const DAILY_QUOTA = 50_000;
+export const DAILY_QUOTA = YAHOO_API_LIMITS.requestsPerDay.value;
 
-/** The orderList row fields the adapter needs to page and to check the window [T: JSPSystem FIELD]. */
-export const LIST_FIELDS = ['OrderId', 'OrderTime', 'LastUpdateTime', 'OrderStatus', 'IsSeen'] as const;
+/**
+ * Orders a second a catch-up can reach at most: one orderInfo call per order, plus one orderList call
+ * per `pageSize` rows for each of `listPasses` searches that list the same orders (the default OrderTime
+ * and PublicationTime passes: 2). At 1 req/s and 100 rows a page that is 1 / (1 + 2/100) ≈ 0.98/s. The
+ * daily quota caps a sustained rate at 50,000 / 86,400 ≈ 0.58 requests/s: a backlog of more than about
+ * 49,000 orders cannot be read in one Japan day by one application id.
+ */
+export function ordersPerSecondCeiling(
+  listPasses = 2,
+  pageSize = 100,
+  requestsPerSecond: number = YAHOO_API_LIMITS.requestsPerSecond.value,
+): number {
+  return requestsPerSecond / (YAHOO_API_LIMITS.ordersPerOrderInfo.value + listPasses / pageSize);
+}
+
+/**
+ * The orderList row fields the adapter needs to page and to check each pass's window: `OrderTime`,
+ * `PublicationTime` (orderList公開日時, added 2021-06 [V: orderList changelog]) and `LastUpdateTime`
+ * are selectable Fields [T: JSPSystem OrderListClient FIELD].
+ */
+export const LIST_FIELDS = [
+  'OrderId',
+  'OrderTime',
+  'PublicationTime',
+  'LastUpdateTime',
+  'OrderStatus',
+  'IsSeen',
+] as const;
 
 /** orderInfo fields by the element they are rendered in [T: JSPSystem OrderInfoClient::FIELD, C# 40804531423]. */
 export const INFO_FIELD_GROUPS = {

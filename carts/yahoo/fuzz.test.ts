@@ -4,7 +4,8 @@
 // body must be a clear error. Helpers and properties: test/fuzz.ts.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { it } from 'vitest';
+import fc from 'fast-check';
+import { expect, it } from 'vitest';
 import {
   assertBrokenBodies,
   type CartFuzzSpec,
@@ -13,9 +14,12 @@ import {
   FUZZ_TIMEOUT,
   getAt,
   like,
+  malformedOf,
+  RUNS,
   simViews,
 } from '../../test/fuzz.js';
 import type { RawOrder } from '../contract.js';
+import { rowWithin, type TimeField } from './client.js';
 import { yahooCart } from './index.js';
 import { yahooOrderNoOf } from './normalize.js';
 import { renderOrder } from './render.js';
@@ -26,6 +30,15 @@ const recorded = readdirSync(FIXTURES)
   .filter((f) => f.startsWith('yahoo-orderInfo-200-'))
   .flatMap((f) => yahooCart.rawOrdersFromRecorded(readFileSync(join(FIXTURES, f))).map((r) => r.payload));
 const rendered = simViews({ seed: 11, count: 40 }).map((view) => renderOrder(view, 'fuzzstore').info);
+
+/** orderList rows (issue 13: OrderTime, PublicationTime and LastUpdateTime passes): rendered and recorded. */
+const rows = [
+  ...simViews({ seed: 17, count: 40 }).map((view) => renderOrder(view, 'fuzzstore').row),
+  ...readdirSync(FIXTURES)
+    .filter((f) => f.startsWith('yahoo-orderList-200-'))
+    .flatMap((f) => yahooCart.rawOrdersFromRecorded(readFileSync(join(FIXTURES, f))).map((r) => r.payload)),
+];
+const FIELDS: readonly TimeField[] = ['OrderTime', 'PublicationTime', 'LastUpdateTime'];
 
 const rawOf = (payload: unknown): RawOrder => ({ cartOrderNo: yahooOrderNoOf(payload), payload });
 const ITEM = ['Item', '*'] as const;
@@ -98,6 +111,44 @@ const spec: CartFuzzSpec = {
 };
 
 describeCartFuzz(spec, () => {
+  it(
+    'orderList rows of every pass, malformed: the window check never throws, and keeps what it cannot read',
+    () => {
+      let tried = 0;
+      fc.assert(
+        fc.property(
+          malformedOf(rows, { maxMutations: 2 }),
+          fc.constantFrom(...FIELDS),
+          fc.date({
+            min: new Date('2024-01-01T00:00:00Z'),
+            max: new Date('2027-01-01T00:00:00Z'),
+            noInvalidDate: true,
+          }),
+          fc.integer({ min: 1, max: 30 * 86_400_000 }),
+          ({ record }, field, from, length) => {
+            tried++;
+            const w = { from, to: new Date(from.getTime() + length) };
+            const row = (
+              record !== null && typeof record === 'object' && !Array.isArray(record) ? record : {}
+            ) as Record<string, unknown>;
+            let kept: boolean;
+            try {
+              kept = rowWithin(row as never, field, w);
+            } catch (e) {
+              throw new Error(`rowWithin threw on ${JSON.stringify(row[field])}: ${String(e)}`);
+            }
+            expect(typeof kept).toBe('boolean');
+            const t = row[field];
+            if (typeof t !== 'string' || !t.trim()) expect(kept).toBe(true);
+          },
+        ),
+        { numRuns: RUNS },
+      );
+      expect(tried).toBeGreaterThanOrEqual(1000);
+    },
+    FUZZ_TIMEOUT,
+  );
+
   it(
     'a broken orderInfo body is a clear error, never a crash',
     () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CartOrder } from '../../domain/order.js';
-import { orderInfoReq, orderListReq } from './client.js';
+import { orderInfoReq, orderListReq, rowWithin } from './client.js';
 import { yahooCart } from './index.js';
 import { normalizeYahoo } from './normalize.js';
 import { buildXml, isObject, parseXml, type XmlObject } from './xml.js';
@@ -455,6 +455,27 @@ describe('yahoo normalize: bad records are rejections naming the field and the o
     ]);
     const r = yahooCart.normalize(rows[0]!, 'yahoo-main');
     expect(r).toMatchObject({ ok: false, cartOrderNo: 'juchu-demo-10000008', field: 'Item' });
+  });
+
+  it('an orderList page of the PublicationTime pass: a held order published 90 minutes after it was placed', () => {
+    const rows = yahooCart
+      .rawOrdersFromRecorded(readFileSync(join(FIXTURES, 'yahoo-orderList-200-sim-publication.xml')))
+      .map((r) => r.payload as XmlObject);
+    const w = { from: new Date('2024-04-20T00:00:00Z'), to: new Date('2024-04-21T00:00:00Z') };
+    expect(rows.length).toBeGreaterThan(5);
+    const held = rows.find((r) => r.OrderId === 'juchu-demo-10000005')!;
+    expect(held).toMatchObject({
+      OrderTime: '2024-04-20T18:34:33+09:00',
+      PublicationTime: '2024-04-20T20:04:33+09:00',
+    });
+    for (const r of rows) expect(rowWithin(r, 'PublicationTime', w)).toBe(true);
+    // Its OrderTime window (18:00–19:00 JST) was read before it was published.
+    const orderHour = { from: new Date('2024-04-20T09:00:00Z'), to: new Date('2024-04-20T10:00:00Z') };
+    expect(rowWithin(held, 'OrderTime', orderHour)).toBe(true);
+    expect(rowWithin(held, 'PublicationTime', orderHour)).toBe(false);
+    // A row without the time, or with one that cannot be read, is kept for normalize to judge.
+    expect(rowWithin({ OrderId: 'x' }, 'LastUpdateTime', w)).toBe(true);
+    expect(rowWithin({ OrderId: 'x', LastUpdateTime: 'yesterday' }, 'LastUpdateTime', w)).toBe(true);
   });
 
   it('a body that is not a Yahoo response is refused', () => {

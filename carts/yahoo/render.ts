@@ -45,6 +45,19 @@ function yenText(n: number): string {
   return String(Math.round(n));
 }
 
+/**
+ * [I] Yahoo holds some orders for its fraud checks (FraudHoldStatus) and shows them in orderList only
+ * once published (PublicationTime, orderList公開日時 [V: orderList changelog 2021-06-18]); how many and
+ * for how long is not public. The simulator holds every 17th order (seq ≡ 5) for 90 minutes.
+ */
+export const FRAUD_HOLD = { every: 17, remainder: 5, minutes: 90 } as const;
+
+/** When orderList starts to show the order: its OrderTime, or later for a held one. */
+export function publicationTimeOf(view: Pick<SimOrderView, 'seq' | 'orderedAt'>): Date {
+  const held = view.seq % FRAUD_HOLD.every === FRAUD_HOLD.remainder;
+  return new Date(view.orderedAt.getTime() + (held ? FRAUD_HOLD.minutes * 60_000 : 0));
+}
+
 export interface RenderedOrder {
   /** The `OrderInfo` element of orderInfo, every field the simulator knows. */
   info: XmlObject;
@@ -89,10 +102,13 @@ export function renderOrder(view: SimOrderView, sellerId: string): RenderedOrder
   const cancelled = view.state === 'cancelled';
   const prepaid = pay.type === '1';
 
+  const published = publicationTimeOf(view);
+  // [I] Releasing a held order is an update of it.
+  const updatedAt = new Date(Math.max(published.getTime(), view.updatedAt.getTime()));
   const order: Record<string, string> = {
     OrderId: orderId,
     OrderTime: toJstIso(view.orderedAt),
-    LastUpdateTime: toJstIso(view.updatedAt),
+    LastUpdateTime: toJstIso(updatedAt),
     OrderStatus: cancelled ? '4' : shipped ? '5' : '2',
     IsSeen: view.state === 'new' ? 'false' : 'true',
     CancelReason: cancelled ? '100' : '',
@@ -165,7 +181,18 @@ export function renderOrder(view: SimOrderView, sellerId: string): RenderedOrder
     Detail: detail,
     Item: items,
   };
-  return { info, row: { ...order, ...payGroup, ...shipGroup, ...detail, SellerId: sellerId } };
+  // PublicationTime is an orderList Field [T: JSPSystem OrderListClient FIELD]; not asked of orderInfo.
+  return {
+    info,
+    row: {
+      ...order,
+      PublicationTime: toJstIso(published),
+      ...payGroup,
+      ...shipGroup,
+      ...detail,
+      SellerId: sellerId,
+    },
+  };
 }
 
 /**

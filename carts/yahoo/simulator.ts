@@ -120,9 +120,12 @@ function loadFixtures(dir: string): Served[] {
   return out;
 }
 
-/** Time of a row field, for conditions; null when absent or unreadable. */
+/**
+ * Time of a row field, for conditions; null when absent or unreadable. A recorded order without
+ * `PublicationTime` was published when it was placed.
+ */
 function rowTime(row: Record<string, string>, key: string): number | null {
-  const v = row[key];
+  const v = row[key] ?? (key === 'PublicationTime' ? row.OrderTime : undefined);
   if (!v) return null;
   try {
     return parseYahooTime(v).getTime();
@@ -232,8 +235,12 @@ export async function startYahooSimulator(opts: YahooSimulatorOptions = {}): Pro
     const cond = isObject(search.Condition) ? search.Condition : {};
     const c = (k: string) => text(cond[k]) ?? null;
     const ranges: Array<[string, string | null, string | null]> = [
+      // [V] the documented date condition.
       ['OrderTime', c('OrderTimeFrom'), c('OrderTimeTo')],
-      // [I] not in the verified part of Yahoo's Condition table; see README.
+      // [V] a Condition since 2021-06 (orderList changelog): orderList公開日時.
+      ['PublicationTime', c('PublicationTimeFrom'), c('PublicationTimeTo')],
+      // UNVERIFIED: in no public source as a Condition. Answered only for the adapter's opt-in
+      // (`windowCondition: LastUpdateTime`); see README.
       ['LastUpdateTime', c('LastUpdateTimeFrom'), c('LastUpdateTimeTo')],
     ];
     const hasKey = c('OrderId') !== null || ranges.some(([, f, t]) => f !== null || t !== null);
@@ -251,7 +258,11 @@ export async function startYahooSimulator(opts: YahooSimulatorOptions = {}): Pro
     }
     const statuses = c('OrderStatus')?.split(',') ?? null;
     const isSeen = c('IsSeen');
+    const now = clock().getTime();
     const hits = served().filter((s) => {
+      // [I] An order held by Yahoo's checks is not in orderList before it is published.
+      const published = rowTime(s.row, 'PublicationTime');
+      if (published !== null && published > now) return false;
       if (c('OrderId') !== null && s.orderId !== c('OrderId')) return false;
       if (statuses && !statuses.includes(s.row.OrderStatus ?? '')) return false;
       if (isSeen !== null && s.row.IsSeen !== isSeen) return false;
