@@ -15,6 +15,7 @@ import type { RunningSimulator } from '../carts/sim/kit.js';
 import { loadConfig } from '../infra/config.js';
 import { logger } from '../infra/logger.js';
 import { processImportStore } from '../jobs/import-store.js';
+import { processRecheckMapping } from '../jobs/recheck-mapping.js';
 import { PASSWORDS, startTestDashboard, type TestDashboard } from '../test/dashboard-testing.js';
 import { redisUrl, TEST_SECRET_KEY } from '../test/harness.js';
 import { FAST_HTTP, testDeps } from '../test/pipeline.js';
@@ -233,12 +234,67 @@ describe.skipIf(!hasChromium)('dashboard in a real browser', () => {
       ['/shipping', 'shipping', '#ready-table'],
       ['/imports', 'imports', '#runs-table'],
       ['/mappings', 'mappings', '#mappings-table'],
+      ['/products', 'products', '#products-table'],
       ['/statuses', 'statuses', '#status-groups table'],
     ] as const) {
       await page.goto(d.url + url);
       await page.waitForSelector(sel);
       await shot(name);
     }
+  });
+
+  it('fixes an unknown product from 商品マスタ in a few clicks: its orders leave マスタなし商品', async () => {
+    // The demo catalogue sells NEW-2026-AKI on the carts without a product in the master.
+    const waiting = () =>
+      d.t.db
+        .selectFrom('orders')
+        .select('id')
+        .where('status_code', '=', 'unknown_product')
+        .where('id', 'in', (eb) =>
+          eb.selectFrom('order_lines').select('order_id').where('cart_product_code', '=', 'NEW-2026-AKI'),
+        )
+        .execute();
+    expect((await waiting()).length).toBeGreaterThan(0);
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'ja-JP' });
+    const ap = await context.newPage();
+    await login(ap, 'admin');
+    await ap.goto(`${d.url}/products`);
+    await ap.click('#waiting-table button.register-product[data-code="NEW-2026-AKI"]');
+    // The form has the code and the name the cart sent; the tax rate the cart gave (8%, tea).
+    expect(await ap.inputValue('#product-code')).toBe('NEW-2026-AKI');
+    expect(await ap.inputValue('#product-name')).toContain('秋限定 和紅茶');
+    expect(await ap.inputValue('#product-tax')).toBe('8');
+    await ap.click('#product-save');
+    await ap.waitForSelector('#product-messages .notice.ok');
+    expect(await ap.textContent('#product-messages')).toContain('商品 NEW-2026-AKI');
+    // The re-check is a maintenance job (this test's workers run imports only): run it as a worker would.
+    const jobs = await d.running.dashboard.queues.maintenance.getJobs(['waiting']);
+    const job = jobs.find((j) => j.name === 'recheck-mapping' && j.data.cartProductCode === 'NEW-2026-AKI');
+    expect(job?.data).toMatchObject({ storeCode: null, requestedBy: 'user:admin' });
+    const deps = await testDeps(d.t);
+    try {
+      await processRecheckMapping(job!.data, deps);
+    } finally {
+      await deps.close();
+    }
+    expect(await waiting()).toEqual([]);
+    await ap.reload();
+    await ap.waitForSelector('#products-table');
+    expect(await ap.locator('#waiting-table button[data-code="NEW-2026-AKI"]').count()).toBe(0);
+    expect(await ap.textContent('#products-table')).toContain('NEW-2026-AKI');
+    await shot('products', ap);
+
+    // A bad CSV shows its bad rows and applies nothing.
+    const page = ap;
+    await page.setInputFiles('#product-file', {
+      name: 'bad.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('商品コード,商品名,JAN\nBAD-1,悪い JAN,4006381333932\n'),
+    });
+    await page.click('#product-import');
+    await page.waitForSelector('#import-result');
+    expect(await page.textContent('#product-messages')).toContain('2 行目 JAN: チェックデジットが違います');
+    await context.close();
   });
 
   it('retries a failed import on Bull Board (admin); a viewer can neither retry nor act on orders', async () => {

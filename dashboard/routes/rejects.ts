@@ -2,8 +2,9 @@
 // read again (a job) once the cause is fixed.
 import { z } from 'zod';
 import { findImportReject, listImportRejects } from '../../db/import-rejects.js';
+import { requestReprocess } from '../../usecases/request-reprocess.js';
 import { actorOf } from '../auth.js';
-import { badRequest, idParam, notFound, parse, queryOf, type RouteTable } from '../http.js';
+import { idParam, notFound, parse, queryOf, type RouteTable } from '../http.js';
 import { enqueue, type RouteDeps } from './deps.js';
 
 export function registerRejectRoutes(routes: RouteTable, { db, queues }: RouteDeps): void {
@@ -29,11 +30,9 @@ export function registerRejectRoutes(routes: RouteTable, { db, queues }: RouteDe
 
   routes.add('post', '/api/import-rejects/:id/reprocess', 'admin', async (req, res) => {
     const id = parse(idParam, req.params.id);
-    const r = await findImportReject(db, id);
-    if (!r) throw notFound(`取込エラー ${id} はありません`);
-    if (r.resolvedAt) throw badRequest('この取込エラーは解決済みです');
-    const jobId = await enqueue(() =>
-      queues.add('reprocess-reject', { rejectId: id, requestedBy: actorOf(res) }),
+    const { jobId } = await requestReprocess(
+      { db, queues: { add: ((...a) => enqueue(() => queues.add(...a))) as typeof queues.add } },
+      { rejectId: id, actor: actorOf(res) },
     );
     return { jobId, message: `取込エラー ${id} の再処理を登録しました（ジョブ ${jobId}）` };
   });

@@ -1,10 +1,12 @@
 // fetch with the session's CSRF token on every state change, JSON in and out, uploads as raw bodies.
 
 export class ApiError extends Error {
-  constructor(status, message, code) {
+  constructor(status, message, code, data) {
     super(message);
     this.status = status;
     this.code = code;
+    /** The answer's body (a refused upload lists its bad rows there). */
+    this.data = data;
   }
 }
 
@@ -39,7 +41,7 @@ export async function api(method, url, body) {
   }
   const type = res.headers.get('content-type') ?? '';
   const data = type.includes('json') ? await res.json() : await res.text();
-  if (!res.ok) throw new ApiError(res.status, data?.message ?? `エラー (${res.status})`, data?.error);
+  if (!res.ok) throw new ApiError(res.status, data?.message ?? `エラー (${res.status})`, data?.error, data);
   return data;
 }
 
