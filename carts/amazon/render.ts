@@ -1,9 +1,16 @@
 // Renders a simulated order (cart-neutral `SimOrderView`) as Amazon.co.jp would return it: the
 // getOrders `Order`, its getOrderItems `OrderItem`s, and the getOrderAddress / getOrderBuyerInfo
 // payloads. Shapes follow `amazon-ordersV0.json`; where the model is silent the choice is marked [I].
-import { includedTax } from '../../domain/money.js';
+// The same order through Orders API v2026-01-01 (`toOrder2026`) is made from those v0 bodies, so
+// that both APIs show one order (`amazon-orders_2026-01-01.json`; the mapping is README's).
+import { currencyExponent, includedTax, toMinorUnits } from '../../domain/money.js';
 import { editedQuantity, type SimOrderView, type SimParty } from '../sim/generate.js';
-import { JP_MARKETPLACE_ID } from './constants.js';
+import {
+  JP_MARKETPLACE_ID,
+  PAYMENT_METHOD_FROM_2026,
+  SERVICE_LEVEL_FROM_2026,
+  STATUS_FROM_2026,
+} from './constants.js';
 
 type Json = Record<string, unknown>;
 
@@ -282,4 +289,360 @@ export function addressAsSeen(address: Json, elements: ReadonlySet<string>): Jso
 
 export function buyerInfoAsSeen(buyer: Json, elements: ReadonlySet<string>): Json {
   return elements.has('buyerInfo') ? buyer : omit(buyer, RESTRICTED_BUYER)!;
+}
+
+// ─── Orders API v2026-01-01 ────────────────────────────────────────────────────────────────────────
+
+const invert = (m: Readonly<Record<string, string>>) =>
+  Object.fromEntries(Object.entries(m).map(([k, v]) => [v, k])) as Record<string, string>;
+const STATUS_TO_2026: Record<string, string> = {
+  ...invert(STATUS_FROM_2026),
+  // v0's "shipped, invoice not confirmed" has no 2026 status; its goods have left [I].
+  InvoiceUnconfirmed: 'SHIPPED',
+};
+const SERVICE_LEVEL_TO_2026 = invert(SERVICE_LEVEL_FROM_2026);
+const PAYMENT_METHOD_TO_2026 = invert(PAYMENT_METHOD_FROM_2026);
+
+interface V0Money {
+  CurrencyCode: string;
+  Amount: string;
+}
+const isMoney = (v: unknown): v is V0Money =>
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as V0Money).CurrencyCode === 'string' &&
+  typeof (v as V0Money).Amount === 'string';
+
+/** Minor units → a `Decimal` string in the currency's digits (`5980`, `-300`, `25.99`). */
+function decimal(minor: number, currency: string): string {
+  const exp = currencyExponent(currency);
+  const sign = minor < 0 ? '-' : '';
+  const digits = String(Math.abs(minor)).padStart(exp + 1, '0');
+  return exp === 0 ? `${sign}${digits}` : `${sign}${digits.slice(0, -exp)}.${digits.slice(-exp)}`;
+}
+const minorOf = (m: V0Money) => toMinorUnits(m.Amount, m.CurrencyCode);
+const money2026 = (minor: number, currency: string) => ({
+  amount: decimal(minor, currency),
+  currencyCode: currency,
+});
+const asIs = (m: V0Money) => money2026(minorOf(m), m.CurrencyCode);
+
+const iso2026 = (v: unknown) => (typeof v === 'string' ? v : undefined);
+const upperSnake = (v: unknown) =>
+  typeof v === 'string' ? v.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase() : undefined;
+const defined = (o: Json): Json => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+
+/**
+ * One line's PROCEEDS as 2026-01-01 breaks them down, from the v0 item's money [I]: ITEM is
+ * `ItemPrice` (the line total), SHIPPING `ShippingPrice`, COD_FEE `CODFee`; DISCOUNT the discounts as
+ * negative proceeds, detailed ITEM (promotion) / SHIPPING / COD_FEE; TAX the tax contained (JP prices
+ * include it), detailed ITEM / SHIPPING / DISCOUNT. Zero categories are left out, except ITEM, TAX
+ * and a COD fee of 0, which say "priced", "tax known" and "cash on delivery".
+ */
+function itemProceeds(it: Json): { proceeds: Json; sums: Record<string, number>; currency: string } | null {
+  const price = it.ItemPrice;
+  if (!isMoney(price)) return null;
+  const currency = price.CurrencyCode;
+  const m = (key: string) => (isMoney(it[key]) ? minorOf(it[key] as V0Money) : 0);
+  const breakdowns: Json[] = [];
+  const sums: Record<string, number> = {};
+  const add = (type: string, total: number, details?: Array<[string, number]>, keepZero = false) => {
+    if (total === 0 && !keepZero) return;
+    sums[type] = total;
+    const parts = details?.filter(([, v]) => v !== 0);
+    breakdowns.push(
+      defined({
+        type,
+        subtotal: money2026(total, currency),
+        detailedBreakdowns: parts?.length
+          ? parts.map(([subtype, v]) => ({ subtype, value: money2026(v, currency) }))
+          : undefined,
+      }),
+    );
+  };
+  add('ITEM', minorOf(price), undefined, true);
+  add('SHIPPING', m('ShippingPrice'));
+  if (isMoney(it.CODFee)) add('COD_FEE', m('CODFee'), undefined, true);
+  const discounts: Array<[string, number]> = [
+    ['ITEM', -m('PromotionDiscount')],
+    ['SHIPPING', -m('ShippingDiscount')],
+    ['COD_FEE', -m('CODFeeDiscount')],
+  ];
+  add(
+    'DISCOUNT',
+    discounts.reduce((s, [, v]) => s + v, 0),
+    discounts,
+  );
+  if (isMoney(it.ItemTax)) {
+    const taxes: Array<[string, number]> = [
+      ['ITEM', m('ItemTax')],
+      ['SHIPPING', m('ShippingTax')],
+      ['DISCOUNT', -(m('ShippingDiscountTax') + m('PromotionDiscountTax'))],
+    ];
+    add(
+      'TAX',
+      taxes.reduce((s, [, v]) => s + v, 0),
+      taxes,
+      true,
+    );
+  }
+  // What the seller receives: goods, shipping and fees less discounts; JP tax is inside them [I].
+  const received = Object.entries(sums).reduce((s, [k, v]) => (k === 'TAX' ? s : s + v), 0);
+  return { proceeds: { proceedsTotal: money2026(received, currency), breakdowns }, sums, currency };
+}
+
+/**
+ * The order as Orders API v2026-01-01 returns it with every dataset of `includedData`, made from its
+ * v0 bodies (`r.order`, `r.items`, `r.address`, `r.buyerInfo`). `order2026AsSeen` then leaves out
+ * what a request did not include or its app may not see.
+ */
+export function toOrder2026(r: Pick<AmazonRecord, 'order' | 'items' | 'address' | 'buyerInfo'>): Json {
+  const o = r.order;
+  const address = (r.address.ShippingAddress ?? o.ShippingAddress) as Json | undefined;
+  const preferences = r.address.DeliveryPreferences as Json | undefined;
+  const buyer = { ...(o.BuyerInfo as Json | undefined), ...r.buyerInfo };
+  const status = String(o.OrderStatus ?? '');
+
+  const lineSums: Record<string, number> = {};
+  let currency: string | null = null;
+  const orderItems = r.items.map((it) => {
+    const qty = typeof it.QuantityOrdered === 'number' ? it.QuantityOrdered : 0;
+    const shipped = typeof it.QuantityShipped === 'number' ? it.QuantityShipped : 0;
+    const p = itemProceeds(it);
+    if (p) {
+      currency ??= p.currency;
+      for (const [k, v] of Object.entries(p.sums)) lineSums[k] = (lineSums[k] ?? 0) + v;
+    }
+    const price = it.ItemPrice;
+    const gift = (it.BuyerInfo as Json | undefined)?.GiftMessageText;
+    const points = it.PointsGranted as { PointsNumber?: number; PointsMonetaryValue?: unknown } | undefined;
+    const promotions = Array.isArray(it.PromotionIds) ? (it.PromotionIds as string[]) : [];
+    return defined({
+      orderItemId: it.OrderItemId,
+      quantityOrdered: qty,
+      programs: it.IsTransparency === true ? ['TRANSPARENCY'] : [],
+      product: defined({
+        asin: it.ASIN,
+        title: it.Title,
+        sellerSku: it.SellerSKU,
+        condition: {
+          conditionType: upperSnake(it.ConditionId),
+          conditionSubtype: upperSnake(it.ConditionSubtypeId),
+        },
+        // The price of one unit; a line total that does not divide is rounded [I].
+        price:
+          isMoney(price) && qty > 0
+            ? { unitPrice: money2026(Math.round(minorOf(price) / qty), price.CurrencyCode) }
+            : undefined,
+      }),
+      proceeds: p?.proceeds,
+      expense:
+        points && isMoney(points.PointsMonetaryValue)
+          ? {
+              pointsCost: {
+                pointsGranted: {
+                  pointsNumber: points.PointsNumber,
+                  pointsMonetaryValue: asIs(points.PointsMonetaryValue),
+                },
+              },
+            }
+          : undefined,
+      promotion: promotions.length
+        ? { breakdowns: promotions.map((promotionId) => ({ promotionId })) }
+        : undefined,
+      fulfillment: defined({
+        quantityFulfilled: shipped,
+        quantityUnfulfilled: Math.max(0, qty - shipped),
+        packing:
+          typeof gift === 'string'
+            ? {
+                giftOption: defined({
+                  giftMessage: gift,
+                  giftWrapLevel: upperSnake((it.BuyerInfo as Json).GiftWrapLevel),
+                }),
+              }
+            : undefined,
+        shipping:
+          it.ScheduledDeliveryStartDate !== undefined
+            ? {
+                scheduledDeliveryWindow: defined({
+                  earliestDateTime: iso2026(it.ScheduledDeliveryStartDate),
+                  latestDateTime: iso2026(it.ScheduledDeliveryEndDate),
+                }),
+              }
+            : undefined,
+      }),
+    });
+  });
+
+  const total = isMoney(o.OrderTotal) ? o.OrderTotal : null;
+  currency = total?.CurrencyCode ?? currency;
+  const details = Array.isArray(o.PaymentMethodDetails)
+    ? (o.PaymentMethodDetails as string[])
+    : typeof o.PaymentMethod === 'string' && o.PaymentMethod !== 'Other'
+      ? [o.PaymentMethod]
+      : [];
+  const executions = Array.isArray(o.PaymentExecutionDetail) ? (o.PaymentExecutionDetail as Json[]) : [];
+  const paymentExecutions = details.map((d) => {
+    const paid = executions.find((e) => e.PaymentMethod === d);
+    return defined({
+      paymentMethod: PAYMENT_METHOD_TO_2026[d] ?? d,
+      paymentAmount: paid && isMoney(paid.Payment) ? asIs(paid.Payment) : undefined,
+      cardBrand: paid?.CardBrand,
+    });
+  });
+  const programs = [
+    ...(o.IsPrime === true ? ['PRIME'] : []),
+    ...(o.IsBusinessOrder === true ? ['AMAZON_BUSINESS'] : []),
+    ...(o.IsPremiumOrder === true ? ['PREMIUM'] : []),
+    ...(o.IsISPU === true ? ['IN_STORE_PICK_UP'] : []),
+    ...(o.OrderType === 'Preorder' ? ['PREORDER'] : []),
+  ];
+
+  return defined({
+    orderId: o.AmazonOrderId,
+    orderAliases:
+      typeof o.SellerOrderId === 'string' ? [{ aliasId: o.SellerOrderId, aliasType: 'SELLER_ORDER_ID' }] : [],
+    createdTime: o.PurchaseDate,
+    lastUpdatedTime: o.LastUpdateDate,
+    programs,
+    associatedOrders:
+      o.IsReplacementOrder === true && typeof o.ReplacedOrderId === 'string'
+        ? [{ orderId: o.ReplacedOrderId, associationType: 'REPLACEMENT_ORIGINAL_ID' }]
+        : [],
+    salesChannel: defined({
+      channelName: 'AMAZON',
+      marketplaceId: o.MarketplaceId,
+      marketplaceName: o.MarketplaceId === JP_MARKETPLACE_ID ? 'Amazon.co.jp' : undefined,
+    }),
+    buyer: defined({
+      buyerName: buyer.BuyerName,
+      buyerEmail: buyer.BuyerEmail,
+      buyerCompanyName: r.address.BuyerCompanyName,
+      buyerPurchaseOrderNumber: buyer.PurchaseOrderNumber,
+    }),
+    recipient:
+      address || preferences
+        ? defined({
+            deliveryAddress: address
+              ? defined({
+                  name: address.Name,
+                  companyName: address.CompanyName,
+                  addressLine1: address.AddressLine1,
+                  addressLine2: address.AddressLine2,
+                  addressLine3: address.AddressLine3,
+                  city: address.City,
+                  districtOrCounty: address.District ?? address.County,
+                  stateOrRegion: address.StateOrRegion,
+                  municipality: address.Municipality,
+                  postalCode: address.PostalCode,
+                  countryCode: address.CountryCode,
+                  phone: address.Phone,
+                  addressType: upperSnake(address.AddressType),
+                })
+              : undefined,
+            deliveryPreference: preferences
+              ? defined({
+                  addressInstruction: preferences.AddressInstructions,
+                  dropOffLocation: preferences.DropOffLocation,
+                })
+              : undefined,
+          })
+        : undefined,
+    proceeds:
+      total || currency
+        ? defined({
+            grandTotal: total ? asIs(total) : undefined,
+            breakdowns: currency
+              ? Object.entries(lineSums).map(([type, v]) => ({ type, subtotal: money2026(v, currency!) }))
+              : undefined,
+          })
+        : undefined,
+    payment: paymentExecutions.length ? { paymentExecutions } : undefined,
+    fulfillment: defined({
+      fulfillmentStatus: STATUS_TO_2026[status] ?? status,
+      fulfilledBy: o.FulfillmentChannel === 'AFN' ? 'AMAZON' : 'MERCHANT',
+      fulfillmentServiceLevel:
+        typeof o.ShipmentServiceLevelCategory === 'string'
+          ? (SERVICE_LEVEL_TO_2026[o.ShipmentServiceLevelCategory] ??
+            upperSnake(o.ShipmentServiceLevelCategory))
+          : undefined,
+      shipByWindow: o.EarliestShipDate
+        ? defined({
+            earliestDateTime: iso2026(o.EarliestShipDate),
+            latestDateTime: iso2026(o.LatestShipDate),
+          })
+        : undefined,
+      deliverByWindow: o.EarliestDeliveryDate
+        ? defined({
+            earliestDateTime: iso2026(o.EarliestDeliveryDate),
+            latestDateTime: iso2026(o.LatestDeliveryDate),
+          })
+        : undefined,
+    }),
+    orderItems,
+  });
+}
+
+/** Which `includedData` dataset carries each part of an `Order` and of its `OrderItem`s (model). */
+const ORDER_DATASETS: Readonly<Record<string, string>> = {
+  buyer: 'BUYER',
+  recipient: 'RECIPIENT',
+  proceeds: 'PROCEEDS',
+  payment: 'PAYMENT',
+  tax: 'TAX',
+  fulfillment: 'FULFILLMENT',
+  packages: 'PACKAGES',
+  fulfillmentOrders: 'FULFILLMENT_ORDERS',
+};
+const ITEM_DATASETS: Readonly<Record<string, string>> = {
+  proceeds: 'PROCEEDS',
+  expense: 'EXPENSE',
+  promotion: 'PROMOTION',
+  cancellation: 'CANCELLATION',
+  fulfillment: 'FULFILLMENT',
+  tax: 'TAX',
+};
+/** The PII of an Order (developer-docs access-orders-pii list). */
+const PII_ADDRESS = [
+  'name',
+  'addressLine1',
+  'addressLine2',
+  'addressLine3',
+  'postalCode',
+  'phone',
+  'extendedFields',
+];
+/** PII is returned only for these statuses, and only for merchant-fulfilled orders (access-orders-pii). */
+const PII_STATUSES = new Set(['UNSHIPPED', 'PARTIALLY_SHIPPED', 'SHIPPED']);
+
+/**
+ * The 2026 order as a request sees it: only the datasets it asked for (`includedData`), and the
+ * PII only when the app has the roles (`pii`) and the order is an FBM one in UNSHIPPED,
+ * PARTIALLY_SHIPPED or SHIPPED (access-orders-pii).
+ */
+export function order2026AsSeen(order: Json, included: ReadonlySet<string>, pii: boolean): Json {
+  const out: Json = {};
+  for (const [k, v] of Object.entries(order))
+    if (!ORDER_DATASETS[k] || included.has(ORDER_DATASETS[k]!)) out[k] = v;
+  const fulfillment = order.fulfillment as Json | undefined;
+  const showPii =
+    pii && PII_STATUSES.has(String(fulfillment?.fulfillmentStatus)) && fulfillment?.fulfilledBy !== 'AMAZON';
+  if (out.buyer && !showPii) out.buyer = omit(out.buyer, ['buyerName', 'buyerEmail'])!;
+  const recipient = out.recipient as Json | undefined;
+  if (recipient?.deliveryAddress && !showPii)
+    out.recipient = { ...recipient, deliveryAddress: omit(recipient.deliveryAddress, PII_ADDRESS) };
+  out.orderItems = ((order.orderItems as Json[] | undefined) ?? []).map((it) => {
+    const item: Json = {};
+    for (const [k, v] of Object.entries(it))
+      if (!ITEM_DATASETS[k] || included.has(ITEM_DATASETS[k]!)) item[k] = v;
+    if (!showPii) {
+      const f = item.fulfillment as Json | undefined;
+      if (f?.packing) item.fulfillment = omit(f, ['packing']);
+      const product = item.product as Json | undefined;
+      if (product?.customization) item.product = omit(product, ['customization']);
+    }
+    return item;
+  });
+  return out;
 }
