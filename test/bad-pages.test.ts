@@ -40,9 +40,10 @@ const CASES: Array<{
     fields: /^(orderDate|deliveryInfos\[0\]\.basketInfos\[0\]\.amount)$/,
   },
   {
+    // The GraphQL Admin API, the default: the fields of the GraphQL order node.
     cart: 'shopify',
     store: 'shopify-global',
-    fields: /^(created_at|line_items\[0\]\.quantity|total_price)$/,
+    fields: /^(createdAt|lineItems\.nodes\[0\]\.quantity|totalPriceSet\.shopMoney)$/,
   },
   { cart: 'csv', store: 'csv-wholesale', fields: /^lines\[0\]\.quantity \(個数\)$/ },
   { cart: 'amazon', store: 'amazon-jp', fields: /^order\.PurchaseDate$/ },

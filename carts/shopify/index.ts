@@ -1,27 +1,31 @@
-// Shopify (Admin REST API, orders). See README.md in this folder for paging, limits and field choices.
+// Shopify (Admin API, orders: GraphQL by default, REST per store). See README.md in this folder for
+// credentials, paging, limits and field choices.
 import { apiEndpoint, type CartModule, type RawOrder } from '../contract.js';
 import { CartResponseError } from '../errors.js';
-import {
-  rawOrder,
-  SHOPIFY_DEFAULT_BASE_URL,
-  ShopifyAdapter,
-  type ShopifyCredentials,
-  shopifyBaseUrl,
-  shopifyCredentialsSchema,
-} from './client.js';
+import { shopifyApiStatus } from './api-status.js';
+import { type ShopifyCredentials, shopifyCredentialsSchema } from './auth.js';
+import { rawOrder, SHOPIFY_DEFAULT_BASE_URL, ShopifyAdapter, shopifyBaseUrl } from './client.js';
 import { SHOPIFY_DEMO_CREDENTIALS } from './demo-credentials.js';
+import { graphqlRawOrder } from './graphql.js';
 import { normalizeShopifyOrder } from './normalize.js';
+import { isGraphqlOrder } from './normalize-graphql.js';
 
+export { shopifyApiStatus } from './api-status.js';
+export {
+  forgetShopifyTokens,
+  type ShopifyCredentials,
+  ShopifyTokens,
+  shopifyCredentialsSchema,
+} from './auth.js';
 export {
   LeakyBucketPacer,
   parseLinkHeader,
   SHOPIFY_LIMITS,
   ShopifyAdapter,
-  type ShopifyCredentials,
   type ShopifySettings,
-  shopifyCredentialsSchema,
   shopifySettingsSchema,
 } from './client.js';
+export * from './constants.js';
 export { normalizeShopifyOrder, shopifyCartStatus } from './normalize.js';
 
 /** [code, Japanese label, English label] */
@@ -33,11 +37,14 @@ const FINANCIAL: ReadonlyArray<readonly [string, string, string]> = [
   ['partially_refunded', '一部返金済み', 'partially refunded'],
   ['refunded', '返金済み', 'refunded'],
   ['voided', '無効', 'voided'],
+  // GraphQL's displayFinancialStatus also has EXPIRED (an authorization not captured in time).
+  ['expired', '期限切れ', 'expired'],
 ];
 const FULFILLMENT: ReadonlyArray<readonly [string, string, string]> = [
   ['unfulfilled', '未発送', 'unfulfilled'],
   ['partial', '一部発送済み', 'partially fulfilled'],
   ['fulfilled', '発送済み', 'fulfilled'],
+  ['restocked', '在庫戻し', 'restocked'],
 ];
 
 /** Every `financial/fulfillment` pair normalize can emit, plus `cancelled`. */
@@ -85,6 +92,7 @@ export const shopifyCart: CartModule<ShopifyCredentials> = {
   ],
   createAdapter: (opts) => new ShopifyAdapter(opts),
   normalize: normalizeShopifyOrder,
+  apiStatus: shopifyApiStatus,
   rawOrdersFromRecorded(body): RawOrder[] {
     let json: unknown;
     try {
@@ -92,11 +100,38 @@ export const shopifyCart: CartModule<ShopifyCredentials> = {
     } catch {
       throw new CartResponseError('shopify: recorded body is not JSON', 'shopify');
     }
-    if (typeof json === 'object' && json !== null) {
-      const { orders, order } = json as { orders?: unknown; order?: unknown };
-      if (Array.isArray(orders)) return orders.map(rawOrder);
-      if (order && typeof order === 'object') return [rawOrder(order)];
-    }
-    throw new CartResponseError('shopify: recorded body has neither "orders" nor "order"', 'shopify');
+    return shopifyRawOrders(json);
   },
 };
+
+const isObj = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The orders of a recorded body, either API: REST `{"orders":[…]}` / `{"order":{…}}`, or a GraphQL
+ * answer `{"data":{"orders":{"nodes"|"edges"}}}` / `{"data":{"order":{…}}}` (with or without `data`,
+ * as the docs print their examples).
+ */
+export function shopifyRawOrders(json: unknown): RawOrder[] {
+  if (!isObj(json)) throw new CartResponseError('shopify: recorded body is not a JSON object', 'shopify');
+  if (Array.isArray(json.errors) && !isObj(json.data)) {
+    const first = isObj(json.errors[0]) ? json.errors[0].message : undefined;
+    throw new CartResponseError(
+      `shopify: recorded GraphQL answer has errors: ${String(first).slice(0, 120)}`,
+      'shopify',
+    );
+  }
+  const body = isObj(json.data) ? json.data : json;
+  const { orders, order } = body;
+  if (Array.isArray(orders)) return orders.map(rawOrder);
+  if (isObj(orders)) {
+    if (Array.isArray(orders.nodes)) return orders.nodes.map(graphqlRawOrder);
+    if (Array.isArray(orders.edges)) return orders.edges.map((e) => graphqlRawOrder(isObj(e) ? e.node : e));
+  }
+  if (isObj(order)) return [isGraphqlOrder(order) ? graphqlRawOrder(order) : rawOrder(order)];
+  if ('order' in body && order === null) return [];
+  throw new CartResponseError(
+    'shopify: recorded body has no "orders" or "order" (REST) nor data.orders / data.order (GraphQL)',
+    'shopify',
+  );
+}

@@ -1,27 +1,15 @@
-// Shopify Admin REST order (`GET /admin/api/{v}/orders.json` → `orders[]`, `orders/{id}.json` → `order`)
-// → CartOrder. Pure. Field names are from the official fixture and order resource docs (spec §5.3); the
-// Japanese conventions (prefecture in province_code, delivery date apps in note_attributes) are [I].
+// Shopify order → CartOrder. Pure. A REST record (`GET /admin/api/{v}/orders.json` → `orders[]`,
+// `orders/{id}.json` → `order`) is read here; a GraphQL `Order` node in normalize-graphql.ts; both
+// become the same facts for build-order.ts. REST field names are from the official fixture and order
+// resource docs (spec §5.3); the Japanese conventions (prefecture in province_code, delivery date apps
+// in note_attributes) are [I].
 import { z } from 'zod';
-import { toMinorUnits } from '../../domain/money.js';
-import {
-  type CartOrder,
-  type CartOrderLine,
-  emptyParty,
-  type Party,
-  type TaxRate,
-} from '../../domain/order.js';
-import { parseInstant, plainDate, toJstIso } from '../../domain/time.js';
 import type { NormalizeResult, RawOrder } from '../contract.js';
-import {
-  FieldError,
-  field,
-  MAX_QUANTITY,
-  nonBlank,
-  normalizeSafely,
-  orNull,
-  parseRecord,
-} from '../normalize-kit.js';
-import { prefectureFromCode } from './prefectures.js';
+import { MAX_QUANTITY, nonBlank, normalizeSafely, parseRecord } from '../normalize-kit.js';
+import { buildShopifyOrder, cartStatusOf, type FactsAddress, type ShopifyFacts } from './build-order.js';
+import { isGraphqlOrder, normalizeGraphqlOrder } from './normalize-graphql.js';
+
+export { DELIVERY_DATE_KEYS, requestedDateOf, TIME_SLOT_KEYS, taxRateOf } from './build-order.js';
 
 const money = z.union([z.string(), z.number()]);
 const text = z.string().nullish();
@@ -103,207 +91,101 @@ export type ShopifyOrder = z.infer<typeof shopifyOrderSchema>;
 export function shopifyCartStatus(
   o: Pick<ShopifyOrder, 'cancelled_at' | 'financial_status' | 'fulfillment_status'>,
 ) {
-  if (orNull(o.cancelled_at)) return 'cancelled';
-  return `${orNull(o.financial_status) ?? 'pending'}/${orNull(o.fulfillment_status) ?? 'unfulfilled'}`;
+  return cartStatusOf(o.cancelled_at, o.financial_status, o.fulfillment_status);
 }
 
-/** Financial statuses after which the money was received (refunds happen after a payment). */
-const PAID = new Set(['paid', 'partially_refunded', 'refunded']);
-
-/**
- * Keys Japanese delivery-date apps write into `note_attributes` (checked in this order). 配送日時指定.amp
- * writes 配送希望日 / 配送時間帯 [T: its help pages; LOGILESS import guide]; the others are common variants.
- */
-export const DELIVERY_DATE_KEYS = ['配送希望日', 'お届け希望日', '配達希望日', '配送日', 'Delivery Date'];
-export const TIME_SLOT_KEYS = [
-  '配送時間帯',
-  '配送希望時間帯',
-  'お届け希望時間帯',
-  '配達希望時間帯',
-  'Delivery Time',
-];
-const NOT_CHOSEN = new Set(['指定なし', '希望なし', 'なし', '-', 'none', 'None']);
-
-/** Shipping lines with these words are fees charged through shipping (代引手数料), not carriage. */
-const FEE_LINE = /手数料/;
-
+/** A REST record or a GraphQL node (told apart by their field names) → CartOrder. */
 export function normalizeShopifyOrder(raw: RawOrder, store: string): NormalizeResult {
+  if (isGraphqlOrder(raw.payload)) return normalizeGraphqlOrder(raw, store);
   // Only a readable name names the order: String() would make "[object Object]" or "null" of others.
   const name =
     typeof raw.payload === 'object' && raw.payload !== null
       ? (raw.payload as { name?: unknown }).name
       : undefined;
   const hint = raw.cartOrderNo ?? (typeof name === 'string' && name ? name : null);
-  return normalizeSafely(hint, () => build(parseRecord(shopifyOrderSchema, raw.payload), store));
+  return normalizeSafely(hint, () =>
+    buildShopifyOrder(restFacts(parseRecord(shopifyOrderSchema, raw.payload)), store),
+  );
 }
 
-function build(o: ShopifyOrder, store: string): CartOrder {
-  const currency = field('currency', () => {
-    toMinorUnits('0', o.currency); // validates the ISO code
-    return o.currency;
-  });
-  const amount = (name: string, v: string | number) => field(name, () => toMinorUnits(v, currency));
-  const optAmount = (name: string, v: string | number | null | undefined) =>
-    v === null || v === undefined || v === '' ? null : amount(name, v);
-  const instant = (name: string, v: string) => field(name, () => toJstIso(parseInstant(v)));
-
-  const orderedAt = instant('created_at', o.created_at);
-  const lines = (o.line_items ?? []).map((l, i) => line(l, i, o.taxes_included, amount));
-
-  const shippingLines = o.shipping_lines ?? null;
-  let shipping: number | null = null;
-  let fees: number | null = null;
-  if (shippingLines) {
-    let carriage = 0;
-    let charged = 0;
-    shippingLines.forEach((s, i) => {
-      const price = amount(`shipping_lines[${i}].price`, s.price);
-      if (FEE_LINE.test(s.title ?? '')) charged += price;
-      else carriage += price;
-    });
-    shipping = carriage;
-    fees = charged;
-  } else if (o.total_shipping_price_set) {
-    shipping = amount(
-      'total_shipping_price_set.shop_money.amount',
-      o.total_shipping_price_set.shop_money.amount,
-    );
-  }
-  const method = shippingLines?.find((s) => !FEE_LINE.test(s.title ?? ''));
-
-  const financial = orNull(o.financial_status);
-  const gateways = o.payment_gateway_names ?? [];
-  // gift_card is how a voucher shows up next to the real method; the real one is what prepay is about.
-  const gatewayName = gateways.find((g) => g !== 'gift_card') ?? gateways[0] ?? orNull(o.gateway);
-
-  const attrs = o.note_attributes ?? [];
-  const attr = (keys: string[]): string | null => {
-    for (const k of keys) {
-      const hit = attrs.find((a) => a.name.trim() === k);
-      const v = orNull(hit?.value === undefined || hit?.value === null ? null : String(hit.value));
-      if (v && !NOT_CHOSEN.has(v)) return v;
-    }
-    return null;
-  };
-  const requestedDate = field('note_attributes.配送希望日', () => requestedDateOf(attr(DELIVERY_DATE_KEYS)));
-
-  const orderer = party(o.billing_address, 'billing_address');
-  orderer.email = orNull(o.email) ?? orNull(o.contact_email) ?? orNull(o.customer?.email);
-  orderer.phone = orderer.phone ?? orNull(o.phone) ?? orNull(o.customer?.phone);
-  if (!orderer.name && o.customer) orderer.name = personName(o.customer, null, null);
-  const shipTo = o.shipping_address ? party(o.shipping_address, 'shipping_address') : { ...orderer };
-
+function address(a: ShopifyAddress): FactsAddress {
   return {
-    store,
-    cart: 'shopify',
-    cartOrderNo: o.name,
-    cartStatus: shopifyCartStatus(o),
-    cancelledInCart: orNull(o.cancelled_at) !== null,
-    orderedAt,
-    cartUpdatedAt: o.updated_at ? instant('updated_at', o.updated_at) : null,
-    currency,
-    customerRemarks: orNull(o.note),
-    internalComment: null,
-    orderer,
-    shipTo,
-    packages: [{ packageNo: 1, shipTo }],
-    lines,
-    delivery: {
-      requestedDate,
-      timeSlot: attr(TIME_SLOT_KEYS),
-      carrier: null,
-      method: orNull(method?.title) ?? orNull(method?.code),
-      fee: shipping,
-    },
-    payment: {
-      method: gatewayName ?? null,
-      cardType: orNull(o.payment_details?.credit_card_company),
-      fee: fees,
-      // Orders carry no payment time (the transactions endpoint does): processed_at marks "paid", not when.
-      paidAt:
-        financial && PAID.has(financial) ? instant('processed_at', o.processed_at ?? o.created_at) : null,
-    },
-    totals: {
-      goods: optAmount('total_line_items_price', o.total_line_items_price),
-      shipping,
-      fees,
-      discount: optAmount('total_discounts', o.total_discounts),
-      points: null,
-      tax: optAmount('total_tax', o.total_tax),
-      total: amount('total_price', o.total_price),
-    },
+    firstName: a.first_name,
+    lastName: a.last_name,
+    name: a.name,
+    address1: a.address1,
+    address2: a.address2,
+    city: a.city,
+    province: a.province,
+    provinceCode: a.province_code,
+    zip: a.zip,
+    countryCode: a.country_code,
+    phone: a.phone,
   };
 }
 
-function line(
-  l: z.infer<typeof lineItemSchema>,
-  i: number,
-  taxesIncluded: boolean,
-  amount: (name: string, v: string | number) => number,
-): CartOrderLine {
-  const at = `line_items[${i}]`;
-  const code =
-    orNull(l.sku) ?? (l.variant_id ? String(l.variant_id) : l.product_id ? String(l.product_id) : null);
-  if (!code) throw new FieldError(`${at}.sku`, 'no SKU, variant or product id');
-  const taxes = l.tax_lines ?? [];
-  const rate = taxes[0] ? taxRateOf(taxes[0].rate) : null;
+function restFacts(o: ShopifyOrder): ShopifyFacts {
   return {
-    packageNo: 1,
-    cartProductCode: code,
-    // A Shopify SKU already names the variant; there is no separate option code.
-    cartOptionCode: null,
-    name: orNull(l.name) ?? (l.variant_title ? `${l.title} - ${l.variant_title}` : l.title),
-    quantity: l.quantity,
-    unitPrice: amount(`${at}.price`, l.price),
-    taxIncluded: taxesIncluded,
-    taxRate: rate,
-    taxAmount: taxes.length
-      ? taxes.reduce((s, t, j) => s + amount(`${at}.tax_lines[${j}].price`, t.price), 0)
+    name: o.name,
+    createdAt: { value: o.created_at, at: 'created_at' },
+    updatedAt: { value: o.updated_at, at: 'updated_at' },
+    processedAt: { value: o.processed_at ?? o.created_at, at: 'processed_at' },
+    cancelledAt: o.cancelled_at,
+    financial: o.financial_status,
+    fulfillment: o.fulfillment_status,
+    currency: { value: o.currency, at: 'currency' },
+    taxesIncluded: o.taxes_included,
+    total: { value: o.total_price, at: 'total_price' },
+    goods: { value: o.total_line_items_price, at: 'total_line_items_price' },
+    discounts: { value: o.total_discounts, at: 'total_discounts' },
+    tax: { value: o.total_tax, at: 'total_tax' },
+    shippingTotal: {
+      value: o.total_shipping_price_set?.shop_money.amount,
+      at: 'total_shipping_price_set.shop_money.amount',
+    },
+    emails: [o.email, o.contact_email],
+    phone: o.phone,
+    customer: o.customer
+      ? {
+          email: o.customer.email,
+          phone: o.customer.phone,
+          firstName: o.customer.first_name,
+          lastName: o.customer.last_name,
+        }
       : null,
-  };
-}
-
-/** 0.1 → 10, 0.08 → 8, 0 → 0; a rate that is not a Japanese consumption-tax rate (a US sales tax) → null. */
-export function taxRateOf(rate: number): TaxRate | null {
-  const pct = Math.round(rate * 1000) / 10;
-  return pct === 10 || pct === 8 || pct === 0 ? pct : null;
-}
-
-/** `2024年05月02日`, `2024年5月2日(木)`, `2024/05/02`, `2024-05-02` → `2024-05-02`. */
-export function requestedDateOf(v: string | null): string | null {
-  if (!v) return null;
-  const m = /^(\d{4})\s*[年/.-]\s*(\d{1,2})\s*[月/.-]\s*(\d{1,2})/.exec(v.trim());
-  if (!m) throw new Error(`not a date: ${JSON.stringify(v)}`);
-  const iso = `${m[1]}-${m[2]!.padStart(2, '0')}-${m[3]!.padStart(2, '0')}`;
-  // plainDate also refuses dates that do not exist (2024年2月30日), which Date.parse rolls over.
-  return plainDate(iso);
-}
-
-function personName(
-  p: { first_name?: string | null; last_name?: string | null },
-  full: string | null | undefined,
-  countryCode: string | null | undefined,
-): string | null {
-  const first = orNull(p.first_name);
-  const last = orNull(p.last_name);
-  // Shopify's `name` is "first last"; a Japanese name reads family name first.
-  if (countryCode === 'JP' && (first || last)) return [last, first].filter(Boolean).join(' ');
-  return orNull(full) ?? ([first, last].filter(Boolean).join(' ') || null);
-}
-
-function party(a: ShopifyAddress | null | undefined, prefix: string): Party {
-  if (!a) return emptyParty();
-  const street = [orNull(a.address1), orNull(a.address2)].filter(Boolean).join(' ');
-  return {
-    name: personName(a, a.name, a.country_code),
-    // Shopify has no kana field; stores that collect kana do it in apps we cannot know.
-    kana: null,
-    email: null,
-    phone: orNull(a.phone),
-    postalCode: orNull(a.zip),
-    prefecture: field(`${prefix}.province`, () => prefectureFromCode(a.province_code) ?? orNull(a.province)),
-    // Same split as the Japanese carts: city (市区町村) first, then street and building.
-    address1: orNull(a.city),
-    address2: street || null,
+    note: o.note,
+    attrs: (o.note_attributes ?? []).map((a) => ({ key: a.name, value: a.value })),
+    attrsAt: 'note_attributes',
+    gateways: o.payment_gateway_names ?? [],
+    gateway: o.gateway,
+    cardCompany: o.payment_details?.credit_card_company,
+    billing: o.billing_address ? { address: address(o.billing_address), at: 'billing_address' } : null,
+    shipping: o.shipping_address ? { address: address(o.shipping_address), at: 'shipping_address' } : null,
+    // A list fetched with `fields=` may leave these out; the recorded fixture has no line items at all.
+    lines: (o.line_items ?? []).map((l, i) => {
+      const at = `line_items[${i}]`;
+      return {
+        at,
+        sku: l.sku,
+        variantId: l.variant_id ? String(l.variant_id) : null,
+        productId: l.product_id ? String(l.product_id) : null,
+        title: l.title,
+        variantTitle: l.variant_title,
+        name: l.name,
+        quantity: l.quantity,
+        price: { value: l.price, at: `${at}.price` },
+        taxes: (l.tax_lines ?? []).map((t, j) => ({
+          price: { value: t.price, at: `${at}.tax_lines[${j}].price` },
+          rate: t.rate,
+        })),
+      };
+    }),
+    shippingLines: o.shipping_lines
+      ? o.shipping_lines.map((s, i) => ({
+          title: s.title,
+          code: s.code,
+          price: { value: s.price, at: `shipping_lines[${i}].price` },
+        }))
+      : null,
   };
 }

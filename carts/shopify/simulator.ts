@@ -1,12 +1,19 @@
-// A local Shopify Admin REST API for orders: the same paths, token header, 401 body, Link/page_info
-// cursor paging (and its "only limit and fields" rule), the leaky bucket with its
-// X-Shopify-Shop-Api-Call-Limit header, and 429 + Retry-After with Shopify's body.
+// A local Shopify Admin API for orders, REST and GraphQL, with the token endpoint:
+// - REST: the same paths, token header, 401 body, Link/page_info cursor paging (and its "only limit
+//   and fields" rule), the leaky bucket with its X-Shopify-Shop-Api-Call-Limit header, and 429 +
+//   Retry-After with Shopify's body;
+// - GraphQL: `orders` (search query, sort keys, cursors) and `order(id:)`, the fields a query selects
+//   (graphql-query.ts), cost-based throttling by plan with `extensions.cost`, THROTTLED and
+//   MAX_COST_EXCEEDED in Shopify's shape;
+// - `POST /admin/oauth/access_token`: the client-credentials grant (24 h tokens) and expiring offline
+//   tokens renewed with refresh tokens that rotate as Shopify's do. The old `shpat_` token still works.
+
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { includedTax } from '../../domain/money.js';
-import { parseInstant, toJstIso } from '../../domain/time.js';
+import { parseInstant } from '../../domain/time.js';
 import type { CartSimulator, SimulatorOptions } from '../sim/contract.js';
-import { editedQuantity, type SimOrderView, type SimParty, usdCents } from '../sim/generate.js';
+import type { SimOrderView } from '../sim/generate.js';
 import {
   type CartBehaviour,
   createSimState,
@@ -17,8 +24,46 @@ import {
   startSimulator,
   takeMalformed,
 } from '../sim/kit.js';
-import { SHOPIFY_DEMO_CREDENTIALS } from './demo-credentials.js';
-import { shopifyProvince } from './prefectures.js';
+import {
+  API_VERSION_PATTERN,
+  CLIENT_CREDENTIALS_TTL_SECONDS,
+  GRAPHQL_PLAN_LIMITS,
+  MAX_PAGE_SIZE,
+  MAX_QUERY_COST,
+  OFFLINE_TOKEN_TTL_SECONDS,
+  REFRESH_TOKEN_REUSE_DAYS,
+  REFRESH_TOKEN_TTL_SECONDS,
+  type ShopifyPlan,
+  TOKEN_PATH,
+} from './constants.js';
+import {
+  SHOPIFY_DEMO_CREDENTIALS,
+  SHOPIFY_DEMO_REFRESH_TOKEN,
+  SHOPIFY_LEGACY_DEMO_TOKEN,
+} from './demo-credentials.js';
+import {
+  actualCost,
+  argValue,
+  type GqlField,
+  type GqlOperation,
+  GraphqlError,
+  GraphqlFieldError,
+  parseGraphql,
+  project as projectSelection,
+  requestedCost,
+  withDefaults,
+} from './graphql-query.js';
+import {
+  corruptGraphqlOrder,
+  corruptRestOrder,
+  GRAPHQL_CONNECTIONS,
+  graphqlOrderOf,
+  renderShopifyOrder,
+  shopifyOrderId,
+  shopifyOrderName,
+} from './render.js';
+
+export { graphqlNodeAsRead, graphqlOrderOf, renderShopifyOrder, shopifyOrderName } from './render.js';
 
 /** Shopify's 401 body for a wrong or revoked token [T: issues in Shopify/shopify-cli#263 and others]. */
 export const SHOPIFY_401_BODY = {
@@ -64,260 +109,82 @@ export class ShopBucket {
   }
 }
 
+/**
+ * A shop's GraphQL cost bucket: `size` points, restored at `restoreRate` a second. A query takes its
+ * requested cost before it runs and gets back what it did not use [V: GraphQL Admin rate limits].
+ */
+export class CostBucket {
+  private available: number;
+  private at = performance.now();
+  /** The least the bucket held after a query (tests: "never ran dry"). */
+  lowest: number;
+  throttled = 0;
+  constructor(
+    readonly size: number,
+    readonly restoreRate: number,
+  ) {
+    this.available = size;
+    this.lowest = size;
+  }
+
+  private restore(): void {
+    const now = performance.now();
+    this.available = Math.min(this.size, this.available + ((now - this.at) / 1000) * this.restoreRate);
+    this.at = now;
+  }
+
+  /** Takes `cost` points; false (nothing taken) when the bucket holds fewer. */
+  take(cost: number): boolean {
+    this.restore();
+    if (this.available < cost) {
+      this.throttled++;
+      return false;
+    }
+    this.available -= cost;
+    this.lowest = Math.min(this.lowest, this.available);
+    return true;
+  }
+
+  refund(points: number): void {
+    this.restore();
+    this.available = Math.min(this.size, this.available + Math.max(0, points));
+  }
+
+  status(): { maximumAvailable: number; currentlyAvailable: number; restoreRate: number } {
+    this.restore();
+    return {
+      maximumAvailable: this.size,
+      currentlyAvailable: Math.floor(this.available),
+      restoreRate: this.restoreRate,
+    };
+  }
+}
+
 export interface ShopifySimulatorOptions extends SimulatorOptions {
   port?: number;
   host?: string;
   /** Share of orders placed in US dollars (a shop selling abroad). Default 0.1. */
   foreignShare?: number;
+  /**
+   * The shop's plan, for the GraphQL cost limits (constants.ts GRAPHQL_PLAN_LIMITS; default standard).
+   * `limits.graphql` overrides it: `ratePerSec` = restore rate in points, `burst` = bucket size.
+   * REST keeps `limits['*']` (calls a second, bucket size).
+   */
+  plan?: ShopifyPlan;
 }
 
 export interface ShopifySimulator extends RunningSimulator {
   bucket: ShopBucket | null;
-  /** Cart-specific faults: the next N API requests answer 200 with an HTML page (storefront error page). */
-  quirks: { htmlBodies: number };
-}
-
-const ORDER_ID_BASE = 5_522_106_319_000;
-
-export function shopifyOrderName(seq: number): string {
-  return `#${1000 + seq}`;
-}
-
-const CARD_COMPANY: Record<string, string> = {
-  VISA: 'Visa',
-  MasterCard: 'Mastercard',
-  JCB: 'JCB',
-  AMEX: 'American Express',
-  Diners: 'Diners Club',
-};
-
-/** payment_gateway_names as Japanese shops name their manual and app methods [I]. */
-const GATEWAY: Record<SimOrderView['payment'], string> = {
-  card: 'shopify_payments',
-  bank: '銀行振込',
-  cvs: 'コンビニ決済',
-  payeasy: 'ペイジー',
-  cod: '代金引換',
-  postpay: 'NP後払い',
-};
-
-const SLOT_TEXT: Record<string, string> = {
-  午前中: '午前中',
-  '14-16': '14:00～16:00',
-  '16-18': '16:00～18:00',
-  '18-20': '18:00～20:00',
-  '19-21': '19:00～21:00',
-};
-
-function address(p: SimParty, edits: number): Json {
-  const { province, code } = shopifyProvince(p.prefecture);
-  return {
-    first_name: p.firstName,
-    address1: p.street,
-    // An edit in the cart is usually an address fix: the room number gets added.
-    address2: edits > 0 && !p.building ? `${edits}0${edits}号室` : p.building,
-    phone: p.phone,
-    city: p.city,
-    zip: p.postalCode,
-    province,
-    country: 'Japan',
-    last_name: p.familyName,
-    company: null,
-    latitude: null,
-    longitude: null,
-    // Shopify builds `name` as "first last" whatever the country.
-    name: `${p.firstName} ${p.familyName}`,
-    country_code: 'JP',
-    province_code: code,
-  };
-}
-
-function e164(phone: string): string {
-  return `+81${phone.replace(/-/g, '').replace(/^0/, '')}`;
-}
-
-/** A simulated order as Shopify's REST API renders it. */
-export function renderShopifyOrder(view: SimOrderView): Json {
-  const usd = view.currency === 'USD';
-  const conv = (yen: number) => (usd ? usdCents(yen) : yen);
-  // JPY has no minor unit; Shopify still writes decimal strings, USD with cents.
-  const fmt = (minor: number) => (usd ? (minor / 100).toFixed(2) : String(minor));
-  const moneySet = (minor: number) => ({
-    shop_money: { amount: fmt(minor), currency_code: view.currency },
-    presentment_money: { amount: fmt(minor), currency_code: view.currency },
-  });
-  const id = ORDER_ID_BASE + view.seq;
-  const created = toJstIso(view.orderedAt);
-  const taxByRate = new Map<number, number>();
-  const lineItems = view.lines.map((l, i) => {
-    const quantity = editedQuantity(view, i);
-    const unit = conv(l.product.price);
-    const tax = includedTax(unit * quantity, l.product.taxRate);
-    taxByRate.set(l.product.taxRate, (taxByRate.get(l.product.taxRate) ?? 0) + tax);
-    const variant = l.product.cartOptionCode ? '朱泥' : null;
-    return {
-      id: id * 10 + i,
-      variant_id: 40_000_000_000 + l.product.price * 10 + i,
-      product_id: 7_000_000_000 + l.product.price,
-      title: l.product.name,
-      quantity,
-      sku: l.product.cartCode,
-      variant_title: variant,
-      vendor: 'juchu tea',
-      fulfillment_service: 'manual',
-      requires_shipping: true,
-      taxable: true,
-      gift_card: false,
-      name: variant ? `${l.product.name} - ${variant}` : l.product.name,
-      properties: [],
-      price: fmt(unit),
-      price_set: moneySet(unit),
-      total_discount: fmt(0),
-      fulfillment_status: view.state === 'shipped' ? 'fulfilled' : null,
-      tax_lines: [
-        { price: fmt(tax), rate: l.product.taxRate / 100, title: '消費税', price_set: moneySet(tax) },
-      ],
-    };
-  });
-  const goods = lineItems.reduce((s, l, i) => s + conv(view.lines[i]!.product.price) * l.quantity, 0);
-  const shipping = conv(view.shippingFee);
-  const codFee = conv(view.paymentFee);
-  const shippingTax = includedTax(shipping, 10) + includedTax(codFee, 10);
-  taxByRate.set(10, (taxByRate.get(10) ?? 0) + shippingTax);
-  const coupon = conv(view.couponDiscount);
-  const points = conv(view.pointsUsed);
-  const discounts = coupon + points;
-  const total = goods + shipping + codFee - discounts;
-  const totalTax = [...taxByRate.values()].reduce((s, t) => s + t, 0);
-
-  const cancelEvent = view.events.filter((e) => e.kind === 'cancel' && e.at <= view.updatedAt).at(-1);
-  const shipEvent = view.events.filter((e) => e.kind === 'ship' && e.at <= view.updatedAt).at(-1);
-  const cancelled = view.state === 'cancelled';
-  const financial = cancelled
-    ? view.paidAt
-      ? 'refunded'
-      : 'voided'
-    : view.paidAt
-      ? 'paid'
-      : view.payment === 'card'
-        ? 'authorized'
-        : 'pending';
-
-  const orderer = view.orderer;
-  const noteAttributes: Json[] = [];
-  if (view.requestedDate || view.timeSlot) {
-    const [y, m, d] = (view.requestedDate ?? '').split('-');
-    noteAttributes.push(
-      { name: '配送希望日', value: view.requestedDate ? `${y}年${m}月${d}日` : '指定なし' },
-      { name: '配送時間帯', value: view.timeSlot ? (SLOT_TEXT[view.timeSlot] ?? view.timeSlot) : '指定なし' },
-    );
-  }
-  const discountCodes: Json[] = [];
-  if (coupon) discountCodes.push({ code: 'WELCOME300', amount: fmt(coupon), type: 'fixed_amount' });
-  if (points) discountCodes.push({ code: 'POINT', amount: fmt(points), type: 'fixed_amount' });
-  const shippingLines: Json[] = [
-    {
-      id: id * 10 + 8,
-      title: 'ヤマト運輸 宅急便',
-      code: 'ヤマト運輸 宅急便',
-      source: 'shopify',
-      price: fmt(shipping),
-      price_set: moneySet(shipping),
-      discounted_price: fmt(shipping),
-      tax_lines: [{ price: fmt(includedTax(shipping, 10)), rate: 0.1, title: '消費税' }],
-    },
-  ];
-  if (codFee)
-    shippingLines.push({
-      id: id * 10 + 9,
-      title: '代引手数料',
-      code: '代引手数料',
-      source: 'shopify',
-      price: fmt(codFee),
-      price_set: moneySet(codFee),
-      discounted_price: fmt(codFee),
-      tax_lines: [{ price: fmt(includedTax(codFee, 10)), rate: 0.1, title: '消費税' }],
-    });
-
-  return {
-    id,
-    admin_graphql_api_id: `gid://shopify/Order/${id}`,
-    email: orderer.email,
-    contact_email: orderer.email,
-    closed_at: shipEvent && view.paidAt && !cancelled ? toJstIso(shipEvent.at) : null,
-    created_at: created,
-    updated_at: toJstIso(view.updatedAt),
-    processed_at: created,
-    number: view.seq,
-    order_number: 1000 + view.seq,
-    name: shopifyOrderName(view.seq),
-    note: view.remarks,
-    note_attributes: noteAttributes,
-    token: `sim${id.toString(16)}`,
-    gateway: GATEWAY[view.payment],
-    payment_gateway_names: [GATEWAY[view.payment]],
-    payment_details:
-      view.payment === 'card'
-        ? {
-            credit_card_company: CARD_COMPANY[view.cardBrand ?? 'VISA'] ?? view.cardBrand,
-            credit_card_number: '•••• •••• •••• 4242',
-          }
-        : null,
-    test: false,
-    confirmed: true,
-    currency: view.currency,
-    presentment_currency: view.currency,
-    taxes_included: true,
-    tax_lines: [...taxByRate.entries()].map(([rate, tax]) => ({
-      price: fmt(tax),
-      rate: rate / 100,
-      title: '消費税',
-    })),
-    total_price: fmt(total),
-    subtotal_price: fmt(goods - discounts),
-    total_line_items_price: fmt(goods),
-    total_discounts: fmt(discounts),
-    total_tax: fmt(totalTax),
-    total_price_set: moneySet(total),
-    subtotal_price_set: moneySet(goods - discounts),
-    total_line_items_price_set: moneySet(goods),
-    total_discounts_set: moneySet(discounts),
-    total_tax_set: moneySet(totalTax),
-    total_shipping_price_set: moneySet(shipping + codFee),
-    discount_codes: discountCodes,
-    financial_status: financial,
-    fulfillment_status: view.state === 'shipped' ? 'fulfilled' : null,
-    cancelled_at: cancelEvent && cancelled ? toJstIso(cancelEvent.at) : null,
-    cancel_reason: cancelled ? 'customer' : null,
-    tags: view.gift ? 'ギフト' : '',
-    phone: null,
-    customer_locale: 'ja',
-    billing_address: address(orderer, 0),
-    shipping_address: address(view.shipTos[0]!, view.edits),
-    customer: {
-      id: 6_000_000_000 + view.seq,
-      email: orderer.email,
-      first_name: orderer.firstName,
-      last_name: orderer.familyName,
-      phone: e164(orderer.phone),
-      currency: view.currency,
-      tags: '',
-    },
-    line_items: lineItems,
-    shipping_lines: shippingLines,
-  };
-}
-
-/** Corrupts a served record the way real breakage looks: a field gone, or of the wrong type. */
-function corrupt(order: Json, nth: number): Json {
-  const copy = structuredClone(order);
-  if (nth % 2 === 0) delete copy.created_at;
-  else {
-    const items = copy.line_items as Json[] | undefined;
-    if (items?.[0]) items[0].quantity = 'two';
-    else copy.total_price = { amount: copy.total_price };
-  }
-  return copy;
+  /** The GraphQL cost bucket, and the dearest query it was asked to run. */
+  cost: { bucket: CostBucket | null; maxRequested: number; queries: number };
+  /** Tokens the token endpoint issued (client credentials, refresh) and refresh-token refusals. */
+  tokens: { clientCredentials: number; refreshed: number; refusedRefresh: number };
+  /**
+   * Cart-specific faults: the next `htmlBodies` API requests answer 200 with an HTML page (storefront
+   * error page); `costFactor` multiplies every GraphQL cost (Shopify charging more than the documented
+   * rules say, which the adapter must learn from `extensions.cost`).
+   */
+  quirks: { htmlBodies: number; costFactor: number };
 }
 
 /** Every order in a folder of recorded `orders.json` / `orders/{id}.json` bodies. */
@@ -436,8 +303,158 @@ function project(o: Json, fields: string | null): Json {
   return Object.fromEntries(keep.filter((k) => k in o).map((k) => [k, o[k]]));
 }
 
+// ——— GraphQL: the orders the shop has, searched, sorted and paged ———
+
+/** One order as the GraphQL side sees it: sort values up front, the record rendered on demand. */
+interface Entry {
+  id: number;
+  name: string;
+  updated: number | null;
+  created: number | null;
+  processed: number | null;
+  rest: () => Json;
+  gql: () => Json;
+}
+
+function lazy<T>(make: () => T): () => T {
+  let v: T | undefined;
+  let done = false;
+  return () => {
+    if (!done) {
+      v = make();
+      done = true;
+    }
+    return v as T;
+  };
+}
+
+/** `updated_at:>='2026-10-01T00:00:00+09:00'`, `status:open`, `name:'#1001'`… joined by spaces or AND. */
+interface SearchTerm {
+  field: string;
+  op: '=' | '>' | '>=' | '<' | '<=';
+  value: string;
+}
+
+function parseSearch(q: unknown): { terms: SearchTerm[]; warnings: Json[] } {
+  const terms: SearchTerm[] = [];
+  const warnings: Json[] = [];
+  if (typeof q !== 'string') return { terms, warnings };
+  const re = /\s*(?:(AND)\b|([A-Za-z_.]+):(>=|<=|>|<)?(?:'([^']*)'|"([^"]*)"|(\S+))|(\S+))/gy;
+  for (let m = re.exec(q); m && m[0].trim() !== ''; m = re.exec(q)) {
+    if (m[1]) continue;
+    if (m[7] !== undefined) {
+      // A bare word is Shopify's full-text "default" search; the simulator does not do those.
+      warnings.push({ field: 'default', message: `the simulator ignores free-text search ("${m[7]}")` });
+      continue;
+    }
+    terms.push({ field: m[2]!, op: (m[3] as SearchTerm['op']) ?? '=', value: m[4] ?? m[5] ?? m[6] ?? '' });
+  }
+  return { terms, warnings };
+}
+
+/** A search time: a full timestamp, or a date (taken as midnight UTC) [I]. */
+function searchTime(v: string): number | null {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(v)) return Date.parse(`${v}T00:00:00Z`);
+  return ms(v);
+}
+
+function compare(a: number, op: SearchTerm['op'], b: number): boolean {
+  if (op === '>') return a > b;
+  if (op === '>=') return a >= b;
+  if (op === '<') return a < b;
+  if (op === '<=') return a <= b;
+  return a === b;
+}
+
+const TIME_FIELDS: Record<string, 'updated' | 'created' | 'processed'> = {
+  updated_at: 'updated',
+  created_at: 'created',
+  processed_at: 'processed',
+};
+
+/** The entries a search keeps, or the fields it cannot read (Shopify warns and ignores them). */
+function searchPredicate(terms: readonly SearchTerm[], warnings: Json[]): (e: Entry) => boolean {
+  const checks: Array<(e: Entry) => boolean> = [];
+  for (const t of terms) {
+    const time = TIME_FIELDS[t.field];
+    if (time) {
+      const at = searchTime(t.value);
+      if (at === null) {
+        warnings.push({ field: t.field, message: `Invalid date: ${t.value}` });
+        continue;
+      }
+      checks.push((e) => e[time] !== null && compare(e[time], t.op, at));
+    } else if (t.field === 'name') {
+      const want = t.value.replace(/^#/, '');
+      checks.push((e) => e.name.replace(/^#/, '') === want);
+    } else if (t.field === 'id') {
+      const id = Number(t.value.replace(/^gid:\/\/shopify\/Order\//, ''));
+      checks.push((e) => compare(e.id, t.op, id));
+    } else if (t.field === 'status') {
+      const want = t.value.toLowerCase();
+      checks.push((e) => {
+        const o = e.rest();
+        const cancelled = o.cancelled_at !== null && o.cancelled_at !== undefined;
+        const closed = o.closed_at !== null && o.closed_at !== undefined;
+        if (want === 'open') return !cancelled && !closed;
+        if (want === 'closed') return closed;
+        if (want === 'cancelled') return cancelled;
+        if (want === 'not_closed') return !closed;
+        return true;
+      });
+    } else if (t.field === 'financial_status') {
+      const want = t.value.toLowerCase();
+      checks.push((e) => e.rest().financial_status === want);
+    } else warnings.push({ field: t.field, message: 'Invalid search field for this query.' });
+  }
+  return (e) => checks.every((c) => c(e));
+}
+
+type SortKey = 'UPDATED_AT' | 'CREATED_AT' | 'PROCESSED_AT' | 'ID';
+const SORT_KEYS: Record<string, SortKey> = {
+  UPDATED_AT: 'UPDATED_AT',
+  CREATED_AT: 'CREATED_AT',
+  PROCESSED_AT: 'PROCESSED_AT',
+  ID: 'ID',
+  // Without a free-text search, relevance is the id order [I].
+  RELEVANCE: 'ID',
+};
+
+function sortValue(e: Entry, key: SortKey): number {
+  if (key === 'UPDATED_AT') return e.updated ?? 0;
+  if (key === 'CREATED_AT') return e.created ?? 0;
+  if (key === 'PROCESSED_AT') return e.processed ?? e.created ?? 0;
+  return e.id;
+}
+
+/** Shopify's cursors read as `{"last_id":…,"last_value":"…"}` in base64 [V: orders query example]. */
+function orderCursor(e: Entry, key: SortKey): string {
+  const v = sortValue(e, key);
+  return Buffer.from(
+    JSON.stringify({ last_id: e.id, last_value: key === 'ID' ? v : new Date(v).toISOString() }),
+  ).toString('base64');
+}
+
+function readOrderCursor(s: unknown, key: SortKey): { id: number; value: number } | null {
+  if (typeof s !== 'string') return null;
+  try {
+    const c = JSON.parse(Buffer.from(s, 'base64').toString('utf8')) as {
+      last_id?: unknown;
+      last_value?: unknown;
+    };
+    if (typeof c.last_id !== 'number') return null;
+    const value = key === 'ID' ? Number(c.last_value) : Date.parse(String(c.last_value));
+    return Number.isFinite(value) ? { id: c.last_id, value } : null;
+  } catch {
+    return null;
+  }
+}
+
+const gqlError = (message: string, extra: Json = {}): Json => ({ message, ...extra });
+
 export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}): Promise<ShopifySimulator> {
   const state = createSimState();
+  const { faults, stats } = state;
   const clock = opts.clock ?? (() => new Date());
   const book = new OrderBook(
     opts.seed ?? 1,
@@ -451,15 +468,135 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
     const from = opts.from ?? new Date(to.getTime() - 3 * 86_400_000);
     book.load(opts.orders ?? 50, from, to);
   }
-  const token = opts.credentials?.accessToken ?? SHOPIFY_DEMO_CREDENTIALS.accessToken;
   const spec = opts.limits?.['*'] ?? { ratePerSec: 2, burst: 40 };
   const bucket = opts.rateLimits === false ? null : new ShopBucket(spec.burst, spec.ratePerSec);
-  const quirks = { htmlBodies: 0 };
+  const plan = GRAPHQL_PLAN_LIMITS[opts.plan ?? 'standard'];
+  const gqlSpec = opts.limits?.graphql ?? { ratePerSec: plan.restoreRate, burst: plan.bucketSize };
+  const costBucket = opts.rateLimits === false ? null : new CostBucket(gqlSpec.burst, gqlSpec.ratePerSec);
+  const cost = { bucket: costBucket, maxRequested: 0, queries: 0 };
+  const quirks = { htmlBodies: 0, costFactor: 1 };
   let malformedServed = 0;
 
+  // ——— credentials ———
+  const creds = opts.credentials ?? {};
+  const legacyToken = creds.accessToken ?? SHOPIFY_LEGACY_DEMO_TOKEN;
+  const clientId = creds.clientId ?? SHOPIFY_DEMO_CREDENTIALS.clientId!;
+  const clientSecret = creds.clientSecret ?? SHOPIFY_DEMO_CREDENTIALS.clientSecret!;
+  /** Issued access tokens; seq orders them so that "expire every token in use" is a threshold. */
+  const issued = new Map<string, { seq: number; issuedAt: number; ttlMs: number }>();
+  let tokenSeq = 0;
+  let expiredUpTo = -1;
+  let expireArmed = false;
+  /** Refresh tokens: usable until their replacement is used, 30 days after first use, 90 days in all. */
+  const refreshTokens = new Map<
+    string,
+    { issuedAt: number; firstUsedAt: number | null; parent: string | null; retired: boolean }
+  >();
+  refreshTokens.set(creds.refreshToken ?? SHOPIFY_DEMO_REFRESH_TOKEN, {
+    issuedAt: clock().getTime(),
+    firstUsedAt: null,
+    parent: null,
+    retired: false,
+  });
+  const tokens = { clientCredentials: 0, refreshed: 0, refusedRefresh: 0 };
+  const newToken = (prefix: string, ttlSeconds: number) => {
+    const value = `${prefix}${randomBytes(16).toString('hex')}`;
+    issued.set(value, { seq: ++tokenSeq, issuedAt: clock().getTime(), ttlMs: ttlSeconds * 1000 });
+    return value;
+  };
+
+  const tokenValid = (t: string | undefined): boolean => {
+    if (!t) return false;
+    if (t === legacyToken) return true;
+    const tok = issued.get(t);
+    if (!tok) return false;
+    // expireTokens: every token issued so far expires once; tokens issued afterwards work.
+    if (faults.expireTokens && !expireArmed) {
+      expiredUpTo = tokenSeq;
+      expireArmed = true;
+    } else if (!faults.expireTokens) expireArmed = false;
+    return tok.seq > expiredUpTo && clock().getTime() - tok.issuedAt < tok.ttlMs;
+  };
+
+  // ——— orders ———
+  /** GraphQL renders of live orders, by seq, while the order has not changed. */
+  const rendered = new Map<number, { updated: number; rest: Json; gql: Json }>();
+  const entryOf = (
+    rest: () => Json,
+    gql: () => Json,
+    id: number,
+    name: string,
+    t: { updated: number | null; created: number | null; processed: number | null },
+  ): Entry => ({ id, name, rest, gql, ...t });
+  const fixtureEntries: Entry[] | null = fixtures
+    ? fixtures.map((o) => {
+        const gql = lazy(() => graphqlOrderOf(o));
+        return entryOf(() => o, gql, Number(o.id), String(o.name ?? ''), {
+          updated: ms(o.updated_at),
+          created: ms(o.created_at),
+          processed: ms(o.processed_at),
+        });
+      })
+    : null;
+  const liveEntry = (v: SimOrderView): Entry => {
+    // The payload keeps whole seconds: so do the sort values.
+    const updated = Math.floor(v.updatedAt.getTime() / 1000) * 1000;
+    const created = Math.floor(v.orderedAt.getTime() / 1000) * 1000;
+    const hit = rendered.get(v.seq);
+    const rest = hit && hit.updated === updated ? () => hit.rest : lazy(() => renderShopifyOrder(v));
+    const gql =
+      hit && hit.updated === updated
+        ? () => hit.gql
+        : lazy(() => {
+            const g = graphqlOrderOf(rest());
+            rendered.set(v.seq, { updated, rest: rest(), gql: g });
+            return g;
+          });
+    return entryOf(rest, gql, shopifyOrderId(v.seq), shopifyOrderName(v.seq), {
+      updated,
+      created,
+      processed: created,
+    });
+  };
+  const sortedFixtures = new Map<string, Entry[]>();
+  const sorted = (key: SortKey): Entry[] => {
+    const byKey = (a: Entry, b: Entry) => sortValue(a, key) - sortValue(b, key) || a.id - b.id;
+    if (fixtureEntries) {
+      let s = sortedFixtures.get(key);
+      if (!s) {
+        s = [...fixtureEntries].sort(byKey);
+        sortedFixtures.set(key, s);
+      }
+      return s;
+    }
+    return book.visible().map(liveEntry).sort(byKey);
+  };
+
   const source = (): Json[] => fixtures ?? book.visible().map(renderShopifyOrder);
-  const serve = (o: Json): Json => (takeMalformed(state) ? corrupt(o, malformedServed++) : o);
+  const serve = (o: Json): Json => (takeMalformed(state) ? corruptRestOrder(o, malformedServed++) : o);
+  const serveNode = (o: Json): Json => (takeMalformed(state) ? corruptGraphqlOrder(o, malformedServed++) : o);
   const limitHeader = () => (bucket ? bucket.header() : `1/${spec.burst}`);
+  const throttleStatus = () =>
+    costBucket?.status() ?? {
+      maximumAvailable: gqlSpec.burst,
+      currentlyAvailable: gqlSpec.burst,
+      restoreRate: gqlSpec.ratePerSec,
+    };
+  const isGraphql = (req: SimRequest) => req.path.endsWith('/graphql.json');
+  /** Shopify answers a throttled query with 200 and THROTTLED [V: rate limits page; T: Shopify/cli#8317]. */
+  const throttledReply = (requested: number): SimReply => ({
+    status: 200,
+    body: {
+      errors: [
+        gqlError('Throttled', {
+          extensions: { code: 'THROTTLED', documentation: 'https://shopify.dev/api/usage/rate-limits' },
+        }),
+      ],
+      extensions: {
+        cost: { requestedQueryCost: requested, actualQueryCost: null, throttleStatus: throttleStatus() },
+      },
+    },
+  });
 
   const behaviour: CartBehaviour = {
     cart: 'shopify',
@@ -467,36 +604,48 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
       status,
       body: { errors: status === 503 ? 'Service Unavailable' : 'Internal Server Error' },
     }),
-    rateLimitReply: () => ({
-      status: 429,
-      headers: {
-        'Retry-After': bucket ? bucket.retryAfter() : '2.0',
-        'X-Shopify-Shop-Api-Call-Limit': `${spec.burst}/${spec.burst}`,
-      },
-      // Shopify's wording names the Standard rate whatever the plan [T: MONEI/Shopify-api-node#135].
-      body: {
-        errors:
-          'Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service.',
-      },
-    }),
+    rateLimitReply: (req) => {
+      if (isGraphql(req)) {
+        let requested = 0;
+        try {
+          const body = JSON.parse(req.body || '{}') as { query?: unknown; variables?: unknown };
+          const op = parseGraphql(String(body.query ?? ''));
+          requested = Math.ceil(
+            requestedCost(op.selection, withDefaults(op, (body.variables ?? {}) as Json)) * quirks.costFactor,
+          );
+        } catch {
+          // an unreadable body is throttled all the same
+        }
+        return throttledReply(requested);
+      }
+      return {
+        status: 429,
+        headers: {
+          'Retry-After': bucket ? bucket.retryAfter() : '2.0',
+          'X-Shopify-Shop-Api-Call-Limit': `${spec.burst}/${spec.burst}`,
+        },
+        // Shopify's wording names the Standard rate whatever the plan [T: MONEI/Shopify-api-node#135].
+        body: {
+          errors:
+            'Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service.',
+        },
+      };
+    },
     cartOrderNo: (o) => shopifyOrderName(o.seq),
   };
 
-  /** Auth, then the bucket; the answer every API call shares before its own work. */
+  /** Version, then auth, then the body quirk: the answer every API call shares before its own work. */
   const gate = (req: SimRequest): SimReply | null => {
     const version = req.params.version ?? '';
-    if (!/^\d{4}-(01|04|07|10)$/.test(version)) return { status: 404, body: { errors: 'Not Found' } };
-    if (state.faults.revokeCredentials || req.headers['x-shopify-access-token'] !== token) {
-      state.stats.authFailures++;
+    if (!API_VERSION_PATTERN.test(version)) return { status: 404, body: { errors: 'Not Found' } };
+    const given = req.headers['x-shopify-access-token'];
+    // The kit counts the 401 in stats.authFailures.
+    if (faults.revokeCredentials || !tokenValid(typeof given === 'string' ? given : undefined)) {
       return {
         status: 401,
         headers: { 'WWW-Authenticate': 'Basic Realm="Shopify API Authentication"' },
         body: SHOPIFY_401_BODY,
       };
-    }
-    if (bucket && !bucket.take()) {
-      state.stats.sent429++;
-      return behaviour.rateLimitReply(req);
     }
     if (quirks.htmlBodies > 0) {
       quirks.htmlBodies--;
@@ -508,15 +657,23 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
     }
     return null;
   };
-  const withHeaders = (reply: SimReply, version: string): SimReply => ({
+  const restGate = (req: SimRequest): SimReply | null => {
+    const refused = gate(req);
+    if (refused) return refused;
+    if (bucket && !bucket.take()) {
+      stats.sent429++;
+      return behaviour.rateLimitReply(req);
+    }
+    return null;
+  };
+  const withHeaders = (reply: SimReply, version: string, rest = true): SimReply => ({
     ...reply,
     headers: {
-      'X-Shopify-Shop-Api-Call-Limit': limitHeader(),
+      ...(rest ? { 'X-Shopify-Shop-Api-Call-Limit': limitHeader() } : {}),
       'X-Shopify-API-Version': version,
       ...reply.headers,
     },
   });
-
   const list = (req: SimRequest): SimReply => {
     const params = req.url.searchParams;
     const limitParam = params.get('limit');
@@ -586,10 +743,305 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
     return { status: 200, body: { order: project(serve(order), req.url.searchParams.get('fields')) } };
   };
 
+  // ——— token endpoint ———
+  const oauthError = (status: number, error: string, description: string): SimReply => {
+    if (status !== 401) stats.authFailures++;
+    return { status, body: { error, error_description: description } };
+  };
+  const token = (req: SimRequest): SimReply => {
+    let form: Record<string, unknown>;
+    try {
+      form = String(req.headers['content-type'] ?? '').includes('json')
+        ? (JSON.parse(req.body || '{}') as Record<string, unknown>)
+        : Object.fromEntries(new URLSearchParams(req.body));
+    } catch {
+      return oauthError(400, 'invalid_request', 'The request body is not valid.');
+    }
+    // The error bodies follow RFC 6749 §5.2; Shopify's exact wording is not documented [I].
+    if (faults.revokeCredentials || form.client_id !== clientId || form.client_secret !== clientSecret)
+      return oauthError(400, 'invalid_client', 'Client authentication failed.');
+    const now = clock().getTime();
+    if (form.grant_type === 'client_credentials') {
+      tokens.clientCredentials++;
+      return {
+        status: 200,
+        body: {
+          access_token: newToken('shpca_', CLIENT_CREDENTIALS_TTL_SECONDS),
+          scope: 'read_orders,read_all_orders',
+          expires_in: CLIENT_CREDENTIALS_TTL_SECONDS,
+        },
+      };
+    }
+    if (form.grant_type === 'refresh_token') {
+      const given = typeof form.refresh_token === 'string' ? form.refresh_token : '';
+      const r = refreshTokens.get(given);
+      const dead =
+        !r ||
+        r.retired ||
+        now - r.issuedAt > REFRESH_TOKEN_TTL_SECONDS * 1000 ||
+        (r.firstUsedAt !== null && now - r.firstUsedAt > REFRESH_TOKEN_REUSE_DAYS * 86_400_000);
+      if (dead) {
+        tokens.refusedRefresh++;
+        return oauthError(400, 'invalid_grant', 'The refresh token is invalid, expired or revoked.');
+      }
+      r.firstUsedAt ??= now;
+      // Using a replacement retires the token it replaced [V: changelog 2026-08-28].
+      if (r.parent) {
+        const parent = refreshTokens.get(r.parent);
+        if (parent) parent.retired = true;
+      }
+      const next = `shprt_${randomBytes(16).toString('hex')}`;
+      refreshTokens.set(next, { issuedAt: now, firstUsedAt: null, parent: given, retired: false });
+      tokens.refreshed++;
+      return {
+        status: 200,
+        body: {
+          access_token: newToken('shpat_', OFFLINE_TOKEN_TTL_SECONDS),
+          scope: 'read_orders,read_all_orders',
+          expires_in: OFFLINE_TOKEN_TTL_SECONDS,
+          refresh_token: next,
+          refresh_token_expires_in: REFRESH_TOKEN_TTL_SECONDS,
+        },
+      };
+    }
+    return oauthError(
+      400,
+      'unsupported_grant_type',
+      `grant_type ${JSON.stringify(form.grant_type)} is not supported.`,
+    );
+  };
+
+  // ——— GraphQL ———
+  const opts4 = (vars: Json) => ({ vars, connections: GRAPHQL_CONNECTIONS, maxPageSize: MAX_PAGE_SIZE });
+
+  const ordersField = (f: GqlField, vars: Json): Json => {
+    const a = (k: string) => argValue(f.args[k], vars);
+    if ('last' in f.args || 'before' in f.args)
+      throw new GraphqlFieldError(
+        'the simulator pages orders forwards only (first/after)',
+        f,
+        ['orders'],
+        'argumentNotAccepted',
+      );
+    const first = a('first');
+    if (typeof first !== 'number' || !Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE)
+      throw new GraphqlFieldError(
+        typeof first === 'number'
+          ? `first must be between 0 and ${MAX_PAGE_SIZE} on \`orders\``
+          : 'you must provide one of first or last to paginate the `orders` connection',
+        f,
+        ['orders'],
+        'argumentLiteralsIncompatible',
+      );
+    const keyName = String(a('sortKey') ?? 'PROCESSED_AT');
+    const key = SORT_KEYS[keyName];
+    if (!key)
+      throw new GraphqlFieldError(
+        `Argument 'sortKey' on Field 'orders' has an invalid value (${keyName})`,
+        f,
+        ['orders'],
+        'argumentLiteralsIncompatible',
+      );
+    const reverse = a('reverse') === true;
+    const { terms, warnings } = parseSearch(a('query'));
+    searchWarnings.push(...warnings.map((w) => ({ path: ['orders'], query: a('query'), ...w })));
+    const keep = searchPredicate(terms, searchWarnings);
+    const all = sorted(key);
+    const after = readOrderCursor(a('after'), key);
+    if (a('after') !== undefined && a('after') !== null && !after)
+      throw new GraphqlFieldError(
+        'Invalid cursor for current pagination sort.',
+        f,
+        ['orders'],
+        'argumentLiteralsIncompatible',
+      );
+    // Keyset paging: the first entry past the cursor in the sort direction, then forwards.
+    const beyond = (e: Entry) => {
+      if (!after) return true;
+      const d = sortValue(e, key) - after.value || e.id - after.id;
+      return reverse ? d < 0 : d > 0;
+    };
+    const page: Entry[] = [];
+    let more = false;
+    for (let i = reverse ? all.length - 1 : 0; reverse ? i >= 0 : i < all.length; i += reverse ? -1 : 1) {
+      const e = all[i]!;
+      if (!beyond(e) || !keep(e)) continue;
+      if (page.length === first) {
+        more = true;
+        break;
+      }
+      page.push(e);
+    }
+    const nodeSel = f.selection ? nodeSelectionOf(f) : [];
+    const node = (e: Entry) => serveNode(projectSelection(e.gql(), nodeSel, opts4(vars), ['orders']));
+    const out: Json = {};
+    for (const c of (f.selection ?? []).filter((x): x is GqlField => x.kind === 'field')) {
+      const k = c.alias ?? c.name;
+      if (c.name === 'nodes') out[k] = page.map(node);
+      else if (c.name === 'edges')
+        out[k] = page.map((e) => {
+          const edge: Json = {};
+          for (const x of (c.selection ?? []).filter((y): y is GqlField => y.kind === 'field')) {
+            if (x.name === 'cursor') edge[x.alias ?? 'cursor'] = orderCursor(e, key);
+            else if (x.name === 'node')
+              edge[x.alias ?? 'node'] = serveNode(
+                projectSelection(e.gql(), x.selection ?? [], opts4(vars), ['orders', 'edges', 'node']),
+              );
+            else
+              throw new GraphqlFieldError(
+                `Field '${x.name}' doesn't exist on type 'OrderEdge'`,
+                x,
+                ['orders', 'edges'],
+                'undefinedField',
+              );
+          }
+          return edge;
+        });
+      else if (c.name === 'pageInfo')
+        out[k] = projectSelection(
+          {
+            __typename: 'PageInfo',
+            hasNextPage: more,
+            hasPreviousPage: after !== null,
+            startCursor: page[0] ? orderCursor(page[0], key) : null,
+            endCursor: page.length ? orderCursor(page.at(-1)!, key) : null,
+          },
+          c.selection ?? [],
+          opts4(vars),
+          ['orders', 'pageInfo'],
+        );
+      else
+        throw new GraphqlFieldError(
+          `Field '${c.name}' doesn't exist on type 'OrderConnection'`,
+          c,
+          ['orders'],
+          'undefinedField',
+        );
+    }
+    return out;
+  };
+
+  const nodeSelectionOf = (f: GqlField) => {
+    const nodes = (f.selection ?? []).find((x): x is GqlField => x.kind === 'field' && x.name === 'nodes');
+    return nodes?.selection ?? [];
+  };
+
+  let searchWarnings: Json[] = [];
+  const graphql = (req: SimRequest): SimReply => {
+    let query: unknown;
+    let variables: unknown = {};
+    if (String(req.headers['content-type'] ?? '').includes('application/graphql')) query = req.body;
+    else
+      try {
+        const body = JSON.parse(req.body || '{}') as { query?: unknown; variables?: unknown };
+        query = body.query;
+        variables = body.variables ?? {};
+      } catch {
+        query = undefined;
+      }
+    if (
+      typeof query !== 'string' ||
+      query.trim() === '' ||
+      typeof variables !== 'object' ||
+      variables === null
+    )
+      return { status: 400, body: { errors: { query: 'Required parameter missing or invalid' } } };
+    let op: GqlOperation;
+    try {
+      op = parseGraphql(query);
+    } catch (e) {
+      if (e instanceof GraphqlError)
+        return {
+          status: 200,
+          body: {
+            errors: [
+              gqlError(`Parse error: ${e.message}`, { locations: [{ line: e.line, column: e.column }] }),
+            ],
+          },
+        };
+      throw e;
+    }
+    const vars = withDefaults(op, variables as Json);
+    const requested = Math.ceil(requestedCost(op.selection, vars) * quirks.costFactor);
+    cost.queries++;
+    cost.maxRequested = Math.max(cost.maxRequested, requested);
+    if (requested > MAX_QUERY_COST)
+      return {
+        status: 200,
+        body: {
+          errors: [
+            gqlError(
+              `Query cost is ${requested}, which exceeds the single query max cost limit (${MAX_QUERY_COST}).\n\nSee https://shopify.dev/concepts/about-apis/rate-limits for more information on how the\ncost of a query is calculated.\n\nTo query larger amounts of data with fewer limits, bulk operations should be used instead.\nSee https://shopify.dev/tutorials/perform-bulk-operations-with-admin-api for usage details.\n`,
+              { extensions: { code: 'MAX_COST_EXCEEDED', cost: requested, maxCost: MAX_QUERY_COST } },
+            ),
+          ],
+        },
+      };
+    if (costBucket && !costBucket.take(requested)) {
+      stats.sent429++;
+      return throttledReply(requested);
+    }
+    searchWarnings = [];
+    const data: Json = {};
+    try {
+      for (const f of op.selection) {
+        if (f.kind !== 'field')
+          throw new GraphqlError('fragments on the query root are not supported here', 1, 1);
+        const k = f.alias ?? f.name;
+        if (f.name === 'orders') data[k] = ordersField(f, vars);
+        else if (f.name === 'order') {
+          const id = String(argValue(f.args.id, vars) ?? '');
+          const m = /^gid:\/\/shopify\/Order\/(\d+)$/.exec(id);
+          const e = m ? sorted('ID').find((x) => x.id === Number(m[1])) : undefined;
+          data[k] = e
+            ? serveNode(projectSelection(e.gql(), f.selection ?? [], opts4(vars), ['order']))
+            : null;
+        } else if (f.name === '__typename') data[k] = 'QueryRoot';
+        else
+          throw new GraphqlFieldError(
+            `Field '${f.name}' doesn't exist on type 'QueryRoot'`,
+            f,
+            [k],
+            'undefinedField',
+          );
+      }
+    } catch (e) {
+      costBucket?.refund(requested);
+      if (e instanceof GraphqlFieldError)
+        return {
+          status: 200,
+          body: {
+            errors: [
+              gqlError(e.message, {
+                locations: [{ line: e.field.line, column: e.field.column }],
+                path: ['query', ...e.path],
+                extensions: { code: e.code },
+              }),
+            ],
+          },
+        };
+      if (e instanceof GraphqlError)
+        return {
+          status: 200,
+          body: { errors: [gqlError(e.message, { locations: [{ line: e.line, column: e.column }] })] },
+        };
+      throw e;
+    }
+    const actual = Math.min(requested, Math.ceil(actualCost(op.selection, data) * quirks.costFactor));
+    costBucket?.refund(requested - actual);
+    const extensions: Json = {
+      cost: { requestedQueryCost: requested, actualQueryCost: actual, throttleStatus: throttleStatus() },
+    };
+    if (searchWarnings.length) extensions.search = searchWarnings;
+    return { status: 200, body: { data, extensions } };
+  };
+
   const route =
     (handler: (req: SimRequest) => SimReply) =>
     (req: SimRequest): SimReply =>
-      withHeaders(gate(req) ?? handler(req), req.params.version ?? '');
+      withHeaders(restGate(req) ?? handler(req), req.params.version ?? '');
+  const graphqlRoute = (req: SimRequest): SimReply =>
+    withHeaders(gate(req) ?? graphql(req), req.params.version ?? '', false);
 
   const running = await startSimulator({
     state,
@@ -601,9 +1053,11 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
     routes: [
       { method: 'GET', path: '/admin/api/:version/orders.json', name: 'orders', handler: route(list) },
       { method: 'GET', path: '/admin/api/:version/orders/:file', name: 'order', handler: route(one) },
+      { method: 'POST', path: '/admin/api/:version/graphql.json', name: 'graphql', handler: graphqlRoute },
+      { method: 'POST', path: TOKEN_PATH, name: 'token', handler: token },
     ],
   });
-  return Object.assign(running, { bucket, quirks });
+  return Object.assign(running, { bucket, cost, tokens, quirks });
 }
 
 export const shopifySimulator: CartSimulator = {
