@@ -14,6 +14,7 @@ import { runDemo } from './demo.js';
 import { registerOrderCommands } from './orders-cli.js';
 import { configOrExit, withDb } from './runtime.js';
 import { registerStockCommands } from './stock-cli.js';
+import { registerWarehouseWriteCommands } from './warehouses-cli.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -131,5 +132,6 @@ export function buildProgram(): Command {
   registerAdminCommands(program);
   registerOrderCommands(program);
   registerStockCommands(program);
+  registerWarehouseWriteCommands(program); // joins `warehouses` when another file declares it
   return program;
 }

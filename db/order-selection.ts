@@ -79,7 +79,11 @@ export async function productsWithShortfall(db: Db): Promise<string[]> {
       AND o.shipping_instructed_at IS NULL
       AND ${holdingOrder()}
       AND EXISTS (SELECT 1 FROM stock_levels sl JOIN warehouses w ON w.code = sl.warehouse_code
-                  WHERE sl.product_code = l.product_code AND w.enabled AND sl.on_hand > sl.reserved)`.execute(
+                  WHERE sl.product_code = l.product_code AND w.enabled AND sl.on_hand > sl.reserved
+                    -- a warehouse the order's store ships from (none assigned: every one)
+                    AND (NOT EXISTS (SELECT 1 FROM store_warehouses sw WHERE sw.store_id = o.store_id)
+                         OR EXISTS (SELECT 1 FROM store_warehouses sw
+                                    WHERE sw.store_id = o.store_id AND sw.warehouse_code = w.code)))`.execute(
     db,
   );
   return r.rows.map((x) => x.product_code);

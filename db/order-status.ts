@@ -35,6 +35,7 @@ export async function orderLineHolds(
       'l.cart_option_code',
       'l.quantity',
       'l.units_per_cart_unit',
+      'l.component_units',
       'p.needs_check',
       eb
         .selectFrom('reservations as r')
@@ -52,7 +53,8 @@ export async function orderLineHolds(
     cartProductCode: r.cart_product_code,
     cartOptionCode: r.cart_option_code,
     needed: r.quantity * r.units_per_cart_unit,
-    held: Number(r.held ?? 0),
+    // A set's line holds its components: whole sets held (component units ÷ units per set).
+    held: Math.floor(Number(r.held ?? 0) / r.component_units),
     needsCheck: r.needs_check ?? false,
   }));
 }

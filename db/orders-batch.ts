@@ -89,6 +89,7 @@ const LINE_COLUMNS: readonly BulkColumn[] = [
   ['cart_option_code', 'text'],
   ['product_code', 'text'],
   ['units_per_cart_unit', 'int'],
+  ['component_units', 'int'],
   ['name', 'text'],
   ['quantity', 'int'],
   ['unit_price', 'bigint'],
@@ -159,7 +160,8 @@ export async function insertNewOrders(
         k.id,
         k.plan.order,
         ctx.products,
-        k.plan.lines.map((l) => l.held),
+        // Σ of the line's reservations (a set line's are its components' units)
+        k.plan.lines.map((l) => l.steps.reduce((n, s) => n + s.quantity, 0)),
       ),
     ),
     { returning: ['id', 'order_id', 'line_no'] },
@@ -170,7 +172,7 @@ export async function insertNewOrders(
       l.steps.map((s) => ({
         orderLineId: lineIds.get(`${k.id}:${l.lineNo}`)!,
         orderId: k.id,
-        productCode: l.productCode!,
+        productCode: s.productCode ?? l.productCode!,
         warehouse: s.warehouse,
         quantity: s.quantity,
       })),

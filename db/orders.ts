@@ -4,6 +4,7 @@ import { lineReservationState } from '../domain/allocation.js';
 import { isPrepaid } from '../domain/classify.js';
 import type { CartName, CartOrder, Order, Party } from '../domain/order.js';
 import { formatOrderNo } from '../domain/order.js';
+import { componentUnits } from '../domain/sets.js';
 import type { StatusCatalogue } from '../domain/statuses.js';
 import { toJstIso } from '../domain/time.js';
 import type { Db } from './db.js';
@@ -72,6 +73,7 @@ export function lineRows(
       cart_option_code: l.cartOptionCode,
       product_code: r?.productCode ?? null,
       units_per_cart_unit: r?.unitsPerCartUnit ?? 1,
+      component_units: componentUnits(r?.components),
       name: l.name,
       quantity: l.quantity,
       unit_price: l.unitPrice,

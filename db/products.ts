@@ -3,12 +3,16 @@
 // option, mapping for any option, then the master itself (carts that sell under our own codes).
 import { sql } from 'kysely';
 import { RuleRefusal } from '../domain/refusal.js';
+import { componentUnits, type SetComponent } from '../domain/sets.js';
 import type { Db } from './db.js';
+import { componentsOf } from './product-sets.js';
 
 export interface ResolvedProduct {
   productCode: string;
   unitsPerCartUnit: number;
   needsCheck: boolean;
+  /** セット商品: what one unit is made of (absent for a plain product). */
+  components?: SetComponent[];
 }
 
 const key = (code: string, option: string | null) => `${code}\u0000${option ?? ''}`;
@@ -60,6 +64,13 @@ export async function resolveProducts(
         needsCheck: p.needs_check,
       });
   }
+  // Sets among the products found: one query for the page.
+  const sets = await componentsOf(
+    db,
+    [...out.values()].map((r) => r.productCode),
+  );
+  if (sets.size)
+    for (const r of out.values()) if (sets.has(r.productCode)) r.components = sets.get(r.productCode)!;
   return out;
 }
 
@@ -193,7 +204,11 @@ export async function applyMappingToWaitingLines(
     if (!r) continue;
     const u = await db
       .updateTable('order_lines')
-      .set({ product_code: r.productCode, units_per_cart_unit: r.unitsPerCartUnit })
+      .set({
+        product_code: r.productCode,
+        units_per_cart_unit: r.unitsPerCartUnit,
+        component_units: componentUnits(r.components),
+      })
       .where('id', '=', l.id)
       .where('product_code', 'is', null)
       .executeTakeFirst();

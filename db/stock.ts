@@ -7,11 +7,13 @@
 //    (SKIP LOCKED) and starts again if it is busy, so no lock cycle can form;
 //  - deadlocks / serialization failures are retried by `withTransaction`.
 import { sql } from 'kysely';
-import { planReservation, usableStock } from '../domain/allocation.js';
+import { type SetComponent, usableStock } from '../domain/allocation.js';
 import { RuleRefusal } from '../domain/refusal.js';
+import { freeSets, planSetReservation } from '../domain/sets.js';
 import { CUSTOM_HOLDING_GROUPS, HOLDING_AT_IMPORT, HOLDING_IN_FULFILLMENT } from '../domain/stock-holding.js';
 import { withTransaction } from '../infra/postgres.js';
 import type { Db } from './db.js';
+import { componentsOf, setsContaining } from './product-sets.js';
 import { storeWarehouseMap } from './warehouses.js';
 
 export interface StockRow {
@@ -113,8 +115,9 @@ export function holdingOrder() {
 }
 
 /**
- * Of these products, those with lines already waiting for stock: the import leaves them to
- * `allocateProduct`, which serves the oldest first. The first waiting line answers (EXISTS on the
+ * Of these products, those with lines already waiting for stock (their own, or a set's that has the
+ * product among its components): the import leaves them to `allocateProduct`, which serves the
+ * oldest first. The first waiting line answers (EXISTS on the
  * partial index), however long an out-of-stock product's backlog grows. A line of an order that may
  * not hold stock yet also counts: that only sends the product to `allocateProduct`, which decides.
  */
@@ -130,6 +133,11 @@ export async function productsWithWaitingLines(
       SELECT 1 FROM order_lines l
       -- the predicate of order_lines_short_idx
       WHERE l.product_code = p.product_code AND l.product_code IS NOT NULL AND l.open AND l.waiting_units > 0
+        AND l.order_id <> ALL(${[...exceptOrderIds]}::bigint[])
+    ) OR EXISTS (
+      -- a set waiting for it as a component (セット商品)
+      SELECT 1 FROM product_components pc JOIN order_lines l ON l.product_code = pc.set_code
+      WHERE pc.component_code = p.product_code AND l.product_code IS NOT NULL AND l.open AND l.waiting_units > 0
         AND l.order_id <> ALL(${[...exceptOrderIds]}::bigint[])
     )`.execute(trx);
   return new Set(r.rows.map((x) => x.product_code));
@@ -275,8 +283,9 @@ export interface PlanStep {
 
 /** Lines of this product short of stock in orders that may hold it, oldest order first. */
 async function shortLinesOf(trx: Db, productCode: string) {
+  // shortfall in whole units of the product: sets, for a set's line (its waiting_units are components')
   const r = await sql<{ line_id: number; order_id: number; store_id: number; shortfall: number }>`
-    SELECT l.id AS line_id, o.id AS order_id, o.store_id, l.waiting_units AS shortfall
+    SELECT l.id AS line_id, o.id AS order_id, o.store_id, (l.waiting_units / l.component_units)::int AS shortfall
     FROM order_lines l
     JOIN orders o ON o.id = l.order_id
     JOIN stores st ON st.id = o.store_id
@@ -301,11 +310,20 @@ async function shortLinesOf(trx: Db, productCode: string) {
  * now, and waiting could deadlock; if one is busy the run starts again rather than serve a younger
  * order before it.
  */
-export async function allocateProduct(db: Db, productCode: string): Promise<AllocationResult> {
+export async function allocateProduct(
+  db: Db,
+  productCode: string,
+  components?: readonly SetComponent[] | null,
+): Promise<AllocationResult> {
+  // A set (セット商品) is served like a product whose stock is its components, whole sets at a time.
+  const parts =
+    components === undefined
+      ? ((await componentsOf(db, [productCode])).get(productCode) ?? null)
+      : components;
   // The one db/ function that opens transactions itself: its retry loop (a busy order makes the
   // attempt start again in a new transaction) is its point.
   for (let attempt = 1; ; attempt++) {
-    const result = await withTransaction(db, (trx) => allocateProductOnce(trx, productCode));
+    const result = await withTransaction(db, (trx) => allocateProductOnce(trx, productCode, parts));
     if (result) return result;
     if (attempt >= 50) throw new Error(`allocation of ${productCode}: its waiting orders stayed locked`);
     await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
@@ -327,15 +345,29 @@ function ordersCovering(
   return [...ids].sort((a, b) => a - b);
 }
 
-/** One allocation attempt; null when an order to serve was busy (nothing was written). */
-async function allocateProductOnce(trx: Db, productCode: string): Promise<AllocationResult | null> {
+/**
+ * One allocation attempt; null when an order to serve was busy (nothing was written). A plain product
+ * is a "set" of one component (itself × 1), so one path serves both: each line takes whole units,
+ * every component of a unit or none, in ONE guarded statement (reserveSteps).
+ */
+async function allocateProductOnce(
+  trx: Db,
+  productCode: string,
+  setComponents: readonly SetComponent[] | null,
+): Promise<AllocationResult | null> {
   const result: AllocationResult = { productCode, reserved: 0, orderIds: [] };
+  const components: readonly SetComponent[] = setComponents?.length
+    ? setComponents
+    : [{ productCode, quantity: 1 }];
+  const codes = components.map((c) => c.productCode);
   // Cheap exit without locks: whoever frees or adds stock after this read re-allocates after commit.
-  const hint = await sql<{ free: number }>`
-    SELECT COALESCE(SUM(GREATEST(s.on_hand - s.reserved, 0)), 0)::int AS free
+  const hint = await sql<{ product_code: string; free: number }>`
+    SELECT s.product_code, COALESCE(SUM(GREATEST(s.on_hand - s.reserved, 0)), 0)::int AS free
     FROM stock_levels s JOIN warehouses w ON w.code = s.warehouse_code
-    WHERE s.product_code = ${productCode} AND w.enabled`.execute(trx);
-  if (hint.rows[0]!.free === 0) return result;
+    WHERE s.product_code = ANY(${codes}::text[]) AND w.enabled GROUP BY 1`.execute(trx);
+  const hinted = new Map(hint.rows.map((r) => [r.product_code, r.free]));
+  const hintFree = freeSets(components, (p) => hinted.get(p) ?? 0);
+  if (hintFree === 0) return result;
   const candidates = await shortLinesOf(trx, productCode);
   if (candidates.length === 0) return result;
   const locked = new Set<number>();
@@ -346,16 +378,21 @@ async function allocateProductOnce(trx: Db, productCode: string): Promise<Alloca
     for (const r of rows.rows) locked.add(r.id);
     return rows.rows.length === ids.length;
   };
-  await lockOrders(ordersCovering(candidates, hint.rows[0]!.free), true);
-  const stock = (await lockStock(trx, [productCode])).filter((s) => s.enabled);
-  let free = stock.reduce((n, s) => n + Math.max(0, s.free), 0);
-  if (free === 0) return result;
+  await lockOrders(ordersCovering(candidates, hintFree), true);
+  const stock = (await lockStock(trx, codes)).filter((s) => s.enabled);
   // Each order takes only from the warehouses its store ships from (db/warehouses.ts); a line that
   // can reach no free stock is not a candidate (it must not stop the lines behind it).
   const shipsFrom = await storeWarehouseMap(trx);
-  const usable = (storeId: number) => usableStock(stock, shipsFrom.get(storeId));
+  const usable = (storeId: number) => {
+    const rows = usableStock(stock, shipsFrom.get(storeId));
+    return (p: string) => rows.filter((r) => r.productCode === p);
+  };
+  const freeFor = (rowsOf: (p: string) => StockRow[]) =>
+    freeSets(components, (p) => rowsOf(p).reduce((n, r) => n + Math.max(0, r.free), 0));
+  let free = freeFor((p) => stock.filter((r) => r.productCode === p));
+  if (free === 0) return result;
   const servable = <L extends { store_id: number }>(ls: L[]) =>
-    ls.filter((l) => usable(l.store_id).some((s) => s.free > 0));
+    ls.filter((l) => freeFor(usable(l.store_id)) > 0);
   // Read again under the locks: this statement's snapshot sees every commit that released or took
   // stock or changed a locked order.
   let lines = servable(await shortLinesOf(trx, productCode));
@@ -368,28 +405,76 @@ async function allocateProductOnce(trx: Db, productCode: string): Promise<Alloca
   const touched = new Set<number>();
   for (const l of lines) {
     if (free === 0 || !locked.has(l.order_id)) break;
-    for (const step of planReservation(l.shortfall, usable(l.store_id))) {
-      const got = await reserve(
-        trx,
-        { orderLineId: l.line_id, orderId: l.order_id, productCode },
-        step.warehouse,
-        step.quantity,
-      );
-      if (got === 0) continue; // cannot happen while the rows are locked; kept honest anyway
-      const w = stock.find((s) => s.warehouse === step.warehouse)!;
-      w.free -= got;
-      free -= got;
-      result.reserved += got;
-      touched.add(l.order_id);
-    }
+    const plan = planSetReservation(l.shortfall, components, usable(l.store_id));
+    if (plan.sets === 0) continue;
+    const got = await reserveSteps(trx, { orderLineId: l.line_id, orderId: l.order_id }, plan.steps);
+    if (got === 0) continue; // cannot happen while the rows are locked; kept honest anyway
+    for (const step of plan.steps)
+      stock.find((s) => s.productCode === step.productCode && s.warehouse === step.warehouse)!.free -=
+        step.quantity;
+    free = freeFor((p) => stock.filter((r) => r.productCode === p));
+    result.reserved += got;
+    touched.add(l.order_id);
   }
   result.orderIds = [...touched];
   return result;
 }
 
+/**
+ * Reserves a line's steps (a set's components, or one product across warehouses) in ONE statement,
+ * all or nothing: every stock row must have its step free, else nothing is written. The caller holds
+ * the stock rows' locks. Returns the units reserved (0 when refused).
+ */
+export async function reserveSteps(
+  trx: Db,
+  line: { orderLineId: number; orderId: number },
+  steps: ReadonlyArray<{ productCode: string; warehouse: string; quantity: number }>,
+): Promise<number> {
+  if (steps.length === 0) return 0;
+  const want = steps.reduce((n, s) => n + s.quantity, 0);
+  const r = await sql<{ units: number }>`
+    WITH plan AS (
+      SELECT * FROM unnest(${steps.map((s) => s.productCode)}::text[], ${steps.map((s) => s.warehouse)}::text[],
+                           ${steps.map((s) => s.quantity)}::int[]) AS p(product_code, warehouse_code, quantity)
+    ), ok AS (
+      SELECT count(s.product_code) = (SELECT count(*) FROM plan)
+             AND COALESCE(bool_and(s.on_hand - s.reserved >= p.quantity), false) AS all_free
+      FROM plan p LEFT JOIN stock_levels s USING (product_code, warehouse_code)
+    ), taken AS (
+      UPDATE stock_levels s SET reserved = s.reserved + p.quantity, updated_at = now()
+      FROM plan p, ok
+      WHERE ok.all_free AND s.product_code = p.product_code AND s.warehouse_code = p.warehouse_code
+        AND s.on_hand - s.reserved >= p.quantity
+      RETURNING s.product_code, s.warehouse_code, p.quantity
+    ), line AS (
+      UPDATE order_lines SET reserved_quantity = reserved_quantity + (SELECT SUM(quantity) FROM taken)
+      WHERE id = ${line.orderLineId} AND EXISTS (SELECT 1 FROM taken)
+      RETURNING id
+    ), ins AS (
+      INSERT INTO reservations (order_line_id, order_id, product_code, warehouse_code, quantity)
+      SELECT ${line.orderLineId}, ${line.orderId}, product_code, warehouse_code, quantity FROM taken
+      ON CONFLICT (order_line_id, product_code, warehouse_code)
+        DO UPDATE SET quantity = reservations.quantity + EXCLUDED.quantity
+      RETURNING 1
+    )
+    SELECT COALESCE((SELECT SUM(quantity) FROM taken), 0)::int AS units`.execute(trx);
+  const got = r.rows[0]?.units ?? 0;
+  // All rows or none: a part would leave a set half held (rows are locked, so it cannot happen).
+  if (got !== 0 && got !== want)
+    throw new Error(`a line's stock changed under its lock (planned ${want}, took ${got})`);
+  return got;
+}
+
+/**
+ * Allocates these products, and the sets (セット商品) that use any of them as a component: stock of a
+ * component that arrives or is freed may complete a waiting set. Each in code order, its own retry.
+ */
 export async function allocateProducts(db: Db, productCodes: Iterable<string>): Promise<AllocationResult[]> {
+  const codes = [...new Set(productCodes)];
+  const all = [...new Set([...codes, ...(await setsContaining(db, codes))])].sort();
+  const sets = await componentsOf(db, all);
   const out: AllocationResult[] = [];
-  for (const p of [...new Set(productCodes)].sort()) out.push(await allocateProduct(db, p));
+  for (const p of all) out.push(await allocateProduct(db, p, sets.get(p) ?? null));
   return out;
 }
 
@@ -407,24 +492,30 @@ export async function releaseOrderStock(
   orderId: number,
   filter: ReleaseFilter = {},
 ): Promise<Array<{ productCode: string; warehouse: string; quantity: number }>> {
-  const products = await trx
-    .selectFrom('reservations')
-    .select('product_code')
-    .distinct()
-    .where('order_id', '=', orderId)
-    .$if(!!filter.productCode, (q) => q.where('product_code', '=', filter.productCode!))
-    .execute();
-  if (products.length === 0) return [];
+  // The rows to take back: those matching the filter and, for a set's line (セット商品), every row
+  // of that line — a set is held whole or not at all. The caller holds the order's row lock, so no
+  // reservation of the order appears or goes meanwhile.
+  const picked = await sql<{ id: number; product_code: string }>`
+    WITH hit AS (
+      SELECT r.id, r.order_line_id, r.product_code <> l.product_code AS component
+      FROM reservations r JOIN order_lines l ON l.id = r.order_line_id
+      WHERE r.order_id = ${orderId}
+        AND (${filter.warehouse ?? null}::text IS NULL OR r.warehouse_code = ${filter.warehouse ?? null})
+        AND (${filter.productCode ?? null}::text IS NULL OR r.product_code = ${filter.productCode ?? null}
+             OR l.product_code = ${filter.productCode ?? null})
+    )
+    SELECT r.id, r.product_code FROM reservations r
+    WHERE r.id IN (SELECT id FROM hit)
+       OR r.order_line_id IN (SELECT order_line_id FROM hit WHERE component)`.execute(trx);
+  if (picked.rows.length === 0) return [];
   await lockStock(
     trx,
-    products.map((p) => p.product_code),
+    picked.rows.map((p) => p.product_code),
   );
   const r = await sql<{ product_code: string; warehouse_code: string; quantity: number }>`
     WITH gone AS (
       DELETE FROM reservations
-      WHERE order_id = ${orderId}
-        AND (${filter.warehouse ?? null}::text IS NULL OR warehouse_code = ${filter.warehouse ?? null})
-        AND (${filter.productCode ?? null}::text IS NULL OR product_code = ${filter.productCode ?? null})
+      WHERE order_id = ${orderId} AND id = ANY(${picked.rows.map((p) => p.id)}::bigint[])
       RETURNING order_line_id, product_code, warehouse_code, quantity
     ), per_stock AS (
       SELECT product_code, warehouse_code, SUM(quantity)::int AS quantity FROM gone GROUP BY 1, 2

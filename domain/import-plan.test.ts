@@ -177,6 +177,7 @@ describe('planNewOrders: stock oldest first and the first status of each new ord
       productCode: 'P-A',
       held: 2,
       steps: [{ warehouse: 'tokyo', quantity: 2 }],
+      stockCodes: ['P-A'],
     });
     expect(plans[1]!.lines[0]!.steps).toEqual([{ warehouse: 'osaka', quantity: 1 }]);
     expect(free).toEqual(before); // pure: the stock read is not changed

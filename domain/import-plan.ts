@@ -2,7 +2,13 @@
 // hold stock now (domain/stock-holding.ts), the stock it takes, oldest first
 // (domain/allocation.ts planPageStock), and so the first status it gets (autoTarget). The
 // repository writes exactly this (db/orders-batch.ts).
-import { type ProductStock, planPageStock, type ReservationStep } from './allocation.js';
+import {
+  heldBySteps,
+  type ProductStock,
+  planPageStock,
+  type ReservationStep,
+  stockCodesOf,
+} from './allocation.js';
 import { classifyOrder } from './classify.js';
 import type { CartOrder } from './order.js';
 import { factsFromCartOrder, type ResolvedLine } from './order-facts.js';
@@ -47,7 +53,7 @@ export function prepareNewOrders(
 export function productsToPlan(prepared: readonly PreparedOrder[]): string[] {
   const codes = new Set<string>();
   for (const p of prepared)
-    if (p.holds) for (const l of p.facts.lines) if (l.productCode) codes.add(l.productCode);
+    if (p.holds) for (const l of p.facts.lines) for (const c of stockCodesOf(l)) codes.add(c);
   return [...codes];
 }
 
@@ -57,7 +63,15 @@ export interface NewOrderPlan {
   reason: string | null;
   /** It waited for stock after an allocation (not merely before one that runs after commit). */
   stockWaited: boolean;
-  lines: Array<{ lineNo: number; productCode: string | null; held: number; steps: ReservationStep[] }>;
+  lines: Array<{
+    lineNo: number;
+    productCode: string | null;
+    /** Whole units held (sets, for a set line); the steps are stock units. */
+    held: number;
+    steps: ReservationStep[];
+    /** The products whose stock it takes (its own, or a set's components). */
+    stockCodes: string[];
+  }>;
 }
 
 /**
@@ -81,14 +95,15 @@ export function planNewOrders(
         lineNo: l.lineNo,
         productCode: l.productCode,
         steps: s,
-        held: s.reduce((n, x) => n + x.quantity, 0),
+        held: heldBySteps(l, s),
+        stockCodes: stockCodesOf(l),
       };
     });
     const next = autoTarget({
       ...p.facts,
       lines: p.facts.lines.map((l, j) => ({ ...l, held: lines[j]!.held })),
     });
-    const deferred = p.holds && lines.some((l) => l.productCode !== null && waiting.has(l.productCode));
+    const deferred = p.holds && lines.some((l) => l.stockCodes.some((c) => waiting.has(c)));
     return {
       order: p.order,
       status: next.to,

@@ -1,6 +1,7 @@
 // The facts every status decision reads (`OrderFacts`), built in ONE place whatever they come from:
 // a cart order on its way in (the batch path and the single-order path alike) or an order already
 // stored (its row and its lines as the database holds them). Pure.
+import type { SetComponent } from './allocation.js';
 import { isPrepaid } from './classify.js';
 import { deliveryHold } from './delivery.js';
 import type { CartOrder } from './order.js';
@@ -15,6 +16,8 @@ export interface ResolvedLine {
   productCode: string;
   needsCheck: boolean;
   unitsPerCartUnit: number;
+  /** セット商品: the components one unit holds (absent for a plain product). */
+  components?: readonly SetComponent[];
 }
 
 type FactSettings = Pick<StoreSettings, 'deliveryHoldDays' | 'autoCompleteCancel'>;
@@ -45,6 +48,7 @@ export function factsFromCartOrder(
         needsCheck: r?.needsCheck ?? false,
         needed: l.quantity * (r?.unitsPerCartUnit ?? 1),
         held: 0,
+        ...(r?.components?.length ? { components: r.components } : {}),
       };
     }),
     customerRemarks: order.customerRemarks,

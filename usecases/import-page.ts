@@ -28,6 +28,8 @@ import {
   StockMovedError,
 } from '../db/stock.js';
 import type { Store } from '../db/stores.js';
+import { storeWarehouseCodes } from '../db/warehouses.js';
+import { usableStock } from '../domain/allocation.js';
 import { admitsNewOrder } from '../domain/cart-change.js';
 import { orderHashes } from '../domain/hash.js';
 import { type PageCounts, type PersistKind, zeroCounts } from '../domain/import-counts.js';
@@ -157,6 +159,7 @@ export async function importPage(
     now,
   );
   const rawOf = new Map(split.fresh.map((g) => [g.order.cartOrderNo, g.raw.payload]));
+  const shipsFrom = prepared.length ? new Set(await storeWarehouseCodes(db, store.id)) : undefined;
 
   /** Step 5 in one transaction; `mode` says how new orders are written. */
   const writePage = (mode: 'batch' | 'batch-locked' | 'one-by-one') =>
@@ -218,8 +221,10 @@ export async function importPage(
   /** New orders in bulk: stock read (or locked), planned, written, reservations recorded. */
   const writeNewOrders = async (trx: Db, which: typeof prepared, locked: boolean) => {
     const wanted = productsToPlan(which);
-    const stock = (locked ? await lockStock(trx, wanted) : await readStock(trx, wanted)).filter(
-      (s) => s.enabled,
+    // Enabled warehouses the store ships from only (domain/allocation.ts usableStock).
+    const stock = usableStock(
+      locked ? await lockStock(trx, wanted) : await readStock(trx, wanted),
+      shipsFrom,
     );
     const waiting = await productsWithWaitingLines(trx, wanted);
     const plans = planNewOrders(which, stock, waiting);
@@ -234,8 +239,10 @@ export async function importPage(
     const newIds = batch.inserted.map((x) => x.orderId);
     const planOf = new Map(plans.map((p) => [p.order.cartOrderNo, p]));
     const waitingProducts = [
-      ...new Set(batch.inserted.flatMap((x) => planOf.get(x.cartOrderNo)!.lines.map((l) => l.productCode))),
-    ].filter((c): c is string => c !== null && waiting.has(c));
+      ...new Set(
+        batch.inserted.flatMap((x) => planOf.get(x.cartOrderNo)!.lines.flatMap((l) => l.stockCodes)),
+      ),
+    ].filter((c) => waiting.has(c)); // a component's allocation serves the sets waiting for it too
     return {
       inserted: batch.inserted,
       conflicts: batch.conflicts.map((c) => c.plan.order.cartOrderNo),

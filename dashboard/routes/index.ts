@@ -5,7 +5,6 @@ import type { RouteDeps } from './deps.js';
 import { registerImportRoutes } from './imports.js';
 import { registerMappingRoutes } from './mappings.js';
 import { registerOrderRoutes } from './orders.js';
-import { registerProductRoutes } from './products.js';
 import { registerRejectRoutes } from './rejects.js';
 import { registerReleaseRoutes } from './release.js';
 import { registerShippingRoutes } from './shipping.js';
@@ -13,6 +12,7 @@ import { registerStatusRoutes } from './statuses.js';
 import { registerStockRoutes } from './stock.js';
 import { registerStoreRoutes } from './stores.js';
 import { registerUserRoutes } from './users.js';
+import { registerWarehouseRoutes } from './warehouses.js';
 
 export type { RouteDeps } from './deps.js';
 
@@ -20,11 +20,11 @@ export function registerApiRoutes(routes: RouteTable, deps: RouteDeps): void {
   registerOrderRoutes(routes, deps);
   registerReleaseRoutes(routes, deps);
   registerStockRoutes(routes, deps);
+  registerWarehouseRoutes(routes, deps);
   registerShippingRoutes(routes, deps);
   registerStoreRoutes(routes, deps);
   registerImportRoutes(routes, deps);
   registerRejectRoutes(routes, deps);
-  registerProductRoutes(routes, deps);
   registerMappingRoutes(routes, deps);
   registerStatusRoutes(routes, deps);
   registerUserRoutes(routes, deps);

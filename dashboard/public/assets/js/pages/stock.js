@@ -5,7 +5,9 @@ import { field, fill, formValues, h, lines, notice, select, table } from '../dom
 
 export async function render(main, ctx) {
   const [{ warehouses }, { products }] = await Promise.all([get('/api/warehouses'), get('/api/products')]);
-  const whOptions = warehouses.map((w) => [w.code, w.name]);
+  // A disabled warehouse (停止中) takes no new reservations: the screen says so wherever it appears.
+  const stopped = new Set(warehouses.filter((w) => !w.enabled).map((w) => w.code));
+  const whOptions = warehouses.map((w) => [w.code, w.enabled ? w.name : `${w.name}（停止中）`]);
   const datalist = h(
     'datalist',
     { id: 'product-codes' },
@@ -125,7 +127,18 @@ export async function render(main, ctx) {
         [
           { label: '商品コード', cell: (r) => r.productCode, class: 'mono' },
           { label: '商品名', cell: (r) => r.name },
-          { label: '倉庫', cell: (r) => r.warehouseName },
+          {
+            label: '倉庫',
+            cell: (r) =>
+              h(
+                'span',
+                null,
+                r.warehouseName,
+                stopped.has(r.warehouse)
+                  ? h('span', { class: 'badge off', title: '新しい引当をしません' }, '停止中')
+                  : '',
+              ),
+          },
           { label: '実在庫', cell: (r) => String(r.onHand), class: 'num' },
           { label: '引当済', cell: (r) => String(r.reserved), class: 'num' },
           { label: '引当可能', cell: (r) => String(r.available), class: 'num' },
