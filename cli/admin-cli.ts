@@ -141,7 +141,11 @@ export function registerAdminCommands(program: Command): void {
     .option('--no-wait', 'do not wait for the result')
     .action(async (o: { store: string; day?: string; wait: boolean }) =>
       withRuntime(async (rt) => {
+        await getStore(rt.db, o.store).catch((e: Error) => fail(e.message));
         const id = await rt.queues.add('reconcile-store', { storeCode: o.store, day: o.day });
+        process.stdout.write(
+          `reconcile of ${o.store} (${o.day ?? 'yesterday, JST'}) enqueued (job ${id})${o.wait ? '' : '; not waiting (--no-wait)'}\n`,
+        );
         if (o.wait) await waitFor(rt, 'import', id);
       }),
     );

@@ -36,6 +36,11 @@ export function printResults(results: ChangeResult[]): void {
 
 const collect = (v: string, prev: string[]) => [...prev, ...v.split(',').filter(Boolean)];
 
+/** A repeatable --order that came empty (`--order ''`, `--order ,`) is refused, not "0 done". */
+function requireOrders(refs: readonly string[]): void {
+  if (refs.length === 0) fail('give at least one order: --order <受注No or store:cartOrderNo>');
+}
+
 export function registerOrderCommands(program: Command): void {
   program
     .command('orders')
@@ -79,6 +84,7 @@ export function registerOrderCommands(program: Command): void {
     .option('--reason <text>', 'why (kept in the order history)')
     .action(async (o: { to: string; order: string[]; reason?: string }) =>
       withDb(async ({ db }) => {
+        requireOrders(o.order);
         const ids = await Promise.all(o.order.map((r) => orderIdOf(db, r)));
         printResults(
           await changeStatuses(depsOf(db), {
@@ -118,6 +124,7 @@ export function registerOrderCommands(program: Command): void {
     .option('--too-late', 'the warehouse shipped it anyway (キャンセル対応中 → 出荷完了, flagged)')
     .action(async (o: { order: string[]; reason: string; complete?: boolean; tooLate?: boolean }) =>
       withDb(async ({ db }) => {
+        requireOrders(o.order);
         const ids = await Promise.all(o.order.map((r) => orderIdOf(db, r)));
         const step = o.complete ? 'complete' : o.tooLate ? 'too-late' : 'request';
         printResults(
