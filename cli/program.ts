@@ -11,6 +11,7 @@ import { startWorkers } from '../workers/worker.js';
 import { registerAdminCommands } from './admin-cli.js';
 import { registerCartCommands } from './carts-cli.js';
 import { runDemo } from './demo.js';
+import { registerMasterCommands } from './masters-cli.js';
 import { registerOrderCommands } from './orders-cli.js';
 import { configOrExit, withDb } from './runtime.js';
 import { registerStockCommands } from './stock-cli.js';
@@ -132,6 +133,7 @@ export function buildProgram(): Command {
   registerAdminCommands(program);
   registerOrderCommands(program);
   registerStockCommands(program);
+  registerMasterCommands(program);
   registerWarehouseWriteCommands(program); // joins `warehouses` when another file declares it
   return program;
 }
