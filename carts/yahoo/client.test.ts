@@ -104,7 +104,10 @@ describe('yahoo adapter against its simulator over HTTP', () => {
     expect(expected.length).toBe(60);
     expect(pageCount).toBeGreaterThan(6); // several pages and sub-windows were walked
     expect(s.stats.byRoute.orderList).toBeGreaterThan(10);
-    expect(s.stats.byRoute.orderInfo).toBe(60);
+    // One orderInfo per order; a request retried after the client's 300 ms timeout (a loaded machine)
+    // reaches the simulator twice.
+    expect(s.stats.byRoute.orderInfo).toBeGreaterThanOrEqual(60);
+    expect(s.stats.byRoute.orderInfo).toBeLessThanOrEqual(60 + a.http.stats.retries);
     expect(s.stats.sent429).toBe(0);
     expect(a.http.stats.rateLimited).toBe(0);
   });
