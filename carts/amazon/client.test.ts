@@ -1,11 +1,13 @@
-// The adapter against its simulator over real HTTP: paging and windows, restricted data, LWA refresh,
-// rate limits, faults, cart-side changes. Rates are scaled up on both sides (getOrders is 1/min
-// for real); a normal run must not meet a single 429.
+// The adapter against its simulator over real HTTP, for a v0 store and a 2026-01-01 store: paging and
+// windows, restricted data (v0) and PII by role (2026), LWA refresh, rate limits, faults, cart-side
+// changes, and one order read through both APIs. Rates are scaled up on both sides (getOrders is 1/min
+// for real, searchOrders 1 every 3 min); a normal run must not meet a single 429.
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CartOrder } from '../../domain/order.js';
 import type { ListWindow, RateLimits, RawOrder } from '../contract.js';
 import { CartAuthError, CartResponseError } from '../errors.js';
+import type { OrdersApi } from './constants.js';
 import { AMAZON_DEMO_CREDENTIALS } from './demo-credentials.js';
 import { amazonSimulatorSettings, createAmazonAdapter } from './index.js';
 import { resolveLwaUrl } from './settings.js';
@@ -24,6 +26,8 @@ const LIMITS: RateLimits = {
   getOrderAddress: { ratePerSec: 100, burst: 5 },
   getOrderBuyerInfo: { ratePerSec: 100, burst: 5 },
   createRestrictedDataToken: { ratePerSec: 50, burst: 3 },
+  searchOrders: { ratePerSec: 25, burst: 2 },
+  getOrder2026: { ratePerSec: 100, burst: 5 },
 };
 /** Short waits for the fault tests; normal runs get a timeout a loaded CI machine will not hit. */
 const FAST_HTTP = { timeoutMs: 300, baseDelayMs: 5, maxDelayMs: 200, maxAttempts: 8 };
@@ -52,6 +56,9 @@ async function setup(
     credentials?: typeof AMAZON_DEMO_CREDENTIALS;
     itemsPerPage?: number;
     http?: typeof HTTP;
+    /** The store's Orders API (the v0 tests say so; a store without the setting reads 2026-01-01). */
+    api?: OrdersApi;
+    piiRoles?: boolean;
   } = {},
 ) {
   const clock = o.clock ?? testClock();
@@ -63,13 +70,19 @@ async function setup(
     to: new Date(T0.getTime() - 10 * MIN),
     limits: LIMITS,
     itemsPerPage: o.itemsPerPage ?? 2,
+    piiRoles: o.piiRoles,
   });
   running.push(sim);
   const adapter = createAmazonAdapter({
     storeCode: 'amazon-main',
     baseUrl: sim.url,
     credentials: o.credentials ?? AMAZON_DEMO_CREDENTIALS,
-    settings: { ...amazonSimulatorSettings, maxResultsPerPage: 7, ...o.settings },
+    settings: {
+      ...amazonSimulatorSettings,
+      maxResultsPerPage: 7,
+      ...(o.api === '2026-01-01' ? {} : { ordersApi: 'v0' }),
+      ...o.settings,
+    },
     limits: LIMITS,
     now: clock.now,
     http: o.http ?? HTTP,
@@ -96,7 +109,7 @@ function normalized(adapter: ReturnType<typeof createAmazonAdapter>, raws: RawOr
   });
 }
 
-describe('amazon adapter against the simulator', () => {
+describe('amazon adapter against the simulator, v0 store (ordersApi: v0)', () => {
   it('brings every order once across pages and windows, with all item pages, and meets no 429', async () => {
     const { sim, adapter } = await setup({ orders: 45 });
     const start = new Date(T0.getTime() - 4 * DAY);
@@ -160,7 +173,7 @@ describe('amazon adapter against the simulator', () => {
       storeCode: 'amazon-main',
       baseUrl: sim.url,
       credentials: AMAZON_DEMO_CREDENTIALS,
-      settings: { ...amazonSimulatorSettings, restrictedData: false },
+      settings: { ...amazonSimulatorSettings, ordersApi: 'v0', restrictedData: false },
       limits: LIMITS,
       now: () => T0,
       http: HTTP,
@@ -322,7 +335,7 @@ describe('amazon adapter against the simulator', () => {
       storeCode: 'amazon-main',
       baseUrl: sim.url,
       credentials: AMAZON_DEMO_CREDENTIALS,
-      settings: { maxResultsPerPage: 3 }, // no lwaUrl: the loopback default finds the simulator's
+      settings: { maxResultsPerPage: 3, ordersApi: 'v0' }, // no lwaUrl: the loopback default finds the simulator's
       limits: LIMITS,
       now: () => T0,
       http: HTTP,
@@ -390,3 +403,325 @@ describe('amazon adapter against the simulator', () => {
     ).toThrow(/maxResultsPerPage/);
   });
 });
+
+describe('amazon adapter against the simulator, 2026-01-01 store (the default)', () => {
+  const API = '2026-01-01' as const;
+  const window = { from: new Date(T0.getTime() - 4 * DAY), to: T0 };
+
+  it('pages searchOrders with paginationToken across windows: every order once, items inline, no RDT, no 429', async () => {
+    const { sim, adapter } = await setup({ orders: 45, api: API });
+    const end = adapter.listableUntil();
+    const all = (await simOrders(sim)).filter((o) => Date.parse(o.updatedAt) < end.getTime());
+    const second = (iso: string) => new Date(Math.floor(Date.parse(iso) / 1000) * 1000);
+    const cut = second(all[20]!.updatedAt);
+    const raws: RawOrder[] = [];
+    let pages = 0;
+    for (const w of [
+      { from: window.from, to: cut },
+      { from: cut, to: T0 },
+    ]) {
+      const got = await collect(adapter, w);
+      pages += got.length;
+      for (const r of got.flat()) {
+        const updated = Date.parse((r.payload as { lastUpdatedTime: string }).lastUpdatedTime);
+        expect(updated).toBeGreaterThanOrEqual(w.from.getTime());
+        expect(updated).toBeLessThan(w.to.getTime());
+        raws.push(r);
+      }
+    }
+    expect(raws.map((r) => r.cartOrderNo).sort()).toEqual(all.map((o) => o.cartOrderNo).sort());
+    expect(pages).toBeGreaterThanOrEqual(7); // 45 orders at 7 a page
+    for (const r of raws)
+      expect((r.payload as { orderItems: unknown[] }).orderItems).toHaveLength(
+        sim.book.find(r.cartOrderNo!)!.lines.length,
+      );
+    // Every page, not just the first, carried includedData: the last page's orders have their status.
+    const orders = normalized(adapter, raws);
+    expect(orders.every((o) => o.cartStatus !== '')).toBe(true);
+    // One call a page (a page whose orders all fall outside the half-open window yields nothing).
+    expect(sim.stats.byRoute.searchOrders).toBeGreaterThanOrEqual(pages);
+    expect(sim.stats.byRoute.searchOrders).toBeLessThanOrEqual(pages + 2);
+    expect(sim.stats.byRoute.getOrders).toBeUndefined();
+    expect(sim.stats.byRoute.getOrderItems).toBeUndefined();
+    expect(sim.stats.byRoute.createRestrictedDataToken).toBeUndefined();
+    expect(sim.stats.byRoute.lwaToken).toBe(1);
+    expect(sim.stats.sent429).toBe(0);
+  });
+
+  it('PII by role: ship-to and buyer with the Direct-to-Consumer roles; without them no names, street, postal code or phone', async () => {
+    const { adapter } = await setup({ orders: 15, api: API });
+    const withPii = normalized(adapter, (await collect(adapter, window)).flat());
+    const shippable = withPii.filter((o) => o.cartStatus === 'Unshipped');
+    expect(shippable.length).toBeGreaterThan(0);
+    for (const o of shippable) {
+      expect(o.shipTo.name).toMatch(/^\S+ \S+$/);
+      expect(o.shipTo.phone).toMatch(/^0\d+-\d+-\d+$/);
+      expect(o.orderer.email).toMatch(/@marketplace\.amazon\.co\.jp$/);
+    }
+    const { adapter: noRole } = await setup({ orders: 15, api: API, piiRoles: false });
+    const without = normalized(noRole, (await collect(noRole, window)).flat());
+    const o = without.find((x) => x.cartOrderNo === shippable[0]!.cartOrderNo)!;
+    expect(o.shipTo).toMatchObject({ name: null, phone: null, postalCode: null });
+    // City and prefecture are not PII in 2026-01-01; the street and the postal code are.
+    expect(o.shipTo.prefecture).toBe(shippable[0]!.shipTo.prefecture);
+    expect(o.orderer).toMatchObject({ name: null, email: null });
+  });
+
+  it('one store, either API: the same orders as the same order JSON (the v0 read lacks only what v0 never fetched)', async () => {
+    const { sim, adapter } = await setup({ orders: 30, api: API });
+    const v0 = createAmazonAdapter({
+      storeCode: 'amazon-main',
+      baseUrl: sim.url,
+      credentials: AMAZON_DEMO_CREDENTIALS,
+      settings: { ...amazonSimulatorSettings, ordersApi: 'v0' },
+      limits: LIMITS,
+      now: () => T0,
+      http: HTTP,
+    });
+    const a = new Map(normalized(v0, (await collect(v0, window)).flat()).map((o) => [o.cartOrderNo, o]));
+    const b = normalized(adapter, (await collect(adapter, window)).flat());
+    expect(b.map((o) => o.cartOrderNo).sort()).toEqual([...a.keys()].sort());
+    for (const o of b) {
+      const old = a.get(o.cartOrderNo)!;
+      // v0 lists without getOrderAddress (delivery instructions) or an RDT for items (gift messages);
+      // 2026 withholds the buyer of an order not yet payable or cancelled (access-orders-pii).
+      const { customerRemarks: _r, orderer: _o, ...rest } = o;
+      const { customerRemarks: _r0, orderer: _o0, ...restV0 } = old;
+      expect(rest).toEqual(restV0);
+      if (o.cartStatus === 'Unshipped') expect(o.orderer).toEqual(old.orderer);
+    }
+  });
+
+  it('fetchOrder: getOrder (2026) with includedData; null for unknown or malformed ids', async () => {
+    const { sim, adapter } = await setup({ orders: 8, api: API });
+    const [first] = await simOrders(sim);
+    const raw = await adapter.fetchOrder(first!.cartOrderNo);
+    expect(raw?.cartOrderNo).toBe(first!.cartOrderNo);
+    expect(ok(adapter.normalize(raw!, 'amazon-main')).lines.length).toBeGreaterThan(0);
+    expect(await adapter.fetchOrder('503-0000000-0000000')).toBeNull();
+    expect(await adapter.fetchOrder('not-an-order')).toBeNull();
+    expect(sim.stats.byRoute.getOrder2026).toBe(2);
+    expect(sim.stats.byRoute.getOrder).toBeUndefined();
+  });
+
+  it('an expired token: the 403 makes the adapter refresh once and retry; a revoked one is a CartAuthError', async () => {
+    const { sim, adapter } = await setup({ orders: 10, api: API });
+    const before = (await collect(adapter, window)).flat().length;
+    sim.faults.expireTokens = true;
+    expect((await collect(adapter, window)).flat()).toHaveLength(before);
+    expect(sim.stats.authFailures).toBeGreaterThanOrEqual(1);
+    expect(sim.stats.byRoute.lwaToken).toBe(2);
+    sim.faults.expireTokens = false;
+    sim.faults.revokeCredentials = true;
+    await expect(collect(adapter, window)).rejects.toBeInstanceOf(CartAuthError);
+  });
+
+  it('backs off after 429, 5xx and timeouts; a malformed record is one rejection naming createdTime', async () => {
+    const { sim, adapter } = await setup({ orders: 20, api: API, http: FAST_HTTP });
+    await collect(adapter, { from: window.from, to: new Date(window.from.getTime() + 1) }); // the LWA token first
+    sim.faults.rateLimited = 2;
+    sim.faults.serverErrors = 2;
+    sim.faults.timeouts = 1;
+    sim.faults.malformedRecords = 1;
+    const raws = (await collect(adapter, window)).flat();
+    expect(new Set(raws.map((r) => r.cartOrderNo)).size).toBe(20);
+    expect(sim.stats.sent429).toBeGreaterThanOrEqual(2);
+    expect(adapter.http.stats.retries).toBeGreaterThanOrEqual(5);
+    const rejected = raws.map((r) => adapter.normalize(r, 'amazon-main')).filter((r) => !r.ok);
+    expect(rejected).toEqual([expect.objectContaining({ ok: false, field: 'createdTime' })]);
+  });
+
+  it('a cart-side cancel comes with the next window as Canceled, once two minutes have passed', async () => {
+    const clock = testClock();
+    const { sim, adapter } = await setup({ orders: 12, clock, api: API });
+    const first = { from: window.from, to: adapter.listableUntil() };
+    const before = normalized(adapter, (await collect(adapter, first)).flat());
+    const target = before.find((o) => o.cartStatus === 'Unshipped')!;
+    clock.advance(10 * MIN);
+    await fetch(`${sim.url}/__sim/orders/${target.cartOrderNo}/cancel`, { method: 'POST' });
+    const listed = async () =>
+      (await collect(adapter, { from: first.to, to: clock.now() })).flat().map((r) => r.cartOrderNo);
+    // Changed a moment ago: not listable before two minutes have passed (lastUpdatedBefore rule).
+    expect(await listed()).not.toContain(target.cartOrderNo);
+    clock.advance(3 * MIN);
+    const next = normalized(adapter, (await collect(adapter, { from: first.to, to: clock.now() })).flat());
+    const cancelled = next.find((o) => o.cartOrderNo === target.cartOrderNo);
+    expect(cancelled).toMatchObject({ cartStatus: 'Canceled', cancelledInCart: true });
+    expect(Date.parse(cancelled!.cartUpdatedAt!)).toBeGreaterThan(Date.parse(target.cartUpdatedAt!));
+  });
+
+  it('serves the fixtures folder through 2026-01-01 too: the v0 recordings as 2026 orders, the 2026 examples as recorded', async () => {
+    const sim = await startAmazonSimulator({
+      fixturesDir: fileURLToPath(new URL('./fixtures/', import.meta.url)),
+      clock: () => T0,
+      limits: LIMITS,
+    });
+    running.push(sim);
+    const adapter = createAmazonAdapter({
+      storeCode: 'amazon-main',
+      baseUrl: sim.url,
+      credentials: AMAZON_DEMO_CREDENTIALS,
+      settings: { maxResultsPerPage: 3 },
+      limits: LIMITS,
+      now: () => T0,
+      http: HTTP,
+    });
+    const raws = (await collect(adapter, { from: new Date('2026-04-01T00:00:00Z'), to: T0 })).flat();
+    expect(raws).toHaveLength(8);
+    expect(normalized(adapter, raws).find((o) => o.cartOrderNo === '249-1258324-2341544')?.totals.total).toBe(
+      2340,
+    );
+    // The model's sandbox JP order (December 2024), as recorded; FBA, so not listed for a MERCHANT store.
+    const dec = { from: new Date('2024-12-01T00:00:00Z'), to: new Date('2025-01-01T00:00:00Z') };
+    expect((await collect(adapter, dec)).flat()).toHaveLength(0);
+    const fba = createAmazonAdapter({
+      storeCode: 'amazon-fba',
+      baseUrl: sim.url,
+      credentials: AMAZON_DEMO_CREDENTIALS,
+      settings: { fulfillmentChannels: ['AFN'] },
+      limits: LIMITS,
+      now: () => T0,
+      http: HTTP,
+    });
+    expect((await collect(fba, dec)).flat().map((r) => r.cartOrderNo)).toEqual(['250-1234567-8901234']);
+  });
+});
+
+describe('the simulator’s Orders API 2026-01-01, as a client sees it on the wire', () => {
+  async function token(sim: AmazonRunningSimulator): Promise<string> {
+    const c = AMAZON_DEMO_CREDENTIALS;
+    const res = await fetch(`${sim.url}/auth/o2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: c.refreshToken,
+        client_id: c.clientId,
+        client_secret: c.clientSecret,
+      }),
+    });
+    return ((await res.json()) as { access_token: string }).access_token;
+  }
+  const search = (sim: AmazonRunningSimulator, t: string | null, query: Record<string, string>) => {
+    const u = new URL(`${sim.url}/orders/2026-01-01/orders`);
+    for (const [k, v] of Object.entries(query)) u.searchParams.set(k, v);
+    return fetch(u, { headers: t ? { 'x-amz-access-token': t } : {} });
+  };
+
+  it('enforces the documented searchOrders usage plan (burst 20, then 429 QuotaExceeded) and says its rate', async () => {
+    // The documented limits, unscaled: AMAZON_RATE_LIMITS.searchOrders is 0.0056/s, burst 20.
+    const sim = await startAmazonSimulator({ seed: 3, orders: 5, clock: () => T0 });
+    running.push(sim);
+    const t = await token(sim);
+    const q = { lastUpdatedAfter: '2026-04-20T00:00:00Z', marketplaceIds: 'A1VC38T7YXB528' };
+    const statuses: number[] = [];
+    let first: Response | null = null;
+    let last: Response | null = null;
+    for (let i = 0; i < 21; i++) {
+      const res = await search(sim, t, q);
+      statuses.push(res.status);
+      first ??= res;
+      last = res;
+    }
+    expect(statuses.filter((s) => s === 200)).toHaveLength(20);
+    expect(statuses[20]).toBe(429);
+    expect(first!.headers.get('x-amzn-ratelimit-limit')).toBe('0.0056');
+    expect(await last!.json()).toEqual({
+      errors: [
+        {
+          code: 'QuotaExceeded',
+          message: 'You exceeded your quota for the requested resource.',
+          details: '',
+        },
+      ],
+    });
+    expect(last!.headers.get('x-amzn-requestid')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('answers Amazon’s way: 403 without a token; 400 InvalidInput for both date filters, a bad includedData value, an expired paginationToken; includedData decides the datasets', async () => {
+    let now = T0.getTime();
+    const sim = await startAmazonSimulator({
+      seed: 3,
+      orders: 12,
+      clock: () => new Date(now),
+      rateLimits: false,
+    });
+    running.push(sim);
+    const t = await token(sim);
+    const noToken = await search(sim, null, { lastUpdatedAfter: '2026-04-20T00:00:00Z' });
+    expect(noToken.status).toBe(403);
+    expect(((await noToken.json()) as { errors: Array<{ code: string }> }).errors[0]!.code).toBe(
+      'Unauthorized',
+    );
+    const both = await search(sim, t, {
+      createdAfter: '2026-04-20T00:00:00Z',
+      lastUpdatedAfter: '2026-04-20T00:00:00Z',
+    });
+    expect(both.status).toBe(400);
+    expect(await both.json()).toMatchObject({ errors: [{ code: 'InvalidInput', message: 'Invalid Input' }] });
+    expect(
+      (await search(sim, t, { createdAfter: '2026-04-20T00:00:00Z', includedData: 'ITEMS' })).status,
+    ).toBe(400);
+    expect(
+      (
+        await search(sim, t, {
+          lastUpdatedAfter: '2026-04-20T00:00:00Z',
+          lastUpdatedBefore: T0.toISOString(),
+        })
+      ).status,
+    ).toBe(400); // not 2 min ago
+
+    const bare = (await (
+      await search(sim, t, { createdAfter: '2026-04-20T00:00:00Z', maxResultsPerPage: '5' })
+    ).json()) as {
+      orders: Array<Record<string, unknown>>;
+      pagination?: { nextToken: string };
+      createdBefore: string;
+    };
+    // Without includedData: basic information only (get-orders-with-filtering-criteria).
+    expect(Object.keys(bare.orders[0]!).sort()).toEqual(
+      [
+        'associatedOrders',
+        'createdTime',
+        'lastUpdatedTime',
+        'orderAliases',
+        'orderId',
+        'orderItems',
+        'programs',
+        'salesChannel',
+      ].sort(),
+    );
+    expect(Object.keys((bare.orders[0]!.orderItems as Json[])[0]!).sort()).toEqual(
+      ['orderItemId', 'product', 'programs', 'quantityOrdered'].sort(),
+    );
+    expect(bare.createdBefore).toBeDefined();
+    const next = bare.pagination!.nextToken;
+    const page2 = await search(sim, t, {
+      createdAfter: '2026-04-20T00:00:00Z',
+      maxResultsPerPage: '5',
+      includedData: 'FULFILLMENT',
+      paginationToken: next,
+    });
+    expect(page2.status).toBe(200);
+    const p2 = (await page2.json()) as {
+      orders: Array<Record<string, unknown>>;
+      pagination?: { nextToken: string };
+    };
+    expect(p2.orders[0]!.fulfillment).toBeDefined();
+    expect(p2.orders[0]!.buyer).toBeUndefined();
+    now += 25 * HOUR; // pagination tokens expire after 24 h (access tokens after one)
+    const stale = await search(sim, await token(sim), {
+      createdAfter: '2026-04-20T00:00:00Z',
+      paginationToken: p2.pagination!.nextToken,
+    });
+    expect(stale.status).toBe(400);
+    expect(await stale.json()).toMatchObject({ errors: [{ code: 'InvalidInput' }] });
+  });
+});
+
+type Json = Record<string, unknown>;
+
+function ok(r: ReturnType<ReturnType<typeof createAmazonAdapter>['normalize']>): CartOrder {
+  if (!r.ok) throw new Error(`${r.cartOrderNo}: ${r.field}: ${r.message}`);
+  return r.order;
+}

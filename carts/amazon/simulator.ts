@@ -1,8 +1,11 @@
-// A local SP-API Orders v0 + LWA + Tokens API that behaves like the real one where an importer can
-// tell: the same paths and methods, `x-amz-access-token` checks with Amazon's 403 bodies, tokens that
-// expire after an hour, restricted data only through an RDT that covers the path, NextToken paging,
-// the two-minute rule on LastUpdatedBefore, token-bucket rate limits answering 429 QuotaExceeded, and
-// `x-amzn-RequestId` / `x-amzn-RateLimit-Limit` headers.
+// A local SP-API Orders (v0 and 2026-01-01) + LWA + Tokens API that behaves like the real one where an
+// importer can tell: the same paths and methods, `x-amz-access-token` checks with Amazon's 403 bodies,
+// tokens that expire after an hour, token-bucket rate limits answering 429 QuotaExceeded with each
+// operation's documented rate and burst, and `x-amzn-RequestId` / `x-amzn-RateLimit-Limit` headers.
+// v0: restricted data only through an RDT that covers the path, NextToken paging, the two-minute rule
+// on LastUpdatedBefore. 2026-01-01: searchOrders and getOrder with `includedData`, `paginationToken`
+// paging (tokens live 24 h), the same two-minute rule, and PII by role instead of an RDT. Both APIs
+// show the same orders: a generated order is rendered once and shown through either.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,12 +25,16 @@ import {
 import {
   AMAZON_LIST_LAG_MS,
   AMAZON_RATE_LIMITS,
+  INCLUDED_DATA_VALUES,
   INVALID_INPUT_MESSAGE,
   LWA_PATH,
   MAX_RESULTS_PER_PAGE,
+  ORDERS_2026_PATH,
   ORDERS_PATH,
+  PAGINATION_TOKEN_LIFETIME_MS,
   QUOTA_EXCEEDED_BODY,
   RDT_PATH,
+  STATUS_FROM_2026,
   TOKEN_EXPIRED_DETAILS,
   TOKEN_INVALID_DETAILS,
   TOKEN_LIFETIME_SEC,
@@ -35,15 +42,17 @@ import {
   UNAUTHORIZED_MESSAGE,
 } from './constants.js';
 import { AMAZON_DEMO_CREDENTIALS } from './demo-credentials.js';
-import { amazonOrderIdOf, classifyRecorded, parseRecordedJson } from './recorded.js';
+import { amazonOrderIdOf, classifyRecorded, orderIdOf2026, parseRecordedJson } from './recorded.js';
 import {
   type AmazonRecord,
   addressAsSeen,
   amazonOrderId,
   buyerInfoAsSeen,
   itemsAsSeen,
+  order2026AsSeen,
   orderAsSeen,
   renderOrder,
+  toOrder2026,
 } from './render.js';
 
 type Json = Record<string, unknown>;
@@ -55,6 +64,11 @@ export interface AmazonSimulatorOptions extends SimulatorOptions {
   itemsPerPage?: number;
   /** Lifetime of access tokens and RDTs (Amazon: 3600 s). */
   tokenLifetimeSec?: number;
+  /**
+   * Whether the app has the Direct-to-Consumer roles that unlock PII in Orders 2026-01-01 (default
+   * true); without them names, street, postal code, phone and gift messages are left out.
+   */
+  piiRoles?: boolean;
 }
 
 export interface AmazonRunningSimulator extends RunningSimulator {
@@ -78,12 +92,61 @@ interface Snapshot {
   offset: number;
   pageSize: number;
   extra: Json;
+  /** When the first page was served (2026 pagination tokens expire 24 h later). */
+  issuedAt: number;
 }
 
-/** Where the orders come from: the order book (generated) or a folder of recorded bodies. */
+/** One order as Orders 2026-01-01 shows it, with what searchOrders filters by. */
+interface Record2026 {
+  id: string;
+  lastUpdate: Date;
+  purchase: Date;
+  fulfillmentStatus: string;
+  fulfilledBy: string;
+  marketplaceId: string;
+  /** Every dataset, PII included: `order2026AsSeen` strips per request. */
+  order: Json;
+}
+
+/**
+ * Where the orders come from: the order book (generated) or a folder of recorded bodies. Generated
+ * and v0-recorded orders are shown through both APIs; a 2026 recording only through 2026-01-01.
+ */
 interface RecordSource {
   all(): AmazonRecord[];
   one(id: string): AmazonRecord | null;
+  all2026(): Record2026[];
+  one2026(id: string): Record2026 | null;
+}
+
+const timeOf = (v: unknown) => new Date(typeof v === 'string' ? Date.parse(v) : Number.NaN);
+
+/** The searchOrders view of a 2026 order (null when its times cannot be read). */
+function record2026(order: Json): Record2026 | null {
+  const id = orderIdOf2026(order);
+  const lastUpdate = timeOf(order.lastUpdatedTime);
+  const purchase = timeOf(order.createdTime);
+  if (id === null || Number.isNaN(lastUpdate.getTime()) || Number.isNaN(purchase.getTime())) return null;
+  const f = (order.fulfillment ?? {}) as Json;
+  const channel = (order.salesChannel ?? {}) as Json;
+  const str = (v: unknown, fallback: string) => (typeof v === 'string' ? v : fallback);
+  return {
+    id,
+    lastUpdate,
+    purchase,
+    fulfillmentStatus: str(f.fulfillmentStatus, ''),
+    fulfilledBy: str(f.fulfilledBy, 'MERCHANT'),
+    marketplaceId: str(channel.marketplaceId, ''),
+    order,
+  };
+}
+/** The 2026 view of a v0 record; null when its v0 bodies cannot be shown so (money that is no amount). */
+function to2026(r: AmazonRecord): Record2026 | null {
+  try {
+    return record2026(toOrder2026(r));
+  } catch {
+    return null;
+  }
 }
 
 export const amazonSimulator: CartSimulator = {
@@ -101,11 +164,18 @@ export async function startAmazonSimulator(opts: AmazonSimulatorOptions): Promis
     const to = opts.to ?? clock();
     const from = opts.from ?? new Date(to.getTime() - 3 * 86_400_000);
     book.load(opts.orders ?? 60, from, to);
+    const all = () => book.visible().map((v) => renderOrder(v, book.cartOrderNo(v)));
+    const one = (id: string) => {
+      const v = book.find(id);
+      return v ? renderOrder(v, id) : null;
+    };
     source = {
-      all: () => book.visible().map((v) => renderOrder(v, book.cartOrderNo(v))),
-      one: (id) => {
-        const v = book.find(id);
-        return v ? renderOrder(v, id) : null;
+      all,
+      one,
+      all2026: () => all().flatMap((r) => to2026(r) ?? []),
+      one2026: (id) => {
+        const r = one(id);
+        return r && to2026(r);
       },
     };
   }
@@ -114,6 +184,7 @@ export async function startAmazonSimulator(opts: AmazonSimulatorOptions): Promis
     opts.rateLimits === false ? undefined : (opts.limits ?? AMAZON_RATE_LIMITS);
   const lifetimeMs = (opts.tokenLifetimeSec ?? TOKEN_LIFETIME_SEC) * 1000;
   const itemsPerPage = opts.itemsPerPage ?? 50;
+  const piiRoles = opts.piiRoles ?? true;
   const htmlBodies = { count: 0 };
   const tokens = new Map<string, Issued>();
   const snapshots = new Map<string, Snapshot>();
@@ -134,6 +205,9 @@ export async function startAmazonSimulator(opts: AmazonSimulatorOptions): Promis
     reply(status, { errors: [{ code, message, details }] }, operation);
   const invalid = (operation: string, details = '') =>
     errors(400, 'InvalidInput', INVALID_INPUT_MESSAGE, details, operation);
+  /** The 2026 model's sandbox 400: `{"code":"InvalidInput","message":"Invalid Input","details":…}`. */
+  const invalid2026 = (operation: string, details = 'Invalid Input') =>
+    errors(400, 'InvalidInput', 'Invalid Input', details, operation);
   const denied = (details: string) => {
     return errors(403, 'Unauthorized', UNAUTHORIZED_MESSAGE, details);
   };
@@ -349,7 +423,10 @@ export async function startAmazonSimulator(opts: AmazonSimulatorOptions): Promis
         ? { CreatedBefore: new Date(before).toISOString() }
         : { LastUpdatedBefore: new Date(before).toISOString() };
       return maybeHtml(
-        ordersPage({ ids: matching.map((r) => r.id), offset: 0, pageSize, extra: echo }, auth),
+        ordersPage(
+          { ids: matching.map((r) => r.id), offset: 0, pageSize, extra: echo, issuedAt: now() },
+          auth,
+        ),
       );
     },
   };
@@ -425,6 +502,157 @@ export async function startAmazonSimulator(opts: AmazonSimulatorOptions): Promis
     reply(200, { payload: buyerInfoAsSeen(r.buyerInfo, pii) }, 'getOrderBuyerInfo'),
   );
 
+  // ─── Orders API v2026-01-01 ───────────────────────────────────────────────────────────────────
+
+  /** Arrays travel comma-separated (Swagger 2 csv, as in v0); repeated keys work too. */
+  const listParam = (q: URLSearchParams, name: string) =>
+    q
+      .getAll(name)
+      .flatMap((v) => v.split(','))
+      .map((s) => s.trim())
+      .filter(Boolean);
+  /** `includedData`, or the 400 for a value the model does not list. */
+  const includedDataOf = (q: URLSearchParams, op: string): ReadonlySet<string> | SimReply => {
+    const values = listParam(q, 'includedData');
+    const bad = values.find((v) => !(INCLUDED_DATA_VALUES as readonly string[]).includes(v));
+    return bad === undefined ? new Set(values) : invalid2026(op, `Invalid includedData value: ${bad}`);
+  };
+  /** Orders 2026-01-01 needs no RDT: an LWA access token, and the app's roles decide the PII [V]. */
+  const authorize2026 = (req: SimRequest): SimReply | null => {
+    const auth = authorize(req, { rdtAllowed: false });
+    return isReply(auth) ? auth : null;
+  };
+
+  const searchOrders: SimRoute = {
+    method: 'GET',
+    path: ORDERS_2026_PATH,
+    name: 'searchOrders',
+    handler: (req) => {
+      const op = 'searchOrders';
+      const denied2026 = authorize2026(req);
+      if (denied2026) return denied2026;
+      const q = req.url.searchParams;
+      const included = includedDataOf(q, op);
+      if (isReply(included)) return included;
+
+      const token = q.get('paginationToken');
+      if (token !== null) {
+        const snap = snapshots.get(token);
+        // "Token handling with 24-hour expiration" (migration guide); the wording is ours [I].
+        if (!snap || now() - snap.issuedAt > PAGINATION_TOKEN_LIFETIME_MS)
+          return invalid2026(op, 'The paginationToken is invalid or has expired.');
+        snapshots.delete(token);
+        return maybeHtml(page2026(snap, included));
+      }
+
+      const date = (name: string): number | null | 'bad' => {
+        const v = q.get(name);
+        if (v === null) return null;
+        const t = Date.parse(v);
+        return Number.isNaN(t) ? 'bad' : t;
+      };
+      const createdAfter = date('createdAfter');
+      const createdBefore = date('createdBefore');
+      const updatedAfter = date('lastUpdatedAfter');
+      const updatedBefore = date('lastUpdatedBefore');
+      if ([createdAfter, createdBefore, updatedAfter, updatedBefore].includes('bad'))
+        return invalid2026(op, 'Dates must be in ISO 8601 format.');
+      // "You must provide exactly one of createdAfter and lastUpdatedAfter"; the two pairs exclude
+      // each other (parameter descriptions).
+      const byCreated = createdAfter !== null;
+      if (byCreated === (updatedAfter !== null))
+        return invalid2026(op, 'Exactly one of createdAfter and lastUpdatedAfter is required.');
+      if (byCreated ? updatedBefore !== null : createdBefore !== null)
+        return invalid2026(
+          op,
+          'createdAfter/createdBefore and lastUpdatedAfter/lastUpdatedBefore cannot be combined.',
+        );
+      const after = (byCreated ? createdAfter : updatedAfter) as number;
+      const beforeParam = (byCreated ? createdBefore : updatedBefore) as number | null;
+      // "must be equal to or after the …After date and at least two minutes before the time of the request".
+      if (beforeParam !== null && (beforeParam < after || beforeParam > now() - AMAZON_LIST_LAG_MS))
+        return invalid2026(op);
+      const before = beforeParam ?? now() - AMAZON_LIST_LAG_MS;
+
+      const pageSizeText = q.get('maxResultsPerPage');
+      const pageSize = pageSizeText === null ? MAX_RESULTS_PER_PAGE : Number(pageSizeText);
+      if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_RESULTS_PER_PAGE)
+        return invalid2026(op, 'maxResultsPerPage must be between 1 and 100.');
+      const marketplaces = listParam(q, 'marketplaceIds');
+      if (marketplaces.length > 50) return invalid2026(op, 'marketplaceIds takes at most 50 values.');
+      const statuses = listParam(q, 'fulfillmentStatuses');
+      const badStatus = statuses.find((v) => !(v in STATUS_FROM_2026));
+      if (badStatus !== undefined) return invalid2026(op, `Invalid fulfillmentStatuses value: ${badStatus}`);
+      const by = listParam(q, 'fulfilledBy');
+      const badBy = by.find((v) => v !== 'MERCHANT' && v !== 'AMAZON');
+      if (badBy !== undefined) return invalid2026(op, `Invalid fulfilledBy value: ${badBy}`);
+
+      const matching = source
+        .all2026()
+        .filter((r) => {
+          const t = (byCreated ? r.purchase : r.lastUpdate).getTime();
+          return (
+            t >= after &&
+            t <= before &&
+            (marketplaces.length === 0 || marketplaces.includes(r.marketplaceId)) &&
+            (statuses.length === 0 || statuses.includes(r.fulfillmentStatus)) &&
+            (by.length === 0 || by.includes(r.fulfilledBy))
+          );
+        })
+        .sort((a, b) => a.lastUpdate.getTime() - b.lastUpdate.getTime() || a.id.localeCompare(b.id));
+      const echo = byCreated
+        ? { createdBefore: new Date(before).toISOString() }
+        : { lastUpdatedBefore: new Date(before).toISOString() };
+      return maybeHtml(
+        page2026(
+          { ids: matching.map((r) => r.id), offset: 0, pageSize, extra: echo, issuedAt: now() },
+          included,
+        ),
+      );
+    },
+  };
+
+  /** One searchOrders page; membership is fixed when the listing starts, content is current. */
+  const page2026 = (snap: Snapshot, included: ReadonlySet<string>): SimReply => {
+    const orders = snap.ids
+      .slice(snap.offset, snap.offset + snap.pageSize)
+      .map((id) => source.one2026(id))
+      .filter((r): r is Record2026 => r !== null)
+      .map((r) => {
+        const seen = order2026AsSeen(r.order, included, piiRoles);
+        if (takeMalformed(state)) delete seen.createdTime;
+        return seen;
+      });
+    const body: Json = { orders };
+    if (snap.offset + snap.pageSize < snap.ids.length) {
+      const next = randomBytes(90).toString('base64');
+      snapshots.set(next, { ...snap, offset: snap.offset + snap.pageSize });
+      if (snapshots.size > 1000) snapshots.delete(snapshots.keys().next().value!);
+      body.pagination = { nextToken: next };
+    }
+    Object.assign(body, snap.extra);
+    return reply(200, body, 'searchOrders');
+  };
+
+  const getOrder2026: SimRoute = {
+    method: 'GET',
+    path: `${ORDERS_2026_PATH}/:orderId`,
+    name: 'getOrder2026',
+    handler: (req) => {
+      const op = 'getOrder2026';
+      const denied2026 = authorize2026(req);
+      if (denied2026) return denied2026;
+      const included = includedDataOf(req.url.searchParams, op);
+      if (isReply(included)) return included;
+      const id = req.params.orderId!;
+      // The model's sandbox answers a malformed id with 400 InvalidInput "Invalid Input".
+      if (!ORDER_ID.test(id)) return errors(400, 'InvalidInput', 'Invalid Input', '', op);
+      const r = source.one2026(id);
+      if (!r) return errors(404, 'NotFound', `Order ${id} not found.`, '', op); // [I] wording
+      return maybeHtml(reply(200, { order: order2026AsSeen(r.order, included, piiRoles) }, op));
+    },
+  };
+
   const behaviour: CartBehaviour = {
     cart: 'amazon',
     serverErrorReply: (status) =>
@@ -440,7 +668,17 @@ export async function startAmazonSimulator(opts: AmazonSimulatorOptions): Promis
     state,
     port: opts.port,
     host: opts.host,
-    routes: [lwa, rdt, getOrders, getOrderItems, getOrderAddress, getOrderBuyerInfo, getOrder],
+    routes: [
+      lwa,
+      rdt,
+      getOrders,
+      getOrderItems,
+      getOrderAddress,
+      getOrderBuyerInfo,
+      getOrder,
+      searchOrders,
+      getOrder2026,
+    ],
     behaviour,
     book,
     limits,
@@ -450,18 +688,25 @@ export async function startAmazonSimulator(opts: AmazonSimulatorOptions): Promis
 }
 
 /**
- * Orders from a folder of recorded response bodies (see README): every `*.json` whose shape is a
- * getOrders, getOrder, getOrderItems, getOrderAddress or getOrderBuyerInfo body; others are skipped.
+ * Orders from a folder of recorded response bodies (see README): every `*.json` whose shape is a v0
+ * getOrders, getOrder, getOrderItems, getOrderAddress or getOrderBuyerInfo body, or a 2026-01-01
+ * searchOrders or getOrder body; others are skipped. A v0 recording is shown through both APIs (as
+ * `toOrder2026` renders it); a 2026 one through 2026-01-01 only.
  */
 function fixtureSource(dir: string): RecordSource {
   const orders = new Map<string, Json>();
+  const recorded2026 = new Map<string, Record2026>();
   const items = new Map<string, Json[]>();
   const addresses = new Map<string, Json>();
   const buyers = new Map<string, Json>();
   for (const file of readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .sort()) {
-    const doc = classifyRecorded(parseRecordedJson(readFileSync(join(dir, file)), file));
+    const json = parseRecordedJson(readFileSync(join(dir, file)), file) as Json | null;
+    // A sandbox `{request, response}` pair (the models' x-amzn-api-sandbox entries) counts as its response.
+    const body =
+      json && typeof json === 'object' && 'request' in json && 'response' in json ? json.response : json;
+    const doc = classifyRecorded(body);
     if (doc.kind === 'orders')
       for (const o of doc.orders) {
         const id = amazonOrderIdOf(o);
@@ -471,12 +716,16 @@ function fixtureSource(dir: string): RecordSource {
       items.set(doc.amazonOrderId, [...(items.get(doc.amazonOrderId) ?? []), ...(doc.items as Json[])]);
     else if (doc.kind === 'address') addresses.set(doc.amazonOrderId, doc.payload);
     else if (doc.kind === 'buyerInfo') buyers.set(doc.amazonOrderId, doc.payload);
+    else if (doc.kind === 'orders2026')
+      for (const o of doc.orders) {
+        const r = typeof o === 'object' && o !== null ? record2026(o as Json) : null;
+        if (r && !recorded2026.has(r.id)) recorded2026.set(r.id, r);
+      }
   }
   const records: AmazonRecord[] = [];
   for (const [id, order] of orders) {
-    const time = (v: unknown) => new Date(typeof v === 'string' ? Date.parse(v) : Number.NaN);
-    const lastUpdate = time(order.LastUpdateDate);
-    const purchase = time(order.PurchaseDate);
+    const lastUpdate = timeOf(order.LastUpdateDate);
+    const purchase = timeOf(order.PurchaseDate);
     if (Number.isNaN(lastUpdate.getTime()) || Number.isNaN(purchase.getTime())) continue;
     const str = (v: unknown, fallback: string) => (typeof v === 'string' ? v : fallback);
     records.push({
@@ -497,5 +746,13 @@ function fixtureSource(dir: string): RecordSource {
     });
   }
   const byId = new Map(records.map((r) => [r.id, r]));
-  return { all: () => records, one: (id) => byId.get(id) ?? null };
+  const all2026 = new Map(records.flatMap((r) => to2026(r) ?? []).map((r) => [r.id, r]));
+  for (const [id, r] of recorded2026) if (!all2026.has(id)) all2026.set(id, r);
+  const list2026 = [...all2026.values()];
+  return {
+    all: () => records,
+    one: (id) => byId.get(id) ?? null,
+    all2026: () => list2026,
+    one2026: (id) => all2026.get(id) ?? null,
+  };
 }
