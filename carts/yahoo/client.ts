@@ -2,7 +2,7 @@
 // orders changed in a window, then orderInfo per order for the full record. Both are POSTs of an
 // XML `<Req>` with a Bearer access token; responses are XML.
 import { z } from 'zod';
-import type { AdapterOptions, CartAdapter, ListWindow, OrderPage, RawOrder } from '../contract.js';
+import type { AdapterOptions, ApiStatus, CartAdapter, ListWindow, OrderPage, RawOrder } from '../contract.js';
 import { CartRateLimitError, CartRequestError, CartResponseError } from '../errors.js';
 import {
   CartHttpClient,
@@ -62,6 +62,28 @@ export const yahooSettingsSchema = z.object({
   tokenUrl: z.string().url().optional(),
 });
 export type YahooSettings = z.infer<typeof yahooSettingsSchema>;
+
+/** What the stores screen says about a Yahoo! store's search settings (`CartModule.apiStatus`). */
+export function yahooApiStatus(settings: Record<string, unknown>): ApiStatus {
+  const parsed = yahooSettingsSchema.safeParse(settings);
+  const s = parsed.success ? parsed.data : yahooSettingsSchema.parse({});
+  const warnings: string[] = [];
+  if (s.windowCondition === 'LastUpdateTime')
+    warnings.push(
+      'windowCondition が LastUpdateTime です。LastUpdateTimeFrom/To は公開資料のどこにも検索条件として載っていません（2026-12-02 確認）。Yahoo! が無視すると日付条件のない検索になり、全注文を毎回読むおそれがあります。文書にある OrderTime に戻してください。',
+    );
+  else {
+    if (!s.publicationPass)
+      warnings.push(
+        'publicationPass が false です。Yahoo! の審査で公開が遅れた注文（PublicationTime が OrderTime より後）を取り込めません。',
+      );
+    if (s.changeLookbackDays === 0)
+      warnings.push(
+        'changeLookbackDays が 0 です。取り込み済み注文のカート側の変更・キャンセルを取り込めません。',
+      );
+  }
+  return { api: `注文API V1（orderList: ${s.windowCondition}）`, warnings };
+}
 
 const listResultSchema = z.object({
   Result: z.object({

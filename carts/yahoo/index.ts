@@ -1,7 +1,7 @@
 // Yahoo! Shopping (ストアクリエイターPro) order API as a juchu cart module.
 import { apiEndpoint, type CartModule, type CredentialEndpoint, type RawOrder } from '../contract.js';
 import { tokenUrlFor, type YahooCredentials, yahooCredentialsSchema } from './auth.js';
-import { createYahooAdapter } from './client.js';
+import { createYahooAdapter, yahooApiStatus } from './client.js';
 import { CART, ORDER_STATUSES, PREPAID_METHODS, YAHOO_BASE_URL } from './constants.js';
 import { YAHOO_DEMO_CREDENTIALS } from './demo-credentials.js';
 import { normalizeYahoo, yahooOrderNoOf } from './normalize.js';
@@ -63,6 +63,7 @@ export const yahooCart: CartModule<YahooCredentials> = {
   // imported order is seen. Completed (5) orders were shipped without us.
   defaultImportStatuses: ['1', '2', '3', '4'],
   defaultPrepaidMethods: PREPAID_METHODS,
+  apiStatus: yahooApiStatus,
   createAdapter: createYahooAdapter,
   normalize: normalizeYahoo,
   rawOrdersFromRecorded,

@@ -520,3 +520,18 @@ describe('yahoo requests match the element trees used by third-party clients', (
     for (const f of theirs) expect(field.split(',')).toContain(f);
   });
 });
+
+describe('yahoo apiStatus', () => {
+  it('warns about the unverified LastUpdateTime condition and passes turned off, not about the default', () => {
+    expect(yahooCart.apiStatus!({}, new Date())).toEqual({
+      api: '注文API V1（orderList: OrderTime）',
+      warnings: [],
+    });
+    expect(yahooCart.apiStatus!({ windowCondition: 'LastUpdateTime' }, new Date()).warnings).toEqual([
+      expect.stringContaining('LastUpdateTimeFrom/To は公開資料のどこにも'),
+    ]);
+    expect(
+      yahooCart.apiStatus!({ publicationPass: false, changeLookbackDays: 0 }, new Date()).warnings,
+    ).toHaveLength(2);
+  });
+});
