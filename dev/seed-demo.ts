@@ -1,7 +1,8 @@
 // Demo data: a tea and kitchenware shop on every cart. Products (with 8% food), two warehouses with
 // stock (some of it scarce, so 在庫なし shows), a store per cart pointed at its simulator (test stores,
 // テスト店舗: only they may point at this machine), the store mapping that turns TSE-0013-9124 into
-// 00000911245, and a user per role.
+// 00000911245, and a user per role. The carts also sell NEW-2026-AKI, which the master lacks on
+// purpose: its orders wait in マスタなし商品 until the newcomer adds it on 商品マスタ (README's tour).
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { cartModule } from '../carts/registry.js';
