@@ -2,8 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CartOrder } from '../../domain/order.js';
+import { simViews } from '../../test/fuzz.js';
+import { rawOrder } from './client.js';
+import { graphqlRawOrder } from './graphql.js';
 import { shopifyCart } from './index.js';
 import { requestedDateOf, taxRateOf } from './normalize.js';
+import { isGraphqlOrder } from './normalize-graphql.js';
+import { graphqlNodeAsRead, renderShopifyOrder, shopifyOrderName } from './render.js';
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, 'fixtures', name));
 
@@ -221,5 +226,276 @@ describe('shopify normalize: edge rules', () => {
       o.note_attributes[0]!.value = 'なるべく早く';
     });
     expect(r).toMatchObject({ ok: false, field: 'note_attributes.配送希望日' });
+  });
+});
+
+// ——— GraphQL Admin API ———
+
+const graphqlFixture = (name: string) => fixture(join('graphql', name));
+
+describe('shopify normalize: GraphQL public example (shopify.dev orders query, "Retrieve specific order details")', () => {
+  // The docs' example answer, verbatim: its query selects neither taxesIncluded nor line prices.
+  const raws = shopifyCart.rawOrdersFromRecorded(
+    graphqlFixture('shopify-graphql-orders-fixture-shopify.dev-orders-query.json'),
+  );
+  const withTaxFlag = (i: number) => ({
+    cartOrderNo: raws[i]!.cartOrderNo,
+    payload: { ...(raws[i]!.payload as object), taxesIncluded: false },
+  });
+  const cases: Array<{ why: string; got: () => unknown; want: unknown }> = [
+    {
+      why: 'the edges { node } shape is read, each order named by its name',
+      got: () => raws.map((r) => r.cartOrderNo),
+      want: ['#2000', '#2006', '#2002', '#2009', '#2003'],
+    },
+    {
+      why: 'without taxesIncluded the order is refused by name: juchu does not guess whether prices include tax',
+      got: () => raws.map((r) => shopifyCart.normalize(r, 's')).map((r) => !r.ok && [r.cartOrderNo, r.field]),
+      want: raws.map((r) => [r.cartOrderNo, 'taxesIncluded']),
+    },
+    {
+      why: 'a line item without its title and price (not selected) is refused naming the path as sent',
+      got: () => {
+        const r = shopifyCart.normalize(withTaxFlag(0), 's');
+        return !r.ok && r.field;
+      },
+      want: 'lineItems.edges[0].node.title',
+    },
+    {
+      why: 'the currency comes from totalPriceSet when currencyCode was not selected; "2000.0" CAD is cents',
+      got: () => {
+        const r = shopifyCart.normalize(withTaxFlag(1), 's');
+        return (
+          r.ok && [
+            r.order.currency,
+            r.order.totals.total,
+            r.order.cartStatus,
+            r.order.orderedAt,
+            r.order.orderer.email,
+          ]
+        );
+      },
+      want: ['CAD', 200000, 'paid/unfulfilled', '2024-01-01T09:00:00+09:00', 'bob@example.com'],
+    },
+    {
+      why: 'no line items read: no lines, and goods (their sum) is zero; no shipping lines: shipping unknown',
+      got: () => {
+        const r = shopifyCart.normalize(withTaxFlag(1), 's');
+        return r.ok && [r.order.lines, r.order.totals.goods, r.order.totals.shipping, r.order.shipTo.name];
+      },
+      want: [[], 0, null, null],
+    },
+  ];
+  it.each(cases)('$why', ({ got, want }) => {
+    expect(got()).toEqual(want);
+  });
+});
+
+describe('shopify normalize: GraphQL answer recorded from the simulator (the seed 7 orders)', () => {
+  const graphql = shopifyCart.rawOrdersFromRecorded(
+    graphqlFixture('shopify-graphql-orders-simulator-seed7.json'),
+  );
+  const rest = normalizeAll('shopify-orders-simulator-seed7.json');
+
+  it('each order is the CartOrder its REST record gives', () => {
+    const orders = graphql.map((raw) => {
+      const r = shopifyCart.normalize(raw, 'shopify-main');
+      if (!r.ok) throw new Error(`${r.cartOrderNo} ${r.field}: ${r.message}`);
+      return r.order;
+    });
+    expect(orders.map((o) => o.cartOrderNo).sort()).toEqual(['#1034', '#1047', '#1048', '#1056']);
+    for (const o of orders) expect(o).toEqual(rest.find((x) => x.cartOrderNo === o.cartOrderNo));
+  });
+
+  it('the answer carries Shopify’s cost report, requested and actual', () => {
+    const body = JSON.parse(graphqlFixture('shopify-graphql-orders-simulator-seed7.json').toString('utf8'));
+    expect(body.extensions.cost).toMatchObject({
+      requestedQueryCost: expect.any(Number),
+      actualQueryCost: expect.any(Number),
+      throttleStatus: { maximumAvailable: 2000, restoreRate: 100 },
+    });
+    expect(body.extensions.cost.actualQueryCost).toBeLessThan(body.extensions.cost.requestedQueryCost);
+  });
+});
+
+describe('shopify normalize: one order through REST and GraphQL is one CartOrder', () => {
+  // New, paid, shipped, cancelled and edited orders, in yen and dollars, gifts and COD among them.
+  const views = simViews({ seed: 21, count: 80, foreignShare: 0.3 });
+  it.each(views.map((v) => [shopifyOrderName(v.seq), v] as const))('%s', (_no, v) => {
+    const rest = renderShopifyOrder(v);
+    const viaRest = shopifyCart.normalize(rawOrder(rest), 's');
+    const viaGraphql = shopifyCart.normalize(graphqlRawOrder(graphqlNodeAsRead(rest)), 's');
+    expect(viaRest.ok).toBe(true);
+    expect(viaGraphql).toEqual(viaRest);
+  });
+});
+
+describe('shopify normalize: GraphQL edge rules', () => {
+  type Node = Record<string, unknown> & {
+    lineItems: { nodes: Array<Record<string, unknown>>; pageInfo: Record<string, unknown> };
+  };
+  const base = graphqlNodeAsRead(
+    JSON.parse(fixture('shopify-orders-simulator-seed7.json').toString('utf8')).orders[1],
+  ) as Node;
+  const run = (mutate: (o: Node) => void) => {
+    const o = structuredClone(base);
+    mutate(o);
+    return shopifyCart.normalize({ cartOrderNo: String(o.name), payload: o }, 's');
+  };
+  const cases: Array<{ why: string; mutate: (o: Node) => void; want: unknown }> = [
+    {
+      why: 'cancelledAt wins over the financial status',
+      mutate: (o) => {
+        o.cancelledAt = '2024-04-25T01:00:00Z';
+        o.displayFinancialStatus = 'REFUNDED';
+      },
+      want: { ok: true, order: expect.objectContaining({ cartStatus: 'cancelled', cancelledInCart: true }) },
+    },
+    {
+      why: 'EXPIRED (an authorization not captured) is a financial status of its own',
+      mutate: (o) => {
+        o.displayFinancialStatus = 'EXPIRED';
+      },
+      want: {
+        ok: true,
+        order: expect.objectContaining({
+          cartStatus: 'expired/unfulfilled',
+          payment: expect.objectContaining({ paidAt: null }),
+        }),
+      },
+    },
+    {
+      why: 'PARTIALLY_FULFILLED is REST’s partial',
+      mutate: (o) => {
+        o.displayFulfillmentStatus = 'PARTIALLY_FULFILLED';
+      },
+      want: { ok: true, order: expect.objectContaining({ cartStatus: 'paid/partial' }) },
+    },
+    {
+      why: 'ON_HOLD and the other not-yet-shipped statuses are REST’s null: unfulfilled',
+      mutate: (o) => {
+        o.displayFulfillmentStatus = 'ON_HOLD';
+      },
+      want: { ok: true, order: expect.objectContaining({ cartStatus: 'paid/unfulfilled' }) },
+    },
+    {
+      why: 'line items with a next page not read: refused, never imported half',
+      mutate: (o) => {
+        o.lineItems.pageInfo.hasNextPage = true;
+      },
+      want: { ok: false, cartOrderNo: '#1047', field: 'lineItems.pageInfo.hasNextPage' },
+    },
+    {
+      why: 'a connection with neither nodes nor edges is refused naming both',
+      mutate: (o) => {
+        o.lineItems = { pageInfo: { hasNextPage: false } } as unknown as Node['lineItems'];
+      },
+      want: { ok: false, cartOrderNo: '#1047', field: 'lineItems.nodes' },
+    },
+    {
+      why: 'yen with decimals is refused, not rounded ("1296.0" is fine, "1296.5" is not)',
+      mutate: (o) => {
+        (o.lineItems.nodes[0]!.originalUnitPriceSet as { shopMoney: { amount: string } }).shopMoney.amount =
+          '1296.5';
+      },
+      want: { ok: false, field: 'lineItems.nodes[0].originalUnitPriceSet.shopMoney.amount' },
+    },
+    {
+      why: 'no SKU: the variant’s legacy (REST) id is the product code, as REST’s variant_id',
+      mutate: (o) => {
+        o.lineItems.nodes[0]!.sku = null;
+      },
+      want: {
+        ok: true,
+        order: expect.objectContaining({
+          lines: [expect.objectContaining({ cartProductCode: String(40_000_000_000 + 1296 * 10) })],
+        }),
+      },
+    },
+    {
+      why: 'no currencyCode and no currency on the total: refused naming currencyCode',
+      mutate: (o) => {
+        delete o.currencyCode;
+      },
+      want: { ok: false, field: 'currencyCode' },
+    },
+    {
+      why: 'an unreadable delivery date is refused naming the attribute',
+      mutate: (o) => {
+        (o.customAttributes as Array<{ key: string; value: string }>)[0]!.value = 'なるべく早く';
+      },
+      want: { ok: false, field: 'customAttributes.配送希望日' },
+    },
+    {
+      why: 'the card brand comes from the first card transaction',
+      mutate: (o) => {
+        o.transactions = [{ paymentDetails: null }, { paymentDetails: { company: 'Visa' } }];
+      },
+      want: {
+        ok: true,
+        order: expect.objectContaining({ payment: expect.objectContaining({ cardType: 'Visa' }) }),
+      },
+    },
+  ];
+  it.each(cases)('$why', ({ mutate, want }) => {
+    expect(run(mutate)).toMatchObject(want as object);
+  });
+
+  const shapes: Array<{ why: string; payload: unknown; graphql: boolean }> = [
+    {
+      why: 'a REST record',
+      payload: JSON.parse(fixture('shopify-orders-simulator-seed7.json').toString('utf8')).orders[0],
+      graphql: false,
+    },
+    { why: 'a GraphQL node', payload: base, graphql: true },
+    {
+      why: 'a GraphQL node that lost its createdAt and id',
+      payload: { ...base, createdAt: undefined, id: undefined },
+      graphql: true,
+    },
+    {
+      why: 'nothing to tell by: read as REST, whose rejection names the field',
+      payload: { name: '#1' },
+      graphql: false,
+    },
+    { why: 'not an object', payload: 'order', graphql: false },
+  ];
+  it.each(shapes)('shape: $why', ({ payload, graphql }) => {
+    expect(isGraphqlOrder(payload)).toBe(graphql);
+  });
+});
+
+describe('shopify rawOrdersFromRecorded: either API’s body (juchu parse --cart shopify)', () => {
+  const node = graphqlNodeAsRead(
+    JSON.parse(fixture('shopify-orders-simulator-seed7.json').toString('utf8')).orders[0],
+  );
+  const body = (v: unknown) => Buffer.from(JSON.stringify(v));
+  const names = (v: unknown) => shopifyCart.rawOrdersFromRecorded(body(v)).map((r) => r.cartOrderNo);
+  const cases: Array<{ why: string; body: unknown; want: Array<string | null> | RegExp }> = [
+    { why: 'REST orders.json', body: { orders: [{ id: 1, name: '#1' }] }, want: ['#1'] },
+    { why: 'REST orders/{id}.json', body: { order: { id: 1, name: '#1' } }, want: ['#1'] },
+    { why: 'GraphQL orders { nodes }', body: { data: { orders: { nodes: [node] } } }, want: ['#1056'] },
+    {
+      why: 'GraphQL orders { edges { node } }',
+      body: { data: { orders: { edges: [{ node }] } } },
+      want: ['#1056'],
+    },
+    {
+      why: 'GraphQL without the data wrapper (as the docs print it)',
+      body: { orders: { nodes: [node] } },
+      want: ['#1056'],
+    },
+    { why: 'GraphQL order(id:)', body: { data: { order: node } }, want: ['#1056'] },
+    { why: 'GraphQL order(id:) that found nothing', body: { data: { order: null } }, want: [] },
+    {
+      why: 'a GraphQL error answer',
+      body: { errors: [{ message: 'Throttled' }] },
+      want: /has errors: Throttled/,
+    },
+    { why: 'neither API', body: { customers: [] }, want: /no "orders" or "order"/ },
+  ];
+  it.each(cases)('$why', ({ body: b, want }) => {
+    if (want instanceof RegExp) expect(() => names(b)).toThrow(want);
+    else expect(names(b)).toEqual(want);
   });
 });
