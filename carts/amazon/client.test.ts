@@ -9,7 +9,7 @@ import type { ListWindow, RateLimits, RawOrder } from '../contract.js';
 import { CartAuthError, CartResponseError } from '../errors.js';
 import type { OrdersApi } from './constants.js';
 import { AMAZON_DEMO_CREDENTIALS } from './demo-credentials.js';
-import { amazonSimulatorSettings, createAmazonAdapter } from './index.js';
+import { amazonCart, amazonSimulatorSettings, createAmazonAdapter } from './index.js';
 import { resolveLwaUrl } from './settings.js';
 import { type AmazonRunningSimulator, startAmazonSimulator } from './simulator.js';
 
@@ -725,3 +725,75 @@ function ok(r: ReturnType<ReturnType<typeof createAmazonAdapter>['normalize']>):
   if (!r.ok) throw new Error(`${r.cartOrderNo}: ${r.field}: ${r.message}`);
   return r.order;
 }
+
+describe('which Orders API a store reads, and what the stores screen says', () => {
+  const jst = (iso: string) => new Date(`${iso}T12:00:00+09:00`);
+  it.each([
+    {
+      settings: {},
+      now: '2026-12-02',
+      why: 'no setting (new stores, and old ones never set): 2026-01-01, nothing to warn about',
+      api: 'Orders API 2026-01-01',
+      warning: null,
+    },
+    {
+      settings: { ordersApi: '2026-01-01' },
+      now: '2026-12-02',
+      why: 'set to the new API',
+      api: 'Orders API 2026-01-01',
+      warning: null,
+    },
+    {
+      settings: { ordersApi: 'v0' },
+      now: '2026-12-02',
+      why: 'v0, 115 days before the cut-off: the date and what to do',
+      api: 'Orders API v0',
+      warning:
+        /^Orders API v0 は 2027-03-27 に使えなくなります（Amazon の移行期限、あと 115 日）。settings の ordersApi を "2026-01-01" に/,
+    },
+    {
+      settings: { ordersApi: 'v0' },
+      now: '2026-12-27',
+      why: 'v0, 90 days before: urgent',
+      api: 'Orders API v0',
+      warning: /^至急: Orders API v0 はあと 90 日、2027-03-27 に使えなくなります。/,
+    },
+    {
+      settings: { ordersApi: 'v0' },
+      now: '2027-03-27',
+      why: 'v0 on the day',
+      api: 'Orders API v0',
+      warning: /^至急: Orders API v0 は今日（2027-03-27）使えなくなります。/,
+    },
+    {
+      settings: { ordersApi: 'v0' },
+      now: '2027-04-01',
+      why: 'v0 after the cut-off: imports fail',
+      api: 'Orders API v0',
+      warning: /^Orders API v0 は 2027-03-27 に使えなくなりました.*取り込みは失敗します/,
+    },
+    {
+      settings: { ordersApi: 'v1' },
+      now: '2026-12-02',
+      why: 'a value that is neither: the import would stop on it',
+      api: 'Orders API 2026-01-01',
+      warning: /ordersApi「v1」は読めません/,
+    },
+  ])('$why', ({ settings, now, api, warning }) => {
+    const status = amazonCart.apiStatus!(settings, jst(now));
+    expect(status.api).toBe(api);
+    if (warning === null) expect(status.warnings).toEqual([]);
+    else expect(status.warnings).toEqual([expect.stringMatching(warning)]);
+  });
+
+  it('the adapter refuses an ordersApi it does not know, naming the setting', () => {
+    expect(() =>
+      createAmazonAdapter({
+        storeCode: 'x',
+        baseUrl: 'http://127.0.0.1:1',
+        credentials: AMAZON_DEMO_CREDENTIALS,
+        settings: { ordersApi: 'v1' },
+      }),
+    ).toThrow(/ordersApi/);
+  });
+});

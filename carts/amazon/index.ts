@@ -1,5 +1,7 @@
-// Amazon SP-API Orders v0 (amazon.co.jp). See README.md for what is fetched how, and why.
+// Amazon SP-API Orders, 2026-01-01 or v0 per store (amazon.co.jp). See README.md for what is fetched
+// how, and why.
 import { apiEndpoint, type CartModule } from '../contract.js';
+import { amazonApiStatus } from './api-status.js';
 import { createAmazonAdapter } from './client.js';
 import { AMAZON_FE_BASE_URL, AMAZON_ORDER_STATUSES } from './constants.js';
 import { AMAZON_DEMO_CREDENTIALS } from './demo-credentials.js';
@@ -7,12 +9,17 @@ import { normalizeAmazonOrder } from './normalize.js';
 import { rawOrdersFromRecorded } from './recorded.js';
 import { type AmazonCredentials, amazonCredentialsSchema, resolveLwaUrl } from './settings.js';
 
+export { AMAZON_API_LABELS, amazonApiStatus } from './api-status.js';
 export { AmazonAdapter, createAmazonAdapter } from './client.js';
 export {
   AMAZON_LIST_LAG_MS,
   AMAZON_LWA_URL,
   AMAZON_RATE_LIMITS,
   JP_MARKETPLACE_ID,
+  MAX_RESULTS_PER_PAGE,
+  ORDERS_2026_RATE_LIMITS,
+  ORDERS_V0_CUTOFF,
+  type OrdersApi,
 } from './constants.js';
 export { normalizeAmazonOrder } from './normalize.js';
 export {
@@ -55,6 +62,7 @@ export const amazonCart: CartModule<AmazonCredentials> = {
   defaultImportStatuses: ['Unshipped', 'PartiallyShipped', 'Canceled'],
   // コンビニ・ATM・ネットバンキング・電子マネー払い is one option, `CVS`, paid after ordering.
   defaultPrepaidMethods: ['CVS'],
+  apiStatus: amazonApiStatus,
   createAdapter: createAmazonAdapter,
   normalize: normalizeAmazonOrder,
   rawOrdersFromRecorded: (body, extra) => rawOrdersFromRecorded(body, extra),
