@@ -362,7 +362,15 @@ export async function startYahooSimulator(opts: YahooSimulatorOptions = {}): Pro
     cartOrderNo: (o) => yahooOrderId(sellerId, o.seq),
   };
 
-  const apiLimits = opts.limits ?? { ...DEFAULT_LIMITS };
+  // Yahoo's 1 query a second (or the given limits), with a doubled burst: the client paces itself
+  // with the same bucket, and the slack absorbs network jitter between the two clocks so a paced
+  // client never meets a 429 while the sustained rate stays the documented one.
+  const apiLimits = Object.fromEntries(
+    Object.entries(opts.limits ?? DEFAULT_LIMITS).map(([k, l]) => [
+      k,
+      { ...l, burst: Math.max(l.burst + 1, l.burst * 2) },
+    ]),
+  );
   const running = await startSimulator({
     state,
     port: opts.port,
