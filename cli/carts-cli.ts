@@ -71,9 +71,14 @@ export function registerCartCommands(program: Command): void {
     .requiredOption('--cart <name>', CARTS.join(' | '))
     .requiredOption(
       '--file <f>',
-      'a recorded response body (getOrder, getOrders, orders.json, orderInfo, or an order CSV)',
+      'a recorded response body (getOrder, getOrders, searchOrders, orders.json, orderInfo, or an order CSV)',
     )
-    .option('--items <f>', 'Amazon: a getOrderItems body (repeatable)', collect, [])
+    .option(
+      '--items <f>',
+      'Amazon Orders v0: a getOrderItems body (repeatable); a 2026-01-01 searchOrders body has its items inline',
+      collect,
+      [],
+    )
     .option('--store <code>', 'store code to put on the orders', 'parsed')
     .option('--preset <name>', 'CSV: rakuten | yahoo | ec-cube')
     .action(async (o: { cart: string; file: string; items: string[]; store: string; preset?: string }) => {

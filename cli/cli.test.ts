@@ -127,4 +127,43 @@ describe('juchu CLI', () => {
     expect(out.orders[0]!.cart).toBe('shopify');
     expect(out.orders[0]!.orderedAt).toMatch(/\+09:00$/);
   });
+
+  it('parses Amazon bodies of both Orders APIs: v0 getOrders with its getOrderItems, and a 2026-01-01 searchOrders body', async () => {
+    const dir = 'carts/amazon/fixtures';
+    const items = ['249-1258324-2341544', '503-1274162-3007258', '503-1424623-0356893', '503-1622598-0344060']
+      .concat(['250-1392947-3246417', '250-1741383-2606537', '249-1646355-6974584', '503-1844330-9558649'])
+      .flatMap((id) => ['--items', `${dir}/amazon-sim-getOrderItems-200-${id}.json`]);
+    const v0 = await juchu(
+      ['parse', '--cart', 'amazon', '--file', `${dir}/amazon-sim-getOrders-200.json`, ...items],
+      env,
+    );
+    const v2026 = await juchu(
+      ['parse', '--cart', 'amazon', '--file', `${dir}/amazon-sim-2026-searchOrders-200.json`],
+      env,
+    );
+    type Out = {
+      orders: Array<{ cartOrderNo: string; cartStatus: string; totals: unknown; lines: unknown }>;
+      rejections: unknown[];
+    };
+    const a = JSON.parse(v0.stdout) as Out;
+    const b = JSON.parse(v2026.stdout) as Out;
+    expect([v0.code, v2026.code]).toEqual([0, 0]);
+    expect([a.rejections, b.rejections]).toEqual([[], []]);
+    expect(b.orders).toHaveLength(8);
+    const core = (o: Out['orders'][number]) => [o.cartOrderNo, o.cartStatus, o.totals, o.lines];
+    expect(b.orders.map(core)).toEqual(a.orders.map(core));
+    const mixed = await juchu(
+      [
+        'parse',
+        '--cart',
+        'amazon',
+        '--file',
+        `${dir}/amazon-sim-2026-searchOrders-200.json`,
+        ...items.slice(0, 2),
+      ],
+      env,
+    );
+    expect(mixed.code).not.toBe(0);
+    expect(mixed.stderr).toMatch(/carry their items/);
+  });
 });
