@@ -448,7 +448,7 @@ describe('amazon adapter against the simulator, 2026-01-01 store (the default)',
     expect(sim.stats.sent429).toBe(0);
   });
 
-  it('PII by role: ship-to and buyer with the Direct-to-Consumer roles; without them no names, street, postal code or phone', async () => {
+  it('PII by role: ship-to and buyer with the Direct-to-Consumer roles; without them an auth error, or (restrictedData: false) no names, street, postal code or phone', async () => {
     const { adapter } = await setup({ orders: 15, api: API });
     const withPii = normalized(adapter, (await collect(adapter, window)).flat());
     const shippable = withPii.filter((o) => o.cartStatus === 'Unshipped');
@@ -458,8 +458,17 @@ describe('amazon adapter against the simulator, 2026-01-01 store (the default)',
       expect(o.shipTo.phone).toMatch(/^0\d+-\d+-\d+$/);
       expect(o.orderer.email).toMatch(/@marketplace\.amazon\.co\.jp$/);
     }
+    // Without the roles Amazon leaves the PII out silently: for a store that expects it, an auth error.
     const { adapter: noRole } = await setup({ orders: 15, api: API, piiRoles: false });
-    const without = normalized(noRole, (await collect(noRole, window)).flat());
+    await expect(collect(noRole, window)).rejects.toThrow(/Direct-to-Consumer Delivery role/);
+    await expect(collect(noRole, window)).rejects.toBeInstanceOf(CartAuthError);
+    const { adapter: plain } = await setup({
+      orders: 15,
+      api: API,
+      piiRoles: false,
+      settings: { restrictedData: false },
+    });
+    const without = normalized(plain, (await collect(plain, window)).flat());
     const o = without.find((x) => x.cartOrderNo === shippable[0]!.cartOrderNo)!;
     expect(o.shipTo).toMatchObject({ name: null, phone: null, postalCode: null });
     // City and prefecture are not PII in 2026-01-01; the street and the postal code are.

@@ -19,7 +19,7 @@ import type {
   OrderPage,
   RawOrder,
 } from '../contract.js';
-import { CartRequestError, CartResponseError } from '../errors.js';
+import { CartAuthError, CartRequestError, CartResponseError } from '../errors.js';
 import {
   CartHttpClient,
   type Classified,
@@ -195,6 +195,7 @@ export class AmazonAdapter implements CartAdapter {
         }
         orders.push({ cartOrderNo: id, payload: order });
       }
+      if (this.settings.restrictedData) expectPii(page.orders);
       if (orders.length > 0) yield { orders };
       token = orNull(page.pagination?.nextToken);
     } while (token);
@@ -353,6 +354,34 @@ export class AmazonAdapter implements CartAdapter {
     await token.get();
     return true;
   }
+}
+
+/**
+ * With `restrictedData` (the store expects names and addresses), a page whose shippable FBM orders
+ * all come without the recipient's name means the app lacks the Direct-to-Consumer roles: Amazon
+ * leaves the PII out silently (access-orders-pii), where v0 refused the RDT with a 403. Importing
+ * nameless orders would ship nothing, so it is an auth error, as in v0; one odd order is not.
+ */
+function expectPii(orders: unknown[]): void {
+  const shippable = orders.filter((o) => {
+    const f = (o as { fulfillment?: { fulfillmentStatus?: unknown; fulfilledBy?: unknown } } | null)
+      ?.fulfillment;
+    return (
+      (f?.fulfillmentStatus === 'UNSHIPPED' || f?.fulfillmentStatus === 'PARTIALLY_SHIPPED') &&
+      f.fulfilledBy !== 'AMAZON'
+    );
+  });
+  const named = shippable.some(
+    (o) =>
+      orNull(
+        (o as { recipient?: { deliveryAddress?: { name?: string } } }).recipient?.deliveryAddress?.name,
+      ) !== null,
+  );
+  if (shippable.length > 0 && !named)
+    throw new CartAuthError(
+      `amazon searchOrders: ${shippable.length} orders ready to ship came without the recipient's name or address: the app lacks the Direct-to-Consumer Delivery role for PII (or set restrictedData: false to import without PII)`,
+      'amazon',
+    );
 }
 
 /** A record's time field in ms (v0 `LastUpdateDate`, 2026 `lastUpdatedTime`); null when unreadable. */

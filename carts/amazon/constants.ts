@@ -36,6 +36,16 @@ export type OrdersApi = (typeof ORDERS_APIS)[number];
 export const ORDERS_V0_CUTOFF = '2027-03-27';
 
 /**
+ * Shipment confirmation stays on v0, for stores of either API: `confirmShipment` is not deprecated
+ * (`amazon-ordersV0.json`; usage plan 2/s, burst 10). juchu has no Amazon write-back yet; this is
+ * where it will send one.
+ */
+export const ORDERS_V0_CONFIRM_SHIPMENT = {
+  path: (id: string) => `${orderPath(id)}/shipmentConfirmation`,
+  limit: { ratePerSec: 2, burst: 10 },
+} as const;
+
+/**
  * Usage plans of Orders v2026-01-01, from each operation's "Usage Plan" table in
  * `amazon-orders_2026-01-01.json` (rate in requests per second, burst). searchOrders is one request
  * every 3 minutes (0.0056/s) after a burst of 20, so pages are as large as Amazon allows (100).

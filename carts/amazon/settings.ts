@@ -48,9 +48,12 @@ export const amazonSettingsSchema = z.object({
    */
   maxResultsPerPage: z.number().int().min(1).max(MAX_RESULTS_PER_PAGE).default(MAX_RESULTS_PER_PAGE),
   /**
-   * v0 only: fetch ship-to and buyer through a restricted-data token (needs the app's
-   * Direct-to-Consumer Shipping and Tax roles). Without it Amazon leaves out names, street and phone.
-   * 2026-01-01 needs no token: the same roles alone unlock the PII (developer-docs access-orders-pii).
+   * The store expects names and addresses (PII). v0: fetch ship-to and buyer through a
+   * restricted-data token (needs the app's Direct-to-Consumer Shipping and Tax roles), refused with a
+   * 403 without them. 2026-01-01 needs no token, the roles alone unlock the PII (developer-docs
+   * access-orders-pii), and Amazon leaves it out silently without them: a page of orders ready to
+   * ship without any recipient name is then an auth error. `false`: import without names, street
+   * and phone.
    */
   restrictedData: z.boolean().default(true),
   /**
