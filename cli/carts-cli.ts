@@ -71,7 +71,7 @@ export function registerCartCommands(program: Command): void {
     .requiredOption('--cart <name>', CARTS.join(' | '))
     .requiredOption(
       '--file <f>',
-      'a recorded response body (getOrder, getOrders, searchOrders, orders.json, orderInfo, or an order CSV)',
+      'a recorded response body (getOrder, getOrders, searchOrders, orders.json or a Shopify GraphQL orders answer, orderInfo, or an order CSV)',
     )
     .option(
       '--items <f>',

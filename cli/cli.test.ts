@@ -128,6 +128,19 @@ describe('juchu CLI', () => {
     expect(out.orders[0]!.orderedAt).toMatch(/\+09:00$/);
   });
 
+  it('parses Shopify bodies of both Admin APIs: a REST orders.json and a GraphQL orders answer give the same orders', async () => {
+    const dir = 'carts/shopify/fixtures';
+    const parse = async (file: string) => {
+      const r = await juchu(['parse', '--cart', 'shopify', '--file', `${dir}/${file}`], env);
+      expect(r.code).toBe(0);
+      const out = JSON.parse(r.stdout) as { orders: Array<{ cartOrderNo: string }>; rejections: unknown[] };
+      return out.orders.sort((a, b) => a.cartOrderNo.localeCompare(b.cartOrderNo));
+    };
+    const rest = await parse('shopify-orders-simulator-seed7.json');
+    expect(rest).toHaveLength(4);
+    expect(await parse('graphql/shopify-graphql-orders-simulator-seed7.json')).toEqual(rest);
+  });
+
   it('parses Amazon bodies of both Orders APIs: v0 getOrders with its getOrderItems, and a 2026-01-01 searchOrders body', async () => {
     const dir = 'carts/amazon/fixtures';
     const items = ['249-1258324-2341544', '503-1274162-3007258', '503-1424623-0356893', '503-1622598-0344060']
