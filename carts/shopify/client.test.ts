@@ -4,9 +4,14 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CartAdapter, ListWindow, RawOrder } from '../contract.js';
 import { CartAuthError, CartResponseError } from '../errors.js';
+import { credentialFields } from '../registry.js';
+import { shopifyAuthMode } from './auth.js';
 import { SHOPIFY_DEMO_REFRESH_TOKEN, SHOPIFY_LEGACY_DEMO_TOKEN } from './demo-credentials.js';
+import { ORDERS_QUERY } from './graphql.js';
+import { parseGraphql, requestedCost } from './graphql-query.js';
 import {
   forgetShopifyTokens,
+  GRAPHQL_PLAN_LIMITS,
   MAX_QUERY_COST,
   type ShopifyAdapter,
   shopifyApiStatus,
@@ -624,5 +629,96 @@ describe('shopify apiStatus (the stores screen)', () => {
     expect(s.warnings).toHaveLength(warns.length);
     for (const [i, re] of warns.entries()) expect(s.warnings[i]).toMatch(re);
     expect(shopifyCart.apiStatus!(settings, on)).toEqual(s);
+  });
+});
+
+describe('shopify credentials (the store screen’s fields)', () => {
+  const cases: Array<{ why: string; creds: Record<string, string>; mode: string | RegExp }> = [
+    {
+      why: 'a Dev Dashboard app: client credentials',
+      creds: { shop: 'a', clientId: 'id', clientSecret: 's' },
+      mode: 'client_credentials',
+    },
+    {
+      why: 'an expiring offline token with its refresh token',
+      creds: { shop: 'a', clientId: 'id', clientSecret: 's', refreshToken: 'r' },
+      mode: 'refresh_token',
+    },
+    { why: 'the old custom app token', creds: { shop: 'a', accessToken: 'shpat_x' }, mode: 'access_token' },
+    {
+      why: 'every field filled: the app’s keys win over a token given beside them',
+      creds: { shop: 'a', clientId: 'id', clientSecret: 's', refreshToken: 'r', accessToken: 't' },
+      mode: 'refresh_token',
+    },
+    { why: 'a client ID without its secret', creds: { shop: 'a', clientId: 'id' }, mode: /clientSecret/ },
+    {
+      why: 'a refresh token without the app’s keys',
+      creds: { shop: 'a', refreshToken: 'r' },
+      mode: /clientSecret|clientId/,
+    },
+    { why: 'nothing to authenticate with', creds: { shop: 'a' }, mode: /accessToken/ },
+    { why: 'not a shop', creds: { shop: 'a b', accessToken: 't' }, mode: /shop/ },
+  ];
+  it.each(cases)('$why', ({ creds, mode }) => {
+    const r = shopifyCart.credentialsSchema.safeParse(creds);
+    if (mode instanceof RegExp) {
+      expect(r.success).toBe(false);
+      expect(r.error!.issues[0]!.path.join('.')).toMatch(mode);
+    } else {
+      expect(r.success).toBe(true);
+      expect(shopifyAuthMode(r.data!)).toBe(mode);
+    }
+  });
+
+  it('the form offers shop, the app’s keys, the refresh token and the old token', () => {
+    expect(credentialFields('shopify')).toEqual([
+      'shop',
+      'clientId',
+      'clientSecret',
+      'refreshToken',
+      'accessToken',
+    ]);
+  });
+});
+
+describe('shopify GraphQL cost (graphql-query.ts)', () => {
+  const cost = (q: string, vars = {}) => requestedCost(parseGraphql(q).selection, vars);
+  const cases: Array<{ why: string; query: string; vars?: Record<string, unknown>; want: number }> = [
+    { why: 'an object with scalars costs 1', query: '{ shop { id name } }', want: 1 },
+    {
+      why: 'a connection: 2 + first × (1 + its node), as Shopify answers for products(first: 10)',
+      query: '{ products(first: 10) { edges { node { id title } } } }',
+      want: 12,
+    },
+    {
+      why: 'nested connections multiply; variables give the sizes',
+      query: 'query($n: Int!) { orders(first: $n) { nodes { lineItems(first: 5) { nodes { sku } } } } }',
+      vars: { n: 4 },
+      want: 2 + 4 * (1 + 2 + 5),
+    },
+    {
+      why: 'an inline fragment costs what it selects; pageInfo is free',
+      query:
+        '{ orders(first: 1) { pageInfo { hasNextPage } nodes { transactions(first: 2) { paymentDetails { ... on CardPaymentDetails { company } } } } } }',
+      want: 2 + 1 * (1 + 2 + 2 * (1 + 1)),
+    },
+    {
+      why: 'the adapter’s own page: 8 orders, 10 line items each',
+      query: ORDERS_QUERY,
+      vars: { first: 8, lines: 10 },
+      want: 978,
+    },
+  ];
+  it.each(cases)('$why', ({ query, vars, want }) => {
+    expect(cost(query, vars)).toBe(want);
+  });
+
+  it('the simulator enforces the plan’s bucket and restore rate (constants.ts)', async () => {
+    sim = await startShopifySimulator({ seed: 1, orders: 1, clock: () => END, plan: 'plus' });
+    const r = await gql(sim, '{ shop: orders(first: 1) { nodes { id } } }');
+    expect(r.body.extensions.cost.throttleStatus).toMatchObject({
+      maximumAvailable: GRAPHQL_PLAN_LIMITS.plus.bucketSize,
+      restoreRate: GRAPHQL_PLAN_LIMITS.plus.restoreRate,
+    });
   });
 });
