@@ -358,6 +358,8 @@ describe('makeshop: which API a store speaks', () => {
     const parse = (v: unknown) => makeshopCart.credentialsSchema.safeParse(v);
     expect(parse(nextOnly).success).toBe(true);
     expect(parse(classicOnly).success).toBe(true);
+    // A form or an environment variable left empty is no value.
+    expect(parse({ ...nextOnly, shopId: '', token: '  ' }).data).toEqual(nextOnly);
     expect(parse({ accessToken: 'PAT.x' }).error?.issues.map((i) => i.path.join('.'))).toEqual(['apiKey']);
     expect(parse({}).error?.issues[0]?.path).toEqual(['accessToken']);
   });

@@ -10,19 +10,25 @@ import type { ApiStatus, RateLimits } from '../contract.js';
  * needs `accessToken` and `apiKey`, a classic one `shopId` and `token`. Which set is used follows the
  * store's `orderApi` (see `makeshopOrderApi`).
  */
+/** A credential field: blank is the same as absent (a form or an environment variable left empty). */
+const credential = z.preprocess(
+  (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+  z.string().trim().min(1).optional(),
+);
+
 export const makeshopCredentialsSchema = z
   .object({
     /**
      * 次世代API: the permanent token (`PAT.…`, sent to the app's install webhook, revoked when the app
      * is uninstalled) or a temporary SSO token, sent as `authorization: Bearer …` [V].
      */
-    accessToken: z.string().trim().min(1).optional(),
+    accessToken: credential,
     /** 次世代API: the API key issued after the アプリ開発申請 / アプリ公開申請, sent as `x-api-key` [V]. */
-    apiKey: z.string().trim().min(1).optional(),
+    apiKey: credential,
     /** 従来API: the shop's makeshop ID (the one used to log in to the shop admin). */
-    shopId: z.string().trim().min(1).optional(),
+    shopId: credential,
     /** 従来API: the 認証コード issued under ショップ管理画面 › API › 注文データ連携設定. */
-    token: z.string().trim().min(1).optional(),
+    token: credential,
   })
   .superRefine((c, ctx) => {
     const half = (a: keyof typeof c, b: keyof typeof c) => {
