@@ -90,6 +90,26 @@ async function setup(
   return { sim, adapter, clock };
 }
 
+/** A simulator serving fixtures/ and an adapter for it with these settings. */
+async function fixtureSim(settings: Record<string, unknown>) {
+  const sim = await startAmazonSimulator({
+    fixturesDir: fileURLToPath(new URL('./fixtures/', import.meta.url)),
+    clock: () => T0,
+    limits: LIMITS,
+  });
+  running.push(sim);
+  const adapter = createAmazonAdapter({
+    storeCode: 'amazon-main',
+    baseUrl: sim.url,
+    credentials: AMAZON_DEMO_CREDENTIALS,
+    settings,
+    limits: LIMITS,
+    now: () => T0,
+    http: HTTP,
+  });
+  return { sim, adapter };
+}
+
 async function collect(adapter: ReturnType<typeof createAmazonAdapter>, window: ListWindow) {
   const pages: RawOrder[][] = [];
   for await (const page of adapter.listOrders(window)) pages.push(page.orders);
@@ -325,21 +345,8 @@ describe('amazon adapter against the simulator, v0 store (ordersApi: v0)', () =>
   });
 
   it('serves a folder of recorded bodies (fixturesDir) like generated orders', async () => {
-    const sim = await startAmazonSimulator({
-      fixturesDir: fileURLToPath(new URL('./fixtures/', import.meta.url)),
-      clock: () => T0,
-      limits: LIMITS,
-    });
-    running.push(sim);
-    const adapter = createAmazonAdapter({
-      storeCode: 'amazon-main',
-      baseUrl: sim.url,
-      credentials: AMAZON_DEMO_CREDENTIALS,
-      settings: { maxResultsPerPage: 3, ordersApi: 'v0' }, // no lwaUrl: the loopback default finds the simulator's
-      limits: LIMITS,
-      now: () => T0,
-      http: HTTP,
-    });
+    // No lwaUrl: the loopback default finds the simulator's.
+    const { sim, adapter } = await fixtureSim({ maxResultsPerPage: 3, ordersApi: 'v0' });
     const raws = (await collect(adapter, { from: new Date('2026-04-01T00:00:00Z'), to: T0 })).flat();
     // The eight JP recordings; the 2017 US example is outside the window and the marketplace.
     expect(raws.map((r) => r.cartOrderNo)).toHaveLength(8);
@@ -560,21 +567,7 @@ describe('amazon adapter against the simulator, 2026-01-01 store (the default)',
   });
 
   it('serves the fixtures folder through 2026-01-01 too: the v0 recordings as 2026 orders, the 2026 examples as recorded', async () => {
-    const sim = await startAmazonSimulator({
-      fixturesDir: fileURLToPath(new URL('./fixtures/', import.meta.url)),
-      clock: () => T0,
-      limits: LIMITS,
-    });
-    running.push(sim);
-    const adapter = createAmazonAdapter({
-      storeCode: 'amazon-main',
-      baseUrl: sim.url,
-      credentials: AMAZON_DEMO_CREDENTIALS,
-      settings: { maxResultsPerPage: 3 },
-      limits: LIMITS,
-      now: () => T0,
-      http: HTTP,
-    });
+    const { sim, adapter } = await fixtureSim({ maxResultsPerPage: 3 });
     const raws = (await collect(adapter, { from: new Date('2026-04-01T00:00:00Z'), to: T0 })).flat();
     expect(raws).toHaveLength(8);
     expect(normalized(adapter, raws).find((o) => o.cartOrderNo === '249-1258324-2341544')?.totals.total).toBe(

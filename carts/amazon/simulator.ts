@@ -149,6 +149,29 @@ function to2026(r: AmazonRecord): Record2026 | null {
   }
 }
 
+/** The query parameters of a listing's time filter and page size, per API. */
+interface SearchParamNames {
+  createdAfter: string;
+  createdBefore: string;
+  updatedAfter: string;
+  updatedBefore: string;
+  pageSize: string;
+}
+const V0_PARAMS: SearchParamNames = {
+  createdAfter: 'CreatedAfter',
+  createdBefore: 'CreatedBefore',
+  updatedAfter: 'LastUpdatedAfter',
+  updatedBefore: 'LastUpdatedBefore',
+  pageSize: 'MaxResultsPerPage',
+};
+const PARAMS_2026: SearchParamNames = {
+  createdAfter: 'createdAfter',
+  createdBefore: 'createdBefore',
+  updatedAfter: 'lastUpdatedAfter',
+  updatedBefore: 'lastUpdatedBefore',
+  pageSize: 'maxResultsPerPage',
+};
+
 export const amazonSimulator: CartSimulator = {
   cart: 'amazon',
   start: (opts) => startAmazonSimulator(opts),
@@ -208,6 +231,49 @@ export async function startAmazonSimulator(opts: AmazonSimulatorOptions): Promis
   /** The 2026 model's sandbox 400: `{"code":"InvalidInput","message":"Invalid Input","details":…}`. */
   const invalid2026 = (operation: string, details = 'Invalid Input') =>
     errors(400, 'InvalidInput', 'Invalid Input', details, operation);
+
+  /**
+   * The time filter and page size of getOrders / searchOrders, as both models describe them:
+   * "exactly one of" the two After parameters; the Before one of the same pair only, "equal to or
+   * after the …After date and at least two minutes before" now; page size 1–100. Null `before`
+   * means now − 2 min.
+   */
+  const searchBounds = (
+    q: URLSearchParams,
+    names: SearchParamNames,
+    bad: (details?: string) => SimReply,
+  ): { byCreated: boolean; after: number; before: number; pageSize: number } | SimReply => {
+    const date = (name: string): number | null | 'bad' => {
+      const v = q.get(name);
+      if (v === null) return null;
+      const t = Date.parse(v);
+      return Number.isNaN(t) ? 'bad' : t;
+    };
+    const [createdAfter, createdBefore, updatedAfter, updatedBefore] = [
+      names.createdAfter,
+      names.createdBefore,
+      names.updatedAfter,
+      names.updatedBefore,
+    ].map(date);
+    if ([createdAfter, createdBefore, updatedAfter, updatedBefore].includes('bad'))
+      return bad('Dates must be in ISO 8601 format.');
+    const byCreated = createdAfter !== null;
+    if (byCreated === (updatedAfter !== null))
+      return bad(`Exactly one of ${names.createdAfter} and ${names.updatedAfter} is required.`);
+    if (byCreated ? updatedBefore !== null : createdBefore !== null)
+      return bad(
+        `${names.createdAfter}/${names.createdBefore} and ${names.updatedAfter}/${names.updatedBefore} cannot be combined.`,
+      );
+    const after = (byCreated ? createdAfter : updatedAfter) as number;
+    const beforeParam = (byCreated ? createdBefore : updatedBefore) as number | null;
+    if (beforeParam !== null && (beforeParam < after || beforeParam > now() - AMAZON_LIST_LAG_MS))
+      return bad();
+    const pageSizeText = q.get(names.pageSize);
+    const pageSize = pageSizeText === null ? MAX_RESULTS_PER_PAGE : Number(pageSizeText);
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_RESULTS_PER_PAGE)
+      return bad(`${names.pageSize} must be between 1 and ${MAX_RESULTS_PER_PAGE}.`);
+    return { byCreated, after, before: beforeParam ?? now() - AMAZON_LIST_LAG_MS, pageSize };
+  };
   const denied = (details: string) => {
     return errors(403, 'Unauthorized', UNAUTHORIZED_MESSAGE, details);
   };
@@ -369,36 +435,9 @@ export async function startAmazonSimulator(opts: AmazonSimulatorOptions): Promis
         return maybeHtml(ordersPage(snap, auth));
       }
 
-      const date = (name: string): number | null | 'bad' => {
-        const v = q.get(name);
-        if (v === null) return null;
-        const t = Date.parse(v);
-        return Number.isNaN(t) ? 'bad' : t;
-      };
-      const createdAfter = date('CreatedAfter');
-      const createdBefore = date('CreatedBefore');
-      const updatedAfter = date('LastUpdatedAfter');
-      const updatedBefore = date('LastUpdatedBefore');
-      if ([createdAfter, createdBefore, updatedAfter, updatedBefore].includes('bad'))
-        return invalid(op, 'Dates must be ISO 8601.');
-      const byCreated = createdAfter !== null;
-      if (byCreated === (updatedAfter !== null))
-        return invalid(op, 'Exactly one of CreatedAfter and LastUpdatedAfter is required.');
-      if (byCreated && updatedBefore !== null)
-        return invalid(op, 'LastUpdatedBefore cannot be set with CreatedAfter.');
-      if (!byCreated && createdBefore !== null)
-        return invalid(op, 'CreatedBefore cannot be set with LastUpdatedAfter.');
-      const after = (byCreated ? createdAfter : updatedAfter) as number;
-      const beforeParam = (byCreated ? createdBefore : updatedBefore) as number | null;
-      // "must be equal to or after the …After date and at least two minutes before current time".
-      if (beforeParam !== null && (beforeParam < after || beforeParam > now() - AMAZON_LIST_LAG_MS))
-        return invalid(op);
-      const before = beforeParam ?? now() - AMAZON_LIST_LAG_MS;
-
-      const pageSizeText = q.get('MaxResultsPerPage');
-      const pageSize = pageSizeText === null ? MAX_RESULTS_PER_PAGE : Number(pageSizeText);
-      if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_RESULTS_PER_PAGE)
-        return invalid(op, 'MaxResultsPerPage must be 1 to 100.');
+      const bounds = searchBounds(q, V0_PARAMS, (details) => invalid(op, details));
+      if ('status' in bounds) return bounds;
+      const { byCreated, after, before, pageSize } = bounds;
 
       const statuses = list('OrderStatuses');
       const channels = list('FulfillmentChannels');
@@ -545,39 +584,9 @@ export async function startAmazonSimulator(opts: AmazonSimulatorOptions): Promis
         return maybeHtml(page2026(snap, included));
       }
 
-      const date = (name: string): number | null | 'bad' => {
-        const v = q.get(name);
-        if (v === null) return null;
-        const t = Date.parse(v);
-        return Number.isNaN(t) ? 'bad' : t;
-      };
-      const createdAfter = date('createdAfter');
-      const createdBefore = date('createdBefore');
-      const updatedAfter = date('lastUpdatedAfter');
-      const updatedBefore = date('lastUpdatedBefore');
-      if ([createdAfter, createdBefore, updatedAfter, updatedBefore].includes('bad'))
-        return invalid2026(op, 'Dates must be in ISO 8601 format.');
-      // "You must provide exactly one of createdAfter and lastUpdatedAfter"; the two pairs exclude
-      // each other (parameter descriptions).
-      const byCreated = createdAfter !== null;
-      if (byCreated === (updatedAfter !== null))
-        return invalid2026(op, 'Exactly one of createdAfter and lastUpdatedAfter is required.');
-      if (byCreated ? updatedBefore !== null : createdBefore !== null)
-        return invalid2026(
-          op,
-          'createdAfter/createdBefore and lastUpdatedAfter/lastUpdatedBefore cannot be combined.',
-        );
-      const after = (byCreated ? createdAfter : updatedAfter) as number;
-      const beforeParam = (byCreated ? createdBefore : updatedBefore) as number | null;
-      // "must be equal to or after the …After date and at least two minutes before the time of the request".
-      if (beforeParam !== null && (beforeParam < after || beforeParam > now() - AMAZON_LIST_LAG_MS))
-        return invalid2026(op);
-      const before = beforeParam ?? now() - AMAZON_LIST_LAG_MS;
-
-      const pageSizeText = q.get('maxResultsPerPage');
-      const pageSize = pageSizeText === null ? MAX_RESULTS_PER_PAGE : Number(pageSizeText);
-      if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_RESULTS_PER_PAGE)
-        return invalid2026(op, 'maxResultsPerPage must be between 1 and 100.');
+      const bounds = searchBounds(q, PARAMS_2026, (details) => invalid2026(op, details));
+      if ('status' in bounds) return bounds;
+      const { byCreated, after, before, pageSize } = bounds;
       const marketplaces = listParam(q, 'marketplaceIds');
       if (marketplaces.length > 50) return invalid2026(op, 'marketplaceIds takes at most 50 values.');
       const statuses = listParam(q, 'fulfillmentStatuses');
