@@ -1,9 +1,9 @@
 // Job name → processor. The mapped type makes a job without a handler a compile error.
 import type { Job } from 'bullmq';
 import { compactStatusCounts } from '../db/status-counts.js';
+import { processAllocateStock } from './allocate-stock.js';
 import type { JobCatalogue, JobName } from './catalogue.js';
 import type { JobDeps } from './deps.js';
-import { processAllocateStock } from './allocate-stock.js';
 import { processImportStore } from './import-store.js';
 import { processRecheckMapping } from './recheck-mapping.js';
 import { processReconcileStore } from './reconcile-store.js';

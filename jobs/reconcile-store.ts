@@ -43,7 +43,8 @@ export async function processReconcileStore(
     job,
     token,
   );
-  if (r.outcome === 'busy') return { store: store.code, outcome: 'delayed', reason: 'another import is running' };
+  if (r.outcome === 'busy')
+    return { store: store.code, outcome: 'delayed', reason: 'another import is running' };
   if (r.outcome !== 'succeeded') return { store: store.code, outcome: 'skipped' };
   if (r.newOrders.length)
     deps.log.warn(
