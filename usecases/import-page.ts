@@ -1,5 +1,6 @@
 // Operation: one page of raw cart orders through the pipeline, as named steps:
-//   1. read the page (normalize; text PostgreSQL cannot store → a reject naming the field)
+//   1. read the page (normalize; text PostgreSQL cannot store, or more than juchu keeps → a reject
+//      naming the field)
 //   2. keep the rejects
 //   3. split off what we already have (unchanged needs no lock and no write)
 //   4. plan the new orders (pure: facts, holding, stock oldest first, first status)
@@ -35,6 +36,7 @@ import { orderHashes } from '../domain/hash.js';
 import { type PageCounts, type PersistKind, zeroCounts } from '../domain/import-counts.js';
 import { planNewOrders, prepareNewOrders, productsToPlan } from '../domain/import-plan.js';
 import type { CartOrder } from '../domain/order.js';
+import { tooLongToKeep } from '../domain/record-limits.js';
 import { unstorablePath } from '../domain/storable.js';
 import { isRetryableTxError, withTransaction } from '../infra/postgres.js';
 import { applyCartChange, type CartChangeContext } from './apply-cart-change.js';
@@ -64,7 +66,7 @@ function readPage(adapter: Pick<CartAdapter, 'normalize'>, storeCode: string, ra
   const rejects: Array<{ raw: RawOrder; field: string | null; error: string }> = [];
   for (const raw of raws) {
     const bad = unstorablePath(raw.payload);
-    const r: NormalizeResult =
+    let r: NormalizeResult =
       bad === null
         ? adapter.normalize(raw, storeCode)
         : {
@@ -73,6 +75,9 @@ function readPage(adapter: Pick<CartAdapter, 'normalize'>, storeCode: string, ra
             field: bad,
             message: `${bad}: contains U+0000 (NUL) or a lone surrogate, which cannot be stored`,
           };
+    // A field or a record longer than juchu keeps is a reject too, never a cut (domain/record-limits.ts).
+    const long = r.ok ? tooLongToKeep(r.order, raw.payload) : null;
+    if (r.ok && long) r = { ok: false, cartOrderNo: r.order.cartOrderNo, ...long };
     if (r.ok) good.push({ order: r.order, raw });
     else rejects.push({ raw, field: r.field, error: `${r.cartOrderNo ?? '(注文番号不明)'}: ${r.message}` });
   }
