@@ -300,6 +300,10 @@ export class ShopifyGraphqlOrders {
     // Asked a little wider, in whole seconds, and cut to [from, to) here (as the REST reader does).
     const search = `updated_at:>='${searchTime(Math.floor(from / 1000) * 1000)}' AND updated_at:<='${searchTime(Math.ceil(to / 1000) * 1000)}'`;
     let after: string | null = null;
+    // Queries are small (the cost limit), pages for the import are not: nodes are gathered up to
+    // `pageSize` orders a page, so a catch-up writes a few large pages instead of hundreds of tiny ones.
+    let pending: RawOrder[] = [];
+    let yielded = false;
     for (;;) {
       const first = this.pageSize();
       const vars = { first, after, query: search, lines: this.opts.lineItemsFirst };
@@ -317,16 +321,20 @@ export class ShopifyGraphqlOrders {
       if (r.requested !== null) this.learn(first, r.requested);
       const page = this.parse('graphqlOrders', ordersData, r.data).orders;
       this.stats.pages++;
-      const orders: RawOrder[] = [];
       for (const node of page.nodes) {
         const updated = updatedAtMs(node);
         // Records whose updatedAt cannot be read still go through: normalize names the field.
         if (updated !== null && (updated < from || updated >= to)) continue;
-        orders.push(graphqlRawOrder(await this.completeLines(node, signal)));
+        pending.push(graphqlRawOrder(await this.completeLines(node, signal)));
       }
-      yield { orders };
-      if (!page.pageInfo.hasNextPage || !page.pageInfo.endCursor) return;
-      after = page.pageInfo.endCursor;
+      const cursor = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+      if (pending.length >= this.opts.pageSize || (!cursor && (pending.length > 0 || !yielded))) {
+        yield { orders: pending };
+        pending = [];
+        yielded = true;
+      }
+      if (!cursor) return;
+      after = cursor;
     }
   }
 
@@ -394,11 +402,13 @@ export class ShopifyGraphqlOrders {
       // `name:` is a documented filter of the orders query [V: queries/orders]; the match is checked here.
       const wanted = cartOrderNo.replace(/^#/, '');
       const quoted = cartOrderNo.replace(/['\\]/g, '\\$&');
+      // A name is one order (a few, if a test order shares it): a short page, within the cost limit.
+      const first = Math.min(5, this.pageSize());
       const r = await this.query(
         'graphqlOrders',
         ORDERS_QUERY,
-        { first: 5, after: null, query: `name:'${quoted}'`, lines: this.opts.lineItemsFirst },
-        this.baseCost + 5 * this.perOrder,
+        { first, after: null, query: `name:'${quoted}'`, lines: this.opts.lineItemsFirst },
+        this.baseCost + first * this.perOrder,
       );
       if (r.maxCostExceeded !== null)
         throw new CartRequestError(

@@ -558,18 +558,30 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
       processed: created,
     });
   };
-  const sortedFixtures = new Map<string, Entry[]>();
+  // The orders as of now, sorted, are kept while the book and the clock's second stay the same: a
+  // catch-up asks for hundreds of small pages, and viewing every order for each would be O(n²).
+  let bookVersion = 0;
+  const add = book.add.bind(book);
+  book.add = (o) => {
+    bookVersion++;
+    add(o);
+  };
+  const happen = book.happen.bind(book);
+  book.happen = (no, kind) => {
+    bookVersion++;
+    return happen(no, kind);
+  };
+  let view: { stamp: string; entries: Entry[]; byKey: Map<SortKey, Entry[]> } | null = null;
   const sorted = (key: SortKey): Entry[] => {
-    const byKey = (a: Entry, b: Entry) => sortValue(a, key) - sortValue(b, key) || a.id - b.id;
-    if (fixtureEntries) {
-      let s = sortedFixtures.get(key);
-      if (!s) {
-        s = [...fixtureEntries].sort(byKey);
-        sortedFixtures.set(key, s);
-      }
-      return s;
+    const stamp = fixtureEntries ? 'fixtures' : `${Math.floor(clock().getTime() / 1000)}|${bookVersion}`;
+    if (view?.stamp !== stamp)
+      view = { stamp, entries: fixtureEntries ?? book.visible().map(liveEntry), byKey: new Map() };
+    let s = view.byKey.get(key);
+    if (!s) {
+      s = [...view.entries].sort((a, b) => sortValue(a, key) - sortValue(b, key) || a.id - b.id);
+      view.byKey.set(key, s);
     }
-    return book.visible().map(liveEntry).sort(byKey);
+    return s;
   };
 
   const source = (): Json[] => fixtures ?? book.visible().map(renderShopifyOrder);
