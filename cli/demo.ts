@@ -144,7 +144,11 @@ export async function runDemo(): Promise<void> {
     if (!hasStores) await seedDemo(db, { baseUrls, csvInbox: inbox.dir, key: config.JUCHU_SECRET_KEY });
     else
       for (const [cart, url] of Object.entries(baseUrls))
-        await db.updateTable('stores').set({ base_url: url }).where('cart', '=', cart).execute();
+        await db
+          .updateTable('stores')
+          .set({ base_url: url, test_store: true })
+          .where('cart', '=', cart)
+          .execute();
 
     redis = createProducerConnection(config.REDIS_URL, 'juchu-demo');
     await ready(redis);

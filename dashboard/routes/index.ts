@@ -5,6 +5,7 @@ import type { RouteDeps } from './deps.js';
 import { registerImportRoutes } from './imports.js';
 import { registerMappingRoutes } from './mappings.js';
 import { registerOrderRoutes } from './orders.js';
+import { registerProductRoutes } from './products.js';
 import { registerRejectRoutes } from './rejects.js';
 import { registerReleaseRoutes } from './release.js';
 import { registerShippingRoutes } from './shipping.js';
@@ -25,6 +26,7 @@ export function registerApiRoutes(routes: RouteTable, deps: RouteDeps): void {
   registerStoreRoutes(routes, deps);
   registerImportRoutes(routes, deps);
   registerRejectRoutes(routes, deps);
+  registerProductRoutes(routes, deps);
   registerMappingRoutes(routes, deps);
   registerStatusRoutes(routes, deps);
   registerUserRoutes(routes, deps);
