@@ -2,6 +2,7 @@
 // client; turning a raw record into a `CartOrder` is `normalize`, pure and testable on recorded payloads.
 import type { z } from 'zod';
 import type { CartName, CartOrder } from '../domain/order.js';
+import type { CartActions } from './actions.js';
 
 /** One order as the cart gave it. `payload` is the cart's own record (JSON, or XML parsed to an object). */
 export interface RawOrder {
@@ -134,6 +135,8 @@ export interface CartModule<C = unknown> {
    */
   apiStatus?(settings: Record<string, unknown>, now: Date): ApiStatus;
   createAdapter(opts: AdapterOptions<C>): CartAdapter;
+  /** Writing to the cart (`actions.ts`): absent while the cart has no write API juchu speaks. */
+  createActions?(opts: AdapterOptions<C>): CartActions;
   normalize(raw: RawOrder, store: string): NormalizeResult;
   /**
    * The raw orders in one recorded response body (`juchu parse`): a getOrder / getOrders / orders.json

@@ -1,0 +1,93 @@
+// The contract for writing to a cart (cart actions: 注文確認, 発送完了 with tracking, cancel, stock).
+// Reading is `contract.ts`; this is the other direction. An outbox row in PostgreSQL says what to
+// send; a job calls one of these methods and records the outcome. Methods never decide *whether*
+// to act (that is the use case's rule) and never retry forever: transient failures (network, 5xx,
+// 429) throw the usual `CartError`s after the HTTP client's attempts, so the job retries later.
+import type { CartName } from '../domain/order.js';
+
+/** juchu's carriers; each cart module maps them to its own codes (see `CartActions.carrierCode`). */
+export const CARRIERS = ['yamato', 'sagawa', 'japanpost', 'seino', 'fukuyama', 'nittsu', 'other'] as const;
+export type Carrier = (typeof CARRIERS)[number];
+
+export const CARRIER_LABELS: Readonly<Record<Carrier, string>> = {
+  yamato: 'ヤマト運輸',
+  sagawa: '佐川急便',
+  japanpost: '日本郵便',
+  seino: '西濃運輸',
+  fukuyama: '福山通運',
+  nittsu: '日本通運',
+  other: 'その他',
+};
+
+/**
+ * What the cart answered. `done`: the action took effect now. `already`: the cart said it was
+ * already so (Rakuten ERROR_103, a Yahoo! transition refusal) and a re-read confirmed it.
+ * `refused`: a permanent refusal (validation error, unknown order): waits for a human, never retried.
+ * `cartRefs` are the cart-side ids to store so that a retry updates instead of duplicating
+ * (Rakuten `shippingDetailId` per basket, Amazon `packageReferenceId`, Shopify fulfillment id).
+ */
+export type ActionOutcome =
+  | { status: 'done' | 'already'; answer: string; cartRefs?: Record<string, string> }
+  | { status: 'refused'; answer: string; code?: string };
+
+export interface ShipmentPackage {
+  /** 1-based package (配送先 / Rakuten basket) as on the order lines. */
+  packageNo: number;
+  carrier: Carrier;
+  /** Free text for `other` (Amazon `carrierName`, Shopify `company`). */
+  carrierName?: string | null;
+  trackingNumber: string;
+  /** `YYYY-MM-DD` in Japan time. */
+  shippedOn: string;
+  /** The lines in this package; absent = every line of the package. */
+  lines?: Array<{ cartLineId?: string | null; cartProductCode: string; quantity: number }>;
+}
+
+export interface ShipInput {
+  cartOrderNo: string;
+  packages: ShipmentPackage[];
+  /** Cart-side ids stored by an earlier attempt of this action (update, don't add). */
+  cartRefs: Record<string, string>;
+  /** The order as the cart last gave it (the stored raw record): basket ids, item ids, … */
+  cartPayload: unknown;
+}
+
+export interface CancelInput {
+  cartOrderNo: string;
+  /** The cart's reason code where it has them (Rakuten changeReasonDetailApply, Yahoo! CancelReason). */
+  reasonCode?: string | null;
+  reason: string;
+  cartPayload: unknown;
+}
+
+export interface StockLevel {
+  /** The cart's product code (and option code) as the store's mapping names it. */
+  cartProductCode: string;
+  cartOptionCode: string | null;
+  /** Absolute sellable quantity: never a delta. */
+  quantity: number;
+}
+
+export interface CartActions {
+  readonly cart: CartName;
+  /**
+   * The cart's code for a carrier, or null when the cart does not know it (the action is then
+   * refused before sending, naming the order and the carrier).
+   */
+  carrierCode(carrier: Carrier): string | null;
+  /** 注文確認 (Rakuten confirmOrder, ≤ `confirmBatch` per call): an outcome per order number. */
+  confirmOrders?(cartOrderNos: string[]): Promise<Map<string, ActionOutcome>>;
+  readonly confirmBatch?: number;
+  /** 発送完了 with carrier and tracking number(s). */
+  ship?(input: ShipInput): Promise<ActionOutcome>;
+  /** Cancel at the cart, where its API allows. */
+  cancel?(input: CancelInput): Promise<ActionOutcome>;
+  /** Absolute stock for many products (≤ `stockBatch` per call): an outcome per `code[:option]`. */
+  setStock?(levels: StockLevel[]): Promise<Map<string, ActionOutcome>>;
+  readonly stockBatch?: number;
+}
+
+/** `code` or `code:option`: the key of a StockLevel in `setStock`'s answer. */
+export function stockKey(level: Pick<StockLevel, 'cartProductCode' | 'cartOptionCode'>): string {
+  return level.cartOptionCode ? `${level.cartProductCode}:${level.cartOptionCode}` : level.cartProductCode;
+}
