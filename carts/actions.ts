@@ -3,21 +3,10 @@
 // send; a job calls one of these methods and records the outcome. Methods never decide *whether*
 // to act (that is the use case's rule) and never retry forever: transient failures (network, 5xx,
 // 429) throw the usual `CartError`s after the HTTP client's attempts, so the job retries later.
+import type { Carrier } from '../domain/carriers.js';
 import type { CartName } from '../domain/order.js';
 
-/** juchu's carriers; each cart module maps them to its own codes (see `CartActions.carrierCode`). */
-export const CARRIERS = ['yamato', 'sagawa', 'japanpost', 'seino', 'fukuyama', 'nittsu', 'other'] as const;
-export type Carrier = (typeof CARRIERS)[number];
-
-export const CARRIER_LABELS: Readonly<Record<Carrier, string>> = {
-  yamato: 'ヤマト運輸',
-  sagawa: '佐川急便',
-  japanpost: '日本郵便',
-  seino: '西濃運輸',
-  fukuyama: '福山通運',
-  nittsu: '日本通運',
-  other: 'その他',
-};
+export { CARRIER_LABELS, CARRIERS, type Carrier } from '../domain/carriers.js';
 
 /**
  * What the cart answered. `done`: the action took effect now. `already`: the cart said it was
