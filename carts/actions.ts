@@ -3,8 +3,8 @@
 // send; a job calls one of these methods and records the outcome. Methods never decide *whether*
 // to act (that is the use case's rule) and never retry forever: transient failures (network, 5xx,
 // 429) throw the usual `CartError`s after the HTTP client's attempts, so the job retries later.
-import type { Carrier } from '../domain/carriers.js';
-import type { CartName } from '../domain/order.js';
+import { CARRIER_LABELS, CARRIERS, type Carrier } from '../domain/carriers.js';
+import { CART_LABELS, type CartName } from '../domain/order.js';
 
 export { CARRIER_LABELS, CARRIERS, type Carrier } from '../domain/carriers.js';
 
@@ -79,4 +79,61 @@ export interface CartActions {
 /** `code` or `code:option`: the key of a StockLevel in `setStock`'s answer. */
 export function stockKey(level: Pick<StockLevel, 'cartProductCode' | 'cartOptionCode'>): string {
   return level.cartOptionCode ? `${level.cartProductCode}:${level.cartOptionCode}` : level.cartProductCode;
+}
+
+// ─── Helpers every cart's actions share ───────────────────────────────────────────────────────────
+
+/**
+ * The refusal for a carrier the cart has no code for: sent nowhere, naming the order and the carrier,
+ * and what the operator can do about it (a code in the store's `carrierCodes`, or another carrier).
+ */
+export function unknownCarrierRefusal(
+  cart: CartName,
+  cartOrderNo: string,
+  carrier: Carrier,
+  carrierName?: string | null,
+): ActionOutcome {
+  const label = carrier === 'other' && carrierName ? `その他（${carrierName}）` : CARRIER_LABELS[carrier];
+  return {
+    status: 'refused',
+    code: 'UNKNOWN_CARRIER',
+    answer: `注文 ${cartOrderNo}: 配送会社「${label}」は${CART_LABELS[cart]}の配送会社コードにないため、送信しませんでした。ストア設定の carrierCodes にコードを登録するか、別の配送会社で出荷してください。`,
+  };
+}
+
+/** The first package whose carrier the cart does not know, as its refusal; null when all are known. */
+export function refuseUnknownCarriers(
+  actions: Pick<CartActions, 'cart' | 'carrierCode'>,
+  input: Pick<ShipInput, 'cartOrderNo' | 'packages'>,
+): ActionOutcome | null {
+  for (const p of input.packages)
+    if (actions.carrierCode(p.carrier) === null)
+      return unknownCarrierRefusal(actions.cart, input.cartOrderNo, p.carrier, p.carrierName);
+  return null;
+}
+
+/**
+ * A store's own carrier codes (`settings.carrierCodes`, e.g. `{ "japanpost": "1003" }`) over the
+ * cart's table: for a code the cart's public documents do not give, or a shop whose cart admin names
+ * its carriers differently. An empty string removes a carrier (its shipments are then refused).
+ */
+export function carrierTable(
+  defaults: Readonly<Partial<Record<Carrier, string>>>,
+  settings: Record<string, unknown> | undefined,
+): (carrier: Carrier) => string | null {
+  const own = settings?.carrierCodes;
+  const overrides: Partial<Record<Carrier, string>> = {};
+  if (typeof own === 'object' && own !== null)
+    for (const [k, v] of Object.entries(own))
+      if ((CARRIERS as readonly string[]).includes(k) && typeof v === 'string')
+        overrides[k as Carrier] = v.trim();
+  return (carrier) => {
+    const code = carrier in overrides ? overrides[carrier] : defaults[carrier];
+    return code ? code : null;
+  };
+}
+
+/** An action nothing was sent for (an order the cart has nothing left to do for, a cart without the API). */
+export function refused(code: string, answer: string): ActionOutcome {
+  return { status: 'refused', code, answer };
 }

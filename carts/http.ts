@@ -32,6 +32,13 @@ export interface HttpRequest {
   body?: string;
   /** Name of the operation, for the rate limiter and error messages (`searchOrder`). */
   operation: string;
+  /**
+   * False for a write that must not be repeated blindly (Shopify fulfillmentCreate adds a second
+   * fulfillment): a lost answer (network error, timeout) or a 5xx may mean the cart acted, so it
+   * throws at once and the caller re-reads before trying again. A 429 or a refused token is still
+   * retried, the cart having acted on neither. Default true.
+   */
+  idempotent?: boolean;
 }
 
 export type Classified =
@@ -130,6 +137,7 @@ export class CartHttpClient {
           null,
           { cause: e },
         );
+        if (req.idempotent === false) throw lastError;
         await this.backoff(attempt, null, signal);
         continue;
       }
@@ -171,6 +179,7 @@ export class CartHttpClient {
             this.opts.cart,
             res.status,
           );
+          if (req.idempotent === false) throw lastError;
           await this.backoff(attempt, null, signal);
           continue;
       }

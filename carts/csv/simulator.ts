@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { jstDate, toJstIso } from '../../domain/time.js';
 import type { CartSimulator, SimulatorOptions } from '../sim/contract.js';
-import { type SimOrder, type SimOrderView, viewAt } from '../sim/generate.js';
+import { type SimEventKind, type SimOrder, type SimOrderView, viewAt } from '../sim/generate.js';
 import {
   type CartBehaviour,
   createSimState,
@@ -43,8 +43,12 @@ class ExportingOrderBook extends OrderBook {
     return o;
   }
 
-  override happen(cartOrderNo: string, kind: SimOrder['events'][number]['kind']): SimOrderView | null {
-    const view = super.happen(cartOrderNo, kind);
+  override happen(
+    cartOrderNo: string,
+    kind: SimEventKind,
+    detail?: Parameters<OrderBook['happen']>[2],
+  ): SimOrderView | null {
+    const view = super.happen(cartOrderNo, kind, detail);
     if (view) this.onChange?.([view]);
     return view;
   }

@@ -567,9 +567,9 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
     add(o);
   };
   const happen = book.happen.bind(book);
-  book.happen = (no, kind) => {
+  book.happen = (no, kind, detail) => {
     bookVersion++;
-    return happen(no, kind);
+    return happen(no, kind, detail);
   };
   let view: { stamp: string; entries: Entry[]; byKey: Map<SortKey, Entry[]> } | null = null;
   const sorted = (key: SortKey): Entry[] => {

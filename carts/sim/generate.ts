@@ -128,10 +128,34 @@ export interface SimLine {
   packageNo: number;
 }
 
-export type SimEventKind = 'paid' | 'edit' | 'cancel' | 'ship';
+export type SimEventKind = 'paid' | 'edit' | 'cancel' | 'ship' | 'status';
+
+/**
+ * A shipment the shop reported to the cart through a write endpoint, as the cart keeps it. A later
+ * report with the same `key` replaces it (Amazon's packageReferenceId edits its package; a Yahoo!
+ * order has one shipment, key `1`).
+ */
+export interface SimShipment {
+  key: string;
+  /** The carrier as the request named it: the cart's code (`1001`, `YamatoTransport`) or name. */
+  carrier: string;
+  carrierName: string | null;
+  trackingNumber: string;
+  /** `YYYY-MM-DD` (Japan time). */
+  shippedOn: string;
+  /** Line index in `SimOrder.lines` → quantity in this package; null: every line, in full. */
+  lines: Array<{ line: number; quantity: number }> | null;
+}
+
 export interface SimEvent {
   at: Date;
   kind: SimEventKind;
+  /** With `ship`: what was reported (absent for a shipment the cart made itself, e.g. `/__sim/…/ship`). */
+  shipment?: SimShipment;
+  /** With `status`: the cart's own status set by a write (Yahoo! 保留 `3`, 完了 `5`, …). */
+  cartStatus?: string;
+  /** With `cancel`: the cart's reason code, when a write gave one. */
+  reason?: string;
 }
 
 export interface SimOrder {
@@ -165,6 +189,12 @@ export interface SimOrderView extends SimOrder {
   paidAt: Date | null;
   /** How many edits have happened; simulators reflect them in the payload (address fixed, qty +1). */
   edits: number;
+  /** Shipments reported through write endpoints, by key, last report winning. */
+  shipments: SimShipment[];
+  /** The cart status a `status` write set last (null: the simulator derives it from `state`). */
+  cartStatus: string | null;
+  /** The reason code of the cancel that cancelled the order, when a write gave one. */
+  cancelReason: string | null;
 }
 
 const MIN = 60_000;
@@ -280,23 +310,64 @@ export function generateOrder(
   };
 }
 
-/** The order as the cart shows it at `now`: later payments, edits and cancels applied. */
+/** The order as the cart shows it at `now`: later payments, edits, cancels and shipments applied. */
 export function viewAt(order: SimOrder, now: Date): SimOrderView {
   let state: SimOrderView['state'] = 'new';
   let updatedAt = order.orderedAt;
   let paidAt: Date | null = null;
   let edits = 0;
+  let cartStatus: string | null = null;
+  let cancelReason: string | null = null;
+  const shipments = new Map<string, SimShipment>();
   for (const e of order.events) {
     if (e.at.getTime() > now.getTime()) break;
     updatedAt = e.at;
     if (e.kind === 'paid' && state === 'new') {
       state = 'paid';
       paidAt = e.at;
-    } else if (e.kind === 'cancel' && state !== 'shipped') state = 'cancelled';
-    else if (e.kind === 'ship' && state !== 'cancelled') state = 'shipped';
-    else if (e.kind === 'edit') edits++;
+    } else if (e.kind === 'cancel' && state !== 'shipped') {
+      state = 'cancelled';
+      cancelReason = e.reason ?? null;
+    } else if (e.kind === 'ship' && state !== 'cancelled') {
+      if (e.shipment) shipments.set(e.shipment.key, e.shipment);
+      // A reported shipment of some of the goods leaves the order open (partly shipped).
+      if (!e.shipment || fullyShipped(order, edits, [...shipments.values()])) state = 'shipped';
+    } else if (e.kind === 'edit') edits++;
+    else if (e.kind === 'status') cartStatus = e.cartStatus ?? null;
   }
-  return { ...order, state, updatedAt, paidAt, edits };
+  return {
+    ...order,
+    state,
+    updatedAt,
+    paidAt,
+    edits,
+    shipments: [...shipments.values()],
+    cartStatus,
+    cancelReason,
+  };
+}
+
+/** Whether the reported shipments hold every unit of every line (edits applied). */
+function fullyShipped(order: SimOrder, edits: number, shipments: readonly SimShipment[]): boolean {
+  return order.lines.every((l, i) => {
+    const ordered = i === 0 ? l.quantity + edits : l.quantity;
+    const sent = shipments.reduce(
+      (sum, s) => sum + (s.lines === null ? ordered : (s.lines.find((x) => x.line === i)?.quantity ?? 0)),
+      0,
+    );
+    return sent >= ordered;
+  });
+}
+
+/** Units of line `i` in the reported shipments (a null `lines` ships every unit). */
+export function shippedQuantity(view: SimOrderView, lineIndex: number): number {
+  const ordered = editedQuantity(view, lineIndex);
+  const sent = view.shipments.reduce(
+    (sum, s) =>
+      sum + (s.lines === null ? ordered : (s.lines.find((x) => x.line === lineIndex)?.quantity ?? 0)),
+    0,
+  );
+  return view.state === 'shipped' && view.shipments.length === 0 ? ordered : Math.min(ordered, sent);
 }
 
 /** Line quantity after edits: each edit adds one to the first line (a customer asking for one more). */

@@ -9,6 +9,8 @@ import {
   createRng,
   generateOrder,
   generateOrders,
+  type SimEvent,
+  type SimEventKind,
   type SimOrder,
   type SimOrderView,
   viewAt,
@@ -29,6 +31,13 @@ export interface Faults {
   rateLimited: number;
   /** Every request is refused as unauthenticated (credentials revoked). */
   revokeCredentials: boolean;
+  /**
+   * The next N API requests (of the route `dropRepliesOn`, or any with null) are carried out but
+   * their answer is lost: the connection closes after the handler ran. A write took effect and the
+   * client cannot know (the unknown outcome every write-back must survive).
+   */
+  dropReplies: number;
+  dropRepliesOn: string | null;
 }
 
 export const NO_FAULTS: Faults = {
@@ -39,6 +48,8 @@ export const NO_FAULTS: Faults = {
   expireTokens: false,
   rateLimited: 0,
   revokeCredentials: false,
+  dropReplies: 0,
+  dropRepliesOn: null,
 };
 
 export interface SimStats {
@@ -49,6 +60,8 @@ export interface SimStats {
   timeouts: number;
   authFailures: number;
   malformedServed: number;
+  /** Answers lost on purpose (the dropReplies fault) after the request was carried out. */
+  droppedReplies: number;
 }
 
 export interface SimRequest {
@@ -139,14 +152,21 @@ export class OrderBook {
     return null;
   }
 
-  /** Record a cart-side event now (cancel, edit, payment, shipment) and return the new view. */
-  happen(cartOrderNo: string, kind: SimOrder['events'][number]['kind']): SimOrderView | null {
+  /**
+   * Record a cart-side event now (cancel, edit, payment, shipment, a status a write set) and return
+   * the new view. `detail` carries what a write endpoint was told (the shipment, the status, the reason).
+   */
+  happen(
+    cartOrderNo: string,
+    kind: SimEventKind,
+    detail: Pick<SimEvent, 'shipment' | 'cartStatus' | 'reason'> = {},
+  ): SimOrderView | null {
     const o = this.orders.find((x) => this.cartOrderNoOf(x) === cartOrderNo);
     if (!o) return null;
     // Strictly after every earlier event, so the cart's updated time always moves forward.
     const last = Math.max(o.orderedAt.getTime(), ...o.events.map((e) => e.at.getTime()));
     const at = new Date(Math.max(this.clock().getTime(), last + 1000));
-    o.events.push({ at, kind });
+    o.events.push({ at, kind, ...detail });
     o.events.sort((a, b) => a.at.getTime() - b.at.getTime());
     return viewAt(o, at);
   }
@@ -182,6 +202,7 @@ function zeroStats(): SimStats {
     timeouts: 0,
     authFailures: 0,
     malformedServed: 0,
+    droppedReplies: 0,
   };
 }
 
@@ -350,6 +371,15 @@ export async function startSimulator(opts: StartOptions): Promise<RunningSimulat
       }
       const reply = await hit.route.handler(base);
       if (reply.status === 401 || reply.status === 403) stats.authFailures++;
+      if (
+        faults.dropReplies > 0 &&
+        (faults.dropRepliesOn === null || faults.dropRepliesOn === hit.route.name)
+      ) {
+        faults.dropReplies--;
+        stats.droppedReplies++;
+        res.destroy(); // carried out, answer lost
+        return;
+      }
       return send(res, reply);
     } catch (e) {
       stats.sent5xx++;
