@@ -77,6 +77,8 @@ function paced(l: { ratePerSec: number; burst: number }): { ratePerSec: number; 
   };
 }
 const PII_ELEMENTS = ['buyerInfo', 'shippingAddress'];
+/** Operations whose 400 / 404 answers the caller reads itself (`actions.ts`). */
+const WRITE_OPERATIONS = new Set(['confirmShipment']);
 const ORDER_ID = /^\d{3}-\d{7}-\d{7}$/;
 
 export class AmazonAdapter implements CartAdapter {
@@ -333,6 +335,15 @@ export class AmazonAdapter implements CartAdapter {
     return { value: body.restrictedDataToken, expiresInSec: body.expiresIn };
   }
 
+  /**
+   * A write (confirmShipment) with the access token: no restricted-data token is needed for writes.
+   * The answer is returned as it came for the caller to read (classifyAmazon lets a write's 400 and
+   * 404 through: they are the cart's refusal, not a failure to retry).
+   */
+  write(req: HttpRequest, signal?: AbortSignal): Promise<HttpResponse> {
+    return this.call(req, this.access, signal);
+  }
+
   /** Every call: make sure its token has more than the margin left, then send. */
   private async call(req: HttpRequest, token: ExpiringToken, signal?: AbortSignal): Promise<HttpResponse> {
     await token.get();
@@ -408,6 +419,9 @@ export function classifyAmazon(res: HttpResponse, req: HttpRequest): Classified 
   if (res.status >= 200 && res.status < 300) return { kind: 'ok' };
   // An unknown order on getOrder is an answer (fetchOrder → null), not a failure.
   if (res.status === 404 && (req.operation === 'getOrder' || req.operation === 'getOrder2026'))
+    return { kind: 'ok' };
+  // A write's InvalidInput or NotFound is Amazon's answer to that shipment: the action reads it.
+  if ((res.status === 400 || res.status === 404) && WRITE_OPERATIONS.has(req.operation))
     return { kind: 'ok' };
   const e = amazonError(res);
   const requestId = res.headers.get('x-amzn-requestid');

@@ -37,8 +37,7 @@ export const ORDERS_V0_CUTOFF = '2027-03-27';
 
 /**
  * Shipment confirmation stays on v0, for stores of either API: `confirmShipment` is not deprecated
- * (`amazon-ordersV0.json`; usage plan 2/s, burst 10). juchu has no Amazon write-back yet; this is
- * where it will send one.
+ * (`amazon-ordersV0.json`; usage plan 2/s, burst 10): `actions.ts` sends it.
  */
 export const ORDERS_V0_CONFIRM_SHIPMENT = {
   path: (id: string) => `${orderPath(id)}/shipmentConfirmation`,
@@ -69,6 +68,7 @@ export const AMAZON_RATE_LIMITS: RateLimits = {
   getOrderAddress: { ratePerSec: 0.5, burst: 30 },
   getOrderBuyerInfo: { ratePerSec: 0.5, burst: 30 },
   createRestrictedDataToken: { ratePerSec: 1, burst: 10 },
+  confirmShipment: ORDERS_V0_CONFIRM_SHIPMENT.limit,
   ...ORDERS_2026_RATE_LIMITS,
 };
 
@@ -77,9 +77,18 @@ export const AMAZON_RATE_LIMITS: RateLimits = {
  * the response holds "only basic information … such as orderId, createdTime, salesChannel, programs,
  * orderItemId, product" (developer-docs "get-orders-with-filtering-criteria"): the status is in
  * FULFILLMENT, the money in PROCEEDS, the payment methods in PAYMENT. PROMOTION, EXPENSE (points
- * granted), CANCELLATION, PACKAGES, TAX and FULFILLMENT_ORDERS are not read by normalize.
+ * granted), CANCELLATION, TAX and FULFILLMENT_ORDERS are not read by normalize. PACKAGES is asked
+ * for so that the stored record of a shipped order holds the carrier and tracking number that
+ * confirmShipment reported (what the order screen and a re-check compare); normalize ignores it.
  */
-export const INCLUDED_DATA = ['BUYER', 'RECIPIENT', 'FULFILLMENT', 'PROCEEDS', 'PAYMENT'] as const;
+export const INCLUDED_DATA = [
+  'BUYER',
+  'RECIPIENT',
+  'FULFILLMENT',
+  'PROCEEDS',
+  'PAYMENT',
+  'PACKAGES',
+] as const;
 
 /** Every `includedData` value of the model (searchOrders and getOrder parameter enums). */
 export const INCLUDED_DATA_VALUES = [

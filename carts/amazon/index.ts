@@ -1,6 +1,7 @@
 // Amazon SP-API Orders, 2026-01-01 or v0 per store (amazon.co.jp). See README.md for what is fetched
 // how, and why.
 import { apiEndpoint, type CartModule } from '../contract.js';
+import { createAmazonActions } from './actions.js';
 import { amazonApiStatus } from './api-status.js';
 import { createAmazonAdapter } from './client.js';
 import { AMAZON_FE_BASE_URL, AMAZON_ORDER_STATUSES } from './constants.js';
@@ -9,6 +10,7 @@ import { normalizeAmazonOrder } from './normalize.js';
 import { rawOrdersFromRecorded } from './recorded.js';
 import { type AmazonCredentials, amazonCredentialsSchema, resolveLwaUrl } from './settings.js';
 
+export { AMAZON_CARRIER_CODES, AmazonActions, createAmazonActions } from './actions.js';
 export { AMAZON_API_LABELS, amazonApiStatus } from './api-status.js';
 export { AmazonAdapter, createAmazonAdapter } from './client.js';
 export {
@@ -64,6 +66,8 @@ export const amazonCart: CartModule<AmazonCredentials> = {
   defaultPrepaidMethods: ['CVS'],
   apiStatus: amazonApiStatus,
   createAdapter: createAmazonAdapter,
+  // Shipment confirmation (confirmShipment); no cancel: Amazon has no seller cancel API in scope.
+  createActions: createAmazonActions,
   normalize: normalizeAmazonOrder,
   rawOrdersFromRecorded: (body, extra) => rawOrdersFromRecorded(body, extra),
 };

@@ -4,7 +4,7 @@
 // The same order through Orders API v2026-01-01 (`toOrder2026`) is made from those v0 bodies, so
 // that both APIs show one order (`amazon-orders_2026-01-01.json`; the mapping is README's).
 import { currencyExponent, includedTax, toMinorUnits } from '../../domain/money.js';
-import { editedQuantity, type SimOrderView, type SimParty } from '../sim/generate.js';
+import { editedQuantity, type SimOrderView, type SimParty, shippedQuantity } from '../sim/generate.js';
 import {
   JP_MARKETPLACE_ID,
   PAYMENT_METHOD_FROM_2026,
@@ -28,6 +28,11 @@ export interface AmazonRecord {
   items: Json[];
   address: Json;
   buyerInfo: Json;
+  /**
+   * The packages confirmShipment reported (Orders 2026-01-01 `packages`, the PACKAGES dataset):
+   * absent when none was. v0 getOrders has no tracking; it shows the status and the items shipped.
+   */
+  packages?: Json[];
 }
 
 const DAY = 86_400_000;
@@ -71,6 +76,8 @@ const yen = (n: number) => ({ CurrencyCode: 'JPY', Amount: `${n}.00` });
 function statusOf(v: SimOrderView): string {
   if (v.state === 'cancelled') return 'Canceled';
   if (v.state === 'shipped') return 'Shipped';
+  // confirmShipment for some of the items: the rest are still to ship.
+  if (v.shipments.length > 0) return 'PartiallyShipped';
   if (v.state === 'paid') return 'Unshipped';
   // Unpaid: COD and deferred invoice ship at once; card waits for authorization, CVS for the money.
   return v.payment === 'cod' || v.payment === 'postpay' ? 'Unshipped' : 'Pending';
@@ -145,7 +152,7 @@ export function renderOrder(v: SimOrderView, id: string): AmazonRecord {
       SellerSKU: l.product.cartCode,
       Title: l.product.name,
       QuantityOrdered: qty,
-      QuantityShipped: v.state === 'shipped' ? qty : 0,
+      QuantityShipped: shippedQuantity(v, i),
       ProductInfo: { NumberOfItems: '1' },
       ConditionId: 'New',
       ConditionSubtypeId: 'New',
@@ -183,8 +190,8 @@ export function renderOrder(v: SimOrderView, id: string): AmazonRecord {
 
   const buyerEmail = `${hash(`mail${id}`).toString(36)}${hash(`x${id}`).toString(36)}@marketplace.amazon.co.jp`;
   const hasAddress = ['Unshipped', 'PartiallyShipped', 'Shipped', 'InvoiceUnconfirmed'].includes(status);
-  const shipped = v.state === 'shipped';
   const unitsTotal = quantities.reduce((s, q) => s + q, 0);
+  const unitsShipped = v.lines.reduce((s, _, i) => s + shippedQuantity(v, i), 0);
   const order: Json = {
     AmazonOrderId: id,
     SellerOrderId: id,
@@ -196,8 +203,8 @@ export function renderOrder(v: SimOrderView, id: string): AmazonRecord {
     ShipServiceLevel: v.requestedDate ? 'Scheduled' : 'Standard',
     ShipmentServiceLevelCategory: v.requestedDate ? 'Scheduled' : 'Standard',
     ...(priced ? { OrderTotal: yen(total) } : {}),
-    NumberOfItemsShipped: shipped ? unitsTotal : 0,
-    NumberOfItemsUnshipped: shipped || status === 'Canceled' ? 0 : unitsTotal,
+    NumberOfItemsShipped: unitsShipped,
+    NumberOfItemsUnshipped: status === 'Canceled' ? 0 : unitsTotal - unitsShipped,
     PaymentMethod: pay.method,
     PaymentMethodDetails: points > 0 ? [...pay.details, 'PointsAccount'] : pay.details,
     ...(priced && (points > 0 || v.payment === 'cod')
@@ -246,7 +253,26 @@ export function renderOrder(v: SimOrderView, id: string): AmazonRecord {
       ...(v.remarks && !v.gift ? { DeliveryPreferences: { AddressInstructions: v.remarks } } : {}),
     },
     buyerInfo: { AmazonOrderId: id, BuyerEmail: buyerEmail, BuyerName: fullName(v.orderer) },
+    ...(v.shipments.length > 0 ? { packages: packagesOf(v, items) } : {}),
   };
+}
+
+/**
+ * The 2026 `packages` of the shipments confirmShipment reported: the carrier as sent (its name for
+ * `Other`) [I: what Amazon shows for a code is not documented], the tracking number, the ship time,
+ * and the items by orderItemId (model `OrderPackage`, `PackageItem`).
+ */
+function packagesOf(v: SimOrderView, items: Json[]): Json[] {
+  return v.shipments.map((s) => ({
+    packageReferenceId: s.key,
+    packageStatus: { status: 'SHIPPED' },
+    carrier: s.carrier === 'Other' && s.carrierName ? s.carrierName : s.carrier,
+    shipTime: `${s.shippedOn}T03:00:00Z`, // noon in Japan
+    trackingNumber: s.trackingNumber,
+    packageItems: (s.lines ?? v.lines.map((_, line) => ({ line, quantity: editedQuantity(v, line) }))).map(
+      (l) => ({ orderItemId: items[l.line]?.OrderItemId, quantity: l.quantity }),
+    ),
+  }));
 }
 
 /** The restricted fields of an Address (Order model: Name, AddressLine1-3, Phone, AddressType, ExtendedFields). */
@@ -396,7 +422,9 @@ function itemProceeds(it: Json): { proceeds: Json; sums: Record<string, number>;
  * v0 bodies (`r.order`, `r.items`, `r.address`, `r.buyerInfo`). `order2026AsSeen` then leaves out
  * what a request did not include or its app may not see.
  */
-export function toOrder2026(r: Pick<AmazonRecord, 'order' | 'items' | 'address' | 'buyerInfo'>): Json {
+export function toOrder2026(
+  r: Pick<AmazonRecord, 'order' | 'items' | 'address' | 'buyerInfo' | 'packages'>,
+): Json {
   const o = r.order;
   const address = (r.address.ShippingAddress ?? o.ShippingAddress) as Json | undefined;
   const preferences = r.address.DeliveryPreferences as Json | undefined;
@@ -581,6 +609,7 @@ export function toOrder2026(r: Pick<AmazonRecord, 'order' | 'items' | 'address' 
         : undefined,
     }),
     orderItems,
+    packages: r.packages,
   });
 }
 

@@ -9,8 +9,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { jstDate } from '../../domain/time.js';
 import type { RateLimits } from '../contract.js';
 import type { CartSimulator, SimulatorOptions } from '../sim/contract.js';
+import type { SimShipment } from '../sim/generate.js';
 import {
   type CartBehaviour,
   createSimState,
@@ -77,6 +79,22 @@ export interface AmazonRunningSimulator extends RunningSimulator {
 }
 
 const ORDER_ID = /^\d{3}-\d{7}-\d{7}$/;
+/**
+ * carrierCode values the simulator accepts [I]: the JP ones seen in third-party Amazon integrations
+ * (YamatoTransport, SagawaExpress, NipponExpress, and the older YAMATO, SAGAWA, NITTSU, JP_EXPRESS,
+ * FEDEX_JP) and `Other`; Amazon's JP list itself could not be read (README).
+ */
+const CONFIRM_CARRIER_CODES = new Set([
+  'YamatoTransport',
+  'SagawaExpress',
+  'NipponExpress',
+  'YAMATO',
+  'SAGAWA',
+  'NITTSU',
+  'JP_EXPRESS',
+  'FEDEX_JP',
+  'Other',
+]);
 const DATA_ELEMENTS = new Set(['buyerInfo', 'shippingAddress', 'buyerTaxInformation']);
 const NONE: ReadonlySet<string> = new Set();
 
@@ -117,6 +135,8 @@ interface RecordSource {
   one(id: string): AmazonRecord | null;
   all2026(): Record2026[];
   one2026(id: string): Record2026 | null;
+  /** Records a confirmed shipment (generated orders only; recorded bodies are served read-only). */
+  ship?(id: string, shipment: SimShipment): void;
 }
 
 const timeOf = (v: unknown) => new Date(typeof v === 'string' ? Date.parse(v) : Number.NaN);
@@ -200,6 +220,9 @@ export async function startAmazonSimulator(opts: AmazonSimulatorOptions): Promis
         const r = one(id);
         return r && to2026(r);
       },
+      ship: (id, shipment) => {
+        book.happen(id, 'ship', { shipment });
+      },
     };
   }
   const credentials = { ...AMAZON_DEMO_CREDENTIALS, ...opts.credentials };
@@ -219,8 +242,8 @@ export async function startAmazonSimulator(opts: AmazonSimulatorOptions): Promis
   const reply = (status: number, body: unknown, operation?: string): SimReply => {
     const headers: Record<string, string> = { 'x-amzn-RequestId': randomUUID() };
     const limit = operation ? limits?.[operation] : undefined;
-    // The model lists x-amzn-RateLimit-Limit on 200, 400 and 404 responses.
-    if (limit && [200, 400, 404].includes(status))
+    // The model lists x-amzn-RateLimit-Limit on 200 (204 for confirmShipment), 400 and 404 responses.
+    if (limit && [200, 204, 400, 404].includes(status))
       headers['x-amzn-RateLimit-Limit'] = String(limit.ratePerSec);
     return { status, headers, body };
   };
@@ -662,6 +685,107 @@ export async function startAmazonSimulator(opts: AmazonSimulatorOptions): Promis
     },
   };
 
+  // ─── confirmShipment (v0, the write both APIs' stores use) ────────────────────────────────────
+
+  /**
+   * `POST /orders/v0/orders/{orderId}/shipmentConfirmation` as `amazon-ordersV0.json` describes it:
+   * `marketplaceId` and `packageDetail` required; `packageReferenceId` a positive number, unique in
+   * the order, the same one editing its package ("confirm-the-shipment-status"); `carrierCode`
+   * required, `carrierName` required with `Other`; `trackingNumber`, `shipDate` (ISO 8601) and
+   * `orderItems` required; `codCollectionMethod` only `DirectPayment`. 204 with no body. Which codes
+   * Amazon JP accepts is not public: the simulator takes CONFIRM_CARRIER_CODES [I], and its refusals'
+   * wording is ours [I]; their shape (`errors[]` with InvalidInput / NotFound) is the model's.
+   */
+  const confirmShipment: SimRoute = {
+    method: 'POST',
+    path: `${ORDERS_PATH}/:orderId/shipmentConfirmation`,
+    name: 'confirmShipment',
+    handler: (req) => {
+      const op = 'confirmShipment';
+      const auth = authorize(req, { rdtAllowed: false });
+      if (isReply(auth)) return auth;
+      const id = req.params.orderId!;
+      if (!ORDER_ID.test(id)) return errors(400, 'InvalidInput', 'Invalid Input', '', op);
+      let body: Json;
+      try {
+        const parsed = JSON.parse(req.body) as unknown;
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+          throw new Error('not an object');
+        body = parsed as Json;
+      } catch {
+        return invalid(op, 'The request body is not valid JSON.');
+      }
+      const r = source.one(id);
+      if (!r) return errors(404, 'NotFound', `Order ${id} not found.`, '', op);
+      const bad = (details: string) => invalid(op, details);
+      if (typeof body.marketplaceId !== 'string') return bad('marketplaceId is required.');
+      if (body.marketplaceId !== r.marketplaceId)
+        return bad(`Order ${id} does not belong to marketplace ${body.marketplaceId}.`);
+      if (body.codCollectionMethod !== undefined && body.codCollectionMethod !== 'DirectPayment')
+        return bad('codCollectionMethod must be DirectPayment.');
+      const p = body.packageDetail as Json | undefined;
+      if (typeof p !== 'object' || p === null) return bad('packageDetail is required.');
+      for (const k of ['packageReferenceId', 'carrierCode', 'trackingNumber', 'shipDate'])
+        if (typeof p[k] !== 'string' || (p[k] as string).trim() === '')
+          return bad(`packageDetail.${k} is required.`);
+      const ref = p.packageReferenceId as string;
+      if (!/^[1-9]\d*$/.test(ref)) return bad('packageReferenceId must be a positive number.');
+      const carrierCode = p.carrierCode as string;
+      if (!CONFIRM_CARRIER_CODES.has(carrierCode))
+        return bad(
+          `Invalid carrierCode: ${carrierCode}. Use one of the listed carriers or Other with carrierName.`,
+        );
+      const carrierName = typeof p.carrierName === 'string' && p.carrierName.trim() ? p.carrierName : null;
+      if (carrierCode === 'Other' && !carrierName)
+        return bad('carrierName is required when carrierCode is Other.');
+      const shipAt = Date.parse(p.shipDate as string);
+      if (!/^\d{4}-\d{2}-\d{2}T/.test(p.shipDate as string) || Number.isNaN(shipAt))
+        return bad('shipDate must be in ISO 8601 date-time format.');
+      if (shipAt > now() + 60_000) return bad('shipDate cannot be in the future.');
+      if (shipAt < r.purchase.getTime() - 60_000) return bad('shipDate cannot be before the purchase date.');
+      if (r.status === 'Canceled') return bad(`Order ${id} is canceled and cannot be shipped.`);
+      if (r.status === 'Pending') return bad(`Order ${id} is pending and cannot be shipped yet.`);
+      if (!source.ship) return bad('The simulator serves recorded orders read-only.');
+      const items = p.orderItems;
+      if (!Array.isArray(items) || items.length === 0) return bad('packageDetail.orderItems is required.');
+      // What the other packages of this order already hold: a package may not ship more than is left.
+      const elsewhere = new Map<string, number>();
+      for (const pkg of r.packages ?? [])
+        if (pkg.packageReferenceId !== ref)
+          for (const it of (pkg.packageItems as Json[]) ?? [])
+            elsewhere.set(
+              String(it.orderItemId),
+              (elsewhere.get(String(it.orderItemId)) ?? 0) + Number(it.quantity),
+            );
+      const lines: Array<{ line: number; quantity: number }> = [];
+      for (const it of items as Array<Json | null>) {
+        const line = r.items.findIndex((x) => x.OrderItemId === it?.orderItemId);
+        if (line < 0) return bad(`orderItemId ${String(it?.orderItemId)} is not an item of order ${id}.`);
+        const quantity = it?.quantity;
+        if (typeof quantity !== 'number' || !Number.isInteger(quantity) || quantity < 1)
+          return bad(`quantity of orderItemId ${String(it?.orderItemId)} must be a positive integer.`);
+        const ordered = Number(r.items[line]!.QuantityOrdered);
+        const left = ordered - (elsewhere.get(String(it?.orderItemId)) ?? 0);
+        if (quantity > left)
+          return bad(
+            `quantity ${quantity} of orderItemId ${String(it?.orderItemId)} exceeds the ${left} not yet shipped.`,
+          );
+        if (lines.some((l) => l.line === line))
+          return bad(`orderItemId ${String(it?.orderItemId)} is listed twice.`);
+        lines.push({ line, quantity });
+      }
+      source.ship(id, {
+        key: ref,
+        carrier: carrierCode,
+        carrierName,
+        trackingNumber: p.trackingNumber as string,
+        shippedOn: jstDate(new Date(shipAt)),
+        lines,
+      });
+      return reply(204, '', op);
+    },
+  };
+
   const behaviour: CartBehaviour = {
     cart: 'amazon',
     serverErrorReply: (status) =>
@@ -687,6 +811,7 @@ export async function startAmazonSimulator(opts: AmazonSimulatorOptions): Promis
       getOrder,
       searchOrders,
       getOrder2026,
+      confirmShipment,
     ],
     behaviour,
     book,
