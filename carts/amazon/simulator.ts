@@ -221,7 +221,7 @@ export async function startAmazonSimulator(opts: AmazonSimulatorOptions): Promis
         return r && to2026(r);
       },
       ship: (id, shipment) => {
-        book.happen(id, 'ship', { shipment });
+        book.happen(id, 'ship', { shipments: [shipment] });
       },
     };
   }

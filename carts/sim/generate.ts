@@ -150,8 +150,11 @@ export interface SimShipment {
 export interface SimEvent {
   at: Date;
   kind: SimEventKind;
-  /** With `ship`: what was reported (absent for a shipment the cart made itself, e.g. `/__sim/…/ship`). */
-  shipment?: SimShipment;
+  /**
+   * With `ship`: the packages one write reported (absent for a shipment the cart made itself, e.g.
+   * `/__sim/…/ship`). One event, so that they show together (events are a second apart).
+   */
+  shipments?: SimShipment[];
   /** With `status`: the cart's own status set by a write (Yahoo! 保留 `3`, 完了 `5`, …). */
   cartStatus?: string;
   /** With `cancel`: the cart's reason code, when a write gave one. */
@@ -329,11 +332,14 @@ export function viewAt(order: SimOrder, now: Date): SimOrderView {
       state = 'cancelled';
       cancelReason = e.reason ?? null;
     } else if (e.kind === 'ship' && state !== 'cancelled') {
-      if (e.shipment) shipments.set(e.shipment.key, e.shipment);
+      for (const x of e.shipments ?? []) shipments.set(x.key, x);
       // A reported shipment of some of the goods leaves the order open (partly shipped).
-      if (!e.shipment || fullyShipped(order, edits, [...shipments.values()])) state = 'shipped';
+      if (!e.shipments || fullyShipped(order, edits, [...shipments.values()])) state = 'shipped';
     } else if (e.kind === 'edit') edits++;
-    else if (e.kind === 'status') cartStatus = e.cartStatus ?? null;
+    else if (e.kind === 'status') {
+      cartStatus = e.cartStatus ?? null;
+      if (e.reason) cancelReason = e.reason;
+    }
   }
   return {
     ...order,

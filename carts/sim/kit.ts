@@ -159,7 +159,7 @@ export class OrderBook {
   happen(
     cartOrderNo: string,
     kind: SimEventKind,
-    detail: Pick<SimEvent, 'shipment' | 'cartStatus' | 'reason'> = {},
+    detail: Pick<SimEvent, 'shipments' | 'cartStatus' | 'reason'> = {},
   ): SimOrderView | null {
     const o = this.orders.find((x) => this.cartOrderNoOf(x) === cartOrderNo);
     if (!o) return null;

@@ -22,7 +22,18 @@ import {
 } from './constants.js';
 import { normalizeYahoo } from './normalize.js';
 import { ceilSecond, parseYahooTime, toYahooStamp } from './time.js';
-import { asList, buildXml, errorOf, parseXml, text, type XmlObject } from './xml.js';
+import { asList, buildXml, errorOf, isObject, parseXml, text, type XmlObject } from './xml.js';
+
+/** Operations whose `<Error>` answers the caller reads (actions.ts). */
+const WRITE_OPERATIONS = new Set(['orderShipStatusChange', 'orderStatusChange']);
+
+function isErrorBody(res: HttpResponse): boolean {
+  try {
+    return errorOf(parseXml(res.text)) !== null;
+  } catch {
+    return false;
+  }
+}
 
 export const yahooSettingsSchema = z.object({
   /** `Result`: rows per orderList page. Yahoo's default is 10 and it documents no maximum. */
@@ -163,7 +174,7 @@ export class YahooAdapter implements CartAdapter {
       baseUrl: opts.baseUrl,
       http: opts.http,
       limits: opts.limits ?? { ...DEFAULT_LIMITS },
-      classify: (res) => this.classify(res),
+      classify: (res, req) => this.classify(res, req),
       // The token is made current in post(), before send(): an error thrown in authorize would be
       // taken for a network failure and retried, and a refused refresh must stay a CartAuthError.
       authorize: () => ({
@@ -180,7 +191,9 @@ export class YahooAdapter implements CartAdapter {
     });
   }
 
-  private classify(res: HttpResponse): Classified {
+  private classify(res: HttpResponse, req: HttpRequest): Classified {
+    // A write's `<Error>` answer (HTTP 400) is Yahoo!'s refusal of that change: `write` reads it.
+    if (res.status === 400 && WRITE_OPERATIONS.has(req.operation) && isErrorBody(res)) return { kind: 'ok' };
     if (res.status === 403) {
       const detail = describeError(res);
       // Over the daily quota: 403 "Your Request was Forbidden" [V: shopping FAQ]. Retrying before
@@ -238,6 +251,55 @@ export class YahooAdapter implements CartAdapter {
         res.status,
       );
     return doc;
+  }
+
+  /**
+   * One write (`orderShipStatusChange`, `orderStatusChange`): the answer's `Result` (with its
+   * `Warning`s), or Yahoo!'s `<Error>` refusal. Auth, quota and transport failures throw as for reads.
+   */
+  async write(
+    operation: 'orderShipStatusChange' | 'orderStatusChange',
+    path: string,
+    req: XmlObject,
+  ): Promise<{ ok: true; warnings: string[] } | { ok: false; code: string | null; message: string }> {
+    await this.tokens.current();
+    const res = await this.http.send({
+      method: 'POST',
+      path,
+      operation,
+      headers: { 'Content-Type': 'application/xml; charset=UTF-8', Accept: 'application/xml' },
+      body: buildXml({ Req: { ...req, SellerId: this.creds.sellerId } }),
+    });
+    let doc: XmlObject;
+    try {
+      doc = parseXml(res.text);
+    } catch (e) {
+      throw new CartResponseError(
+        `yahoo ${operation}: response is not XML (HTTP ${res.status}): ${res.text.slice(0, 120)}`,
+        CART,
+        res.status,
+        { cause: e },
+      );
+    }
+    const err = errorOf(doc);
+    if (err) return { ok: false, code: err.code, message: err.message };
+    const result = doc.Result;
+    if (!isObject(result) || text(result.Status) !== 'OK')
+      throw new CartResponseError(
+        `yahoo ${operation}: unexpected answer: ${res.text.slice(0, 120)}`,
+        CART,
+        res.status,
+      );
+    const warnings = asList(result.Warning).map((w) =>
+      isObject(w) ? [text(w.Code), text(w.Message)].filter(Boolean).join(': ') : (text(w) ?? ''),
+    );
+    return { ok: true, warnings: warnings.filter(Boolean) };
+  }
+
+  /** orderInfo of one order (the re-read after a write's refusal); null when Yahoo! does not know it. */
+  async readOrder(orderId: string): Promise<XmlObject | null> {
+    const raw = await this.fetchOrder(orderId);
+    return raw && isObject(raw.payload) ? raw.payload : null;
   }
 
   private async searchPage(

@@ -7,6 +7,43 @@ export const CART = 'yahoo' as const;
 export const YAHOO_BASE_URL = 'https://circus.shopping.yahooapis.jp';
 export const ORDER_LIST_PATH = '/ShoppingWebService/V1/orderList';
 export const ORDER_INFO_PATH = '/ShoppingWebService/V1/orderInfo';
+/** Write endpoints [V: orderShipStatusChange.html, orderStatusChange.html; T: JSPSystem clients]. */
+export const ORDER_SHIP_STATUS_CHANGE_PATH = '/ShoppingWebService/V1/orderShipStatusChange';
+export const ORDER_STATUS_CHANGE_PATH = '/ShoppingWebService/V1/orderStatusChange';
+
+/** ShipStatus [T: kunitake Enum/ShipStatus.php]: 0 出荷不可, 1 出荷可, 2 出荷処理中, 3 出荷済み, 4 着荷済み. */
+export const SHIP_STATUS_SHIPPED = '3';
+
+/**
+ * CancelReason of orderStatusChange [T: kunitake Enum/CancelReason.php]: 1xx 注文者都合, 2xx ストア都合.
+ */
+export const CANCEL_REASONS: Readonly<Record<string, string>> = {
+  '100': 'キャンセル（注文者都合）',
+  '110': '返品',
+  '120': '未入金',
+  '130': '住所不明',
+  '140': '受け取り拒否',
+  '150': '連絡不通',
+  '160': '重複注文',
+  '170': '決済審査不可',
+  '180': 'その他（注文者都合）',
+  '200': '決済方法都合',
+  '210': '欠品',
+  '220': '販売中止',
+  '230': 'その他（ストア都合）',
+};
+
+/**
+ * orderStatusChange's 注文ステータス遷移表 [V: orderStatusChange.html]: from → the statuses it may
+ * become. A cancelled order (4) moves nowhere; 5 完了 may go back to 2 処理中 or be cancelled.
+ */
+export const ORDER_STATUS_TRANSITIONS: Readonly<Record<string, readonly string[]>> = {
+  '1': ['4', '5'],
+  '2': ['3', '4', '5'],
+  '3': ['2', '4', '5'],
+  '4': [],
+  '5': ['2', '4'],
+};
 
 /** Yahoo! ID連携 v2 Token endpoint [V: developer.yahoo.co.jp/yconnect/v2/…/token.html]. */
 export const YAHOO_TOKEN_URL = 'https://auth.login.yahoo.co.jp/yconnect/v2/token';

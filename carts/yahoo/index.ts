@@ -1,5 +1,6 @@
 // Yahoo! Shopping (ストアクリエイターPro) order API as a juchu cart module.
 import { apiEndpoint, type CartModule, type CredentialEndpoint, type RawOrder } from '../contract.js';
+import { createYahooActions } from './actions.js';
 import { tokenUrlFor, type YahooCredentials, yahooCredentialsSchema } from './auth.js';
 import { createYahooAdapter, yahooApiStatus } from './client.js';
 import { CART, ORDER_STATUSES, PREPAID_METHODS, YAHOO_BASE_URL } from './constants.js';
@@ -7,6 +8,7 @@ import { YAHOO_DEMO_CREDENTIALS } from './demo-credentials.js';
 import { normalizeYahoo, yahooOrderNoOf } from './normalize.js';
 import { asList, isObject, parseXml } from './xml.js';
 
+export { createYahooActions, YAHOO_SHIP_COMPANY_CODES, YahooActions } from './actions.js';
 export type { YahooCredentials } from './auth.js';
 export { yahooCredentialsSchema } from './auth.js';
 export { createYahooAdapter, YahooAdapter, type YahooSettings, yahooSettingsSchema } from './client.js';
@@ -65,6 +67,8 @@ export const yahooCart: CartModule<YahooCredentials> = {
   defaultPrepaidMethods: PREPAID_METHODS,
   apiStatus: yahooApiStatus,
   createAdapter: createYahooAdapter,
+  // 出荷 (orderShipStatusChange) and cancel (orderStatusChange).
+  createActions: createYahooActions,
   normalize: normalizeYahoo,
   rawOrdersFromRecorded,
 };

@@ -99,7 +99,11 @@ export function renderOrder(view: SimOrderView, sellerId: string): RenderedOrder
   const totalPrice = goods + view.shippingFee + view.paymentFee - view.couponDiscount;
   const settle = totalPrice - view.pointsUsed;
   const shipped = view.state === 'shipped';
-  const cancelled = view.state === 'cancelled';
+  // A cancel through orderStatusChange of a completed order is a status write (`4`).
+  const cancelled = view.state === 'cancelled' || view.cartStatus === '4';
+  // What orderShipStatusChange reported: invoice 1 under key `1`, invoice 2 under key `2`.
+  const reported = view.shipments.find((x) => x.key === '1') ?? null;
+  const reported2 = view.shipments.find((x) => x.key === '2') ?? null;
   const prepaid = pay.type === '1';
 
   const published = publicationTimeOf(view);
@@ -109,9 +113,11 @@ export function renderOrder(view: SimOrderView, sellerId: string): RenderedOrder
     OrderId: orderId,
     OrderTime: toJstIso(view.orderedAt),
     LastUpdateTime: toJstIso(updatedAt),
-    OrderStatus: cancelled ? '4' : shipped ? '5' : '2',
-    IsSeen: view.state === 'new' ? 'false' : 'true',
-    CancelReason: cancelled ? '100' : '',
+    // A shipment the store reported leaves the order 処理中 until the store completes it (5); one the
+    // simulated cart made itself shows it completed, as before.
+    OrderStatus: cancelled ? '4' : (view.cartStatus ?? (shipped && !reported ? '5' : '2')),
+    IsSeen: view.state === 'new' && !reported && view.cartStatus === null ? 'false' : 'true',
+    CancelReason: cancelled ? (view.cancelReason ?? '100') : '',
     BuyerComments: view.remarks ?? '',
     Notes: view.edits > 0 ? `お客様のご依頼により数量変更（${view.edits}回）` : '',
     TotalCouponDiscount: '0',
@@ -139,15 +145,20 @@ export function renderOrder(view: SimOrderView, sellerId: string): RenderedOrder
   };
   const shipGroup: Record<string, string> = {
     // 0 出荷不可 until a prepaid order is paid, 1 出荷可, 3 出荷済み [T: kunitake Enum/ShipStatus.php].
-    ShipStatus: shipped ? '3' : prepaid && !paid ? '0' : '1',
+    ShipStatus: shipped || reported ? '3' : prepaid && !paid ? '0' : '1',
     ShipMethod: 'postage1',
     ShipMethodName: '宅配便',
     ShipRequestDate: view.requestedDate ?? '',
     ShipRequestTime: view.timeSlot ? (SLOT_TEXT[view.timeSlot] ?? view.timeSlot) : '',
     ShipNotes: '',
-    ShipCompanyCode: '',
-    ShipInvoiceNumber1: shipped ? `4${String(view.seq).padStart(11, '0')}` : '',
-    ShipDate: shipped ? jstDate(view.updatedAt) : '',
+    ShipCompanyCode: reported?.carrier ?? '',
+    ShipInvoiceNumber1: reported
+      ? reported.trackingNumber
+      : shipped
+        ? `4${String(view.seq).padStart(11, '0')}`
+        : '',
+    ShipInvoiceNumber2: reported2?.trackingNumber ?? '',
+    ShipDate: reported ? reported.shippedOn : shipped ? jstDate(view.updatedAt) : '',
     NeedGiftWrap: view.gift ? 'true' : 'false',
     GiftWrapMessage: '',
     ShipFirstName: shipTo.firstName,

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { jstDate as jstDateOf } from '../../domain/time.js';
 import type { CartSimulator, SimulatorOptions } from '../sim/contract.js';
 import {
   type CartBehaviour,
@@ -19,10 +20,14 @@ import {
 import type { YahooCredentials } from './auth.js';
 import {
   ACCESS_TOKEN_TTL_SECONDS,
+  CANCEL_REASONS,
   DAILY_QUOTA,
   DEFAULT_LIMITS,
   ORDER_INFO_PATH,
   ORDER_LIST_PATH,
+  ORDER_SHIP_STATUS_CHANGE_PATH,
+  ORDER_STATUS_CHANGE_PATH,
+  ORDER_STATUS_TRANSITIONS,
   TOKEN_PATH,
 } from './constants.js';
 import { YAHOO_DEMO_CREDENTIALS } from './demo-credentials.js';
@@ -329,6 +334,105 @@ export async function startYahooSimulator(opts: YahooSimulatorOptions = {}): Pro
     );
   };
 
+  // ── Writes ─────────────────────────────────────────────────────────────────────────────────────
+  // The request trees are the pages' [V] and the clients' [T]; the validation below is what the
+  // pages say (exclusive invoice number / empty reason, ヤマト's 14 bytes, the transition table) plus
+  // the clients' required keys. Yahoo!'s error codes (od9xxxx) are listed on the pages without a
+  // readable meaning: which code the simulator sends for which refusal is its own choice [I].
+
+  const writeError = (code: string, message: string) => xmlReply(400, errorXml(message, code));
+  const okResult = () => xmlReply(200, buildXml({ Result: { Status: 'OK' } }));
+
+  /** Target/OrderId and IsPointFix, and the order as orderInfo shows it now. */
+  const writeTarget = (r: XmlObject): { orderId: string; row: Record<string, string> } | SimReply => {
+    const target = isObject(r.Target) ? r.Target : null;
+    const orderId = target ? text(target.OrderId) : null;
+    if (!orderId) return xmlReply(400, errorXml('Invalid Request: Target/OrderId is required.'));
+    const fix = target ? text(target.IsPointFix) : null;
+    if (fix !== 'true' && fix !== 'false')
+      return xmlReply(400, errorXml('Invalid Request: Target/IsPointFix must be true or false.'));
+    if (fixtures) return writeError('od90000', '[simulator] recorded orders are read-only.');
+    const hit = served().find((x) => x.orderId === orderId);
+    if (!hit) return writeError('od90101', `注文が存在しません: ${orderId}`);
+    return { orderId, row: hit.row };
+  };
+
+  const orderShipStatusChange = (req: SimRequest): SimReply => {
+    const denied = gate(req);
+    if (denied) return denied;
+    const r = readReq(req);
+    if ('reply' in r) return r.reply;
+    const t = writeTarget(r.req);
+    if ('status' in t) return t;
+    const order = isObject(r.req.Order) ? r.req.Order : null;
+    const shipEl = order && isObject(order.Ship) ? order.Ship : null;
+    const shipStatus = shipEl ? text(shipEl.ShipStatus) : null;
+    if (!shipStatus || !/^[0-4]$/.test(shipStatus))
+      return xmlReply(400, errorXml('Invalid Request: Order/Ship/ShipStatus must be 0 to 4.'));
+    if (t.row.OrderStatus === '4')
+      return writeError('od90150', 'キャンセルされた注文の出荷ステータスは変更できません。');
+    const n1 = text(shipEl!.ShipInvoiceNumber1);
+    const n2 = text(shipEl!.ShipInvoiceNumber2);
+    if ((n1 || n2) && text(shipEl!.ShipInvoiceNumberEmptyReason))
+      return writeError('od90166', '伝票番号と伝票番号なし理由は同時に指定できません。');
+    const company = text(shipEl!.ShipCompanyCode) ?? (t.row.ShipCompanyCode || null);
+    if (company !== null && !/^\d{4}$/.test(company))
+      return writeError('od90175', `配送会社コードが正しくありません: ${company}`);
+    // [V] ヤマト運輸: 半角数字と「-」のみ、最大14byte. The simulator's ヤマト is 1001 [I].
+    for (const n of [n1, n2])
+      if (n && company === '1001' && !/^[0-9-]{1,14}$/.test(n))
+        return writeError('od90176', `ヤマト運輸の配送伝票番号は半角数字と「-」で14byteまでです: ${n}`);
+    const shipDate = text(shipEl!.ShipDate);
+    if (shipDate !== null && !/^\d{8}$/.test(shipDate))
+      return xmlReply(400, errorXml(`Invalid Request: ShipDate must be YYYYMMDD: ${shipDate}`));
+    if (shipStatus === '3' || shipStatus === '4') {
+      if (!n1) return writeError('od90180', '出荷済みにするには配送伝票番号1が必要です。');
+      const shippedOn = shipDate
+        ? `${shipDate.slice(0, 4)}-${shipDate.slice(4, 6)}-${shipDate.slice(6)}`
+        : jstDateOf(clock());
+      const base = { carrier: company ?? '', carrierName: null, shippedOn, lines: null };
+      book.happen(t.orderId, 'ship', {
+        shipments: [
+          { key: '1', trackingNumber: n1, ...base },
+          ...(n2 ? [{ key: '2', trackingNumber: n2, ...base }] : []),
+        ],
+      });
+    }
+    // Other ShipStatus values are accepted and change nothing the simulator renders [I].
+    return okResult();
+  };
+
+  const orderStatusChange = (req: SimRequest): SimReply => {
+    const denied = gate(req);
+    if (denied) return denied;
+    const r = readReq(req);
+    if ('reply' in r) return r.reply;
+    const t = writeTarget(r.req);
+    if ('status' in t) return t;
+    const order = isObject(r.req.Order) ? r.req.Order : null;
+    const to = order ? text(order.OrderStatus) : null;
+    if (!to || !/^[1-5]$/.test(to))
+      return xmlReply(400, errorXml('Invalid Request: Order/OrderStatus must be 1 to 5.'));
+    const from = t.row.OrderStatus ?? '2';
+    if (!(ORDER_STATUS_TRANSITIONS[from] ?? []).includes(to))
+      return writeError('od91150', `注文ステータスを${from}から${to}へ変更できません。`);
+    // [T: kunitake] 完了にするときはポイント確定要否を true に.
+    const target = r.req.Target as XmlObject;
+    if (to === '5' && text(target.IsPointFix) !== 'true')
+      return writeError('od91152', '注文ステータスを完了にする場合は IsPointFix を true にしてください。');
+    const reason = order ? text(order.CancelReason) : null;
+    if (to === '4') {
+      if (reason !== null && !CANCEL_REASONS[reason])
+        return writeError('od91153', `キャンセル理由が正しくありません: ${reason}`);
+      const view = book.find(t.orderId);
+      // A completed (shipped) order's cancel is a status change: the goods have left.
+      if (view?.state === 'shipped')
+        book.happen(t.orderId, 'status', { cartStatus: '4', reason: reason ?? '100' });
+      else book.happen(t.orderId, 'cancel', { reason: reason ?? '100' });
+    } else book.happen(t.orderId, 'status', { cartStatus: to });
+    return okResult();
+  };
+
   /** Yahoo! ID連携 v2 Token endpoint, refresh grant only (the authorization step needs a browser). */
   const token = (req: SimRequest): SimReply => {
     const basic = req.headers.authorization;
@@ -383,6 +487,18 @@ export async function startYahooSimulator(opts: YahooSimulatorOptions = {}): Pro
     routes: [
       { method: 'POST', path: ORDER_LIST_PATH, name: 'orderList', handler: orderList },
       { method: 'POST', path: ORDER_INFO_PATH, name: 'orderInfo', handler: orderInfo },
+      {
+        method: 'POST',
+        path: ORDER_SHIP_STATUS_CHANGE_PATH,
+        name: 'orderShipStatusChange',
+        handler: orderShipStatusChange,
+      },
+      {
+        method: 'POST',
+        path: ORDER_STATUS_CHANGE_PATH,
+        name: 'orderStatusChange',
+        handler: orderStatusChange,
+      },
       { method: 'POST', path: TOKEN_PATH, name: 'token', handler: token },
     ],
   });
