@@ -34,7 +34,11 @@ type Group =
   | 'test'
   | 'bench';
 
-const SIMULATOR_CODE = [/^carts\/sim\//, /^carts\/[^/]+\/simulator\.ts$/, /^carts\/[^/]+\/render\.ts$/];
+const SIMULATOR_CODE = [
+  /^carts\/sim\//,
+  /^carts\/[^/]+\/simulator(-[a-z-]+)?\.ts$/,
+  /^carts\/[^/]+\/render\.ts$/,
+];
 /** The CSV reader (encoding, delimiter, quoting) that order files and operator uploads share. */
 const CSV_READER = ['carts/csv/table.ts', 'carts/csv/format-error.ts'];
 const QUEUE_CATALOGUE = ['jobs/catalogue.ts', 'jobs/queues.ts'];

@@ -49,6 +49,8 @@ export interface GqlInlineFragment {
 export type GqlSelection = GqlField | GqlInlineFragment;
 
 export interface GqlOperation {
+  /** `query` (also the `{ … }` shorthand) or `mutation`. */
+  type: 'query' | 'mutation';
   name: string | null;
   /** Declared variables and their defaults. */
   variables: Record<string, GqlValue | null>;
@@ -153,7 +155,7 @@ function tokenize(text: string): Token[] {
   return out;
 }
 
-/** Parses one query operation (or the `{ … }` shorthand). Mutations and named fragments are refused. */
+/** Parses one query or mutation operation (or the `{ … }` shorthand). Named fragments are refused. */
 export function parseGraphql(text: string): GqlOperation {
   const tokens = tokenize(text);
   let p = 0;
@@ -266,10 +268,10 @@ export function parseGraphql(text: string): GqlOperation {
   };
 
   let op: GqlOperation;
-  if (isPunct('{')) op = { name: null, variables: {}, selection: selectionSet() };
+  if (isPunct('{')) op = { type: 'query', name: null, variables: {}, selection: selectionSet() };
   else {
     const kw = nameToken();
-    if (kw.value !== 'query')
+    if (kw.value !== 'query' && kw.value !== 'mutation')
       throw new GraphqlError(`${kw.value} operations are not supported here`, kw.line, kw.column);
     const name = peek().type === 'name' ? next().value : null;
     const variables: Record<string, GqlValue | null> = {};
@@ -288,7 +290,7 @@ export function parseGraphql(text: string): GqlOperation {
       }
       next();
     }
-    op = { name, variables, selection: selectionSet() };
+    op = { type: kw.value, name, variables, selection: selectionSet() };
   }
   if (peek().type !== 'eof') fail(peek(), 'the end of the document (one operation only)');
   return op;
@@ -342,6 +344,16 @@ export function nodeSelection(f: GqlField): GqlSelection[] {
 function pageSize(f: GqlField, vars: Record<string, unknown>): number {
   const n = argValue(f.args.first ?? f.args.last, vars);
   return typeof n === 'number' && Number.isFinite(n) && n > 0 ? Math.floor(n) : 0;
+}
+
+/**
+ * What an operation costs before it runs: a query by its selection, a mutation 10 points a root field
+ * (the "Mutation: 10" row of Shopify's cost table [V: GraphQL Admin rate limits]; what its payload
+ * selects is not charged here [I]).
+ */
+export function operationCost(op: GqlOperation, vars: Record<string, unknown>): number {
+  if (op.type === 'mutation') return 10 * op.selection.filter((s) => s.kind === 'field').length;
+  return requestedCost(op.selection, vars);
 }
 
 /** The cost Shopify charges before running the query (see the top of this file). */

@@ -16,7 +16,7 @@ import {
   parseJsonBody,
 } from '../http.js';
 import { MAX_PAGE_SIZE, MAX_QUERY_COST } from './constants.js';
-import { parseGraphql, requestedCost } from './graphql-query.js';
+import { operationCost, parseGraphql, requestedCost } from './graphql-query.js';
 
 const MONEY = 'shopMoney { amount }';
 const ADDRESS =
@@ -135,7 +135,16 @@ export class CostPacer {
 }
 
 /** Operations of this file, for the classifier and the rate limiter. */
-export const GRAPHQL_OPERATIONS = new Set(['graphqlOrders', 'graphqlOrder', 'graphqlLines']);
+export const GRAPHQL_OPERATIONS = new Set([
+  'graphqlOrders',
+  'graphqlOrder',
+  'graphqlLines',
+  // actions.ts
+  'graphqlFulfillmentOrders',
+  'graphqlFulfillmentCreate',
+  'graphqlTrackingInfoUpdate',
+  'graphqlOrderCancel',
+]);
 
 /**
  * GraphQL answers 200 with `errors` [V: GraphQL Admin status and error codes]: THROTTLED is a rate
@@ -235,12 +244,40 @@ export class ShopifyGraphqlOrders {
     return `/admin/api/${this.opts.apiVersion}/graphql.json`;
   }
 
+  /**
+   * One query or mutation for the write side (actions.ts), paced by the same cost bucket: its `data`.
+   * `idempotent: false` (fulfillmentCreate) lets a lost answer throw at once, to be re-read.
+   */
+  async run(
+    operation: string,
+    query: string,
+    variables: Record<string, unknown>,
+    opts: { idempotent?: boolean } = {},
+  ): Promise<unknown> {
+    const op = parseGraphql(query);
+    const r = await this.query(
+      operation,
+      query,
+      variables,
+      operationCost(op, variables),
+      undefined,
+      opts.idempotent,
+    );
+    if (r.maxCostExceeded !== null)
+      throw new CartRequestError(
+        `shopify ${operation}: the query costs ${r.maxCostExceeded} points`,
+        'shopify',
+      );
+    return r.data;
+  }
+
   private async query(
     operation: string,
     query: string,
     variables: Record<string, unknown>,
     cost: number,
     signal?: AbortSignal,
+    idempotent?: boolean,
   ): Promise<{ data: unknown; maxCostExceeded: number | null; requested: number | null }> {
     const req: HttpRequest = {
       method: 'POST',
@@ -248,6 +285,7 @@ export class ShopifyGraphqlOrders {
       path: this.path(),
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ query, variables }),
+      ...(idempotent === false ? { idempotent } : {}),
     };
     this.costOf.set(req, cost);
     const res = await this.opts.http.send(req, signal);

@@ -2,6 +2,7 @@
 // credentials, paging, limits and field choices.
 import { apiEndpoint, type CartModule, type RawOrder } from '../contract.js';
 import { CartResponseError } from '../errors.js';
+import { createShopifyActions } from './actions.js';
 import { shopifyApiStatus } from './api-status.js';
 import { type ShopifyCredentials, shopifyCredentialsSchema } from './auth.js';
 import { rawOrder, SHOPIFY_DEFAULT_BASE_URL, ShopifyAdapter, shopifyBaseUrl } from './client.js';
@@ -10,6 +11,7 @@ import { graphqlRawOrder } from './graphql.js';
 import { normalizeShopifyOrder } from './normalize.js';
 import { isGraphqlOrder } from './normalize-graphql.js';
 
+export { createShopifyActions, SHOPIFY_TRACKING_COMPANIES, ShopifyActions } from './actions.js';
 export { shopifyApiStatus } from './api-status.js';
 export {
   forgetShopifyTokens,
@@ -91,6 +93,8 @@ export const shopifyCart: CartModule<ShopifyCredentials> = {
     'Money Order',
   ],
   createAdapter: (opts) => new ShopifyAdapter(opts),
+  // Fulfillments (fulfillmentCreate on fulfillment orders, tracking updates) and orderCancel, GraphQL.
+  createActions: createShopifyActions,
   normalize: normalizeShopifyOrder,
   apiStatus: shopifyApiStatus,
   rawOrdersFromRecorded(body): RawOrder[] {

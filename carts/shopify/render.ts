@@ -3,7 +3,13 @@
 // cross-shape test in normalize.test.ts holds them to one CartOrder).
 import { includedTax } from '../../domain/money.js';
 import { parseInstant, toJstIso } from '../../domain/time.js';
-import { editedQuantity, type SimOrderView, type SimParty, usdCents } from '../sim/generate.js';
+import {
+  editedQuantity,
+  type SimOrderView,
+  type SimParty,
+  shippedQuantity,
+  usdCents,
+} from '../sim/generate.js';
 import { MAX_PAGE_SIZE } from './constants.js';
 import { ORDER_QUERY } from './graphql.js';
 import { type GqlField, parseGraphql, project } from './graphql-query.js';
@@ -112,7 +118,12 @@ export function renderShopifyOrder(view: SimOrderView): Json {
       price: fmt(unit),
       price_set: moneySet(unit),
       total_discount: fmt(0),
-      fulfillment_status: view.state === 'shipped' ? 'fulfilled' : null,
+      fulfillment_status:
+        view.state === 'shipped' || shippedQuantity(view, i) >= quantity
+          ? 'fulfilled'
+          : shippedQuantity(view, i) > 0
+            ? 'partial'
+            : null,
       tax_lines: [
         { price: fmt(tax), rate: l.product.taxRate / 100, title: '消費税', price_set: moneySet(tax) },
       ],
@@ -225,9 +236,11 @@ export function renderShopifyOrder(view: SimOrderView): Json {
     total_shipping_price_set: moneySet(shipping + codFee),
     discount_codes: discountCodes,
     financial_status: financial,
-    fulfillment_status: view.state === 'shipped' ? 'fulfilled' : null,
+    fulfillment_status: view.state === 'shipped' ? 'fulfilled' : view.shipments.length > 0 ? 'partial' : null,
+    // The fulfillments the shop created (fulfillmentCreate); left out while there are none [I].
+    ...(view.shipments.length > 0 ? { fulfillments: restFulfillments(view, id, lineItems) } : {}),
     cancelled_at: cancelEvent && cancelled ? toJstIso(cancelEvent.at) : null,
-    cancel_reason: cancelled ? 'customer' : null,
+    cancel_reason: cancelled ? (view.cancelReason ?? 'customer') : null,
     tags: view.gift ? 'ギフト' : '',
     phone: null,
     customer_locale: 'ja',
@@ -245,6 +258,27 @@ export function renderShopifyOrder(view: SimOrderView): Json {
     line_items: lineItems,
     shipping_lines: shippingLines,
   };
+}
+
+/**
+ * REST `fulfillments` of the shipments the shop reported: id, status, tracking company and number(s),
+ * and the line items with the quantity each fulfillment holds [T: REST Fulfillment resource fields].
+ */
+function restFulfillments(view: SimOrderView, orderId: number, lineItems: Json[]): Json[] {
+  return view.shipments.map((sh, n) => ({
+    id: Number(sh.key),
+    order_id: orderId,
+    name: `${shopifyOrderName(view.seq)}.${n + 1}`,
+    status: 'success',
+    created_at: `${sh.shippedOn}T12:00:00+09:00`,
+    service: 'manual',
+    tracking_company: sh.carrier,
+    tracking_number: sh.trackingNumber,
+    tracking_numbers: [sh.trackingNumber],
+    line_items: (
+      sh.lines ?? lineItems.map((_, line) => ({ line, quantity: editedQuantity(view, line) }))
+    ).map((l) => ({ ...lineItems[l.line], quantity: l.quantity })),
+  }));
 }
 
 /** Corrupts a served REST record the way real breakage looks: a field gone, or of the wrong type. */
@@ -465,7 +499,73 @@ export function graphqlOrderOf(rest: Json): Json {
       taxLines: taxLines(s.tax_lines, currency),
     })),
     transactions,
+    fulfillments: fulfillmentsOf(rest),
+    fulfillmentOrders: fulfillmentOrdersOf(rest),
   };
+}
+
+/** GraphQL `Fulfillment`s from REST `fulfillments` (trackingInfo: company, number). */
+function fulfillmentsOf(rest: Json): Json[] {
+  return list(rest.fulfillments).map((f) => ({
+    __typename: 'Fulfillment',
+    id: gid('Fulfillment', f.id),
+    legacyResourceId: str(f.id),
+    name: str(f.name),
+    status: (str(f.status) ?? 'success').toUpperCase(),
+    createdAt: graphqlTime(f.created_at),
+    trackingInfo: (Array.isArray(f.tracking_numbers) ? f.tracking_numbers : [f.tracking_number])
+      .filter((n) => typeof n === 'string')
+      .map((number) => ({
+        __typename: 'FulfillmentTrackingInfo',
+        company: str(f.tracking_company),
+        number,
+        url: null,
+      })),
+  }));
+}
+
+/**
+ * The order's one fulfillment order (one location [I]): its line items with what is left to fulfill
+ * (quantity less what the REST fulfillments hold), and its status: CANCELLED for a cancelled order,
+ * CLOSED when nothing is left, IN_PROGRESS when some is fulfilled, OPEN otherwise [V: FulfillmentOrderStatus].
+ */
+function fulfillmentOrdersOf(rest: Json): Json[] {
+  const done = new Map<string, number>();
+  for (const f of list(rest.fulfillments))
+    for (const l of list(f.line_items))
+      done.set(String(l.id), (done.get(String(l.id)) ?? 0) + Number(l.quantity ?? 0));
+  const items = list(rest.line_items).map((l) => {
+    const total = typeof l.quantity === 'number' ? l.quantity : 0;
+    const remaining =
+      rest.fulfillment_status === 'fulfilled' && done.size === 0
+        ? 0
+        : Math.max(0, total - (done.get(String(l.id)) ?? 0));
+    return {
+      __typename: 'FulfillmentOrderLineItem',
+      id: gid('FulfillmentOrderLineItem', l.id),
+      totalQuantity: total,
+      remainingQuantity: remaining,
+      sku: str(l.sku),
+      lineItem: { __typename: 'LineItem', id: gid('LineItem', l.id), sku: str(l.sku), name: str(l.name) },
+    };
+  });
+  const left = items.reduce((n, i) => n + i.remainingQuantity, 0);
+  const total = items.reduce((n, i) => n + i.totalQuantity, 0);
+  const status = rest.cancelled_at
+    ? 'CANCELLED'
+    : left === 0
+      ? 'CLOSED'
+      : left < total
+        ? 'IN_PROGRESS'
+        : 'OPEN';
+  return [
+    {
+      __typename: 'FulfillmentOrder',
+      id: gid('FulfillmentOrder', `${String(rest.id)}1`),
+      status,
+      lineItems: items,
+    },
+  ];
 }
 
 /** Corrupts a served GraphQL order node the way real breakage looks (as `corruptRestOrder`). */
@@ -482,7 +582,12 @@ export function corruptGraphqlOrder(node: Json, nth: number): Json {
 }
 
 /** `Type.field` names that are connections in what the simulator serves. */
-export const GRAPHQL_CONNECTIONS: ReadonlySet<string> = new Set(['Order.lineItems', 'Order.shippingLines']);
+export const GRAPHQL_CONNECTIONS: ReadonlySet<string> = new Set([
+  'Order.lineItems',
+  'Order.shippingLines',
+  'Order.fulfillmentOrders',
+  'FulfillmentOrder.lineItems',
+]);
 
 const ORDER_SELECTION = (parseGraphql(ORDER_QUERY).selection[0] as GqlField).selection!;
 

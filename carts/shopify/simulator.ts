@@ -48,9 +48,9 @@ import {
   type GqlOperation,
   GraphqlError,
   GraphqlFieldError,
+  operationCost,
   parseGraphql,
   project as projectSelection,
-  requestedCost,
   withDefaults,
 } from './graphql-query.js';
 import {
@@ -62,6 +62,7 @@ import {
   shopifyOrderId,
   shopifyOrderName,
 } from './render.js';
+import { MutationArgumentError, shopifyWrites } from './simulator-writes.js';
 
 export { graphqlNodeAsRead, graphqlOrderOf, renderShopifyOrder, shopifyOrderName } from './render.js';
 
@@ -623,7 +624,7 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
           const body = JSON.parse(req.body || '{}') as { query?: unknown; variables?: unknown };
           const op = parseGraphql(String(body.query ?? ''));
           requested = Math.ceil(
-            requestedCost(op.selection, withDefaults(op, (body.variables ?? {}) as Json)) * quirks.costFactor,
+            operationCost(op, withDefaults(op, (body.variables ?? {}) as Json)) * quirks.costFactor,
           );
         } catch {
           // an unreadable body is throttled all the same
@@ -938,6 +939,16 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
     return nodes?.selection ?? [];
   };
 
+  const writes = shopifyWrites({
+    book,
+    clock,
+    readOnly: fixtures !== null,
+    orderById: (id) =>
+      sorted('ID')
+        .find((x) => x.id === id)
+        ?.gql() ?? null,
+  });
+
   let searchWarnings: Json[] = [];
   const graphql = (req: SimRequest): SimReply => {
     let query: unknown;
@@ -974,7 +985,7 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
       throw e;
     }
     const vars = withDefaults(op, variables as Json);
-    const requested = Math.ceil(requestedCost(op.selection, vars) * quirks.costFactor);
+    const requested = Math.ceil(operationCost(op, vars) * quirks.costFactor);
     cost.queries++;
     cost.maxRequested = Math.max(cost.maxRequested, requested);
     if (requested > MAX_QUERY_COST)
@@ -1000,7 +1011,16 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
         if (f.kind !== 'field')
           throw new GraphqlError('fragments on the query root are not supported here', 1, 1);
         const k = f.alias ?? f.name;
-        if (f.name === 'orders') data[k] = ordersField(f, vars);
+        if (op.type === 'mutation') {
+          if (!writes.has(f.name))
+            throw new GraphqlFieldError(
+              `Field '${f.name}' doesn't exist on type 'Mutation'`,
+              f,
+              [k],
+              'undefinedField',
+            );
+          data[k] = projectSelection(writes.run(f, vars), f.selection ?? [], opts4(vars), [k]);
+        } else if (f.name === 'orders') data[k] = ordersField(f, vars);
         else if (f.name === 'order') {
           const id = String(argValue(f.args.id, vars) ?? '');
           const m = /^gid:\/\/shopify\/Order\/(\d+)$/.exec(id);
@@ -1037,9 +1057,18 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
           status: 200,
           body: { errors: [gqlError(e.message, { locations: [{ line: e.line, column: e.column }] })] },
         };
+      if (e instanceof MutationArgumentError)
+        return {
+          status: 200,
+          body: { errors: [gqlError(e.message, { extensions: { code: 'argumentLiteralsIncompatible' } })] },
+        };
       throw e;
     }
-    const actual = Math.min(requested, Math.ceil(actualCost(op.selection, data) * quirks.costFactor));
+    // A mutation costs what it was charged [I]; a query is refunded what it did not use.
+    const actual =
+      op.type === 'mutation'
+        ? requested
+        : Math.min(requested, Math.ceil(actualCost(op.selection, data) * quirks.costFactor));
     costBucket?.refund(requested - actual);
     const extensions: Json = {
       cost: { requestedQueryCost: requested, actualQueryCost: actual, throttleStatus: throttleStatus() },

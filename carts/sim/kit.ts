@@ -38,6 +38,11 @@ export interface Faults {
    */
   dropReplies: number;
   dropRepliesOn: string | null;
+  /**
+   * When set, the counted faults above (serverErrors, timeouts, rateLimited, dropReplies) hit only
+   * requests whose body holds this text: one GraphQL mutation among the queries of the same route.
+   */
+  faultsOnBody: string | null;
 }
 
 export const NO_FAULTS: Faults = {
@@ -50,6 +55,7 @@ export const NO_FAULTS: Faults = {
   revokeCredentials: false,
   dropReplies: 0,
   dropRepliesOn: null,
+  faultsOnBody: null,
 };
 
 export interface SimStats {
@@ -163,9 +169,14 @@ export class OrderBook {
   ): SimOrderView | null {
     const o = this.orders.find((x) => this.cartOrderNoOf(x) === cartOrderNo);
     if (!o) return null;
-    // Strictly after every earlier event, so the cart's updated time always moves forward.
-    const last = Math.max(o.orderedAt.getTime(), ...o.events.map((e) => e.at.getTime()));
-    const at = new Date(Math.max(this.clock().getTime(), last + 1000));
+    // Strictly after every event the cart has shown, so its updated time always moves forward
+    // (events the generator scheduled for later stay later: a write now is not pushed behind them).
+    const now = this.clock().getTime();
+    const last = Math.max(
+      o.orderedAt.getTime(),
+      ...o.events.filter((e) => e.at.getTime() <= now).map((e) => e.at.getTime()),
+    );
+    const at = new Date(Math.max(now, last + 1000));
     o.events.push({ at, kind, ...detail });
     o.events.sort((a, b) => a.at.getTime() - b.at.getTime());
     return viewAt(o, at);
@@ -351,21 +362,23 @@ export async function startSimulator(opts: StartOptions): Promise<RunningSimulat
       stats.byRoute[hit.route.name] = (stats.byRoute[hit.route.name] ?? 0) + 1;
 
       if (faults.slowMs > 0) await sleep(faults.slowMs);
-      if (faults.timeouts > 0) {
+      const targeted = faults.faultsOnBody === null || body.includes(faults.faultsOnBody);
+      if (faults.timeouts > 0 && targeted) {
         faults.timeouts--;
         stats.timeouts++;
         hanging.add(res);
         res.on('close', () => hanging.delete(res));
         return; // never answer
       }
-      if (faults.serverErrors > 0) {
+      if (faults.serverErrors > 0 && targeted) {
         faults.serverErrors--;
         stats.sent5xx++;
         return send(res, opts.behaviour.serverErrorReply(faults.serverErrors % 2 === 0 ? 503 : 500));
       }
       const b = bucket(hit.route.name);
-      if (faults.rateLimited > 0 || (b && b.tryTake() > 0)) {
-        if (faults.rateLimited > 0) faults.rateLimited--;
+      const limited = faults.rateLimited > 0 && targeted;
+      if (limited || (b && b.tryTake() > 0)) {
+        if (limited) faults.rateLimited--;
         stats.sent429++;
         return send(res, opts.behaviour.rateLimitReply(base));
       }
@@ -373,6 +386,7 @@ export async function startSimulator(opts: StartOptions): Promise<RunningSimulat
       if (reply.status === 401 || reply.status === 403) stats.authFailures++;
       if (
         faults.dropReplies > 0 &&
+        targeted &&
         (faults.dropRepliesOn === null || faults.dropRepliesOn === hit.route.name)
       ) {
         faults.dropReplies--;
