@@ -3,6 +3,7 @@
 // and which field names are documented, third-party or inferred.
 import { apiEndpoint, type CartModule, type RawOrder } from '../contract.js';
 import { CartResponseError } from '../errors.js';
+import { createMakeshopActions } from './actions.js';
 import { MakeshopClassicAdapter, rawOrder } from './client.js';
 import { MAKESHOP_DEMO_CREDENTIALS } from './demo-credentials.js';
 import { graphqlErrors } from './graphql.js';
@@ -19,6 +20,12 @@ import {
 } from './settings.js';
 import { decodeXml, parseXml, readAnswer } from './xml.js';
 
+export {
+  createMakeshopActions,
+  MAKESHOP_CARRIERS,
+  MakeshopClassicActions,
+  MakeshopNextActions,
+} from './actions.js';
 export { MakeshopClassicAdapter } from './client.js';
 export { MakeshopNextAdapter } from './next-client.js';
 export { normalizeMakeshopOrder, prefectureOf } from './normalize.js';
@@ -105,6 +112,8 @@ export const makeshopCart: CartModule<MakeshopCredentials> = {
     makeshopOrderApi(makeshopSettingsSchema.parse(opts.settings ?? {}), opts.credentials) === 'next'
       ? new MakeshopNextAdapter(opts)
       : new MakeshopClassicAdapter(opts),
+  // Classic: cmd=deliver / cmd=status; next-generation: refused (no documented mutation).
+  createActions: createMakeshopActions,
   normalize: normalizeMakeshopOrder,
   /** A classic `<orders>` XML body (any charset), or a searchOrder JSON answer (or a list of them). */
   rawOrdersFromRecorded(body): RawOrder[] {

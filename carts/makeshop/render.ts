@@ -87,7 +87,14 @@ export interface MakeshopFacts {
   paid: boolean;
   pay: { type: string; content: string };
   buyer: Person;
-  deliveries: Array<{ person: Person; lines: MakeshopLine[]; fee: number; commission: number | null }>;
+  deliveries: Array<{
+    person: Person;
+    lines: MakeshopLine[];
+    fee: number;
+    commission: number | null;
+    /** What `cmd=deliver` reported for this delivery (its deliveryid), if anything. */
+    shipment: { status: string; carrier: string; number: string } | null;
+  }>;
   lines: MakeshopLine[];
   shippingFee: number;
   /** The COD / settlement fee; null when the shop charges none (the classic API leaves it out [T]). */
@@ -159,6 +166,10 @@ export function makeshopFacts(view: SimOrderView): MakeshopFacts {
       fee: i === 0 ? view.shippingFee : 0,
       // The COD fee per shipping method; empty when the order is not COD [V: 2017 change notes].
       commission: view.payment === 'cod' ? (i === 0 ? view.paymentFee : 0) : null,
+      shipment: (() => {
+        const sh = view.shipments.find((x) => x.key === String(i));
+        return sh ? { status: '3', carrier: sh.carrier, number: sh.trackingNumber } : null;
+      })(),
     })),
     lines,
     shippingFee: view.shippingFee,
@@ -213,6 +224,11 @@ export function classicOrderXml(f: MakeshopFacts): string {
       tx('deliverydate', f.requestedDate?.replace(/-/g, '/') ?? ''),
       tx('deliverytime', f.timeSlot ?? ''),
       tx('scheduled_shipping_date', ''),
+      // The delivery's status, carrier and tracking number after cmd=deliver: element names as the
+      // request parameters name them [I] (no public answer shows them); absent until then.
+      d.shipment ? tx('deliverystatus', d.shipment.status) : null,
+      d.shipment ? tx('carrier', d.shipment.carrier) : null,
+      d.shipment ? tx('deliverynum', d.shipment.number) : null,
     ),
   );
   return el(

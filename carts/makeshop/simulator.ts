@@ -15,8 +15,9 @@
 //   cancelled orders only with canceled=1, XML in EUC-JP by default, one request a second for the shop.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseJstLocal } from '../../domain/time.js';
+import { jstDate, parseJstLocal } from '../../domain/time.js';
 import type { CartSimulator, SimulatorOptions } from '../sim/contract.js';
+import { editedQuantity } from '../sim/generate.js';
 import {
   type CartBehaviour,
   createSimState,
@@ -55,6 +56,8 @@ export interface MakeshopSimulatorOptions extends SimulatorOptions {
 export interface MakeshopSimulator extends RunningSimulator {
   /** Cart-specific faults: the next N API requests answer 200 with an HTML maintenance page. */
   quirks: { htmlBodies: number };
+  /** The 発送完了 mails makeshop would have sent (`cmd=deliver` with send_mail=1). */
+  mailsSent: Array<{ ordernum: string; deliveryid: number }>;
 }
 
 /** Breaks a served classic order the way real breakage looks: a field gone, or a number that is not one. */
@@ -305,6 +308,7 @@ export async function startMakeshopSimulator(
   const cap = opts.maxPerCall ?? MAKESHOP_API_LIMITS.classic.perCall;
   const charset = opts.encoding ?? 'EUC-JP';
   const quirks = { htmlBodies: 0 };
+  const mailsSent: MakeshopSimulator['mailsSent'] = [];
   const schema = schemaOf(new Set(opts.hiddenFields ?? []));
   /** The diff mode's "previous fetch", per caller system (`service`) [I]. */
   const diffCursor = new Map<string, { at: number; no: string }>();
@@ -439,13 +443,64 @@ export async function startMakeshopSimulator(
     const ordernum = p.get('ordernum') ?? '';
     const found = classicEntries().find((e) => e.ordernum === ordernum);
     if ((cmd === 'status' || cmd === 'deliver') && found) {
-      // status=0 cancels; deliver status=3 is 配送完了 [T]. Other values change nothing we render.
-      if (cmd === 'status' && p.get('status') === '0') book.happen(ordernum, 'cancel');
-      if (cmd === 'deliver' && p.get('status') === '3') book.happen(ordernum, 'ship');
-      return xmlReply(
-        200,
-        el('response', null, tx('ordernum', ordernum), tx('code', '000'), tx('message', 'OK')),
-      );
+      const ok = () =>
+        xmlReply(200, el('response', null, tx('ordernum', ordernum), tx('code', '000'), tx('message', 'OK')));
+      const view = fixtures ? null : book.find(ordernum);
+      if (!view)
+        return errorReply({
+          ...MAKESHOP_ERRORS.badRequest,
+          message: '[simulator] recorded orders are read-only.',
+        });
+      const status = p.get('status');
+      if (cmd === 'status') {
+        // Only cancelling is documented for cmd=status [V: 注文をキャンセルすることができます]; status=0 [T].
+        if (status !== '0') return errorReply(MAKESHOP_ERRORS.badRequest);
+        if (view.state === 'cancelled')
+          return errorReply({ ...MAKESHOP_ERRORS.conflict, message: '既にキャンセルされた注文です。' });
+        book.happen(ordernum, 'cancel');
+        return ok();
+      }
+      // cmd=deliver: deliveryid (which delivery, from 0), status (3 配送完了), carrier, deliverynum,
+      // send_mail [T: a WMS integration's URL]; their checks here are ours [I].
+      const deliveryid = p.get('deliveryid') ?? '';
+      if (!/^\d+$/.test(deliveryid) || Number(deliveryid) >= view.shipTos.length)
+        return errorReply({
+          ...MAKESHOP_ERRORS.badRequest,
+          message: `deliveryid が正しくありません: ${deliveryid}`,
+        });
+      if (!status || !/^[0-3]$/.test(status)) return errorReply(MAKESHOP_ERRORS.badRequest);
+      const mail = p.get('send_mail');
+      if (mail !== null && mail !== '0' && mail !== '1') return errorReply(MAKESHOP_ERRORS.badRequest);
+      const number = p.get('deliverynum') ?? '';
+      if (number.length > 30 || !/^[0-9A-Za-z-]*$/.test(number))
+        return errorReply({
+          ...MAKESHOP_ERRORS.badRequest,
+          message: `deliverynum が正しくありません: ${number}`,
+        });
+      if (view.state === 'cancelled')
+        return errorReply({
+          ...MAKESHOP_ERRORS.conflict,
+          message: 'キャンセルされた注文の配送ステータスは変更できません。',
+        });
+      if (status === '3') {
+        if (mail === '1') mailsSent.push({ ordernum, deliveryid: Number(deliveryid) });
+        const lines = view.lines.flatMap((l, i) =>
+          l.packageNo === Number(deliveryid) + 1 ? [{ line: i, quantity: editedQuantity(view, i) }] : [],
+        );
+        book.happen(ordernum, 'ship', {
+          shipments: [
+            {
+              key: deliveryid,
+              carrier: p.get('carrier') ?? '',
+              carrierName: null,
+              trackingNumber: number,
+              shippedOn: jstDate(clock()),
+              lines,
+            },
+          ],
+        });
+      }
+      return ok();
     }
     return errorReply(MAKESHOP_ERRORS.badRequest);
   };
@@ -586,7 +641,7 @@ export async function startMakeshopSimulator(
       { method: 'POST', path: MAKESHOP_NEXT_PATH, name: 'graphql', handler: next },
     ],
   });
-  return Object.assign(running, { quirks });
+  return Object.assign(running, { quirks, mailsSent });
 }
 
 export const makeshopSimulator: CartSimulator = {

@@ -120,4 +120,6 @@ export const MAKESHOP_ERRORS = {
   auth: { code: '401', message: '認証に失敗しました。ショップIDまたは認証コードをご確認ください。' },
   notAllowed: { code: '403', message: '注文データ連携設定で注文情報参照が許可されていません。' },
   overLimit: { code: '429', message: 'リクエストは1秒間に1回までです。' },
+  /** A status change the order cannot take (cancelled already, …) [I]. */
+  conflict: { code: '409', message: 'この注文のステータスは変更できません。' },
 } as const;

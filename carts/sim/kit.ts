@@ -40,7 +40,8 @@ export interface Faults {
   dropRepliesOn: string | null;
   /**
    * When set, the counted faults above (serverErrors, timeouts, rateLimited, dropReplies) hit only
-   * requests whose body holds this text: one GraphQL mutation among the queries of the same route.
+   * requests whose body or query string holds this text: one GraphQL mutation among the queries of
+   * the same route, `cmd=deliver` among makeshop's calls.
    */
   faultsOnBody: string | null;
 }
@@ -362,7 +363,10 @@ export async function startSimulator(opts: StartOptions): Promise<RunningSimulat
       stats.byRoute[hit.route.name] = (stats.byRoute[hit.route.name] ?? 0) + 1;
 
       if (faults.slowMs > 0) await sleep(faults.slowMs);
-      const targeted = faults.faultsOnBody === null || body.includes(faults.faultsOnBody);
+      const targeted =
+        faults.faultsOnBody === null ||
+        body.includes(faults.faultsOnBody) ||
+        url.search.includes(faults.faultsOnBody);
       if (faults.timeouts > 0 && targeted) {
         faults.timeouts--;
         stats.timeouts++;
