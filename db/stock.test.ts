@@ -281,7 +281,7 @@ describe('stock: reservations, oldest first, never oversold', () => {
     const r = await applyStockCsv(ops(), Buffer.from(csv), 'test');
     expect(r.ok).toBe(1);
     expect(r.failed).toBe(2);
-    expect(r.lines.at(-1)).toContain('2 orders moved on');
+    expect(r.lines.at(-1)).toContain('2 件の注文が次のステータスへ');
     const after = await Promise.all([2, 3].map((i) => orderView(t.db, store.id, `arrive-${i}`)));
     expect(after.map((v) => [v.status, v.held[0]])).toEqual([
       [S.readyAfterStock, 2],
@@ -331,14 +331,14 @@ describe('stock: reservations, oldest first, never oversold', () => {
       true,
     );
     await expect(withTransaction(t.db, (trx) => correctStock(trx, 'COUNT', 'tokyo', 1))).rejects.toThrow(
-      'held by orders already handed to the warehouse',
+      '出荷指示済みの注文が引当てています',
     );
     expect(await stockOf(t.db, 'COUNT')).toMatchObject({ tokyo: { onHand: 4, reserved: 4 } });
     await expect(withTransaction(t.db, (trx) => correctStock(trx, 'COUNT', 'tokyo', -1))).rejects.toThrow(
-      'whole number',
+      '0 以上の整数',
     );
     await expect(withTransaction(t.db, (trx) => receiveStock(trx, 'COUNT', 'tokyo', 0))).rejects.toThrow(
-      'positive integer',
+      '1 以上の整数',
     );
     await expectStockHealthy(t.db);
   });
@@ -461,7 +461,7 @@ describe('stock: reservations, oldest first, never oversold', () => {
     await new Promise((r) => setTimeout(r, 30));
     instruction.release();
     await instruction.done;
-    await expect(count).rejects.toThrow('held by orders already handed to the warehouse');
+    await expect(count).rejects.toThrow('出荷指示済みの注文が引当てています');
     expect(await orderView(t.db, store.id, 'instr-2')).toMatchObject({ status: S.shipping, held: [1] });
     expect(await stockOf(t.db, 'INSTR-B')).toMatchObject({ tokyo: { onHand: 1, reserved: 1 } });
     await expectStockHealthy(t.db);

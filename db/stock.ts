@@ -583,7 +583,7 @@ export async function receiveStock(
   quantity: number,
 ): Promise<number> {
   if (!Number.isInteger(quantity) || quantity <= 0)
-    throw new RuleRefusal(`quantity must be a positive integer, got ${quantity}`, 'invalid_quantity');
+    throw new RuleRefusal(`入荷数は 1 以上の整数です（${quantity}）`, 'invalid_quantity');
   const r = await sql<{ on_hand: number }>`
     INSERT INTO stock_levels (product_code, warehouse_code, on_hand) VALUES (${productCode}, ${warehouse}, ${quantity})
     ON CONFLICT (product_code, warehouse_code) DO UPDATE SET on_hand = stock_levels.on_hand + EXCLUDED.on_hand, updated_at = now()
@@ -603,19 +603,26 @@ export class StockBusyError extends Error {
 /**
  * 棚卸し correction: set on hand to what was counted. If that is below what is reserved, the youngest
  * orders not yet handed to the warehouse give their reservations back first (oldest keep theirs).
- * Returns the orders that lost stock.
+ * A set's line (セット商品) holding the product as a component gives back its whole holding — every
+ * component, every warehouse — never a part: a set is held whole or not at all, and the settle that
+ * follows serves it again with whole sets from what is left. Returns the orders that lost stock and
+ * every product whose stock was freed (the counted one and the components of those sets).
  */
 export async function correctStock(
   trx: Db,
   productCode: string,
   warehouse: string,
   counted: number,
-): Promise<{ onHand: number; releasedOrderIds: number[] }> {
+): Promise<{ onHand: number; releasedOrderIds: number[]; releasedProducts: string[] }> {
   if (!Number.isInteger(counted) || counted < 0)
-    throw new RuleRefusal(`counted stock must be a whole number ≥ 0, got ${counted}`, 'invalid_quantity');
+    throw new RuleRefusal(`実在庫数は 0 以上の整数です（${counted}）`, 'invalid_quantity');
   await sql`INSERT INTO stock_levels (product_code, warehouse_code) VALUES (${productCode}, ${warehouse})
             ON CONFLICT DO NOTHING`.execute(trx);
-  await lockStock(trx, [productCode]);
+  // The other components of the set lines holding this row: their stock rows are locked with this
+  // product's, in one call (the fixed order), since giving such a line back changes them too.
+  const partners = await setLinePartners(trx, productCode, warehouse);
+  const locked = new Set([productCode, ...partners]);
+  await lockStock(trx, [...locked]);
   const level = await trx
     .selectFrom('stock_levels')
     .select(['on_hand', 'reserved'])
@@ -623,10 +630,18 @@ export async function correctStock(
     .where('warehouse_code', '=', warehouse)
     .executeTakeFirstOrThrow();
   const released: number[] = [];
+  const freed = new Set<string>([productCode]);
   let excess = level.reserved - counted;
   if (excess > 0) {
-    const victims = await sql<{ id: number; order_id: number; quantity: number }>`
-      SELECT r.id, r.order_id, r.quantity FROM reservations r JOIN orders o ON o.id = r.order_id
+    const victims = await sql<{
+      id: number;
+      order_id: number;
+      line_id: number;
+      quantity: number;
+      set_line: boolean;
+    }>`
+      SELECT r.id, r.order_id, r.order_line_id AS line_id, r.quantity, l.product_code <> r.product_code AS set_line
+      FROM reservations r JOIN orders o ON o.id = r.order_id JOIN order_lines l ON l.id = r.order_line_id
       WHERE r.product_code = ${productCode} AND r.warehouse_code = ${warehouse} AND o.shipping_instructed_at IS NULL
       ORDER BY o.ordered_at DESC, o.order_seq DESC`.execute(trx);
     for (const v of victims.rows) {
@@ -638,6 +653,13 @@ export async function correctStock(
         FOR SHARE SKIP LOCKED`.execute(trx);
       if (!order.rows.length) throw new StockBusyError(`order ${v.order_id} is being changed`);
       if (order.rows[0]!.instructed) continue;
+      if (v.set_line) {
+        const back = await releaseSetLine(trx, v.line_id, locked);
+        for (const b of back) freed.add(b.productCode);
+        excess -= back.find((b) => b.productCode === productCode && b.warehouse === warehouse)?.quantity ?? 0;
+        released.push(v.order_id);
+        continue;
+      }
       const give = Math.min(excess, v.quantity);
       // One statement: drop the reservation (all of it given back) or shrink it (part of it), and
       // the reserved count with it. Exactly one of the two row changes matches; a row cannot be
@@ -661,7 +683,7 @@ export async function correctStock(
     }
     if (excess > 0)
       throw new RuleRefusal(
-        `cannot set ${productCode} @ ${warehouse} to ${counted}: ${excess} units are held by orders already handed to the warehouse`,
+        `${productCode} @ ${warehouse} を ${counted} にできません: ${excess} 個は出荷指示済みの注文が引当てています`,
         'handed_to_warehouse',
       );
   }
@@ -674,7 +696,55 @@ export async function correctStock(
       `${productCode} @ ${warehouse} の在庫が修正の途中で変わりました。もう一度お試しください`,
       'stock_changed',
     );
-  return { onHand: counted, releasedOrderIds: [...new Set(released)] };
+  return { onHand: counted, releasedOrderIds: [...new Set(released)], releasedProducts: [...freed].sort() };
+}
+
+/** The other products held by the set lines that hold this product in this warehouse. */
+async function setLinePartners(trx: Db, productCode: string, warehouse: string): Promise<string[]> {
+  const r = await sql<{ product_code: string }>`
+    SELECT DISTINCT r2.product_code FROM reservations r
+    JOIN order_lines l ON l.id = r.order_line_id AND l.product_code <> r.product_code
+    JOIN reservations r2 ON r2.order_line_id = r.order_line_id
+    WHERE r.product_code = ${productCode} AND r.warehouse_code = ${warehouse}
+      AND r2.product_code <> ${productCode}`.execute(trx);
+  return r.rows.map((x) => x.product_code);
+}
+
+/**
+ * Gives a set line's whole holding back in one statement (every component row, every warehouse).
+ * The caller holds the stock rows of `locked`; a line holding a product outside them (it gained a
+ * reservation between the caller's look and its lock) makes the correction start again.
+ */
+async function releaseSetLine(
+  trx: Db,
+  lineId: number,
+  locked: ReadonlySet<string>,
+): Promise<Array<{ productCode: string; warehouse: string; quantity: number }>> {
+  const held = await sql<{ product_code: string }>`
+    SELECT DISTINCT product_code FROM reservations WHERE order_line_id = ${lineId}`.execute(trx);
+  if (held.rows.some((h) => !locked.has(h.product_code)))
+    throw new StockBusyError(`set line ${lineId} changed while its stock was being counted`);
+  const r = await sql<{ product_code: string; warehouse_code: string; quantity: number }>`
+    WITH gone AS (
+      DELETE FROM reservations WHERE order_line_id = ${lineId}
+      RETURNING product_code, warehouse_code, quantity
+    ), per_stock AS (
+      SELECT product_code, warehouse_code, SUM(quantity)::int AS quantity FROM gone GROUP BY 1, 2
+    ), upd AS (
+      UPDATE stock_levels s SET reserved = s.reserved - p.quantity, updated_at = now()
+      FROM per_stock p WHERE s.product_code = p.product_code AND s.warehouse_code = p.warehouse_code
+      RETURNING 1
+    ), line AS (
+      UPDATE order_lines SET reserved_quantity = reserved_quantity - (SELECT COALESCE(SUM(quantity), 0) FROM gone)
+      WHERE id = ${lineId}
+      RETURNING 1
+    )
+    SELECT product_code, warehouse_code, quantity FROM per_stock`.execute(trx);
+  return r.rows.map((x) => ({
+    productCode: x.product_code,
+    warehouse: x.warehouse_code,
+    quantity: x.quantity,
+  }));
 }
 
 /** Order lines whose reserved_quantity is not the sum of their reservations (should be none). */

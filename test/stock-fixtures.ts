@@ -2,14 +2,14 @@
 // the stock each test asks for, hand-built cart orders imported through the real import path
 // (importPage with a pass-through adapter), and the invariants every such test ends with.
 import { sql } from 'kysely';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { Db } from '../db/db.js';
 import { type Store, upsertStore } from '../db/stores.js';
 import type { PageCounts } from '../domain/import-counts.js';
 import type { CartName, CartOrder } from '../domain/order.js';
-import { depsOf } from '../usecases/deps.js';
+import { depsOf, type UseCaseDeps } from '../usecases/deps.js';
 import { importPage } from '../usecases/import-page.js';
-import { TEST_SECRET_KEY } from './harness.js';
+import { createTestDb, TEST_SECRET_KEY, type TestDb } from './harness.js';
 import { passThroughAdapter } from './order-builder.js';
 import { expectStockInvariants } from './pipeline.js';
 
@@ -46,6 +46,44 @@ export async function seedStock(db: Db, plan: StockPlan): Promise<void> {
         db,
       );
   }
+}
+
+/** The clock of the stock tests, and an order time `minute` minutes into 2026-12-01 (UTC). */
+export const NOW = new Date('2026-12-02T03:00:00Z');
+export const at = (minute: number) => new Date(Date.UTC(2026, 11, 1, 0, minute)).toISOString();
+
+export interface StockWorld<K extends string> {
+  /** Set once the file's beforeAll ran. */
+  t: TestDb;
+  db: Db;
+  /** The shops asked for, by the key they were asked under. */
+  shops: Record<K, Store>;
+  /** Use-case deps with the clock at NOW. */
+  ops(): UseCaseDeps;
+}
+
+/**
+ * The setup every stock test file repeats: a private database, these shops (key → store code) and
+ * this stock, made before the file's tests and dropped after them. Call it inside the file's describe.
+ */
+export function stockWorld<K extends string>(
+  name: string,
+  shops: Record<K, string>,
+  stock: StockPlan = {},
+): StockWorld<K> {
+  const w = { shops: {} as Record<K, Store> } as StockWorld<K>;
+  w.ops = () => depsOf(w.db, NOW);
+  beforeAll(async () => {
+    w.t = await createTestDb(name);
+    w.db = w.t.db;
+    for (const [key, code] of Object.entries(shops) as Array<[K, string]>)
+      w.shops[key] = await createShop(w.db, code);
+    if (Object.keys(stock).length) await seedStock(w.db, stock);
+  });
+  afterAll(async () => {
+    await w.t?.drop();
+  });
+  return w;
 }
 
 export async function createShop(
@@ -162,6 +200,32 @@ export async function oldestFirstViolations(db: Db): Promise<string[]> {
   ];
 }
 
+/**
+ * セット商品 lines holding part of a set: every set line must hold whole sets — each component
+ * exactly (sets held × its quantity), none alone. Returns the lines that do not (should be none).
+ */
+export async function halfHeldSetLines(db: Db): Promise<string[]> {
+  const r = await sql<{
+    id: number;
+    product_code: string;
+    component_code: string;
+    held: number;
+    want: number;
+  }>`
+    SELECT l.id, l.product_code, pc.component_code, COALESCE(r.q, 0)::int AS held,
+           (l.reserved_quantity / l.component_units * pc.quantity)::int AS want
+    FROM order_lines l
+    JOIN product_components pc ON pc.set_code = l.product_code
+    LEFT JOIN (SELECT order_line_id, product_code, SUM(quantity) AS q FROM reservations GROUP BY 1, 2) r
+      ON r.order_line_id = l.id AND r.product_code = pc.component_code
+    WHERE l.reserved_quantity % l.component_units <> 0
+       OR COALESCE(r.q, 0) <> l.reserved_quantity / l.component_units * pc.quantity
+    ORDER BY l.id LIMIT 20`.execute(db);
+  return r.rows.map(
+    (x) => `line ${x.id} (${x.product_code}): ${x.component_code} held ${x.held}, whole sets need ${x.want}`,
+  );
+}
+
 /** Never oversold, reserved = Σ reservations, no line over-held, nothing held by finished orders. */
 export async function expectStockHealthy(db: Db, opts: { oldestFirst?: boolean } = {}): Promise<void> {
   await expectStockInvariants(db);
@@ -176,5 +240,6 @@ export async function expectStockHealthy(db: Db, opts: { oldestFirst?: boolean }
       AND l.quantity * l.units_per_cart_unit * l.component_units >
           COALESCE((SELECT SUM(quantity) FROM reservations r WHERE r.order_line_id = l.id), 0)`.execute(db);
   expect(shortInWarehouse.rows[0]!.n, 'lines handed to the warehouse without their stock').toBe(0);
+  expect(await halfHeldSetLines(db), 'set lines holding part of a set').toEqual([]);
   if (opts.oldestFirst !== false) expect(await oldestFirstViolations(db)).toEqual([]);
 }

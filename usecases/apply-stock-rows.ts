@@ -36,22 +36,25 @@ export async function applyStockRows(
   for (const r of rows) {
     try {
       if (!r.productCode || !r.warehouse)
-        throw new RuleRefusal('product code and warehouse are required', 'required');
+        throw new RuleRefusal('商品コードと倉庫を入れてください', 'required');
       if (r.quantity !== null) {
         await withTransaction(deps.db, (trx) => applyArrival(trx, { ...r, quantity: r.quantity! }));
-        lines.push(`✓ row ${r.rowNo}: ${r.productCode} @ ${r.warehouse} +${r.quantity}`);
+        lines.push(`✓ ${r.rowNo} 行目: ${r.productCode} @ ${r.warehouse} 入荷 +${r.quantity}`);
       } else if (r.counted !== null) {
         const res = await withTransaction(deps.db, (trx) => applyCount(trx, { ...r, counted: r.counted! }));
         for (const id of res.releasedOrderIds) released.add(id);
-        lines.push(`✓ row ${r.rowNo}: ${r.productCode} @ ${r.warehouse} = ${r.counted}`);
-      } else throw new RuleRefusal('quantity (入荷数) or counted (実在庫数) is required', 'required');
+        for (const p of res.releasedProducts) products.add(p);
+        lines.push(`✓ ${r.rowNo} 行目: ${r.productCode} @ ${r.warehouse} 実在庫 ${r.counted}`);
+      } else throw new RuleRefusal('入荷数か実在庫数を入れてください', 'required');
       products.add(r.productCode);
       ok++;
     } catch (e) {
-      lines.push(`✗ row ${r.rowNo}: ${e instanceof Error ? e.message : String(e)}`);
+      lines.push(`✗ ${r.rowNo} 行目: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
   const { moved } = await settleAfterStockChange(deps, { productCodes: products, orderIds: released });
-  lines.push(`${ok} rows applied, ${rows.length - ok} failed; ${moved.length} orders moved on (by ${actor})`);
+  lines.push(
+    `${ok} 行を反映、${rows.length - ok} 行はエラー。${moved.length} 件の注文が次のステータスへ（${actor}）`,
+  );
   return { ok, failed: rows.length - ok, lines, ordersMoved: moved.length };
 }

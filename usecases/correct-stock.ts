@@ -1,6 +1,7 @@
 // Operation: 棚卸し correction. On hand becomes what was counted; if that is below what is reserved,
-// the youngest orders not yet handed to the warehouse give stock back (db/stock.ts). Then the
-// orders that lost stock, and any waiting ones, are settled.
+// the youngest orders not yet handed to the warehouse give stock back (db/stock.ts) — a set's line
+// (セット商品) its whole holding, never a part. Then the products freed (the counted one and those
+// sets' other components) go to the oldest waiting orders, and the orders that lost stock settle.
 import type { Db } from '../db/db.js';
 import { correctStock as setOnHand } from '../db/stock.js';
 import { withTransaction } from '../infra/postgres.js';
@@ -13,18 +14,25 @@ export interface Count {
   counted: number;
 }
 
+export interface CountApplied {
+  onHand: number;
+  releasedOrderIds: number[];
+  /** Products whose stock the correction freed (to allocate after commit). */
+  releasedProducts: string[];
+}
+
 /** The correction alone, in the caller's transaction (uploads apply many, then settle once). */
-export function applyCount(trx: Db, c: Count): Promise<{ onHand: number; releasedOrderIds: number[] }> {
+export function applyCount(trx: Db, c: Count): Promise<CountApplied> {
   return setOnHand(trx, c.productCode, c.warehouse, c.counted);
 }
 
 export async function correctStock(
   deps: UseCaseDeps,
   count: Count,
-): Promise<{ onHand: number; releasedOrderIds: number[]; settled: SettleResult }> {
+): Promise<CountApplied & { settled: SettleResult }> {
   const r = await withTransaction(deps.db, (trx) => applyCount(trx, count));
   const settled = await settleAfterStockChange(deps, {
-    productCodes: [count.productCode],
+    productCodes: [count.productCode, ...r.releasedProducts],
     orderIds: r.releasedOrderIds,
   });
   return { ...r, settled };

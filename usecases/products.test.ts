@@ -3,74 +3,62 @@
 // CSV import is all or nothing with errors by line and column, has a dry run, reads UTF-8 (BOM or
 // not) and Shift_JIS, and reads its own export back unchanged; the full oldest-first re-plan.
 import iconv from 'iconv-lite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { allProducts, findProduct } from '../db/product-master.js';
-import type { Store } from '../db/stores.js';
 import { S } from '../domain/statuses.js';
-import { createTestDb, type TestDb } from '../test/harness.js';
 import {
+  at,
   cartOrder,
   createShop,
   expectStockHealthy,
   importOrders,
+  NOW,
   orderView,
-  seedStock,
+  stockWorld,
 } from '../test/stock-fixtures.js';
 import { importProductsCsv, productsCsvFile } from '../uploads/products-csv.js';
-import { depsOf } from './deps.js';
 import { replanAllocation } from './replan-allocation.js';
 import { createProduct, editProduct, removeProduct, setProductActive } from './save-product.js';
 
-const NOW = new Date('2026-12-02T03:00:00Z');
-const at = (minute: number) => new Date(Date.UTC(2026, 11, 1, 0, minute)).toISOString();
 const HEADER = '商品コード,商品名,JAN,税率,要修正,要修正メモ,有効';
 
 describe('product master', () => {
-  let t: TestDb;
-  let shopA: Store;
-  let shopB: Store;
-  const ops = () => depsOf(t.db, NOW);
-
-  beforeAll(async () => {
-    t = await createTestDb('products');
-    shopA = await createShop(t.db, 'shop-a');
-    shopB = await createShop(t.db, 'shop-b');
-    await seedStock(t.db, { P1: { tokyo: 5 }, SCARCE: { tokyo: 1 } });
-  });
-  afterAll(async () => {
-    await t?.drop();
-  });
+  const world = stockWorld(
+    'products',
+    { shopA: 'shop-a', shopB: 'shop-b' },
+    { P1: { tokyo: 5 }, SCARCE: { tokyo: 1 } },
+  );
 
   it('adds a product, and the orders waiting on its code in every store go on', async () => {
     await importOrders(
-      t.db,
-      shopA,
-      [cartOrder(shopA, 'A-1', { lines: [['NEW-AKI', 1]], orderedAt: at(1) })],
+      world.db,
+      world.shops.shopA,
+      [cartOrder(world.shops.shopA, 'A-1', { lines: [['NEW-AKI', 1]], orderedAt: at(1) })],
       NOW,
     );
     await importOrders(
-      t.db,
-      shopB,
-      [cartOrder(shopB, 'B-1', { lines: [['NEW-AKI', 2]], orderedAt: at(2) })],
+      world.db,
+      world.shops.shopB,
+      [cartOrder(world.shops.shopB, 'B-1', { lines: [['NEW-AKI', 2]], orderedAt: at(2) })],
       NOW,
     );
-    expect((await orderView(t.db, shopA.id, 'A-1')).status).toBe(S.unknownProduct);
+    expect((await orderView(world.db, world.shops.shopA.id, 'A-1')).status).toBe(S.unknownProduct);
 
-    const r = await createProduct(ops(), {
+    const r = await createProduct(world.ops(), {
       product: { code: 'NEW-AKI', name: '秋限定 和紅茶 50g', taxRate: 8, jan: '4006381333931' },
       actor: 'user:admin',
     });
     expect(r.product).toMatchObject({ code: 'NEW-AKI', taxRate: 8, active: true, jan: '4006381333931' });
     expect(r.recheck).toMatchObject({ jobId: null, ordersUpdated: 2, ordersMovedOn: 2 });
     for (const [store, no] of [
-      [shopA, 'A-1'],
-      [shopB, 'B-1'],
+      [world.shops.shopA, 'A-1'],
+      [world.shops.shopB, 'B-1'],
     ] as const) {
-      const v = await orderView(t.db, store.id, no);
+      const v = await orderView(world.db, store.id, no);
       // No stock of the new product yet: on to 在庫なし, out of マスタなし商品.
       expect(v.status).toBe(S.waiting);
     }
-    const events = await t.db
+    const events = await world.db
       .selectFrom('order_events')
       .select('reason')
       .where('cart_order_no', '=', 'A-1')
@@ -80,24 +68,24 @@ describe('product master', () => {
 
   it('refuses a bad or duplicate product with the field named in Japanese', async () => {
     await expect(
-      createProduct(ops(), { product: { code: 'NEW-AKI', name: 'again' }, actor: 'x' }),
+      createProduct(world.ops(), { product: { code: 'NEW-AKI', name: 'again' }, actor: 'x' }),
     ).rejects.toThrow('商品コード NEW-AKI はすでに登録されています');
     await expect(
-      createProduct(ops(), {
+      createProduct(world.ops(), {
         product: { code: 'X-1', name: '', jan: '4006381333932', taxRate: 5 },
         actor: 'x',
       }),
     ).rejects.toThrow(/商品名: 入力してください／JAN: チェックデジットが違います.*／税率: 10 か 8/);
     await expect(
-      createProduct(ops(), { product: { code: 'X-2', name: 'x', jan: '4006381333931' }, actor: 'x' }),
+      createProduct(world.ops(), { product: { code: 'X-2', name: 'x', jan: '4006381333931' }, actor: 'x' }),
     ).rejects.toThrow('JAN: 4006381333931 は商品 NEW-AKI に登録済みです');
-    await expect(editProduct(ops(), { product: { code: 'NOPE', name: 'x' } })).rejects.toMatchObject({
+    await expect(editProduct(world.ops(), { product: { code: 'NOPE', name: 'x' } })).rejects.toMatchObject({
       rule: 'not_found',
     });
   });
 
   it('edits the fields given, deactivates and reactivates, and deletes only an unused product', async () => {
-    const e = await editProduct(ops(), {
+    const e = await editProduct(world.ops(), {
       product: { code: 'P1', needsCheck: true, needsCheckNote: '名入れの文字を確認' },
     });
     expect(e.changed).toEqual(['要修正', '要修正メモ']);
@@ -106,23 +94,23 @@ describe('product master', () => {
       needsCheck: true,
       needsCheckNote: '名入れの文字を確認',
     });
-    expect((await setProductActive(ops(), { code: 'NEW-AKI', active: false })).active).toBe(false);
-    expect((await setProductActive(ops(), { code: 'NEW-AKI', active: true })).active).toBe(true);
+    expect((await setProductActive(world.ops(), { code: 'NEW-AKI', active: false })).active).toBe(false);
+    expect((await setProductActive(world.ops(), { code: 'NEW-AKI', active: true })).active).toBe(true);
 
     // Orders use NEW-AKI: refused, and it stays.
-    await expect(removeProduct(ops(), { code: 'NEW-AKI' })).rejects.toThrow(
+    await expect(removeProduct(world.ops(), { code: 'NEW-AKI' })).rejects.toThrow(
       /使われているため削除できません（受注明細 2 件）。無効にしてください/,
     );
     // Stock on hand: refused too.
-    await expect(removeProduct(ops(), { code: 'P1' })).rejects.toThrow(/在庫のある倉庫 1 件/);
-    await createProduct(ops(), { product: { code: 'UNUSED', name: '未使用' }, actor: 'x' });
-    await removeProduct(ops(), { code: 'UNUSED' });
-    expect(await findProduct(t.db, 'UNUSED')).toBeNull();
-    await expect(removeProduct(ops(), { code: 'UNUSED' })).rejects.toMatchObject({ rule: 'not_found' });
+    await expect(removeProduct(world.ops(), { code: 'P1' })).rejects.toThrow(/在庫のある倉庫 1 件/);
+    await createProduct(world.ops(), { product: { code: 'UNUSED', name: '未使用' }, actor: 'x' });
+    await removeProduct(world.ops(), { code: 'UNUSED' });
+    expect(await findProduct(world.db, 'UNUSED')).toBeNull();
+    await expect(removeProduct(world.ops(), { code: 'UNUSED' })).rejects.toMatchObject({ rule: 'not_found' });
   });
 
   it('imports nothing when one row is bad, and lists every bad row by line and column', async () => {
-    const before = await allProducts(t.db);
+    const before = await allProducts(world.db);
     const csv = [
       HEADER,
       'C-1,正しい商品,,10,0,,1',
@@ -130,7 +118,7 @@ describe('product master', () => {
       'C-1,二回目,,8,0,,1',
       'C-3,JAN が他の商品,4006381333931,8,0,,1',
     ].join('\r\n');
-    const r = await importProductsCsv(ops(), Buffer.from(csv), { dryRun: false, actor: 'x' });
+    const r = await importProductsCsv(world.ops(), Buffer.from(csv), { dryRun: false, actor: 'x' });
     expect(r.ok).toBe(false);
     expect(r.applied).toBe(false);
     expect(r.errors).toEqual([
@@ -142,14 +130,14 @@ describe('product master', () => {
       { line: 5, column: 'JAN', message: '4006381333931 は商品 NEW-AKI に登録済みです' },
     ]);
     expect(r.lines.at(-1)).toBe('3 行にエラーがあるため、何も登録していません（全 4 行）');
-    expect(await allProducts(t.db)).toEqual(before);
+    expect(await allProducts(world.db)).toEqual(before);
   });
 
   it('shows what would change in a dry run, then applies it, and re-checks the new codes', async () => {
     await importOrders(
-      t.db,
-      shopA,
-      [cartOrder(shopA, 'A-2', { lines: [['CSV-NEW', 1]], orderedAt: at(3) })],
+      world.db,
+      world.shops.shopA,
+      [cartOrder(world.shops.shopA, 'A-2', { lines: [['CSV-NEW', 1]], orderedAt: at(3) })],
       NOW,
     );
     const csv = [
@@ -158,7 +146,7 @@ describe('product master', () => {
       'CSV-NEW,CSV で追加,,10,0,,1',
       'SCARCE,商品 SCARCE,,10,0,,1',
     ].join('\n');
-    const dry = await importProductsCsv(ops(), Buffer.from(csv), { dryRun: true, actor: 'x' });
+    const dry = await importProductsCsv(world.ops(), Buffer.from(csv), { dryRun: true, actor: 'x' });
     expect(dry.ok).toBe(true);
     expect(dry.applied).toBe(false);
     expect(dry.counts).toEqual({ new: 1, changed: 1, unchanged: 1 });
@@ -167,27 +155,27 @@ describe('product master', () => {
       { column: '税率', before: '10%', after: '8%' },
     ]);
     expect(dry.lines.at(-1)).toBe('確認のみ（まだ登録していません）: 新規 1 件、変更 1 件、変更なし 1 件');
-    expect(await findProduct(t.db, 'CSV-NEW')).toBeNull();
+    expect(await findProduct(world.db, 'CSV-NEW')).toBeNull();
 
-    const r = await importProductsCsv(ops(), Buffer.from(csv), { dryRun: false, actor: 'x' });
+    const r = await importProductsCsv(world.ops(), Buffer.from(csv), { dryRun: false, actor: 'x' });
     expect(r.applied).toBe(true);
-    expect((await findProduct(t.db, 'P1'))?.name).toBe('商品 P1 改');
+    expect((await findProduct(world.db, 'P1'))?.name).toBe('商品 P1 改');
     expect(r.rechecks).toEqual([{ jobId: null, ordersUpdated: 1, ordersMovedOn: 1 }]);
-    expect((await orderView(t.db, shopA.id, 'A-2')).status).not.toBe(S.unknownProduct);
+    expect((await orderView(world.db, world.shops.shopA.id, 'A-2')).status).not.toBe(S.unknownProduct);
   });
 
   it('reads Shift_JIS and UTF-8 with a BOM, and keeps columns a file leaves out', async () => {
     const sjis = iconv.encode(['商品コード,商品名,税率', 'SJ-1,宇治抹茶 30g缶,8%'].join('\r\n'), 'cp932');
-    expect((await importProductsCsv(ops(), sjis, { dryRun: false, actor: 'x' })).ok).toBe(true);
-    expect(await findProduct(t.db, 'SJ-1')).toMatchObject({
+    expect((await importProductsCsv(world.ops(), sjis, { dryRun: false, actor: 'x' })).ok).toBe(true);
+    expect(await findProduct(world.db, 'SJ-1')).toMatchObject({
       name: '宇治抹茶 30g缶',
       taxRate: 8,
       active: true,
     });
     const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('商品コード,有効\nSJ-1,0\n')]);
-    const r = await importProductsCsv(ops(), bom, { dryRun: false, actor: 'x' });
+    const r = await importProductsCsv(world.ops(), bom, { dryRun: false, actor: 'x' });
     expect(r.lines[0]).toBe('~ 2 行目 SJ-1: 有効 有効 → 無効');
-    expect(await findProduct(t.db, 'SJ-1')).toMatchObject({
+    expect(await findProduct(world.db, 'SJ-1')).toMatchObject({
       name: '宇治抹茶 30g缶',
       taxRate: 8,
       active: false,
@@ -195,12 +183,12 @@ describe('product master', () => {
   });
 
   it('exports a file the import reads back unchanged, in UTF-8 with a BOM or Shift_JIS', async () => {
-    const products = await allProducts(t.db);
+    const products = await allProducts(world.db);
     const utf8 = productsCsvFile(products);
     expect([...utf8.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     expect(utf8.toString('utf8', 3).split('\r\n')[0]).toBe(HEADER);
     for (const file of [utf8, productsCsvFile(products, 'sjis')]) {
-      const r = await importProductsCsv(ops(), file, { dryRun: true, actor: 'x' });
+      const r = await importProductsCsv(world.ops(), file, { dryRun: true, actor: 'x' });
       expect(r.ok).toBe(true);
       expect(r.counts).toEqual({ new: 0, changed: 0, unchanged: products.length });
     }
@@ -210,40 +198,44 @@ describe('product master', () => {
   });
 
   it('re-plans every order without a shipping instruction oldest first, with a dry run', async () => {
-    const store = await createShop(t.db, 'shop-r');
+    const store = await createShop(world.db, 'shop-r');
     // The younger order takes the only unit; the older one arrives later in the import (a re-import,
     // say) and waits. The re-plan gives the unit to the older one.
     await importOrders(
-      t.db,
+      world.db,
       store,
       [cartOrder(store, 'R-YOUNG', { lines: [['SCARCE', 1]], orderedAt: at(30) })],
       NOW,
     );
     await importOrders(
-      t.db,
+      world.db,
       store,
       [cartOrder(store, 'R-OLD', { lines: [['SCARCE', 1]], orderedAt: at(10) })],
       NOW,
     );
-    expect((await orderView(t.db, store.id, 'R-YOUNG')).held).toEqual([1]);
-    expect((await orderView(t.db, store.id, 'R-OLD')).held).toEqual([0]);
+    expect((await orderView(world.db, store.id, 'R-YOUNG')).held).toEqual([1]);
+    expect((await orderView(world.db, store.id, 'R-OLD')).held).toEqual([0]);
 
-    const dry = await replanAllocation(ops(), { productCode: 'SCARCE', dryRun: true, actor: 'cli:test' });
+    const dry = await replanAllocation(world.ops(), {
+      productCode: 'SCARCE',
+      dryRun: true,
+      actor: 'cli:test',
+    });
     expect(dry.moves.map((m) => [m.cartOrderNo, m.held, m.planned])).toEqual([
       ['R-OLD', 0, 1],
       ['R-YOUNG', 1, 0],
     ]);
-    expect((await orderView(t.db, store.id, 'R-YOUNG')).held).toEqual([1]);
+    expect((await orderView(world.db, store.id, 'R-YOUNG')).held).toEqual([1]);
 
-    const r = await replanAllocation(ops(), { dryRun: false, actor: 'cli:test' });
+    const r = await replanAllocation(world.ops(), { dryRun: false, actor: 'cli:test' });
     expect(r.moves).toHaveLength(2);
-    const old = await orderView(t.db, store.id, 'R-OLD');
-    const young = await orderView(t.db, store.id, 'R-YOUNG');
+    const old = await orderView(world.db, store.id, 'R-OLD');
+    const young = await orderView(world.db, store.id, 'R-YOUNG');
     expect(old.held).toEqual([1]);
     expect(old.status).toBe(S.readyAfterStock);
     expect(young.held).toEqual([0]);
     expect(young.status).toBe(S.waiting);
-    const ev = await t.db
+    const ev = await world.db
       .selectFrom('order_events')
       .select(['actor', 'reason'])
       .where('order_id', '=', young.id)
@@ -254,7 +246,7 @@ describe('product master', () => {
       reason: '全体再引当: SCARCE 1 → 0（古い受注から順に引き当て直し）',
     });
     // Nothing more to move, and the stock is whole.
-    expect((await replanAllocation(ops(), { dryRun: true, actor: 'x' })).moves).toEqual([]);
-    await expectStockHealthy(t.db, { oldestFirst: true });
+    expect((await replanAllocation(world.ops(), { dryRun: true, actor: 'x' })).moves).toEqual([]);
+    await expectStockHealthy(world.db, { oldestFirst: true });
   });
 });
