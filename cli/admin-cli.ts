@@ -3,16 +3,16 @@
 import { type Job, type Queue, QueueEvents } from 'bullmq';
 import type { Command } from 'commander';
 import { listImportRuns } from '../db/import-runs.js';
-import { upsertMapping } from '../db/products.js';
 import { loadStatuses } from '../db/statuses.js';
 import { getStore, listStores } from '../db/stores.js';
 import { createWorkerConnection } from '../infra/redis.js';
 import { jobIds, QUEUES, type QueueKey } from '../jobs/catalogue.js';
 import { addStatus, renameStatus } from '../usecases/edit-statuses.js';
+import { saveMapping } from '../usecases/save-mapping.js';
 import { saveStore } from '../usecases/save-store.js';
 import { setUser } from '../usecases/save-user.js';
 import { cliActor } from './orders-cli.js';
-import { fail, type Runtime, withDb, withRuntime } from './runtime.js';
+import { fail, type Runtime, refused, withDb, withRuntime } from './runtime.js';
 import { readStoresFile } from './stores-file.js';
 
 function ago(d: Date | null): string {
@@ -187,21 +187,25 @@ export function registerAdminCommands(program: Command): void {
     .option('--units <n>', 'units of the product per cart unit (sets)', '1')
     .action(async (o: { store: string; cartCode: string; option?: string; product: string; units: string }) =>
       withRuntime(async (rt) => {
+        const units = Number(o.units);
+        if (!/^\d+$/.test(o.units) || !Number.isSafeInteger(units) || units < 1)
+          fail(`--units must be a whole number of 1 or more (got "${o.units}")`);
         const store = await getStore(rt.db, o.store).catch((e: Error) => fail(e.message));
-        await upsertMapping(rt.db, {
-          storeId: store.id,
-          cartProductCode: o.cartCode,
-          cartOptionCode: o.option ?? null,
-          productCode: o.product,
-          unitsPerCartUnit: Number(o.units),
-        }).catch((e: Error) => fail(e.message));
-        const id = await rt.queues.add('recheck-mapping', {
-          storeCode: o.store,
-          cartProductCode: o.cartCode,
-          requestedBy: cliActor(),
-        });
+        // The one operation every front end uses: the write, then the re-check of the orders
+        // waiting in マスタなし商品 on this cart code (job recheck-mapping).
+        const r = await saveMapping(rt, {
+          storeCode: store.code,
+          mapping: {
+            storeId: store.id,
+            cartProductCode: o.cartCode,
+            cartOptionCode: o.option ?? null,
+            productCode: o.product,
+            unitsPerCartUnit: units,
+          },
+          actor: cliActor(),
+        }).catch(refused);
         process.stdout.write(
-          `✓ ${o.store} ${o.cartCode}${o.option ? ` (${o.option})` : ''} → ${o.product} ×${o.units}; re-check enqueued (job ${id})\n`,
+          `✓ ${o.store} ${o.cartCode}${o.option ? ` (${o.option})` : ''} → ${o.product} ×${units}; ${r.jobId ? `re-check of the waiting orders enqueued (job ${r.jobId})` : 're-check of the waiting orders already queued'}\n`,
         );
       }),
     );

@@ -13,9 +13,11 @@ import { registerCartCommands } from './carts-cli.js';
 import { runDemo } from './demo.js';
 import { registerMasterCommands } from './masters-cli.js';
 import { registerOrderCommands } from './orders-cli.js';
+import { registerProductCommands } from './products-cli.js';
 import { configOrExit, withDb } from './runtime.js';
+import { registerSetCommands } from './sets-cli.js';
 import { registerStockCommands } from './stock-cli.js';
-import { registerWarehouseWriteCommands } from './warehouses-cli.js';
+import { registerWarehouseCommands } from './warehouses-cli.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -134,6 +136,8 @@ export function buildProgram(): Command {
   registerOrderCommands(program);
   registerStockCommands(program);
   registerMasterCommands(program);
-  registerWarehouseWriteCommands(program); // joins `warehouses` when another file declares it
+  registerProductCommands(program);
+  registerWarehouseCommands(program);
+  registerSetCommands(program);
   return program;
 }

@@ -2,6 +2,7 @@
 // closed in order. A configuration error prints the variables at fault and exits 1.
 
 import { createDb, type Db } from '../db/db.js';
+import { isRuleRefusal } from '../domain/refusal.js';
 import { type Config, ConfigError, loadConfig } from '../infra/config.js';
 import { createProducerConnection, ready } from '../infra/redis.js';
 import { createQueues, type Queues } from '../jobs/queues.js';
@@ -70,4 +71,17 @@ export async function withDb<T>(fn: (rt: { config: Config; db: Db }) => Promise<
 export function fail(message: string): never {
   process.stderr.write(`juchu: ${message}\n`);
   process.exit(1);
+}
+
+/** One line to stdout. */
+export const out = (line: string) => process.stdout.write(`${line}\n`);
+
+/**
+ * A rule's refusal, or a file that cannot be read, is the user's mistake: its message and exit 1;
+ * anything else is ours and stays an error with its stack.
+ */
+export function refused(e: unknown): never {
+  if (isRuleRefusal(e) || (e instanceof Error && 'code' in e && typeof e.code === 'string' && 'path' in e))
+    fail(e.message);
+  throw e;
 }

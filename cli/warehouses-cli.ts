@@ -1,8 +1,7 @@
-// 倉庫 writes: add, edit (name, priority), disable / enable, and which warehouses a store ships from,
-// all through usecases/save-warehouse.ts. They join the `juchu warehouses` command the product
-// master's file declares (`list`), or declare it when it is not there.
+// 倉庫 commands: juchu warehouses list, and the writes — add, edit (name, priority), disable /
+// enable, and which warehouses a store ships from — all through usecases/save-warehouse.ts.
 import type { Command } from 'commander';
-import { isRuleRefusal } from '../domain/refusal.js';
+import { listWarehouses } from '../db/warehouses.js';
 import { depsOf } from '../usecases/deps.js';
 import {
   assignStoreWarehouses,
@@ -10,15 +9,7 @@ import {
   editWarehouse,
   setWarehouseEnabled,
 } from '../usecases/save-warehouse.js';
-import { fail, withDb } from './runtime.js';
-
-const say = (line: string) => process.stdout.write(`${line}\n`);
-
-/** A rule's refusal is the user's mistake: its message and exit 1; anything else is ours. */
-function refused(e: unknown): never {
-  if (isRuleRefusal(e)) fail(e.message);
-  throw e;
-}
+import { fail, refused, out as say, withDb } from './runtime.js';
 
 function integer(name: string, v: string): number {
   const n = Number(v);
@@ -26,10 +17,26 @@ function integer(name: string, v: string): number {
   return n;
 }
 
-export function registerWarehouseWriteCommands(program: Command): void {
-  const warehouses =
-    program.commands.find((c) => c.name() === 'warehouses') ??
-    program.command('warehouses').description('Warehouses (倉庫)');
+export function registerWarehouseCommands(program: Command): void {
+  const warehouses = program.command('warehouses').description('Warehouses (倉庫)');
+  warehouses
+    .command('list')
+    .description('Warehouses in the order stock is taken from them (priority)')
+    .option('--json', 'as JSON')
+    .action(async (o: { json?: boolean }) =>
+      withDb(async ({ db }) => {
+        const all = await listWarehouses(db);
+        if (o.json) {
+          say(JSON.stringify(all, null, 2));
+          return;
+        }
+        for (const w of all)
+          say(
+            `${w.code.padEnd(12)} priority ${String(w.priority).padStart(3)}  ${w.enabled ? 'enabled ' : 'disabled'}  ${w.name}`,
+          );
+        if (all.length === 0) say('no warehouses');
+      }),
+    );
   warehouses
     .command('add')
     .description('A new warehouse; stock is taken from the lowest priority number first')

@@ -1,12 +1,12 @@
 // The 商品マスタ routes against real PostgreSQL and Redis: everyone reads, admins write; paging and
 // search; add (the re-check job for the code, storeCode null), edit, deactivate / reactivate, delete
 // only while unused (404 for none); the CSV import with a dry run and every bad row listed (400,
-// nothing applied); the export in UTF-8 with a BOM and in Shift_JIS.
+// nothing applied); the export in UTF-8 with a BOM and in Shift_JIS; セット商品 (/api/sets).
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findStore } from '../db/stores.js';
 import { Client, startTestDashboard, type TestDashboard } from '../test/dashboard-testing.js';
-import { cartOrder, importOrders } from '../test/stock-fixtures.js';
+import { cartOrder, importOrders, seedStock } from '../test/stock-fixtures.js';
 
 type ProductBody = { code: string; name: string; active: boolean; taxRate: number; jan: string | null };
 type ListBody = {
@@ -160,5 +160,47 @@ describe('商品マスタ routes', () => {
     expect(sjis.headers.get('content-type')).toBe('text/csv; charset=Shift_JIS');
     expect(iconv.decode(Buffer.from(await sjis.arrayBuffer()), 'cp932')).toContain('宇治抹茶 30g缶');
     expect((await get('?encoding=latin1')).status).toBe(400);
+  });
+
+  it('セット商品: everyone reads a set with its free sets; admins define and clear it (one use case)', async () => {
+    await seedStock(d.t.db, { 'API-SET': {}, 'API-CUP': { tokyo: 7 }, 'API-TEA': { tokyo: 2, osaka: 1 } });
+    const body = {
+      components: [
+        { productCode: 'API-CUP', quantity: 2 },
+        { productCode: 'API-TEA', quantity: 1 },
+      ],
+    };
+    expect((await operator.request('PUT', '/api/sets/API-SET', { body })).status).toBe(403);
+    const put = await admin.request('PUT', '/api/sets/API-SET', { body });
+    expect(put.status).toBe(200);
+    expect(put.body).toMatchObject({
+      message: 'API-SET はセット商品です: API-CUP×2、API-TEA×1',
+      set: { code: 'API-SET', freeSets: 3 }, // CUP 7 ÷ 2 = 3, TEA 3 ÷ 1 = 3
+    });
+    const list = (await viewer.get('/api/sets')).body as { sets: Array<{ code: string; freeSets: number }> };
+    expect(list.sets).toContainEqual(expect.objectContaining({ code: 'API-SET', freeSets: 3 }));
+    const one = await viewer.get('/api/sets/API-SET');
+    expect(one.body).toMatchObject({
+      components: [
+        { productCode: 'API-CUP', quantity: 2, free: 7 },
+        { productCode: 'API-TEA', quantity: 1, free: 3 },
+      ],
+      openLines: 0,
+    });
+    const refusals = [
+      [{ components: [] }, '構成品を 1 つ以上入力してください'],
+      [{ components: [{ productCode: 'API-SET', quantity: 1 }] }, '自分自身を構成品にできません'],
+      [{ components: [{ productCode: 'NOPE', quantity: 1 }] }, '構成品 NOPE は商品マスタにありません'],
+      [{ components: [{ productCode: 'API-CUP', quantity: 0 }] }, '数量は 1 以上です'],
+    ] as const;
+    for (const [b, message] of refusals) {
+      const r = await admin.request('PUT', '/api/sets/API-SET', { body: b });
+      expect(r.status, message).toBe(400);
+      expect((r.body as { message: string }).message).toContain(message);
+    }
+    expect((await admin.request('PUT', '/api/sets/NO-SUCH', { body })).status).toBe(404);
+    const del = await admin.request('DELETE', '/api/sets/API-SET');
+    expect(del.body).toMatchObject({ message: 'API-SET はセット商品ではなくなりました' });
+    expect((await viewer.get('/api/sets/API-SET')).status).toBe(404);
   });
 });

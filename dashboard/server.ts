@@ -36,6 +36,7 @@ export const PAGES: ReadonlyArray<{ path: string; access: 'viewer' | 'operator' 
   { path: '/imports', access: 'viewer' },
   { path: '/rejects', access: 'viewer' },
   { path: '/products', access: 'viewer' },
+  { path: '/sets', access: 'viewer' },
   { path: '/mappings', access: 'viewer' },
   { path: '/statuses', access: 'viewer' },
   { path: '/upload-orders', access: 'viewer' },

@@ -12,7 +12,7 @@ export interface StockLevelView {
   onHand: number;
   reserved: number;
   available: number;
-  /** Units waiting orders still need of this product (all warehouses). */
+  /** Units waiting orders still need of this product (all warehouses), as itself or in a set. */
   waitingDemand: number;
 }
 
@@ -40,7 +40,7 @@ export async function listStockLevels(db: Db, q: StockLevelQuery = {}): Promise<
     needed: number;
   }>`
     SELECT s.product_code, p.name, s.warehouse_code, w.name AS warehouse_name, s.on_hand, s.reserved,
-           COALESCE(d.needed, 0)::int AS needed
+           (COALESCE(d.needed, 0) + COALESCE(ds.needed, 0))::int AS needed
     FROM stock_levels s
     JOIN products p ON p.code = s.product_code
     JOIN warehouses w ON w.code = s.warehouse_code
@@ -49,6 +49,14 @@ export async function listStockLevels(db: Db, q: StockLevelQuery = {}): Promise<
       FROM order_lines l JOIN orders o ON o.id = l.order_id
       WHERE l.product_code = s.product_code AND o.status_code = ${S.waiting} AND l.shipped_from IS NULL
     ) d ON true
+    -- セット商品 waiting for it as a component: the whole sets still to hold × its quantity
+    LEFT JOIN LATERAL (
+      SELECT SUM(GREATEST(l.waiting_units, 0) / l.component_units * pc.quantity) AS needed
+      FROM product_components pc
+      JOIN order_lines l ON l.product_code = pc.set_code
+      JOIN orders o ON o.id = l.order_id
+      WHERE pc.component_code = s.product_code AND o.status_code = ${S.waiting} AND l.shipped_from IS NULL
+    ) ds ON true
     WHERE (${q.search ?? null}::text IS NULL OR s.product_code LIKE ${`${q.search ?? ''}%`} OR p.name LIKE ${`%${q.search ?? ''}%`})
       AND (${q.productCode ?? null}::text IS NULL OR s.product_code = ${q.productCode ?? null})
       AND (${q.warehouse ?? null}::text IS NULL OR s.warehouse_code = ${q.warehouse ?? null})

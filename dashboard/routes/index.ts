@@ -8,6 +8,7 @@ import { registerOrderRoutes } from './orders.js';
 import { registerProductRoutes } from './products.js';
 import { registerRejectRoutes } from './rejects.js';
 import { registerReleaseRoutes } from './release.js';
+import { registerSetRoutes } from './sets.js';
 import { registerShippingRoutes } from './shipping.js';
 import { registerStatusRoutes } from './statuses.js';
 import { registerStockRoutes } from './stock.js';
@@ -30,4 +31,5 @@ export function registerApiRoutes(routes: RouteTable, deps: RouteDeps): void {
   registerMappingRoutes(routes, deps);
   registerStatusRoutes(routes, deps);
   registerUserRoutes(routes, deps);
+  registerSetRoutes(routes, deps);
 }

@@ -25,6 +25,7 @@ export async function render(main, ctx) {
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, '表示')),
   );
   const list = h('div', { id: 'stock-list' });
+  const sets = h('div', { id: 'stock-sets' });
   const out = h('div', { id: 'stock-results' });
   main.append(h('h1', null, '在庫'), datalist, filter);
 
@@ -117,7 +118,7 @@ export async function render(main, ctx) {
     });
     main.append(h('section', { class: 'card wide forms' }, receive, correct, upload));
   }
-  main.append(out, list);
+  main.append(out, list, sets);
 
   async function load() {
     const { rows } = await get(withQuery('/api/stock', formValues(filter)));
@@ -151,6 +152,53 @@ export async function render(main, ctx) {
         rows,
         { id: 'stock-table', rowClass: (r) => (r.available === 0 ? 'short' : null) },
       ),
+    );
+    await loadSets();
+  }
+
+  // セット商品 have no stock of their own: what they can still take is the minimum over their
+  // components of 引当可能 ÷ quantity (稼働中 warehouses only).
+  async function loadSets() {
+    const q = (formValues(filter).product ?? '').toLowerCase();
+    const all = (await get('/api/sets')).sets;
+    const shown = q
+      ? all.filter(
+          (s) =>
+            `${s.code} ${s.name}`.toLowerCase().includes(q) ||
+            s.components.some((c) => `${c.productCode} ${c.name}`.toLowerCase().includes(q)),
+        )
+      : all;
+    fill(
+      sets,
+      all.length
+        ? [
+            h('h2', null, 'セット商品の引当可能数'),
+            table(
+              [
+                { label: 'セット商品', cell: (s) => s.code, class: 'mono' },
+                { label: '商品名', cell: (s) => s.name },
+                {
+                  label: '構成品 × 数量（引当可能数）',
+                  cell: (s) =>
+                    s.components.map((c) => `${c.productCode} ×${c.quantity}（${c.free}）`).join('、'),
+                },
+                { label: '引当可能セット数', cell: (s) => String(s.freeSets), class: 'num free-sets' },
+                {
+                  label: '在庫待ちセット',
+                  cell: (s) => (s.waitingSets ? String(s.waitingSets) : ''),
+                  class: 'num',
+                },
+              ],
+              shown,
+              {
+                id: 'stock-sets-table',
+                rowData: (s) => ({ code: s.code }),
+                rowClass: (s) => (s.freeSets === 0 ? 'short' : null),
+                empty: '条件に合うセット商品はありません',
+              },
+            ),
+          ]
+        : '',
     );
   }
   filter.addEventListener('submit', (ev) => {
