@@ -410,17 +410,23 @@ describe('dashboard API', () => {
       .where('code', '=', 'shopify-global')
       .executeTakeFirstOrThrow();
     expect(raw.credentials_encrypted).not.toContain('secret-');
+    // New credentials are tried at once: an import is queued with them.
+    const proving = (saved.body as { jobId: string; message: string }).jobId;
+    expect(proving).toBeTruthy();
+    expect((saved.body as { message: string }).message).toContain('今の認証情報で取込を始めます');
 
     const a = await operator.post('/api/stores/shopify-global/import');
     const b = await operator.post('/api/stores/shopify-global/import');
     expect(a.status).toBe(200);
-    // Deduplicated: one import waiting per store however often "import now" is clicked.
+    // Deduplicated: one import waiting per store however often "import now" is clicked (here the
+    // one the new credentials queued).
     expect((b.body as { jobId: string }).jobId).toBe((a.body as { jobId: string }).jobId);
+    expect((a.body as { jobId: string }).jobId).toBe(proving);
     const job = await d.running.dashboard.queues.import.getJob((a.body as { jobId: string }).jobId);
     expect(job?.data).toEqual({
       storeCode: 'shopify-global',
       trigger: 'manual',
-      requestedBy: 'user:operator',
+      requestedBy: 'user:admin',
     });
     const re = await operator.post('/api/stores/shopify-global/reimport', { cartOrderNo: '#1001' });
     const rjob = await d.running.dashboard.queues.import.getJob((re.body as { jobId: string }).jobId);

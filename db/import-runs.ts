@@ -5,7 +5,7 @@ import type { PageCounts } from '../domain/import-counts.js';
 import { toJstIso } from '../domain/time.js';
 import type { Db } from './db.js';
 import { decodeIdCursor, fetchPage, mapPage, type Page } from './paging.js';
-import type { ImportRunRow, ImportTrigger } from './schema.js';
+import type { ImportRunOutcome, ImportRunRow, ImportTrigger } from './schema.js';
 
 /**
  * The run for this job: a retry of the same BullMQ job continues its run; a scheduled slot gets at
@@ -99,6 +99,38 @@ export async function finishRun(
     .execute();
 }
 
+/**
+ * A job that did not import, and why: a run row with outcome 'skipped'. A scheduled slot keeps one
+ * row (a slot that already failed or was skipped says the latest; a succeeded or running one stays).
+ */
+export async function recordSkippedRun(
+  db: Db,
+  input: { storeId: number; trigger: ImportTrigger; jobId: string | null; slot: Date | null; reason: string },
+): Promise<number | null> {
+  const slot = input.trigger === 'schedule' ? input.slot : null;
+  const r = await sql<{ id: number }>`
+    INSERT INTO import_runs (store_id, trigger, job_id, slot, outcome, skip_reason, finished_at, duration_ms)
+    VALUES (${input.storeId}, ${input.trigger}, ${input.jobId}, ${slot}, 'skipped', ${input.reason.slice(0, 2000)}, now(), 0)
+    ON CONFLICT (store_id, slot) WHERE trigger = 'schedule' DO UPDATE
+      SET outcome = 'skipped', skip_reason = EXCLUDED.skip_reason, job_id = EXCLUDED.job_id,
+          finished_at = now(), error = NULL
+      WHERE import_runs.outcome IN ('failed', 'skipped')
+    RETURNING id`.execute(db);
+  return r.rows[0]?.id ?? null;
+}
+
+/** Per store, its latest run when that run was skipped: when, and why (the stores screen). */
+export async function latestSkips(db: Db): Promise<Map<number, { at: Date; reason: string }>> {
+  const r = await sql<{ store_id: number; outcome: string; skip_reason: string | null; started_at: Date }>`
+    SELECT DISTINCT ON (store_id) store_id, outcome, skip_reason, started_at
+    FROM import_runs ORDER BY store_id, started_at DESC, id DESC`.execute(db);
+  return new Map(
+    r.rows
+      .filter((x) => x.outcome === 'skipped')
+      .map((x) => [x.store_id, { at: x.started_at, reason: x.skip_reason ?? '' }]),
+  );
+}
+
 export interface ImportRunView {
   id: number;
   store: string;
@@ -117,8 +149,10 @@ export interface ImportRunView {
     skipped: number;
     missingFound: number | null;
   };
-  outcome: 'running' | 'succeeded' | 'failed';
+  outcome: ImportRunOutcome;
   error: string | null;
+  /** Why the job did not import (outcome 'skipped'). */
+  skipReason: string | null;
   startedAt: string;
   finishedAt: string | null;
   durationMs: number | null;
@@ -147,6 +181,7 @@ function toRunView(r: ImportRunRow & { store_code: string; store_name: string })
     },
     outcome: r.outcome,
     error: r.error,
+    skipReason: r.skip_reason,
     startedAt: toJstIso(r.started_at),
     finishedAt: jstOrNull(r.finished_at),
     durationMs: r.duration_ms,
@@ -158,7 +193,7 @@ export async function listImportRuns(
   db: Db,
   q: {
     store?: string;
-    outcome?: 'running' | 'succeeded' | 'failed';
+    outcome?: ImportRunOutcome;
     before?: string | number;
     size?: number;
   } = {},

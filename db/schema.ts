@@ -234,6 +234,7 @@ export interface OrderEventsTable {
 }
 
 export type ImportTrigger = 'schedule' | 'manual' | 'retry' | 'reconcile' | 'reimport' | 'upload';
+export type ImportRunOutcome = 'running' | 'succeeded' | 'failed' | 'skipped';
 
 export interface ImportRunsTable {
   id: Generated<number>;
@@ -250,8 +251,10 @@ export interface ImportRunsTable {
   rejected: Generated<number>;
   skipped: Generated<number>;
   missing_found: number | null;
-  outcome: Generated<'running' | 'succeeded' | 'failed'>;
+  outcome: Generated<ImportRunOutcome>;
   error: string | null;
+  /** Why an import job did not import (outcome 'skipped'). */
+  skip_reason: Generated<string | null>;
   started_at: CreatedAt;
   finished_at: Timestamp | null;
   duration_ms: number | null;

@@ -252,6 +252,17 @@ export async function releaseImportLease(db: Db, storeId: number, owner: string)
     .execute();
 }
 
+/** The cart accepted the store's credentials (a re-import, a reconciliation): 要再登録 clears. */
+export async function credentialsWorked(db: Db, storeId: number): Promise<void> {
+  await db
+    .updateTable('stores')
+    .set({ credential_state: 'ok', credential_error: null })
+    .where('id', '=', storeId)
+    .where('credential_state', '=', 'needs_credentials')
+    .where('credentials_encrypted', 'is not', null)
+    .execute();
+}
+
 /** A window completed: the cursor moves to its end (forward only) and the credentials proved good. */
 export async function advanceCursor(db: Db, storeId: number, to: Date): Promise<void> {
   await db

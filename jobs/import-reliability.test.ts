@@ -6,6 +6,7 @@ import { UnrecoverableError } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shopifySimulator } from '../carts/shopify/simulator.js';
 import type { RunningSimulator } from '../carts/sim/kit.js';
+import { listImportRuns } from '../db/import-runs.js';
 import { upsertMapping } from '../db/products.js';
 import { getStore } from '../db/stores.js';
 import { S } from '../domain/statuses.js';
@@ -140,6 +141,96 @@ describe('import reliability (Shopify simulator)', () => {
     const ok = await importNow(); // a manual import after the fix clears the state
     expect(ok.outcome).toBe('succeeded');
     expect((await getStore(t.db, STORE)).credentialState).toBe('ok');
+  });
+
+  it('a scheduled slot skipped for 要再登録 says why (run row, board log); its retry after the fix imports and clears it', async () => {
+    const boardJob = (id: string, attemptsMade: number) => {
+      const said = { log: [] as string[], progress: [] as unknown[] };
+      const job = {
+        id,
+        attemptsMade,
+        moveToDelayed: async () => undefined,
+        log: async (m: string) => {
+          said.log.push(m);
+          return said.log.length;
+        },
+        updateProgress: async (p: unknown) => {
+          said.progress.push(p);
+        },
+      };
+      return { job, said };
+    };
+    const slot = (minutes: number) => new Date(Math.floor(Date.now() / 600_000) * 600_000 + minutes * 60_000);
+    const scheduled = (at: Date, job: ReturnType<typeof boardJob>['job']) =>
+      processImportStore(
+        { storeCode: STORE, trigger: 'schedule', slot: at.toISOString() },
+        job,
+        undefined,
+        deps,
+      );
+    const s1 = slot(60);
+    const s2 = slot(70);
+    await faults({ revokeCredentials: true });
+    try {
+      // The slot's job meets the refusal: it fails for good and the store needs its credentials.
+      const first = boardJob('sched-1', 0);
+      expect(
+        await scheduled(s1, first.job).then(
+          () => null,
+          (e: unknown) => e,
+        ),
+      ).toBeInstanceOf(UnrecoverableError);
+      expect((await getStore(t.db, STORE)).credentialState).toBe('needs_credentials');
+      // The next slot does not hammer the cart, and says why: on the board and in 取込履歴.
+      const next = boardJob('sched-2', 0);
+      const skipped = await scheduled(s2, next.job);
+      expect(skipped).toMatchObject({
+        outcome: 'skipped',
+        reason: expect.stringContaining('認証情報の再登録が必要'),
+      });
+      expect(next.said.log).toEqual([skipped.reason]);
+      expect(next.said.progress).toEqual([{ skipped: true, reason: skipped.reason }]);
+      const runs = await listImportRuns(t.db, { store: STORE, outcome: 'skipped' });
+      expect(runs.items[0]).toMatchObject({
+        trigger: 'schedule',
+        outcome: 'skipped',
+        skipReason: skipped.reason,
+      });
+      // A re-delivery of the same slot keeps one row.
+      await scheduled(s2, boardJob('sched-2', 0).job);
+      const rows = await t.db.selectFrom('import_runs').select('outcome').where('slot', '=', s2).execute();
+      expect(rows).toEqual([{ outcome: 'skipped' }]);
+    } finally {
+      await faults({ revokeCredentials: false });
+    }
+    // The credentials work again; the admin retries the failed job on Bull Board (it has run once):
+    // it imports with the credentials the store has now and 要再登録 clears.
+    const retried = boardJob('sched-1', 1);
+    const ok = await scheduled(s1, retried.job);
+    expect(ok.outcome).toBe('succeeded');
+    const store = await getStore(t.db, STORE);
+    expect(store).toMatchObject({ credentialState: 'ok', credentialError: null });
+    const failedThenOk = await t.db
+      .selectFrom('import_runs')
+      .select(['outcome'])
+      .where('slot', '=', s1)
+      .execute();
+    expect(failedThenOk).toEqual([{ outcome: 'succeeded' }]); // the slot's one run, resumed
+    // A stopped store imports nothing, whoever asks, and says so.
+    await t.db.updateTable('stores').set({ enabled: false }).where('code', '=', STORE).execute();
+    try {
+      const manual = boardJob('manual-1', 0);
+      const off = await processImportStore(
+        { storeCode: STORE, trigger: 'manual' },
+        manual.job,
+        undefined,
+        deps,
+      );
+      expect(off).toMatchObject({ outcome: 'skipped', reason: expect.stringContaining('店舗が停止中') });
+      expect(manual.said.log[0]).toContain('店舗が停止中');
+    } finally {
+      await t.db.updateTable('stores').set({ enabled: true }).where('code', '=', STORE).execute();
+    }
   });
 
   it('applies a cart change before the shipping instruction and flags it after', async () => {

@@ -5,9 +5,12 @@
 // Enqueues next: nothing — stock allocation and status settling run inline after each page commit.
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import { CartAuthError, isCartError } from '../carts/errors.js';
+import type { ImportTrigger } from '../db/schema.js';
 import { getStore, type Store } from '../db/stores.js';
 import type { PageCounts } from '../domain/import-counts.js';
+import { SKIP_REASONS } from '../domain/import-skip.js';
 import { type RunImportResult, runImport } from '../usecases/run-import.js';
+import { skipImportIfDue } from '../usecases/skip-import.js';
 import type { JobCatalogue } from './catalogue.js';
 import type { JobDeps } from './deps.js';
 
@@ -32,11 +35,50 @@ export function failImport(store: Store, e: unknown): never {
   throw e instanceof Error ? e : new Error(message);
 }
 
-/** Another import of the store holds its lease (a duplicate delivery, two workers): wait for it. */
-export async function waitForLease(
-  job: Pick<Job, 'moveToDelayed'> | null,
-  token: string | undefined,
+/** What the import jobs use of their BullMQ job: its id, the attempts it made, its log and progress. */
+export type ImportJob = Pick<Job, 'id' | 'moveToDelayed'> &
+  Partial<Pick<Job, 'attemptsMade' | 'log' | 'updateProgress'>>;
+
+/**
+ * Says on Bull Board why a job did not import (its log and its progress), and in the worker's log.
+ * Best effort: the board's words must never fail the job.
+ */
+export async function sayOnBoard(
+  deps: Pick<JobDeps, 'log'>,
+  job: ImportJob | null,
+  store: string,
+  reason: string,
 ): Promise<void> {
+  deps.log.info({ store, jobId: job?.id, reason }, 'import skipped');
+  await job?.log?.(reason).catch(() => undefined);
+  await job?.updateProgress?.({ skipped: true, reason }).catch(() => undefined);
+}
+
+/**
+ * Skips the job when domain/import-skip.ts says so (a stopped store; a scheduled slot of a store that
+ * needs its credentials, unless the job is being retried): the run row says why, and so does the board.
+ */
+export async function skipIfDue(
+  deps: JobDeps,
+  store: Store,
+  trigger: ImportTrigger,
+  job: ImportJob | null,
+  slot: Date | null = null,
+): Promise<string | null> {
+  const reason = await skipImportIfDue(deps, {
+    store,
+    trigger,
+    retry: (job?.attemptsMade ?? 0) > 0,
+    jobId: job?.id ?? null,
+    slot,
+  });
+  if (reason) await sayOnBoard(deps, job, store.code, reason);
+  return reason;
+}
+
+/** Another import of the store holds its lease (a duplicate delivery, two workers): wait for it. */
+export async function waitForLease(job: ImportJob | null, token: string | undefined): Promise<void> {
+  await job?.log?.(SKIP_REASONS.busy).catch(() => undefined);
   if (job && token) {
     await job.moveToDelayed(Date.now() + 5_000, token);
     throw new DelayedError();
@@ -48,7 +90,7 @@ export async function runImportJob(
   deps: JobDeps,
   store: Store,
   input: Omit<Parameters<typeof runImport>[1], 'store' | 'jobId'>,
-  job: Pick<Job, 'id' | 'moveToDelayed'> | null,
+  job: ImportJob | null,
   token: string | undefined,
 ): Promise<RunImportResult> {
   let r: RunImportResult;
@@ -63,32 +105,28 @@ export async function runImportJob(
 
 export async function processImportStore(
   data: ImportStorePayload,
-  job: Pick<Job, 'id' | 'moveToDelayed'> | null,
+  job: ImportJob | null,
   token: string | undefined,
   deps: JobDeps,
 ): Promise<ImportResult> {
   const store = await getStore(deps.db, data.storeCode);
-  if (!store.enabled) return { store: store.code, outcome: 'skipped', reason: 'store disabled' };
-  if (store.credentialState === 'needs_credentials' && data.trigger === 'schedule')
-    return { store: store.code, outcome: 'skipped', reason: 'store needs credentials' };
+  const slot = data.slot ? new Date(data.slot) : null;
+  const skipped = await skipIfDue(deps, store, data.trigger, job, slot);
+  if (skipped) return { store: store.code, outcome: 'skipped', reason: skipped };
   const r = await runImportJob(
     deps,
     store,
-    {
-      trigger: data.trigger,
-      source: { kind: 'window' },
-      actor: 'import',
-      slot: data.slot ? new Date(data.slot) : null,
-    },
+    { trigger: data.trigger, source: { kind: 'window' }, actor: 'import', slot },
     job,
     token,
   );
   switch (r.outcome) {
     case 'busy':
-      return { store: store.code, outcome: 'delayed', reason: 'another import of this store is running' };
+      return { store: store.code, outcome: 'delayed', reason: SKIP_REASONS.busy };
     case 'already-imported':
     case 'not-found':
-      return { store: store.code, outcome: 'skipped', reason: 'this slot was already imported' };
+      await sayOnBoard(deps, job, store.code, SKIP_REASONS.alreadyImported);
+      return { store: store.code, outcome: 'skipped', reason: SKIP_REASONS.alreadyImported };
     case 'succeeded':
       deps.log.info({ store: store.code, runId: r.runId, ...r.counts }, 'import finished');
       return {

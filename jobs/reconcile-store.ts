@@ -4,13 +4,13 @@
 // Idempotency: orders are unique per store; a second run finds 0; the store's lease keeps it apart
 //   from a running import.
 // Enqueues next: nothing.
-import type { Job } from 'bullmq';
 import { getStore } from '../db/stores.js';
 import type { PageCounts } from '../domain/import-counts.js';
+import { SKIP_REASONS } from '../domain/import-skip.js';
 import { yesterdayJst } from '../usecases/run-import.js';
 import type { JobCatalogue } from './catalogue.js';
 import type { JobDeps } from './deps.js';
-import { runImportJob } from './import-store.js';
+import { type ImportJob, runImportJob, skipIfDue } from './import-store.js';
 
 export { reconcileWindow, yesterdayJst } from '../usecases/run-import.js';
 
@@ -29,12 +29,13 @@ export interface ReconcileResult extends Partial<PageCounts> {
 
 export async function processReconcileStore(
   data: ReconcilePayload,
-  job: Pick<Job, 'id' | 'moveToDelayed'> | null,
+  job: ImportJob | null,
   token: string | undefined,
   deps: JobDeps,
 ): Promise<ReconcileResult> {
   const store = await getStore(deps.db, data.storeCode);
-  if (!store.enabled) return { store: store.code, outcome: 'skipped', reason: 'store disabled' };
+  const skipped = await skipIfDue(deps, store, 'reconcile', job);
+  if (skipped) return { store: store.code, outcome: 'skipped', reason: skipped };
   const day = data.day ?? yesterdayJst(deps.now());
   const r = await runImportJob(
     deps,
@@ -43,8 +44,7 @@ export async function processReconcileStore(
     job,
     token,
   );
-  if (r.outcome === 'busy')
-    return { store: store.code, outcome: 'delayed', reason: 'another import is running' };
+  if (r.outcome === 'busy') return { store: store.code, outcome: 'delayed', reason: SKIP_REASONS.busy };
   if (r.outcome !== 'succeeded') return { store: store.code, outcome: 'skipped' };
   if (r.newOrders.length)
     deps.log.warn(

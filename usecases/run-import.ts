@@ -11,6 +11,7 @@ import type { ImportTrigger } from '../db/schema.js';
 import {
   acquireImportLease,
   advanceCursor,
+  credentialsWorked,
   markNeedsCredentials,
   releaseImportLease,
   type Store,
@@ -138,13 +139,15 @@ export async function runImport(deps: ImportDeps, input: RunImportInput): Promis
         return { outcome: 'not-found', runId: run.id };
       }
       await page([raw], adapter!);
+      await credentialsWorked(deps.db, store.id);
     } else if (window && window.to > window.from) {
       for await (const p of adapter!.listOrders(window)) await page(p.orders, adapter!);
       if (source.kind === 'window') {
-        // The window is complete: only now does the cursor move (forward only).
+        // The window is complete: only now does the cursor move (forward only); the credentials
+        // proved good, so 要再登録 clears with it.
         await advanceCursor(deps.db, store.id, window.to);
         await adapter!.afterWindow?.();
-      }
+      } else await credentialsWorked(deps.db, store.id);
     }
     await finishRun(
       deps.db,

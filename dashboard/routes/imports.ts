@@ -97,7 +97,7 @@ export function registerImportRoutes(routes: RouteTable, { db, queues, config }:
     const q = parse(
       z.object({
         store: z.string().max(64).optional(),
-        outcome: z.enum(['running', 'succeeded', 'failed']).optional(),
+        outcome: z.enum(['running', 'succeeded', 'failed', 'skipped']).optional(),
         before: z.string().max(40).optional(),
       }),
       queryOf(req),

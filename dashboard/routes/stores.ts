@@ -5,13 +5,15 @@ import cron from 'node-cron';
 import { z } from 'zod';
 import { cartModule, credentialFields } from '../../carts/registry.js';
 import { openRejectCounts } from '../../db/import-rejects.js';
+import { latestSkips } from '../../db/import-runs.js';
 import { findSavedStore, findStore, listStores, type Store } from '../../db/stores.js';
 import { CART_LABELS, CARTS } from '../../domain/order.js';
 import { toJstIso } from '../../domain/time.js';
+import { jobIds } from '../../jobs/catalogue.js';
 import { saveStore, setStoreCredentials } from '../../usecases/save-store.js';
 import { actorOf } from '../auth.js';
 import { notFound, parse, type RouteTable } from '../http.js';
-import type { RouteDeps } from './deps.js';
+import { enqueue, type RouteDeps } from './deps.js';
 
 export const TIMEZONE = 'Asia/Tokyo';
 
@@ -65,7 +67,7 @@ const storeBody = z.object({
   settings: z.record(z.string(), z.unknown()).optional(),
 });
 
-export function registerStoreRoutes(routes: RouteTable, { db, config }: RouteDeps): void {
+export function registerStoreRoutes(routes: RouteTable, { db, config, queues }: RouteDeps): void {
   const deps = { db, key: config.JUCHU_SECRET_KEY };
 
   routes.add('get', '/api/carts', 'viewer', () => ({
@@ -74,9 +76,23 @@ export function registerStoreRoutes(routes: RouteTable, { db, config }: RouteDep
 
   routes.add('get', '/api/stores', 'viewer', async () => {
     const now = new Date();
-    const [stores, rejects] = await Promise.all([listStores(db), openRejectCounts(db)]);
+    const [stores, rejects, skips] = await Promise.all([
+      listStores(db),
+      openRejectCounts(db),
+      latestSkips(db),
+    ]);
     const open = new Map(rejects.map((r) => [r.storeId, r.open]));
-    return { stores: stores.map((s) => ({ ...storeView(s, now), openRejects: open.get(s.id) ?? 0 })) };
+    return {
+      stores: stores.map((s) => {
+        const skip = skips.get(s.id);
+        return {
+          ...storeView(s, now),
+          openRejects: open.get(s.id) ?? 0,
+          // The latest import job did not import: when, and why (domain/import-skip.ts).
+          lastSkip: skip ? { at: toJstIso(skip.at), reason: skip.reason } : null,
+        };
+      }),
+    };
   });
 
   routes.add('get', '/api/stores/:code', 'viewer', async (req) => {
@@ -105,7 +121,21 @@ export function registerStoreRoutes(routes: RouteTable, { db, config }: RouteDep
     const creds = Object.fromEntries(Object.entries(b.credentials).filter(([, v]) => v !== ''));
     // A store that is not there: the use case's not_found, a 404.
     const store = await setStoreCredentials(deps, { code, credentials: creds });
+    // Prove them at once: an import now (a store stopped or without a schedule waits for its own).
+    const jobId = store.enabled
+      ? await enqueue(() =>
+          queues.add(
+            'import-store',
+            { storeCode: store.code, trigger: 'manual', requestedBy: actorOf(res) },
+            { deduplication: { id: jobIds.importDedup(store.code), keepLastIfActive: true } },
+          ),
+        )
+      : null;
     // Never echo the values back: only that they were saved, and by whom.
-    return { ok: true, message: `${store.code} の認証情報を更新しました（${actorOf(res)}）` };
+    return {
+      ok: true,
+      jobId,
+      message: `${store.code} の認証情報を更新しました（${actorOf(res)}）${jobId ? `。今の認証情報で取込を始めます（ジョブ ${jobId}）` : ''}`,
+    };
   });
 }

@@ -6,6 +6,7 @@ import * as loginFailures from './2026-12-02T1500-login-failures.js';
 import * as storeTestFlag from './2026-12-02T1700-store-test-flag.js';
 import * as productMaster from './2026-12-02T1900-product-master.js';
 import * as setsWarehousesHolds from './2026-12-02T1910-sets-warehouses-holds.js';
+import * as importRunSkipped from './2026-12-03T0400-import-run-skipped.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-26T0000-initial-schema': initialSchema,
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02T1700-store-test-flag': storeTestFlag,
   '2026-12-02T1900-product-master': productMaster,
   '2026-12-02T1910-sets-warehouses-holds': setsWarehousesHolds,
+  '2026-12-03T0400-import-run-skipped': importRunSkipped,
 };

@@ -1,4 +1,5 @@
-// 取込履歴: every import run with its window, counts, outcome and error.
+// 取込履歴: every import run with its window, counts, outcome and error — and the import jobs that did
+// not import (取込せず), with why (a stopped store, credentials to enter again).
 import { get, withQuery } from '../api.js';
 import { dt, field, fill, formValues, h, notice, select, table } from '../dom.js';
 
@@ -10,7 +11,7 @@ const TRIGGER = {
   reimport: '再取込',
   upload: 'アップロード',
 };
-const OUTCOME = { succeeded: '成功', failed: '失敗', running: '実行中' };
+const OUTCOME = { succeeded: '成功', failed: '失敗', running: '実行中', skipped: '取込せず' };
 
 export async function render(main) {
   const { stores } = await get('/api/stores');
@@ -31,6 +32,7 @@ export async function render(main) {
           ['succeeded', '成功'],
           ['failed', '失敗'],
           ['running', '実行中'],
+          ['skipped', '取込せず'],
         ],
         '',
       ),
@@ -71,12 +73,12 @@ export async function render(main) {
             cell: (r) => (r.windowFrom ? `${dt(r.windowFrom)} 〜 ${dt(r.windowTo)}` : '—'),
             class: 'nowrap',
           },
-          { label: 'エラー内容', cell: (r) => r.error ?? '' },
+          { label: 'エラー・理由', cell: (r) => r.error ?? r.skipReason ?? '', class: 'run-note' },
         ],
         data.runs,
         {
           id: 'runs-table',
-          rowClass: (r) => (r.outcome === 'failed' ? 'ng' : null),
+          rowClass: (r) => (r.outcome === 'failed' ? 'ng' : r.outcome === 'skipped' ? 'skipped' : null),
           empty: '取込はまだありません',
         },
       ),

@@ -61,11 +61,22 @@ export async function render(main, ctx) {
             label: '前回の取込',
             cell: (s) =>
               h(
-                'span',
-                { class: `outcome o-${s.lastImportOutcome}` },
-                `${dt(s.lastImportAt)} ${OUTCOME[s.lastImportOutcome] ?? ''}`,
+                'div',
+                null,
+                h(
+                  'span',
+                  { class: `outcome o-${s.lastImportOutcome} nowrap` },
+                  `${dt(s.lastImportAt)} ${OUTCOME[s.lastImportOutcome] ?? ''}`,
+                ),
+                // The latest job did not import: say why (the run is in 取込履歴 too).
+                s.lastSkip
+                  ? h(
+                      'div',
+                      { class: 'muted last-skip' },
+                      `${dt(s.lastSkip.at)} 取込せず: ${s.lastSkip.reason}`,
+                    )
+                  : '',
               ),
-            class: 'nowrap',
           },
           { label: '遅れ', cell: (s) => ago(s.lagSeconds), class: 'num' },
           { label: 'カーソル', cell: (s) => dt(s.cursor), class: 'nowrap' },
