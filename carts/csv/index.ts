@@ -2,11 +2,19 @@
 import { z } from 'zod';
 import { apiEndpoint, type CartModule } from '../contract.js';
 import { ORDER_STATUSES as YAHOO_STATUSES } from '../yahoo/constants.js';
+import { createCsvActions } from './actions.js';
 import { type CsvCredentials, createCsvAdapter } from './client.js';
 import { EC_CUBE_STATUSES, NO_STATUS, PREPAID_METHODS, RAKUTEN_STATUSES } from './codes.js';
 import { normalizeCsv } from './normalize.js';
 import { parseOrderFile } from './parse.js';
 
+export {
+  appendShipmentRows,
+  CsvShipmentActions,
+  createCsvActions,
+  csvShipmentSettingsSchema,
+  shipmentLayoutOf,
+} from './actions.js';
 export type { CsvCredentials } from './client.js';
 export { CsvInboxAdapter, createCsvAdapter, PROCESSED_DIR } from './client.js';
 export { CsvFormatError } from './format-error.js';
@@ -60,9 +68,18 @@ export const csvCart: CartModule<CsvCredentials> = {
   ],
   defaultPrepaidMethods: PREPAID_METHODS,
   createAdapter: createCsvAdapter,
+  // No API: shipments become rows of the cart's upload file in the store's outbox folder.
+  createActions: createCsvActions,
   normalize: normalizeCsv,
   rawOrdersFromRecorded(body, extra) {
     // The contract gives no file name; messages say "file: missing columns: …".
     return parseOrderFile(body, extra?.settings ?? {}, 'file').orders;
   },
 };
+export {
+  renderShipmentFile,
+  SHIPMENT_LAYOUT_LABELS,
+  SHIPMENT_LAYOUTS,
+  type ShipmentLayout,
+  shipmentRows,
+} from './shipment-export.js';
