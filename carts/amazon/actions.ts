@@ -6,6 +6,7 @@
 import { jstDate } from '../../domain/time.js';
 import {
   type ActionOutcome,
+  CARRIER_LABELS,
   type Carrier,
   type CartActions,
   carrierTable,
@@ -36,16 +37,6 @@ export const AMAZON_CARRIER_CODES: Readonly<Record<Carrier, string>> = {
   seino: 'Other',
   fukuyama: 'Other',
   other: 'Other',
-};
-
-/** `carrierName` with `Other` (required then [V]): the carrier's own name. */
-const OTHER_NAMES: Readonly<Partial<Record<Carrier, string>>> = {
-  japanpost: '日本郵便',
-  seino: '西濃運輸',
-  fukuyama: '福山通運',
-  yamato: 'ヤマト運輸',
-  sagawa: '佐川急便',
-  nittsu: '日本通運',
 };
 
 /** An order item as both Orders APIs' stored records carry it. */
@@ -165,7 +156,7 @@ export class AmazonActions implements CartActions {
     const carrierCode = this.code(pkg.carrier)!;
     const carrierName =
       carrierCode === 'Other'
-        ? pkg.carrierName?.trim() || OTHER_NAMES[pkg.carrier] || null
+        ? pkg.carrierName?.trim() || (pkg.carrier === 'other' ? null : CARRIER_LABELS[pkg.carrier])
         : pkg.carrierName?.trim() || null;
     if (carrierCode === 'Other' && !carrierName)
       return {

@@ -11,7 +11,7 @@
 //   carrier-code, carrier-name, tracking-number, ship-method [V: Seller Central help 641, start],
 //   tab-separated UTF-8 [I].
 import iconv from 'iconv-lite';
-import type { Carrier, ShipInput, ShipmentPackage } from '../actions.js';
+import { CARRIER_LABELS, type Carrier, type ShipInput, type ShipmentPackage } from '../actions.js';
 import { AMAZON_CARRIER_CODES } from '../amazon/actions.js';
 import { YAHOO_SHIP_COMPANY_CODES } from '../yahoo/actions.js';
 import type { CsvOrderPayload } from './parse.js';
@@ -79,17 +79,6 @@ export const SHIPMENT_LAYOUT_SPECS: Readonly<Record<ShipmentLayout, LayoutSpec>>
   },
 };
 
-/** The carrier names `Other` goes with in Amazon's file (as actions.ts sends them). */
-const CARRIER_NAMES: Readonly<Record<Carrier, string>> = {
-  yamato: 'ヤマト運輸',
-  sagawa: '佐川急便',
-  japanpost: '日本郵便',
-  seino: '西濃運輸',
-  fukuyama: '福山通運',
-  nittsu: '日本通運',
-  other: '',
-};
-
 export type ShipmentRows = { ok: true; rows: string[][] } | { ok: false; code: string; message: string };
 
 /** The record's cell for a field: the first non-empty of its headers. */
@@ -131,7 +120,7 @@ export function shipmentRows(
       if (!items.ok) return items;
       const name =
         carrierCode === 'Other'
-          ? pkg.carrierName?.trim() || CARRIER_NAMES[pkg.carrier] || ''
+          ? pkg.carrierName?.trim() || (pkg.carrier === 'other' ? '' : CARRIER_LABELS[pkg.carrier])
           : pkg.carrierName?.trim() || '';
       if (carrierCode === 'Other' && !name)
         return {

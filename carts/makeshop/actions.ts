@@ -6,6 +6,7 @@
 // product mutations): a store on it gets a clear refusal, and ships and cancels in makeshop's admin.
 import {
   type ActionOutcome,
+  CARRIER_LABELS,
   type CancelInput,
   type Carrier,
   type CartActions,
@@ -25,15 +26,7 @@ import { type MakeshopCredentials, makeshopOrderApi, makeshopSettingsSchema } fr
  * are most likely the 配送会社 names set up in the shop [I], so the defaults are the carriers' names
  * and a shop whose names differ sets its own in `settings.carrierCodes`.
  */
-export const MAKESHOP_CARRIERS: Readonly<Partial<Record<Carrier, string>>> = {
-  yamato: 'ヤマト運輸',
-  sagawa: '佐川急便',
-  japanpost: '日本郵便',
-  seino: '西濃運輸',
-  fukuyama: '福山通運',
-  nittsu: '日本通運',
-  other: 'その他',
-};
+export const MAKESHOP_CARRIERS: Readonly<Partial<Record<Carrier, string>>> = CARRIER_LABELS;
 
 const NEXT_API_REFUSAL =
   'makeshop の次世代API（GraphQL）には注文の配送状況・キャンセルを変更する操作が公開されていないため、送信しませんでした。makeshop の管理画面で発送・キャンセル処理をしてください。';

@@ -357,14 +357,25 @@ export async function startYahooSimulator(opts: YahooSimulatorOptions = {}): Pro
     return { orderId, row: hit.row };
   };
 
-  const orderShipStatusChange = (req: SimRequest): SimReply => {
+  /** A write's `<Req>` checked through its Target: the request, the order, its Order element. */
+  const writeRequest = (
+    req: SimRequest,
+  ):
+    | { req: XmlObject; t: { orderId: string; row: Record<string, string> }; order: XmlObject | null }
+    | SimReply => {
     const denied = gate(req);
     if (denied) return denied;
     const r = readReq(req);
     if ('reply' in r) return r.reply;
     const t = writeTarget(r.req);
     if ('status' in t) return t;
-    const order = isObject(r.req.Order) ? r.req.Order : null;
+    return { req: r.req, t, order: isObject(r.req.Order) ? r.req.Order : null };
+  };
+
+  const orderShipStatusChange = (http: SimRequest): SimReply => {
+    const w = writeRequest(http);
+    if ('status' in w) return w;
+    const { t, order } = w;
     const shipEl = order && isObject(order.Ship) ? order.Ship : null;
     const shipStatus = shipEl ? text(shipEl.ShipStatus) : null;
     if (!shipStatus || !/^[0-4]$/.test(shipStatus))
@@ -402,14 +413,10 @@ export async function startYahooSimulator(opts: YahooSimulatorOptions = {}): Pro
     return okResult();
   };
 
-  const orderStatusChange = (req: SimRequest): SimReply => {
-    const denied = gate(req);
-    if (denied) return denied;
-    const r = readReq(req);
-    if ('reply' in r) return r.reply;
-    const t = writeTarget(r.req);
-    if ('status' in t) return t;
-    const order = isObject(r.req.Order) ? r.req.Order : null;
+  const orderStatusChange = (http: SimRequest): SimReply => {
+    const w = writeRequest(http);
+    if ('status' in w) return w;
+    const { t, order } = w;
     const to = order ? text(order.OrderStatus) : null;
     if (!to || !/^[1-5]$/.test(to))
       return xmlReply(400, errorXml('Invalid Request: Order/OrderStatus must be 1 to 5.'));
@@ -417,7 +424,7 @@ export async function startYahooSimulator(opts: YahooSimulatorOptions = {}): Pro
     if (!(ORDER_STATUS_TRANSITIONS[from] ?? []).includes(to))
       return writeError('od91150', `注文ステータスを${from}から${to}へ変更できません。`);
     // [T: kunitake] 完了にするときはポイント確定要否を true に.
-    const target = r.req.Target as XmlObject;
+    const target = w.req.Target as XmlObject;
     if (to === '5' && text(target.IsPointFix) !== 'true')
       return writeError('od91152', '注文ステータスを完了にする場合は IsPointFix を true にしてください。');
     const reason = order ? text(order.CancelReason) : null;
