@@ -43,6 +43,8 @@ export interface ProductsTable {
   needs_check_note: string | null;
   /** False once deactivated (a product orders use is never deleted). */
   active: Generated<boolean>;
+  /** サイズ区分 for carrier rules (domain/carrier-rules.ts SIZE_CLASSES), or null. */
+  size_class: string | null;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
@@ -146,6 +148,13 @@ export interface OrdersTable {
   allocation_held_at: Timestamp | null;
   allocation_held_by: string | null;
   allocation_hold_reason: string | null;
+  /** The carrier an operator chose, or the rules' choice frozen at the shipping instruction. */
+  ship_carrier: string | null;
+  ship_method: string | null;
+  ship_carrier_source: 'operator' | 'rule' | 'default' | null;
+  ship_carrier_reason: string | null;
+  /** 個口: parcels per package (labels printed for each ship-to). */
+  ship_parcels: Generated<number>;
   pending_payload: Json | null;
   pending_payload_hash: string | null;
   imported_at: CreatedAt;
@@ -300,6 +309,84 @@ export interface LoginFailuresTable {
   failed_at: Generated<Date>;
 }
 
+/** Per store: ご依頼主 on labels, carriers' customer codes, default carrier, 代引 payment methods. */
+export interface StoreShippingTable {
+  store_id: number;
+  sender_name: string | null;
+  sender_postal_code: string | null;
+  sender_phone: string | null;
+  sender_address1: string | null;
+  sender_address2: string | null;
+  default_carrier: string | null;
+  default_method: string | null;
+  cod_methods: string[] | null;
+  codes: Json<Record<string, unknown>>;
+  updated_at: UpdatedAt;
+  updated_by: string | null;
+}
+
+export interface CarrierRulesTable {
+  id: Generated<number>;
+  store_id: number;
+  position: number;
+  kind: 'prefecture' | 'postal' | 'size' | 'cod';
+  values: string[];
+  carrier: string;
+  method: string | null;
+  note: string | null;
+}
+
+export interface ShippingBatchesTable {
+  id: Generated<number>;
+  source: 'instruction' | 'selection';
+  ship_date: PlainDate;
+  created_by: string;
+  created_at: CreatedAt;
+}
+
+export interface ShippingBatchOrdersTable {
+  batch_id: number;
+  order_id: number;
+}
+
+export interface LabelExportsTable {
+  id: Generated<number>;
+  batch_id: number;
+  carrier: string;
+  layout: string;
+  sha256: string;
+  bytes: number;
+  orders: number;
+  rows: number;
+  exported_by: string;
+  exported_at: CreatedAt;
+}
+
+export interface TrackingUploadsTable {
+  id: Generated<number>;
+  carrier: string;
+  file_name: string;
+  sha256: string;
+  rows: number;
+  matched: number;
+  unmatched: Json<unknown[]>;
+  results: Json<unknown[]>;
+  uploaded_by: string;
+  uploaded_at: CreatedAt;
+}
+
+/** A tracking number per parcel: per package (配送先), several for 複数口. */
+export interface OrderParcelsTable {
+  id: Generated<number>;
+  order_id: number;
+  package_no: number;
+  carrier: string;
+  tracking_number: string;
+  shipped_on: PlainDate;
+  upload_id: number | null;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   stores: StoresTable;
   products: ProductsTable;
@@ -323,6 +410,13 @@ export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
   login_failures: LoginFailuresTable;
+  store_shipping: StoreShippingTable;
+  carrier_rules: CarrierRulesTable;
+  shipping_batches: ShippingBatchesTable;
+  shipping_batch_orders: ShippingBatchOrdersTable;
+  label_exports: LabelExportsTable;
+  tracking_uploads: TrackingUploadsTable;
+  order_parcels: OrderParcelsTable;
 }
 
 export type StoreRow = Selectable<StoresTable>;

@@ -1,10 +1,12 @@
 // Operation: 出荷指示. Fully held ready orders → 出荷作業中; those that lost stock since they were
-// confirmed go back to 在庫なし with the reason (never a silent skip). A result per order.
+// confirmed go back to 在庫なし with the reason (never a silent skip). A result per order. The orders
+// instructed together are a 出荷バッチ (label files are exported per batch), their carriers frozen.
 import { readyOrderIds } from '../db/order-selection.js';
 import type { Actor } from '../db/order-status.js';
 import { S } from '../domain/statuses.js';
 import { changeStatus } from './change-status.js';
 import type { UseCaseDeps } from './deps.js';
+import { recordShippingBatch } from './record-shipping-batch.js';
 import type { ChangeResult } from './results.js';
 import { settleOrders } from './settle-after-stock-change.js';
 
@@ -19,6 +21,14 @@ export async function shippingInstruction(
   deps: UseCaseDeps,
   input: ShippingInstructionInput,
 ): Promise<ChangeResult[]> {
+  return (await instructShipping(deps, input)).results;
+}
+
+/** The instruction and its batch: the orders now 出荷作業中 (null when none moved). */
+export async function instructShipping(
+  deps: UseCaseDeps,
+  input: ShippingInstructionInput,
+): Promise<{ results: ChangeResult[]; batchId: number | null }> {
   const ids = await readyOrderIds(deps.db, input);
   const results: ChangeResult[] = [];
   for (const orderId of ids) {
@@ -36,5 +46,9 @@ export async function shippingInstruction(
       if (!picked.has(orderId))
         results.push(await changeStatus(deps, { orderId, target: S.shipping, actor: input.actor })); // explains the refusal
   }
-  return results;
+  const instructed = results.filter((r) => r.ok && r.to === S.shipping).map((r) => r.orderId);
+  const batchId = instructed.length
+    ? await recordShippingBatch(deps, { orderIds: instructed, source: 'instruction', actor: input.actor })
+    : null;
+  return { results, batchId };
 }
