@@ -15,7 +15,7 @@ import { depsOf } from '../usecases/deps.js';
 import { recordPayment } from '../usecases/record-payment.js';
 import { releaseReservations } from '../usecases/release-reservations.js';
 import type { ChangeResult } from '../usecases/results.js';
-import { shippingInstruction } from '../usecases/shipping-instruction.js';
+import { instructShipping } from '../usecases/shipping-instruction.js';
 import { fail, withDb } from './runtime.js';
 
 export const cliActor = () => `cli:${process.env.USER ?? 'admin'}`;
@@ -154,13 +154,16 @@ export function registerOrderCommands(program: Command): void {
     .action(async (o: { store: string[]; order: string[] }) =>
       withDb(async ({ db }) => {
         const orderIds = o.order.length ? await Promise.all(o.order.map((r) => orderIdOf(db, r))) : undefined;
-        printResults(
-          await shippingInstruction(depsOf(db), {
-            orderIds,
-            storeCodes: o.store.length ? o.store : undefined,
-            actor: cliActor(),
-          }),
-        );
+        const r = await instructShipping(depsOf(db), {
+          orderIds,
+          storeCodes: o.store.length ? o.store : undefined,
+          actor: cliActor(),
+        });
+        printResults(r.results);
+        if (r.batchId)
+          process.stdout.write(
+            `shipping batch #${r.batchId} (juchu labels export --batch ${r.batchId} --carrier …)\n`,
+          );
       }),
     );
   ship

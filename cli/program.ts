@@ -9,8 +9,10 @@ import { createQueues } from '../jobs/queues.js';
 import { Scheduler } from '../workers/scheduler.js';
 import { startWorkers } from '../workers/worker.js';
 import { registerAdminCommands } from './admin-cli.js';
+import { registerCarrierCommands } from './carriers-cli.js';
 import { registerCartCommands } from './carts-cli.js';
 import { runDemo } from './demo.js';
+import { registerLabelCommands } from './labels-cli.js';
 import { registerMasterCommands } from './masters-cli.js';
 import { registerOrderCommands } from './orders-cli.js';
 import { registerProductCommands } from './products-cli.js';
@@ -139,5 +141,7 @@ export function buildProgram(): Command {
   registerProductCommands(program);
   registerWarehouseCommands(program);
   registerSetCommands(program);
+  registerLabelCommands(program);
+  registerCarrierCommands(program);
   return program;
 }

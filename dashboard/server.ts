@@ -41,6 +41,7 @@ export const PAGES: ReadonlyArray<{ path: string; access: 'viewer' | 'operator' 
   { path: '/statuses', access: 'viewer' },
   { path: '/upload-orders', access: 'viewer' },
   { path: '/users', access: 'admin' },
+  { path: '/carriers', access: 'viewer' },
 ];
 
 export interface Dashboard {

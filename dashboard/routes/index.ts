@@ -1,8 +1,10 @@
 // The JSON API, one file per resource. Each handler parses its input (zod), calls an operation or a
 // read model, and answers with the view the screens read; refusals are thrown (http.ts maps them).
 import type { RouteTable } from '../http.js';
+import { registerCarrierRoutes } from './carriers.js';
 import type { RouteDeps } from './deps.js';
 import { registerImportRoutes } from './imports.js';
+import { registerLabelRoutes } from './labels.js';
 import { registerMappingRoutes } from './mappings.js';
 import { registerOrderRoutes } from './orders.js';
 import { registerProductRoutes } from './products.js';
@@ -31,5 +33,7 @@ export function registerApiRoutes(routes: RouteTable, deps: RouteDeps): void {
   registerMappingRoutes(routes, deps);
   registerStatusRoutes(routes, deps);
   registerUserRoutes(routes, deps);
+  registerLabelRoutes(routes, deps);
+  registerCarrierRoutes(routes, deps);
   registerSetRoutes(routes, deps);
 }

@@ -2,11 +2,13 @@
 // (出荷指示), and the warehouse's shipment-result CSV (出荷完了 with tracking numbers).
 import { z } from 'zod';
 import { listOrders } from '../../db/order-list.js';
+import { ordersWithCarriers } from '../../db/shipping-orders.js';
 import { loadStatuses } from '../../db/statuses.js';
+import { carrierLabel } from '../../domain/carrier-rules.js';
 import { S } from '../../domain/statuses.js';
 import { applyShipmentCsv } from '../../uploads/shipment-csv.js';
 import { depsOf } from '../../usecases/deps.js';
-import { shippingInstruction } from '../../usecases/shipping-instruction.js';
+import { instructShipping } from '../../usecases/shipping-instruction.js';
 import { actorOf } from '../auth.js';
 import { parse, queryOf, type RouteTable, uploadOf } from '../http.js';
 import type { RouteDeps } from './deps.js';
@@ -25,7 +27,20 @@ export function registerShippingRoutes(routes: RouteTable, { db }: RouteDeps): v
         ...(await listOrders(db, statuses, { status: code, store, sort: 'orderedAt', dir: 'asc', size: 200 }))
           .rows,
       );
-    return { rows };
+    // Each order's carrier: the operator's choice, the frozen one, or what the rules say now.
+    const { carriers } = await ordersWithCarriers(
+      db,
+      rows.map((r) => r.id),
+    );
+    return {
+      rows: rows.map((r) => {
+        const c = carriers.get(r.id);
+        return {
+          ...r,
+          carrier: c?.carrier ? { label: carrierLabel(c.carrier, c.method), reason: c.reason } : null,
+        };
+      }),
+    };
   });
 
   routes.add('post', '/api/shipping/instruction', 'operator', async (req, res) => {
@@ -36,7 +51,7 @@ export function registerShippingRoutes(routes: RouteTable, { db }: RouteDeps): v
       ]),
       req.body,
     );
-    return { results: await shippingInstruction(ops, { ...b, actor: actorOf(res) }) };
+    return instructShipping(ops, { ...b, actor: actorOf(res) });
   });
 
   routes.add(

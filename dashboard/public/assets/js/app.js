@@ -16,6 +16,7 @@ const NAV = [
   ['/mappings', 'EC店舗別商品マスタ'],
   ['/statuses', 'ステータス'],
   ['/upload-orders', '受注CSV取込'],
+  ['/carriers', '配送設定'],
   ['/users', 'ユーザー', 'admin'],
   ['/admin/queues', 'ジョブ (Bull Board)'],
 ];
@@ -35,6 +36,7 @@ const SCREENS = {
   '/statuses': () => import('./pages/statuses.js'),
   '/upload-orders': () => import('./pages/upload-orders.js'),
   '/users': () => import('./pages/users.js'),
+  '/carriers': () => import('./pages/carriers.js'),
 };
 
 const ROLE_LABEL = { viewer: '閲覧', operator: '担当者', admin: '管理者' };

@@ -2,6 +2,7 @@
 // 予約区分, delivery, payment, totals, status change with 自動確認, notes, history and the raw payload.
 import { api, get } from '../api.js';
 import { clear, dash, dt, fill, h, notice, select, table, yen } from '../dom.js';
+import { carrierCard } from './order-carrier.js';
 
 const RESERVATION = {
   held: '在庫確保',
@@ -21,6 +22,7 @@ const ACTIONS = {
   allocation_held: '引当保留',
   allocation_resumed: '再引当',
   notes_updated: 'メモ・確認',
+  carrier: '運送会社',
   deleted: '削除',
 };
 
@@ -477,6 +479,7 @@ export async function render(main, ctx) {
       : '',
   );
 
+  const carrier = carrierCard(o.id, ctx);
   main.append(
     header,
     ...banners,
@@ -485,8 +488,10 @@ export async function render(main, ctx) {
     parties,
     h('section', { class: 'card wide' }, h('h3', null, '明細'), linesTable),
     money,
+    carrier.card,
     h('div', { class: 'parties' }, remarks, notes),
     history,
     raw,
   );
+  await carrier.load().catch((e) => carrier.card.append(notice('error', e.message)));
 }

@@ -1,7 +1,9 @@
 // 出荷: the shipping instruction (selected orders, or every ready order of a store), orders waiting
-// for picking with their shipment confirmation, and the warehouse's shipment-result CSV.
+// for picking with their shipment confirmation, and the warehouse's shipment-result CSV; each order's
+// carrier; the label files per batch and the carriers' result files (labels-panel.js).
 import { api, get, withQuery } from '../api.js';
 import { dt, field, fill, h, notice, resultsTable, select, table, yen } from '../dom.js';
+import { labelsPanel } from './labels-panel.js';
 
 export async function render(main, ctx) {
   const { stores } = await get('/api/stores');
@@ -81,6 +83,11 @@ export async function render(main, ctx) {
       cell: (o) => `${o.shipTo ?? '—'}${o.shipToPrefecture ? `（${o.shipToPrefecture}）` : ''}`,
     },
     { label: '合計', cell: (o) => yen(o.total, o.currency), class: 'num' },
+    {
+      label: '運送会社',
+      cell: (o) =>
+        o.carrier ? h('span', { title: o.carrier.reason, class: 'carrier' }, o.carrier.label) : '未定',
+    },
     ...extra,
   ];
 
@@ -94,7 +101,7 @@ export async function render(main, ctx) {
     fill(
       picking,
       table(
-        cols(false, [
+        cols(true, [
           {
             label: '出荷完了',
             cell: (o) => {
@@ -151,11 +158,26 @@ export async function render(main, ctx) {
     try {
       const r = await api('POST', '/api/shipping/instruction', body);
       fill(out, resultsTable(r.results, '出荷指示'));
+      if (r.batchId)
+        out.append(
+          notice('ok', `出荷バッチ #${r.batchId} ができました。下の「送り状データ」から書き出せます`),
+        );
       await load();
+      await panel.load(r.batchId ?? undefined);
     } catch (e) {
       fill(out, notice('error', e.message));
     }
   }
+  const panel = labelsPanel(
+    { ...ctx, reload: () => load() },
+    {
+      out,
+      selectedShipping: () =>
+        [...picking.querySelectorAll('input.pick:checked')].map((el) => Number(el.value)),
+    },
+  );
+  main.append(panel.section);
   storeSelect.addEventListener('change', () => load());
   await load();
+  await panel.load();
 }
