@@ -85,7 +85,16 @@ describe('dashboard auth', () => {
     for (const r of defs.filter((x) => x.access === 'operator' || x.access === 'admin')) {
       const res = await viewer.request(r.method.toUpperCase(), concrete(r.path), { body: {} });
       expect(res.status, `viewer ${r.method} ${r.path}`).toBe(403);
-      expect(res.body, r.path).toMatchObject({ error: 'forbidden' });
+      if (r.kind === 'page' && r.method === 'get') {
+        // A person opening a screen reads a Japanese page, not JSON.
+        expect(res.headers.get('content-type'), r.path).toMatch(/^text\/html/);
+        expect(res.text, r.path).toContain('この画面を開く権限がありません');
+        expect(res.text, r.path).toContain('ログイン中: ');
+      } else
+        expect(res.body, r.path).toMatchObject({
+          error: 'forbidden',
+          message: expect.stringMatching(/権限/),
+        });
     }
     for (const r of defs.filter((x) => x.access === 'admin')) {
       const res = await operator.request(r.method.toUpperCase(), concrete(r.path), { body: {} });
@@ -98,6 +107,12 @@ describe('dashboard auth', () => {
       const res = await viewer.get(r.path);
       expect(res.status, `viewer ${r.path}`).toBeLessThan(400);
     }
+    // A screen that is not there is a Japanese page too; an unknown API stays JSON.
+    const missing = await viewer.get('/no-such-screen');
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(missing.text).toContain('ページがありません');
+    expect((await viewer.get('/api/no-such-api')).body).toMatchObject({ error: 'not_found' });
   });
 
   it('refuses every state change without the session CSRF token, with another token, or from another origin', async () => {

@@ -27,6 +27,7 @@ import type { Config } from '../infra/config.js';
 import { DEVICE_COOKIE, DEVICE_COOKIE_DAYS, DeviceCookies } from './device-cookie.js';
 import type { Guards, Role, RouteKind } from './http.js';
 import { FAILURE_MEMORY_HOURS, secondsToWait } from './login-throttle.js';
+import { ROLE_LABELS, sendForbiddenPage } from './refusal-page.js';
 
 export const SESSION_COOKIE = 'juchu_session';
 export const SESSION_HOURS = 12;
@@ -169,7 +170,13 @@ export class Auth implements Guards {
         return;
       }
       if (!roleAllows(s.user.role, access)) {
-        res.status(403).json({ error: 'forbidden', message: `この操作には ${access} 以上の権限が必要です` });
+        // A person opening a screen reads a page; a script calling the API reads JSON.
+        if (kind === 'page' && (req.method === 'GET' || req.method === 'HEAD'))
+          return sendForbiddenPage(res, s.user, access);
+        res.status(403).json({
+          error: 'forbidden',
+          message: `この操作には「${ROLE_LABELS[access]}」以上の権限が必要です`,
+        });
         return;
       }
       next();

@@ -243,6 +243,52 @@ describe.skipIf(!hasChromium)('dashboard in a real browser', () => {
     }
   });
 
+  it('asks before a role changes on ユーザー; a viewer opening an admin screen reads a Japanese page', async () => {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'ja-JP' });
+    const ap = await context.newPage();
+    await login(ap, 'admin');
+    await ap.goto(`${d.url}/users`);
+    await ap.waitForSelector('#add-user');
+    await ap.fill('#add-user input[name=login]', 'tanaka');
+    await ap.fill('#add-user input[name=displayName]', '田中 花子');
+    await ap.fill('#add-user input[name=password]', 'hanako-no-ocha-2026');
+    await ap.click('#add-user button[type=submit]');
+    await ap.waitForSelector('#users td:text("tanaka")');
+    const role = async () =>
+      (await d.t.db.selectFrom('users').select('role').where('login', '=', 'tanaka').executeTakeFirstOrThrow())
+        .role;
+    const id = (
+      await d.t.db.selectFrom('users').select('id').where('login', '=', 'tanaka').executeTakeFirstOrThrow()
+    ).id;
+    // No: nothing changes and the select goes back.
+    const asked: string[] = [];
+    ap.once('dialog', (dlg) => {
+      asked.push(dlg.message());
+      void dlg.dismiss();
+    });
+    await ap.selectOption(`#role-${id}`, 'admin');
+    await waitFor('the question', async () => asked.length > 0);
+    expect(asked[0]).toContain('田中 花子（tanaka）の権限を「閲覧（viewer）」から「管理者（admin）」に変更しますか');
+    expect(await ap.inputValue(`#role-${id}`)).toBe('viewer');
+    expect(await role()).toBe('viewer');
+    // Yes: the role changes.
+    ap.once('dialog', (dlg) => void dlg.accept());
+    await ap.selectOption(`#role-${id}`, 'operator');
+    await waitFor('the role change', async () => (await role()) === 'operator');
+    await ap.waitForSelector('#user-messages .notice.ok');
+    expect(await ap.textContent('#user-messages')).toContain('tanaka の権限を「担当者（operator）」に変更しました');
+    await context.close();
+
+    const vc = await browser.newContext({ locale: 'ja-JP' });
+    const vp = await vc.newPage();
+    await login(vp, 'viewer');
+    const res = await vp.goto(`${d.url}/users`);
+    expect(res?.status()).toBe(403);
+    expect(await vp.textContent('#refusal-title')).toBe('この画面を開く権限がありません');
+    expect(await vp.textContent('#refusal-detail')).toContain('閲覧');
+    await vc.close();
+  });
+
   it('fixes an unknown product from 商品マスタ in a few clicks: its orders leave マスタなし商品', async () => {
     // The demo catalogue sells NEW-2026-AKI on the carts without a product in the master.
     const waiting = () =>

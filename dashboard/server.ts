@@ -20,6 +20,7 @@ import { mountBoards } from './board.js';
 import { DEVICE_COOKIE } from './device-cookie.js';
 import { errorHandler, type RouteDef, RouteTable, refuseNulInUrl } from './http.js';
 import { createMetrics, readiness } from './metrics.js';
+import { sendNotFoundPage } from './refusal-page.js';
 import { registerApiRoutes } from './routes/index.js';
 
 const PUBLIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'public');
@@ -209,6 +210,8 @@ export async function createDashboard(opts: DashboardOptions): Promise<Dashboard
       res.redirect(302, `/login?next=${encodeURIComponent(req.originalUrl)}`);
       return;
     }
+    if (sessionOf(res) && (req.method === 'GET' || req.method === 'HEAD') && req.accepts('html'))
+      return sendNotFoundPage(res);
     res.status(sessionOf(res) ? 404 : 401).json({ error: 'not_found', message: 'ページがありません' });
   });
   app.use(errorHandler);

@@ -7,6 +7,7 @@ const ROLES = [
   ['operator', '担当者（operator）'],
   ['admin', '管理者（admin）'],
 ];
+const ROLE_NAMES = Object.fromEntries(ROLES);
 
 export async function render(main) {
   const out = h('div', { id: 'user-messages' });
@@ -70,9 +71,17 @@ export async function render(main) {
             label: '権限',
             cell: (u) => {
               const s = select('role', ROLES, u.role, { id: `role-${u.id}` });
-              s.addEventListener('change', () =>
-                update(u.id, { role: s.value }, `${u.login} の権限を変更しました`),
-              );
+              // A role decides what someone may change: ask before it moves, and put the
+              // select back when the admin says no.
+              s.addEventListener('change', () => {
+                const from = ROLE_NAMES[u.role] ?? u.role;
+                const to = ROLE_NAMES[s.value] ?? s.value;
+                if (!confirm(`${u.displayName}（${u.login}）の権限を「${from}」から「${to}」に変更しますか？`)) {
+                  s.value = u.role;
+                  return;
+                }
+                update(u.id, { role: s.value }, `${u.login} の権限を「${to}」に変更しました`);
+              });
               return s;
             },
           },
