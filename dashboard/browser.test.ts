@@ -255,8 +255,13 @@ describe.skipIf(!hasChromium)('dashboard in a real browser', () => {
     await ap.click('#add-user button[type=submit]');
     await ap.waitForSelector('#users td:text("tanaka")');
     const role = async () =>
-      (await d.t.db.selectFrom('users').select('role').where('login', '=', 'tanaka').executeTakeFirstOrThrow())
-        .role;
+      (
+        await d.t.db
+          .selectFrom('users')
+          .select('role')
+          .where('login', '=', 'tanaka')
+          .executeTakeFirstOrThrow()
+      ).role;
     const id = (
       await d.t.db.selectFrom('users').select('id').where('login', '=', 'tanaka').executeTakeFirstOrThrow()
     ).id;
@@ -268,7 +273,9 @@ describe.skipIf(!hasChromium)('dashboard in a real browser', () => {
     });
     await ap.selectOption(`#role-${id}`, 'admin');
     await waitFor('the question', async () => asked.length > 0);
-    expect(asked[0]).toContain('田中 花子（tanaka）の権限を「閲覧（viewer）」から「管理者（admin）」に変更しますか');
+    expect(asked[0]).toContain(
+      '田中 花子（tanaka）の権限を「閲覧（viewer）」から「管理者（admin）」に変更しますか',
+    );
     expect(await ap.inputValue(`#role-${id}`)).toBe('viewer');
     expect(await role()).toBe('viewer');
     // Yes: the role changes.
@@ -276,7 +283,9 @@ describe.skipIf(!hasChromium)('dashboard in a real browser', () => {
     await ap.selectOption(`#role-${id}`, 'operator');
     await waitFor('the role change', async () => (await role()) === 'operator');
     await ap.waitForSelector('#user-messages .notice.ok');
-    expect(await ap.textContent('#user-messages')).toContain('tanaka の権限を「担当者（operator）」に変更しました');
+    expect(await ap.textContent('#user-messages')).toContain(
+      'tanaka の権限を「担当者（operator）」に変更しました',
+    );
     await context.close();
 
     const vc = await browser.newContext({ locale: 'ja-JP' });

@@ -76,7 +76,9 @@ export async function render(main) {
               s.addEventListener('change', () => {
                 const from = ROLE_NAMES[u.role] ?? u.role;
                 const to = ROLE_NAMES[s.value] ?? s.value;
-                if (!confirm(`${u.displayName}（${u.login}）の権限を「${from}」から「${to}」に変更しますか？`)) {
+                if (
+                  !confirm(`${u.displayName}（${u.login}）の権限を「${from}」から「${to}」に変更しますか？`)
+                ) {
                   s.value = u.role;
                   return;
                 }
