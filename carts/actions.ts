@@ -69,6 +69,12 @@ export interface CartActions {
   readonly confirmBatch?: number;
   /** 発送完了 with carrier and tracking number(s). */
   ship?(input: ShipInput): Promise<ActionOutcome>;
+  /**
+   * 発送完了 for many orders in one call where the cart has a bulk API (Rakuten
+   * updateOrderShippingAsync, ≤ `shipBatch` orders): an outcome per cart order number.
+   */
+  shipMany?(inputs: ShipInput[]): Promise<Map<string, ActionOutcome>>;
+  readonly shipBatch?: number;
   /** Cancel at the cart, where its API allows. */
   cancel?(input: CancelInput): Promise<ActionOutcome>;
   /** Absolute stock for many products (≤ `stockBatch` per call): an outcome per `code[:option]`. */

@@ -16,6 +16,7 @@ import {
   CartHttpClient,
   type Classified,
   type ClientStats,
+  type HttpRequest,
   type HttpResponse,
   parseJsonBody,
 } from '../http.js';
@@ -74,8 +75,25 @@ export const rakutenSettingsSchema = z.object({
    */
   changeLookbackDays: z.number().min(0).max(HORIZON_DAYS).default(30),
   rescanStatuses: z.array(z.number().int().min(100).max(900)).min(1).default([100, 200, 300, 400, 800, 900]),
+  /**
+   * cancelOrder `inventoryRestoreType`: 0 商品設定に合わせる (default), 1 在庫連動する, 2 在庫連動しない.
+   * juchu pushes absolute stock, so whatever Rakuten restores is corrected by the next push.
+   */
+  cancelInventoryRestoreType: z.union([z.literal(0), z.literal(1), z.literal(2)]).default(0),
+  /** updateOrderShippingAsync: how often getResultUpdateOrderShippingAsync is asked, and for how long. */
+  asyncPollMs: z.number().int().min(0).default(10_000),
+  asyncMaxWaitMs: z.number().int().min(0).default(600_000),
 });
 export type RakutenSettings = z.infer<typeof rakutenSettingsSchema>;
+
+/** The write operations (`actions.ts`): their 400 answers are read by the action, not thrown. */
+export const WRITE_OPERATIONS: ReadonlySet<string> = new Set([
+  'confirmOrder',
+  'updateOrderShipping',
+  'updateOrderShippingAsync',
+  'getResultUpdateOrderShippingAsync',
+  'cancelOrder',
+]);
 
 /** [T] About one request a second per shop (third-party docs; Rakuten publishes no figure). */
 export const RAKUTEN_LIMITS: RateLimits = {
@@ -142,7 +160,7 @@ function messagesOf(text: string): string {
  * API is not enabled for the license) need a human in RMS, whatever the HTTP status. Business outcomes
  * ("no hits", "not found") are 200 with INFO codes; parameter errors are 400 with ERROR codes.
  */
-export function classifyRakuten(res: HttpResponse): Classified {
+export function classifyRakuten(res: HttpResponse, req?: HttpRequest): Classified {
   if (res.status === 429)
     return { kind: 'rate-limited', message: `HTTP 429: ${res.text.slice(0, 200)}`, retryAfterMs: null };
   if (res.status >= 500)
@@ -155,6 +173,16 @@ export function classifyRakuten(res: HttpResponse): Classified {
         ? `HTTP ${res.status} ${es.errorCode} ${es.message} (check serviceSecret/licenseKey and that RakutenPayOrderAPI is enabled in RMS)`
         : `HTTP ${res.status}: ${res.text.slice(0, 200)}`,
     };
+  // A write's 400 with a MessageModelList is Rakuten's answer to that change (ERROR_011 書式が不正,
+  // ERROR_103 already moved, …): the action reads it and decides (refused, or already so).
+  if (
+    res.status === 400 &&
+    !es &&
+    req &&
+    WRITE_OPERATIONS.has(req.operation) &&
+    res.text.includes('MessageModelList')
+  )
+    return { kind: 'ok' };
   if (res.status >= 400 || es)
     return {
       kind: 'bad-request',
@@ -262,6 +290,39 @@ export class RakutenAdapter implements CartAdapter {
         }
       }
     }
+  }
+
+  /**
+   * getOrder for ≤ 100 numbers as Rakuten gives them (the re-read of a write): numbers Rakuten does
+   * not know are absent from the answer.
+   */
+  async readOrders(numbers: string[], signal?: AbortSignal): Promise<unknown[]> {
+    return this.getOrders(numbers, signal);
+  }
+
+  /**
+   * One write (confirmOrder, updateOrderShipping, …): the parsed body, whether 200 or a 400 with a
+   * MessageModelList (Rakuten's refusal, for the action to read). `idempotent: false` for the
+   * shipping writes: a lost answer throws at once (a retry without shippingDetailId adds a record).
+   */
+  async write(
+    operation: string,
+    path: string,
+    body: unknown,
+    opts: { idempotent?: boolean; signal?: AbortSignal } = {},
+  ): Promise<{ status: number; body: unknown }> {
+    const res = await this.http.send(
+      {
+        method: 'POST',
+        path,
+        operation,
+        headers: { 'Content-Type': 'application/json; charset=utf-8', Accept: 'application/json' },
+        body: JSON.stringify(body),
+        ...(opts.idempotent === false ? { idempotent: false } : {}),
+      },
+      opts.signal,
+    );
+    return { status: res.status, body: parseJsonBody('rakuten', operation, res) };
   }
 
   async fetchOrder(cartOrderNo: string): Promise<RawOrder | null> {

@@ -4,6 +4,46 @@
 
 export const SEARCH_ORDER_PATH = '/es/2.0/order/searchOrder/';
 export const GET_ORDER_PATH = '/es/2.0/order/getOrder/';
+// The write side (README "Writing to Rakuten"): same host, headers and trailing slash.
+export const CONFIRM_ORDER_PATH = '/es/2.0/order/confirmOrder/';
+export const UPDATE_ORDER_SHIPPING_PATH = '/es/2.0/order/updateOrderShipping/';
+export const UPDATE_ORDER_SHIPPING_ASYNC_PATH = '/es/2.0/order/updateOrderShippingAsync/';
+export const GET_RESULT_UPDATE_ORDER_SHIPPING_ASYNC_PATH = '/es/2.0/order/getResultUpdateOrderShippingAsync/';
+export const CANCEL_ORDER_PATH = '/es/2.0/order/cancelOrder/';
+/** confirmOrder orderNumberList and updateOrderShippingAsync OrderShippingModelList: ≤ 100 orders. */
+export const MAX_WRITE_ORDERS = 100;
+/** updateOrderShipping: at most 20 ShippingModels per basket (送付先). */
+export const MAX_SHIPPINGS_PER_BASKET = 20;
+/** shippingNumber (お荷物伝票番号): at most 120 characters. */
+export const MAX_SHIPPING_NUMBER = 120;
+/**
+ * Machine-dependent characters (機種依存文字) Rakuten refuses in a shippingNumber: circled and
+ * parenthesised numbers and letters, Roman numerals, enclosed and squared CJK (㈱, ㍉) [V: the
+ * updateOrderShipping page forbids them; which code points exactly is [I]].
+ */
+export const MACHINE_DEPENDENT = /[\u2150-\u218f\u2460-\u24ff\u2776-\u2793\u3200-\u33ff]/;
+
+/**
+ * cancelOrder `changeReasonDetailApply` (キャンセル理由) [T: JakeJP RakutenPayOrderService.cs]:
+ * お客様都合 1–6, 店舗都合 8, 10, 13–15.
+ */
+export const CANCEL_REASONS: Readonly<Record<string, string>> = {
+  '1': 'キャンセル（お客様都合）',
+  '2': '受取後の返品（お客様都合）',
+  '3': '長期不在による受取拒否（お客様都合）',
+  '4': '未入金（お客様都合）',
+  '5': '代引決済の受取拒否（お客様都合）',
+  '6': 'その他（お客様都合）',
+  '8': '欠品（店舗都合）',
+  '10': 'その他（店舗都合）',
+  '13': '発送遅延（店舗都合）',
+  '14': '顧客・配送対応注意表示（店舗都合）',
+  '15': '返品（破損・品間違い）（店舗都合）',
+};
+/** cancelOrder `inventoryRestoreType` (在庫連動区分): 0 商品設定に合わせる, 1 在庫連動する, 2 在庫連動しない. */
+export const INVENTORY_RESTORE_TYPES = [0, 1, 2] as const;
+/** cancelOrder is valid for 100 注文確認待ち, 200 楽天処理中 and 300 発送待ち only [T: JakeJP]. */
+export const CANCELLABLE_PROGRESS: readonly number[] = [100, 200, 300];
 
 /** searchOrder: only the first 15,000 hits of a search can be reached (since v3.7, 2019-11). */
 export const HIT_CEILING = 15_000;

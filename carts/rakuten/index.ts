@@ -1,6 +1,8 @@
 // Rakuten 楽天市場 (RMS RakutenPayOrderAPI) as a juchu cart module.
+
 import { apiEndpoint, type CartModule, type RawOrder } from '../contract.js';
 import { CartResponseError } from '../errors.js';
+import { createRakutenActions } from './actions.js';
 import { createRakutenAdapter, type RakutenCredentials, rakutenCredentialsSchema } from './client.js';
 import { ORDER_PROGRESS, PREPAID_METHOD_NAMES } from './codes.js';
 import { RAKUTEN_DEMO_CREDENTIALS } from './demo-credentials.js';
@@ -53,6 +55,8 @@ export const rakutenCart: CartModule<RakutenCredentials> = {
   defaultImportStatuses: ['100', '200', '300', '400'],
   defaultPrepaidMethods: PREPAID_METHOD_NAMES,
   createAdapter: createRakutenAdapter,
+  // 注文確認 (confirmOrder), 発送完了報告 (updateOrderShipping / …Async) and cancel (cancelOrder).
+  createActions: createRakutenActions,
   normalize: normalizeRakuten,
   rawOrdersFromRecorded,
 };

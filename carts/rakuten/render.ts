@@ -23,6 +23,14 @@ import {
 } from './codes.js';
 
 export const DEFAULT_SHOP_ID = '376541';
+/** orderProgress after the shop's confirmOrder: 200 楽天処理中. */
+export const CONFIRMED_PROGRESS = 200;
+
+/** basketId of a package of a simulated order (stable, unique per shop). */
+export const basketIdOf = (order: Pick<SimOrder, 'seq'>, packageNo: number) => order.seq * 10 + packageNo;
+
+/** A shipment a write reported, keyed `basketId/shippingDetailId` (an empty carrier: deleted). */
+export const shipmentKey = (basketId: number, shippingDetailId: number) => `${basketId}/${shippingDetailId}`;
 
 /** `<shopId>-<YYYYMMDD in Japan>-<10-digit serial>`, the newer order-number form. */
 export function rakutenOrderNo(order: SimOrder, shopId = DEFAULT_SHOP_ID): string {
@@ -58,13 +66,16 @@ export function milestones(view: SimOrderView): Milestones {
     view.state === 'cancelled' ? (applied.find((e) => e.kind === 'cancel')?.at ?? null) : null;
   const paidAt = view.paidAt;
   const selfConfirmed = view.payment !== 'cod' && view.payment !== 'postpay';
+  // The shop's confirmOrder (a `status` write of 200): 100 → 200 楽天処理中 until Rakuten releases it.
+  const shopConfirmedAt =
+    applied.find((e) => e.kind === 'status' && e.cartStatus === String(CONFIRMED_PROGRESS))?.at ?? null;
   let progress: number;
   if (view.state === 'cancelled') progress = 900;
   else if (view.state === 'shipped') progress = 500;
   else if (view.state === 'paid') progress = 300;
   // Card and prepaid orders wait in 楽天処理中 for authorisation / the money; COD waits for the shop.
-  else progress = selfConfirmed ? 200 : 100;
-  const confirmedAt = selfConfirmed ? view.orderedAt : shipAt;
+  else progress = selfConfirmed || shopConfirmedAt ? 200 : 100;
+  const confirmedAt = selfConfirmed ? view.orderedAt : (shopConfirmedAt ?? shipAt);
   return {
     progress,
     orderedAt: view.orderedAt,
@@ -226,11 +237,13 @@ export function renderOrderModel(
     });
 
   const shipAt = m.shipReportedAt;
+  // Shipments the shop reported through updateOrderShipping replace the generated one.
+  const reported = view.shipments.length > 0;
   const PackageModelList = view.shipTos.map((shipTo, i) => {
     const packageNo = i + 1;
     const pkgGoods = goodsByPackage.get(packageNo) ?? 0;
     return {
-      basketId: view.seq * 10 + packageNo,
+      basketId: basketIdOf(view, packageNo),
       postagePrice: postagePerPackage,
       postageTaxRate: 0.1,
       deliveryPrice: i === 0 ? codFee : 0,
@@ -242,17 +255,27 @@ export function renderOrderModel(
       packageDeleteFlag: 0,
       SenderModel: { ...addressOf(shipTo), isolatedIslandFlag: 0 },
       ItemModelList: itemsByPackage.get(packageNo) ?? [],
-      ShippingModelList: shipAt
-        ? [
-            {
-              shippingDetailId: view.seq * 10 + packageNo,
-              shippingNumber: String(400_000_000_000 + view.seq * 10 + packageNo),
-              deliveryCompany: '1001',
-              deliveryCompanyName: DELIVERY_COMPANIES['1001'],
-              shippingDate: rakutenDate(shipAt),
-            },
-          ]
-        : [],
+      ShippingModelList: reported
+        ? view.shipments
+            .filter((x) => x.key.startsWith(`${basketIdOf(view, packageNo)}/`) && x.carrier !== '')
+            .map((x) => ({
+              shippingDetailId: Number(x.key.split('/')[1]),
+              shippingNumber: x.trackingNumber || null,
+              deliveryCompany: x.carrier,
+              deliveryCompanyName: DELIVERY_COMPANIES[x.carrier] ?? null,
+              shippingDate: x.shippedOn || null,
+            }))
+        : shipAt
+          ? [
+              {
+                shippingDetailId: view.seq * 10 + packageNo,
+                shippingNumber: String(400_000_000_000 + view.seq * 10 + packageNo),
+                deliveryCompany: '1001',
+                deliveryCompanyName: DELIVERY_COMPANIES['1001'],
+                shippingDate: rakutenDate(shipAt),
+              },
+            ]
+          : [],
       DeliveryCvsModel: null,
       ...(v >= 4 ? { defaultDeliveryCompanyCode: '1001' } : {}),
       ...(v >= 9 ? { dropOffFlag: 0, dropOffLocation: null } : {}),
@@ -276,7 +299,7 @@ export function renderOrderModel(
       changeType: 1, // キャンセル確定
       changeTypeDetail: 0, // 減額
       changeReason: 1,
-      changeReasonDetail: 1, // キャンセル
+      changeReasonDetail: view.cancelReason ? Number(view.cancelReason) : 1, // キャンセル, or the write's reason
       changeApplyDatetime: dt(m.cancelledAt),
       changeFixDatetime: dt(m.cancelledAt),
       changeCmplDatetime: dt(m.cancelledAt),

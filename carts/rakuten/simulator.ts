@@ -39,8 +39,13 @@ import {
 } from './codes.js';
 import { RAKUTEN_DEMO_CREDENTIALS } from './demo-credentials.js';
 import { DEFAULT_SHOP_ID, milestones, rakutenOrderNo, renderOrderModel, timeForDateType } from './render.js';
+import {
+  createRakutenWriteRoutes,
+  type RakutenWriteControls,
+  type RakutenWriteOptions,
+} from './simulator-writes.js';
 
-export interface RakutenSimulatorOptions extends SimulatorOptions {
+export interface RakutenSimulatorOptions extends SimulatorOptions, RakutenWriteOptions {
   /** Hits a search can reach (15,000); tests scale it down. */
   hitCeiling?: number;
   /** Longest searchOrder period in days (63). */
@@ -61,7 +66,12 @@ export interface RakutenSimControls {
   wrongShapeReplies: number;
 }
 
-export type RunningRakutenSimulator = RunningSimulator & { rakuten: RakutenSimControls };
+/** The write side's controls (`simulator-writes.ts`): release a confirmed order, async requests. */
+export type { RakutenWriteControls } from './simulator-writes.js';
+
+export type RunningRakutenSimulator = RunningSimulator & {
+  rakuten: RakutenSimControls & RakutenWriteControls;
+};
 
 type Message = { messageType: string; messageCode: string; message: string; orderNumber?: string };
 
@@ -157,6 +167,8 @@ export function createRakutenRoutes(ctx: {
   hitCeiling: number;
   maxWindowDays: number;
   maxPageSize: number;
+  book: OrderBook;
+  writes: RakutenWriteOptions;
 }) {
   const { state, controls } = ctx;
   const expectedAuth = esaAuthorization(ctx.credentials.serviceSecret, ctx.credentials.licenseKey);
@@ -369,10 +381,15 @@ export function createRakutenRoutes(ctx: {
     };
   }
 
-  return [
-    { method: 'POST', path: SEARCH_ORDER_PATH, name: 'searchOrder', handler: searchOrder },
-    { method: 'POST', path: GET_ORDER_PATH, name: 'getOrder', handler: getOrder },
-  ];
+  const writes = createRakutenWriteRoutes({ gateway, book: ctx.book, clock: ctx.clock, opts: ctx.writes });
+  return {
+    writes: writes.controls,
+    routes: [
+      { method: 'POST', path: SEARCH_ORDER_PATH, name: 'searchOrder', handler: searchOrder },
+      { method: 'POST', path: GET_ORDER_PATH, name: 'getOrder', handler: getOrder },
+      ...writes.routes,
+    ],
+  };
 }
 
 /**
@@ -430,7 +447,7 @@ async function startRakutenSimulator(
     rateLimitReply: () => ({ status: 429, body: esError('SIM-429', 'Too Many Requests') }),
     cartOrderNo: (o) => rakutenOrderNo(o, shopId),
   };
-  const routes = createRakutenRoutes({
+  const { routes, writes } = createRakutenRoutes({
     state,
     controls,
     credentials,
@@ -439,6 +456,8 @@ async function startRakutenSimulator(
     hitCeiling: opts.hitCeiling ?? HIT_CEILING,
     maxWindowDays: opts.maxWindowDays ?? MAX_WINDOW_DAYS,
     maxPageSize: opts.maxPageSize ?? MAX_PAGE_SIZE,
+    book,
+    writes: { releaseAfterMs: opts.releaseAfterMs, asyncPendingPolls: opts.asyncPendingPolls },
   });
   const running = await startSimulator({
     state,
@@ -450,7 +469,12 @@ async function startRakutenSimulator(
     limits: opts.rateLimits === false ? undefined : serverLimits(opts.limits ?? RAKUTEN_LIMITS),
     trickleMs: opts.trickleMs,
   });
-  return Object.assign(running, { rakuten: controls });
+  // The same object the routes count the faults down on, with the write side's controls.
+  const rakuten = Object.defineProperties(controls, {
+    release: { value: writes.release },
+    asyncRequests: { get: () => writes.asyncRequests },
+  }) as RakutenSimControls & RakutenWriteControls;
+  return Object.assign(running, { rakuten });
 }
 
 export const rakutenSimulator = {

@@ -183,6 +183,23 @@ export class OrderBook {
     return viewAt(o, at);
   }
 
+  /**
+   * An event the cart will make itself later (Rakuten releasing a confirmed order to 発送待ち):
+   * at `at`, or a second after the last event if that is later.
+   */
+  schedule(
+    cartOrderNo: string,
+    kind: SimEventKind,
+    at: Date,
+    detail: Pick<SimEvent, 'shipments' | 'cartStatus' | 'reason'> = {},
+  ): void {
+    const o = this.orders.find((x) => this.cartOrderNoOf(x) === cartOrderNo);
+    if (!o) return;
+    const last = Math.max(o.orderedAt.getTime(), ...o.events.map((e) => e.at.getTime()));
+    o.events.push({ at: new Date(Math.max(at.getTime(), last + 1000)), kind, ...detail });
+    o.events.sort((a, b) => a.at.getTime() - b.at.getTime());
+  }
+
   cartOrderNo(o: SimOrder): string {
     return this.cartOrderNoOf(o);
   }
