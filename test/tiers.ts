@@ -10,6 +10,7 @@ export const UNIT_TESTS: readonly string[] = [
   'carts/**/normalize.test.ts',
   'carts/**/fuzz.test.ts',
   'carts/csv/parse.test.ts',
+  'carts/csv/table-stream.test.ts',
   'infra/config.test.ts',
   'dashboard/allowed-hosts.test.ts',
   'dashboard/device-cookie.test.ts',

@@ -5,6 +5,7 @@ import type { RawOrder } from '../contract.js';
 import { CsvFormatError } from './format-error.js';
 import { type ColumnMap, CSV_FIELDS, CSV_PRESETS, type CsvLayout, resolveLayout } from './layouts.js';
 import { CSV_DELIMITERS, type CsvEncoding, encodingOf, readTable } from './table.js';
+import { type ByteSource, openTable, type TableStream } from './table-stream.js';
 
 const headerNames = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
 
@@ -44,6 +45,8 @@ export const csvSettingsSchema = z.object({
   filePattern: z.string().default('\\.(csv|tsv|txt)$'),
   /** Files modified less than this long ago are left for the next run (an upload may still be writing). */
   minFileAgeMs: z.number().int().min(0).default(2000),
+  /** Orders per page (one transaction each) when a file is read as a stream. */
+  pageSize: z.number().int().min(1).max(5000).default(500),
 });
 export type CsvSettings = z.output<typeof csvSettingsSchema>;
 export type CsvSettingsInput = z.input<typeof csvSettingsSchema>;
@@ -96,11 +99,10 @@ export function parseOrderFile(buffer: Uint8Array, settings: unknown, fileName: 
   const s = parseCsvSettings(settings, fileName);
   const table = readTable(buffer, fileName, { encoding: s.encoding, delimiter: s.delimiter });
   const { layout, columns } = resolveLayout(table.headers, s, fileName);
-  const orderNoHeaders = columns.cartOrderNo!;
   const groups = new Map<string, number[]>();
   const orphans: number[] = [];
   table.rows.forEach((row, i) => {
-    const no = orderNoHeaders.map((h) => row[h]?.trim() ?? '').find((v) => v !== '');
+    const no = orderNoOf(columns, row);
     if (no === undefined) orphans.push(i);
     else {
       const g = groups.get(no);
@@ -108,19 +110,12 @@ export function parseOrderFile(buffer: Uint8Array, settings: unknown, fileName: 
       else groups.set(no, [i]);
     }
   });
-  const rawOf = (cartOrderNo: string | null, indexes: number[]): RawOrder => {
-    const payload: CsvOrderPayload = {
-      file: fileName,
-      preset: layout,
-      columns,
-      rows: indexes.map((i) => table.rows[i]!),
-      rowNumbers: indexes.map((i) => table.rowNumbers[i]!),
-      dateFormat: s.dateFormat ?? null,
-      taxIncluded: s.taxIncluded ?? null,
-      currency: s.currency,
-    };
-    return { cartOrderNo, payload };
-  };
+  const rawOf = (cartOrderNo: string | null, indexes: number[]): RawOrder =>
+    rawOrder(
+      { file: fileName, layout, columns, settings: s },
+      cartOrderNo,
+      indexes.map((i) => ({ row: table.rows[i]!, rowNo: table.rowNumbers[i]! })),
+    );
   const orders = [...groups].map(([no, indexes]) => rawOf(no, indexes));
   for (const i of orphans) orders.push(rawOf(null, [i]));
   return {
@@ -130,4 +125,128 @@ export function parseOrderFile(buffer: Uint8Array, settings: unknown, fileName: 
     delimiter: table.delimiter,
     rows: table.rows.length,
   };
+}
+
+interface FileLayout {
+  file: string;
+  layout: CsvLayout;
+  columns: ColumnMap;
+  settings: CsvSettings;
+}
+
+/** The order number of a row: the first non-empty cell of the order-number columns. */
+function orderNoOf(columns: ColumnMap, row: Record<string, string>): string | undefined {
+  return columns.cartOrderNo!.map((h) => row[h]?.trim() ?? '').find((v) => v !== '');
+}
+
+function rawOrder(
+  f: FileLayout,
+  cartOrderNo: string | null,
+  rows: ReadonlyArray<{ row: Record<string, string>; rowNo: number }>,
+): RawOrder {
+  const payload: CsvOrderPayload = {
+    file: f.file,
+    preset: f.layout,
+    columns: f.columns,
+    rows: rows.map((r) => r.row),
+    rowNumbers: rows.map((r) => r.rowNo),
+    dateFormat: f.settings.dateFormat ?? null,
+    taxIncluded: f.settings.taxIncluded ?? null,
+    currency: f.settings.currency,
+  };
+  return { cartOrderNo, payload };
+}
+
+/** Opens a pass over the file and resolves its layout (a file that is not an order file throws). */
+async function openOrderTable(
+  src: ByteSource,
+  s: CsvSettings,
+): Promise<{ table: TableStream; layout: FileLayout }> {
+  const table = await openTable(src, { encoding: s.encoding, delimiter: s.delimiter });
+  try {
+    const { layout, columns } = resolveLayout(table.headers, s, src.name);
+    return { table, layout: { file: src.name, layout, columns, settings: s } };
+  } catch (e) {
+    await table.close();
+    throw e;
+  }
+}
+
+export interface StreamedOrderFile {
+  layout: CsvLayout;
+  encoding: string;
+  delimiter: string;
+  /** Data rows in the file. */
+  rows: number;
+  /** The orders, `pageSize` at a time (a page is written in one transaction upstream). */
+  pages: AsyncGenerator<RawOrder[]>;
+}
+
+/**
+ * Reads an order file of any size as a stream, in two passes. The first notes, for each order
+ * number, the row where its last row is (the rows of one order need not be adjacent); the second
+ * collects each order's rows and hands the order on as soon as its last row is read, so only the
+ * orders still open are held (one, in a file written order by order) besides that index of order
+ * numbers. Throws CsvFormatError, before any page, for a file that is not an order file.
+ */
+export async function streamOrderFile(
+  src: ByteSource,
+  settings: unknown,
+  opts: { pageSize?: number } = {},
+): Promise<StreamedOrderFile> {
+  const s = parseCsvSettings(settings, src.name);
+  const pageSize = opts.pageSize ?? s.pageSize;
+  const first = await openOrderTable(src, s);
+  const lastRow = new Map<string, number>();
+  let count = 0;
+  for await (const { row, rowNo } of first.table.rows) {
+    count++;
+    const no = orderNoOf(first.layout.columns, row);
+    if (no !== undefined) lastRow.set(no, rowNo);
+  }
+  async function* pages(): AsyncGenerator<RawOrder[]> {
+    const { table, layout } = await openOrderTable(src, s);
+    const open = new Map<string, Array<{ row: Record<string, string>; rowNo: number }>>();
+    let page: RawOrder[] = [];
+    for await (const r of table.rows) {
+      const no = orderNoOf(layout.columns, r.row);
+      if (no === undefined) page.push(rawOrder(layout, null, [r]));
+      else {
+        const rows = open.get(no) ?? [];
+        rows.push(r);
+        // A row past the first pass's last one (the file grew meanwhile) closes its order too.
+        if ((lastRow.get(no) ?? 0) <= r.rowNo) {
+          open.delete(no);
+          page.push(rawOrder(layout, no, rows));
+        } else open.set(no, rows);
+      }
+      if (page.length >= pageSize) {
+        yield page;
+        page = [];
+      }
+    }
+    // Rows the first pass did not see end (the file changed between the passes): still orders.
+    for (const [no, rows] of open) page.push(rawOrder(layout, no, rows));
+    if (page.length) yield page;
+  }
+  return {
+    layout: first.layout.layout,
+    encoding: first.table.encoding,
+    delimiter: first.table.delimiter,
+    rows: count,
+    pages: pages(),
+  };
+}
+
+/** One order of a file (re-import), read as a stream: only its rows are kept. Null when absent. */
+export async function findOrderInFile(
+  src: ByteSource,
+  settings: unknown,
+  cartOrderNo: string,
+): Promise<RawOrder | null> {
+  const s = parseCsvSettings(settings, src.name);
+  const { table, layout } = await openOrderTable(src, s);
+  const rows: Array<{ row: Record<string, string>; rowNo: number }> = [];
+  for await (const r of table.rows) if (orderNoOf(layout.columns, r.row) === cartOrderNo) rows.push(r);
+  return rows.length ? rawOrder(layout, cartOrderNo, rows) : null;
 }

@@ -104,38 +104,51 @@ export function readTable(
   const delimiter = !opts.delimiter || opts.delimiter === 'auto' ? detectDelimiter(text) : opts.delimiter;
   let records: string[][];
   try {
-    records = parse(text, {
-      delimiter,
-      // Blank lines come back as one empty cell and are dropped below, keeping row numbers exact.
-      relax_column_count: true,
-    }) as string[][];
+    records = parse(text, { delimiter, relax_column_count: true }) as string[][];
   } catch (e) {
     throw new CsvFormatError(`not readable as CSV: ${e instanceof Error ? e.message : String(e)}`, file, [], {
       cause: e,
     });
   }
   const [head, ...body] = records;
+  const headers = headerNames(head, file);
+  const rows: Array<Record<string, string>> = [];
+  const rowNumbers: number[] = [];
+  body.forEach((cells, i) => {
+    if (isBlankRecord(cells)) return;
+    rows.push(rowOf(headers, cells));
+    rowNumbers.push(i + 2);
+  });
+  return { encoding, delimiter, headers, rows, rowNumbers };
+}
+
+/** Header names as row keys: trimmed; a repeated name gets `#2`, `#3`. No header row is a format error. */
+export function headerNames(head: readonly string[] | undefined, file: string): string[] {
   if (!head || head.every((h) => h.trim() === '')) throw new CsvFormatError('no header row', file);
   const seen = new Map<string, number>();
-  const headers = head.map((h) => {
+  return head.map((h) => {
     const name = h.trim();
     const n = (seen.get(name) ?? 0) + 1;
     seen.set(name, n);
     return n === 1 ? name : `${name}#${n}`;
   });
-  const rows: Array<Record<string, string>> = [];
-  const rowNumbers: number[] = [];
-  body.forEach((cells, i) => {
-    // Spreadsheets leave rows of empty cells (",,,,") at the end of an edited export.
-    if (cells.every((c) => c.trim() === '')) return;
-    const row: Record<string, string> = {};
-    headers.forEach((h, j) => {
-      row[h] = cells[j] ?? '';
-    });
-    rows.push(row);
-    rowNumbers.push(i + 2);
+}
+
+/**
+ * Spreadsheets leave rows of empty cells (",,,,") at the end of an edited export; blank lines come
+ * back as one empty cell. Both are dropped, keeping the row numbers of the others exact.
+ */
+export function isBlankRecord(cells: readonly string[]): boolean {
+  return cells.every((c) => c.trim() === '');
+}
+
+/** One record as header → cell (missing trailing cells are ''). */
+export function rowOf(headers: readonly string[], cells: readonly string[]): Record<string, string> {
+  const row: Record<string, string> = {};
+  headers.forEach((h, j) => {
+    row[h] = cells[j] ?? '';
   });
-  return { encoding, delimiter, headers, rows, rowNumbers };
+  return row;
 }
 
 /** How headers are compared: NFKC (full-width ↔ half-width), no spaces, case-insensitive. */
