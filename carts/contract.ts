@@ -42,6 +42,32 @@ export interface CartAdapter {
    * now). The import job ends its window there, so the cursor never passes what was listed. Optional.
    */
   listableUntil?(): Date;
+  /**
+   * A cart whose orders arrive as files in a folder (CSV): the files one at a time, so the import
+   * records each file before reading it, moves a file that cannot be processed aside and never
+   * reads a file that crashed a worker again. Optional.
+   */
+  inbox?: FileInbox;
+}
+
+/** A file waiting in an inbox; name, size and modification time identify it. */
+export interface InboxFile {
+  name: string;
+  size: number;
+  mtimeMs: number;
+}
+
+export interface FileInbox {
+  /** The folder (for messages). */
+  readonly dir: string;
+  /** Files ready to be read, oldest first (younger ones may still be uploading). */
+  files(): Promise<InboxFile[]>;
+  /** The file's orders, a page at a time, read as a stream; a file that is not an order file throws. */
+  pages(file: InboxFile): AsyncGenerator<OrderPage>;
+  /** Moves a file whose orders are all stored out of the inbox (CSV: to processed/). */
+  done(file: InboxFile): Promise<void>;
+  /** Moves a file that cannot be processed aside (CSV: to failed/, with its reason beside it). */
+  setAside(file: InboxFile, reason: string): Promise<void>;
 }
 
 export type RateLimits = Record<string, { ratePerSec: number; burst: number }>;

@@ -73,6 +73,42 @@ export async function openRun(
   return { id, resumed: false };
 }
 
+export const ABANDONED_RUN =
+  '取込の途中でワーカーが停止しました（リースの期限切れで終了）。次の取込が続きから取り込みます';
+
+/**
+ * The store's runs left `running` by a process that died, closed as failed. Only the holder of the
+ * store's import lease calls it (so no run of the store is live).
+ */
+export async function closeAbandonedRuns(db: Db, storeId: number): Promise<number> {
+  const r = await db
+    .updateTable('import_runs')
+    .set({
+      outcome: 'failed',
+      error: ABANDONED_RUN,
+      finished_at: sql`now()`,
+      duration_ms: sql`(extract(epoch from now() - started_at) * 1000)::int`,
+    })
+    .where('store_id', '=', storeId)
+    .where('outcome', '=', 'running')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+/**
+ * Every run left `running` whose store's import lease is free or expired (its worker died and no
+ * import of the store came since): closed as failed. The sweep's half of closeAbandonedRuns.
+ */
+export async function closeExpiredRuns(db: Db): Promise<number> {
+  const r = await sql`
+    UPDATE import_runs r SET outcome = 'failed', error = ${ABANDONED_RUN}, finished_at = now(),
+      duration_ms = (extract(epoch from now() - r.started_at) * 1000)::int
+    FROM stores s
+    WHERE s.id = r.store_id AND r.outcome = 'running'
+      AND (s.import_lease_until IS NULL OR s.import_lease_until < now())`.execute(db);
+  return Number(r.numAffectedRows ?? 0);
+}
+
 export async function finishRun(
   db: Db,
   runId: number,

@@ -283,6 +283,59 @@ export interface ImportRejectsTable {
   resolution: string | null;
 }
 
+/** A file a CSV store's import took from its inbox, recorded before it was read. */
+export interface InboxFilesTable {
+  id: Generated<number>;
+  store_id: number;
+  name: string;
+  size_bytes: ColumnType<number, number, number>;
+  mtime_ms: number;
+  /** reading: an attempt began and has not ended (a worker that died leaves it so). */
+  state: 'reading' | 'waiting' | 'imported' | 'failed';
+  attempts: Generated<number>;
+  import_run_id: number | null;
+  orders: Generated<number>;
+  error: string | null;
+  first_seen_at: CreatedAt;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+}
+
+export type UploadKind = 'stock' | 'shipments' | 'mappings' | 'products';
+export type UploadStatus = 'running' | 'succeeded' | 'failed';
+
+/** An operator upload as one unit: key, progress, result (usecases/apply-upload.ts). */
+export interface UploadsTable {
+  id: Generated<number>;
+  kind: UploadKind;
+  file_name: string;
+  byte_size: ColumnType<number, number | undefined, number>;
+  sha256: string;
+  upload_key: string;
+  actor: string;
+  status: Generated<UploadStatus>;
+  rows_read: Generated<number>;
+  rows_applied: Generated<number>;
+  rows_failed: Generated<number>;
+  /** The last row number whose effect is committed (written in the same transaction as it). */
+  applied_through: Generated<number>;
+  result: Json | null;
+  error: string | null;
+  attempts: Generated<number>;
+  lease_until: Timestamp | null;
+  created_at: CreatedAt;
+  finished_at: Timestamp | null;
+  updated_at: UpdatedAt;
+}
+
+export interface UploadErrorsTable {
+  id: Generated<number>;
+  upload_id: number;
+  line: number | null;
+  column_name: string | null;
+  message: string;
+}
+
 export interface UsersTable {
   id: Generated<number>;
   login: string;
@@ -417,6 +470,9 @@ export interface Database {
   label_exports: LabelExportsTable;
   tracking_uploads: TrackingUploadsTable;
   order_parcels: OrderParcelsTable;
+  inbox_files: InboxFilesTable;
+  uploads: UploadsTable;
+  upload_errors: UploadErrorsTable;
 }
 
 export type StoreRow = Selectable<StoresTable>;
@@ -427,3 +483,4 @@ export type OrderLineRow = Selectable<OrderLinesTable>;
 export type OrderPartyRow = Selectable<OrderPartiesTable>;
 export type StatusRow = Selectable<StatusesTable>;
 export type ImportRunRow = Selectable<ImportRunsTable>;
+export type UploadRow = Selectable<UploadsTable>;

@@ -5,8 +5,9 @@
 // stops at once and marks the store; other failures are the caller's to retry (jobs: BullMQ).
 import { randomUUID } from 'node:crypto';
 import type { CartAdapter, RawOrder } from '../carts/contract.js';
+import { CsvFormatError } from '../carts/csv/format-error.js';
 import { CartAuthError } from '../carts/errors.js';
-import { finishRun, openRun } from '../db/import-runs.js';
+import { closeAbandonedRuns, finishRun, openRun } from '../db/import-runs.js';
 import type { ImportTrigger } from '../db/schema.js';
 import {
   acquireImportLease,
@@ -20,6 +21,7 @@ import { addCounts, type PageCounts, zeroCounts } from '../domain/import-counts.
 import { jstDate, parseJstLocal } from '../domain/time.js';
 import type { Logger } from '../infra/logger.js';
 import type { UseCaseDeps } from './deps.js';
+import { importInboxFiles } from './import-inbox-files.js';
 import { importPage } from './import-page.js';
 
 export interface ImportDeps extends UseCaseDeps {
@@ -36,7 +38,9 @@ export type ImportSource =
   | { kind: 'window' }
   | { kind: 'day'; day: string }
   | { kind: 'order'; cartOrderNo: string }
-  | { kind: 'records'; records: readonly RawOrder[]; adapter: Pick<CartAdapter, 'normalize'> };
+  | { kind: 'records'; records: readonly RawOrder[]; adapter: Pick<CartAdapter, 'normalize'> }
+  /** An uploaded order file read as a stream: its pages (one transaction each). */
+  | { kind: 'pages'; pages: AsyncIterable<readonly RawOrder[]>; adapter: Pick<CartAdapter, 'normalize'> };
 
 export interface RunImportInput {
   store: Store;
@@ -90,9 +94,11 @@ export async function runImport(deps: ImportDeps, input: RunImportInput): Promis
   if (!(await acquireImportLease(deps.db, store.id, owner, leaseSeconds))) return { outcome: 'busy' };
   let runId: number | null = null;
   try {
-    if (source.kind !== 'records' && !deps.adapterFor)
-      throw new Error('runImport: no adapterFor for a cart source');
-    const adapter = source.kind === 'records' ? null : await deps.adapterFor!(store);
+    const inHand = source.kind === 'records' || source.kind === 'pages';
+    if (!inHand && !deps.adapterFor) throw new Error('runImport: no adapterFor for a cart source');
+    const adapter = inHand ? null : await deps.adapterFor!(store);
+    // We hold the store's lease, so a run of it still `running` belongs to a process that died.
+    await closeAbandonedRuns(deps.db, store.id);
     let window: { from: Date; to: Date } | null = null;
     if (source.kind === 'window') {
       window = importWindow(store, deps.now());
@@ -126,7 +132,22 @@ export async function runImport(deps: ImportDeps, input: RunImportInput): Promis
       await acquireImportLease(deps.db, store.id, owner, leaseSeconds); // renew
     };
     if (source.kind === 'records') await page(source.records, source.adapter);
-    else if (source.kind === 'order') {
+    else if (source.kind === 'pages') for await (const p of source.pages) await page(p, source.adapter);
+    else if (source.kind === 'window' && adapter!.inbox) {
+      // Files (CSV): each recorded before it is read; one that cannot be processed is set aside.
+      const files = await importInboxFiles(deps, {
+        storeId: store.id,
+        runId: run.id,
+        inbox: adapter!.inbox,
+        page: (orders) => page(orders, adapter!),
+      });
+      if (window) await advanceCursor(deps.db, store.id, window.to);
+      if (files.setAside.length)
+        throw new CsvFormatError(
+          `${files.setAside.length} 件のファイルを failed/ に移しました: ${files.setAside.map((f) => `${f.name}（${f.reason}）`).join('; ')}`,
+          adapter!.inbox.dir,
+        );
+    } else if (source.kind === 'order') {
       const raw = await adapter!.fetchOrder(source.cartOrderNo);
       if (!raw) {
         await finishRun(

@@ -16,7 +16,7 @@ export {
   shipmentLayoutOf,
 } from './actions.js';
 export type { CsvCredentials } from './client.js';
-export { CsvInboxAdapter, createCsvAdapter, PROCESSED_DIR } from './client.js';
+export { CsvInboxAdapter, createCsvAdapter, FAILED_DIR, PROCESSED_DIR } from './client.js';
 export { CsvFormatError } from './format-error.js';
 export { CSV_FIELDS, CSV_PRESETS, type CsvField, type CsvLayout, type CsvPreset } from './layouts.js';
 export { normalizeCsv } from './normalize.js';
