@@ -1,5 +1,6 @@
 // Job name → processor. The mapped type makes a job without a handler a compile error.
 import type { Job } from 'bullmq';
+import { closeExpiredRuns } from '../db/import-runs.js';
 import { compactStatusCounts } from '../db/status-counts.js';
 import { processAllocateStock } from './allocate-stock.js';
 import type { JobCatalogue, JobName } from './catalogue.js';
@@ -28,8 +29,12 @@ export const HANDLERS: { [N in JobName]: Handler<N> } = {
   'refresh-delivery-holds': (d, _j, _t, deps) => processRefreshDeliveryHolds(d, deps),
   'shipping-instruction': (d, _j, _t, deps) => processShippingInstruction(d, deps),
   'recheck-mapping': (d, _j, _t, deps) => processRecheckMapping(d, deps),
-  // Idempotent: folding twice folds nothing the second time. Enqueues nothing.
-  'compact-status-counts': async (_d, _j, _t, deps) => ({ folded: await compactStatusCounts(deps.db) }),
+  // Idempotent: folding twice folds nothing the second time; a run closed once is not `running`
+  // again. The minute's maintenance also closes runs whose worker died (their lease expired).
+  'compact-status-counts': async (_d, _j, _t, deps) => ({
+    folded: await compactStatusCounts(deps.db),
+    abandonedRunsClosed: await closeExpiredRuns(deps.db),
+  }),
 };
 
 export function runJob(job: Job, token: string | undefined, deps: JobDeps): Promise<unknown> {
