@@ -440,6 +440,28 @@ export interface OrderParcelsTable {
   created_at: CreatedAt;
 }
 
+/** 売上: a sale per shipped order, its discount and points, and each 返品 (negative); by tax rate. */
+export interface SalesRecordsTable {
+  id: Generated<number>;
+  store_id: number;
+  order_id: number;
+  kind: 'sale' | 'discount' | 'points' | 'return';
+  /** 0 for sale, discount and points; 1, 2, … for an order's returns. */
+  seq: Generated<number>;
+  sales_date: PlainDate;
+  basis: 'shipment' | 'order' | 'return';
+  amount_10: Generated<number>;
+  tax_10: Generated<number>;
+  amount_8: Generated<number>;
+  tax_8: Generated<number>;
+  amount_0: Generated<number>;
+  total: number;
+  lines: Json<Array<{ lineId: number; lineNo: number; quantity: number; amount: number; rate: number }>>;
+  reason: string | null;
+  created_by: string;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   stores: StoresTable;
   products: ProductsTable;
@@ -473,6 +495,7 @@ export interface Database {
   inbox_files: InboxFilesTable;
   uploads: UploadsTable;
   upload_errors: UploadErrorsTable;
+  sales_records: SalesRecordsTable;
 }
 
 export type StoreRow = Selectable<StoresTable>;

@@ -2,6 +2,7 @@
 // cart-specific defaults (which cart statuses to import, which payment methods are prepaid) come
 // from the cart module.
 import { z } from 'zod';
+import { REGISTRATION_NUMBER } from './invoice.js';
 
 export const reservationTimings = ['import', 'fulfillment'] as const;
 
@@ -31,6 +32,16 @@ export const storeSettingsSchema = z.object({
   reconcileCron: z.string().default('30 3 * * *'),
   /** Optional scheduled shipping instruction for this store's ready orders, Asia/Tokyo. */
   shippingInstructionCron: z.string().nullable().default(null),
+  /** 適格請求書発行事業者登録番号 (T + 13 digits): printed on the 納品書, which then carries the invoice fields. */
+  invoiceRegistrationNumber: z
+    .string()
+    .regex(REGISTRATION_NUMBER, { message: '登録番号は T に続く13桁の数字です（例: T1234567890123）' })
+    .nullable()
+    .default(null),
+  /** 売上日: the day of 出荷完了 (default), or the order's date. */
+  salesDateBasis: z
+    .enum(['shipment', 'order'], { message: '売上日は shipment（出荷日）か order（受注日）です' })
+    .default('shipment'),
 });
 
 export type StoreSettings = z.infer<typeof storeSettingsSchema>;

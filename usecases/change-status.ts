@@ -5,6 +5,7 @@ import type { Actor } from '../db/order-status.js';
 import { reservedProductCodes } from '../db/order-status.js';
 import { S } from '../domain/statuses.js';
 import { withTransaction } from '../infra/postgres.js';
+import { bookShipmentSales } from './book-shipment-sales.js';
 import type { UseCaseDeps } from './deps.js';
 import { actionContext, moveOrder } from './move-order.js';
 import { type ChangeResult, failedChange } from './results.js';
@@ -25,6 +26,8 @@ export async function changeStatus(deps: UseCaseDeps, input: ChangeStatusInput):
     const before = await reservedProductCodes(trx, input.orderId);
     const r = await moveOrder(trx, input.orderId, input.target, input.actor, ctx, input.reason);
     freed = r.ok && (r.to === S.cancelled || r.to === S.shipped) ? before : [];
+    // A move to 出荷完了 by status change (or a cancel too late) books the 売上 like a confirmation.
+    if (r.ok && r.to === S.shipped) await bookShipmentSales(trx, input.orderId, ctx.now, input.actor);
     return r;
   });
   if (result.ok) await settleAfterOrderMove(deps, input.orderId, freed);

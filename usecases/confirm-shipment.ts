@@ -3,6 +3,7 @@
 import { type Actor, reservedProductCodes, setTracking } from '../db/order-status.js';
 import { S } from '../domain/statuses.js';
 import { withTransaction } from '../infra/postgres.js';
+import { bookShipmentSales } from './book-shipment-sales.js';
 import type { UseCaseDeps } from './deps.js';
 import { actionContext, moveOrder } from './move-order.js';
 import type { ChangeResult } from './results.js';
@@ -22,6 +23,7 @@ export async function confirmShipment(deps: UseCaseDeps, input: ConfirmShipmentI
     freed = await reservedProductCodes(trx, input.orderId);
     const moved = await moveOrder(trx, input.orderId, S.shipped, input.actor, ctx);
     if (moved.ok) await setTracking(trx, input.orderId, input);
+    if (moved.ok) await bookShipmentSales(trx, input.orderId, ctx.now, input.actor); // 売上, same transaction
     return moved;
   });
   if (r.ok) await settleAfterOrderMove(deps, input.orderId, freed);

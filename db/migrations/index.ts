@@ -9,6 +9,7 @@ import * as setsWarehousesHolds from './2026-12-02T1910-sets-warehouses-holds.js
 import * as inboxFilesUploads from './2026-12-03T0200-inbox-files-uploads.js';
 import * as importRunSkipped from './2026-12-03T0400-import-run-skipped.js';
 import * as shippingLabels from './2026-12-03T0800-shipping-labels.js';
+import * as salesRecords from './2026-12-03T1400-sales-records.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-26T0000-initial-schema': initialSchema,
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T0200-inbox-files-uploads': inboxFilesUploads,
   '2026-12-03T0400-import-run-skipped': importRunSkipped,
   '2026-12-03T0800-shipping-labels': shippingLabels,
+  '2026-12-03T1400-sales-records': salesRecords,
 };
