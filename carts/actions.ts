@@ -3,6 +3,7 @@
 // send; a job calls one of these methods and records the outcome. Methods never decide *whether*
 // to act (that is the use case's rule) and never retry forever: transient failures (network, 5xx,
 // 429) throw the usual `CartError`s after the HTTP client's attempts, so the job retries later.
+import { z } from 'zod';
 import { CARRIER_LABELS, CARRIERS, type Carrier } from '../domain/carriers.js';
 import { CART_LABELS, type CartName } from '../domain/order.js';
 
@@ -117,6 +118,14 @@ export function refuseUnknownCarriers(
       return unknownCarrierRefusal(actions.cart, input.cartOrderNo, p.carrier, p.carrierName);
   return null;
 }
+
+/**
+ * The store settings every cart's write side reads (`carts/registry.ts knownSettingKeys` adds them
+ * to each cart's own): `carrierCodes`, juchu's carrier → the cart's code (see `carrierTable`).
+ */
+export const actionSettingsSchema = z.object({
+  carrierCodes: z.partialRecord(z.enum(CARRIERS), z.string().max(100)).optional(),
+});
 
 /**
  * A store's own carrier codes (`settings.carrierCodes`, e.g. `{ "japanpost": "1003" }`) over the

@@ -146,6 +146,13 @@ export interface CartModule<C = unknown> {
   endpoints(baseUrl: string, settings: Record<string, unknown>, credentials?: unknown): CredentialEndpoint[];
   /** Validates a store's decrypted credentials. */
   credentialsSchema: z.ZodType<C>;
+  /**
+   * Every schema of the store settings this cart reads (its adapter's, its write side's). Settings
+   * are checked against these and `domain/store-settings.ts` before they are stored: a key none of
+   * them knows is refused, naming the closest known one. A new setting goes into one of them and is
+   * known from then on (`carts/registry.ts knownSettingKeys`).
+   */
+  settingsSchemas: readonly z.ZodObject[];
   /** Credentials the simulator accepts by default (demo and tests). */
   demoCredentials: C;
   defaultBaseUrl: string;

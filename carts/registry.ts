@@ -2,6 +2,8 @@
 // registry (`sim/simulators.ts`): they are dev tools, and a worker loading this file loads none of them.
 import { z } from 'zod';
 import type { CartName } from '../domain/order.js';
+import { type SettingProblem, settingsProblems, storeSettingsSchema } from '../domain/store-settings.js';
+import { actionSettingsSchema } from './actions.js';
 import { amazonCart } from './amazon/index.js';
 import type { CartModule, CredentialEndpoint } from './contract.js';
 import { csvCart } from './csv/index.js';
@@ -46,4 +48,19 @@ export function storeEndpoints(
 ): CredentialEndpoint[] {
   const mod = cartModule(store.cart);
   return mod.endpoints(store.baseUrl ?? mod.defaultBaseUrl, store.settings, credentials);
+}
+
+/** Every schema a store of this cart's settings must pass: juchu's own, the write side's, the cart's. */
+export function settingsSchemasOf(cart: CartName): readonly z.ZodObject[] {
+  return [storeSettingsSchema, actionSettingsSchema, ...cartModule(cart).settingsSchemas];
+}
+
+/** The setting keys a store of this cart may have, from the schemas (so a key added to one is known). */
+export function knownSettingKeys(cart: CartName): string[] {
+  return [...new Set(settingsSchemasOf(cart).flatMap((s) => Object.keys(s.shape)))].sort();
+}
+
+/** What is wrong with a store's settings (unknown keys with the closest known one, bad values); [] if nothing. */
+export function storeSettingsProblems(cart: CartName, settings: Record<string, unknown>): SettingProblem[] {
+  return settingsProblems(settings, settingsSchemasOf(cart));
 }

@@ -5,11 +5,12 @@ import type { Command } from 'commander';
 import { listImportRuns } from '../db/import-runs.js';
 import { loadStatuses } from '../db/statuses.js';
 import { getStore, listStores } from '../db/stores.js';
+import { isRuleRefusal } from '../domain/refusal.js';
 import { createWorkerConnection } from '../infra/redis.js';
 import { jobIds, QUEUES, type QueueKey } from '../jobs/catalogue.js';
+import { applyStores } from '../usecases/apply-stores.js';
 import { addStatus, renameStatus } from '../usecases/edit-statuses.js';
 import { saveMapping } from '../usecases/save-mapping.js';
-import { saveStore } from '../usecases/save-store.js';
 import { setUser } from '../usecases/save-user.js';
 import { cliActor } from './orders-cli.js';
 import { fail, type Runtime, refused, withDb, withRuntime } from './runtime.js';
@@ -54,18 +55,25 @@ export function registerAdminCommands(program: Command): void {
     .description(
       'Create or update stores from a YAML/JSON file (credentials from named environment variables)',
     )
-    .action(async (file: string) =>
+    .option(
+      '--change-cart',
+      'let an entry move an existing store to another cart (its credentials are dropped)',
+    )
+    .action(async (file: string, o: { changeCart?: boolean }) =>
       withDb(async ({ db, config }) => {
         const inputs = await readStoresFile(file).catch((e: Error) => fail(e.message));
         const deps = { db, key: config.JUCHU_SECRET_KEY };
-        for (const s of inputs) {
-          const r = await saveStore(deps, s).catch((e: Error) =>
-            fail(`${file}: store ${s.code}: ${e.message}`),
-          );
+        // The whole file or nothing: every entry is checked, then all are saved in one transaction.
+        const results = await applyStores(
+          deps,
+          inputs.map((s) => ({ ...s, changeCart: o.changeCart === true })),
+        ).catch((e: unknown) => (isRuleRefusal(e) ? fail(`${file}: ${e.message}`) : Promise.reject(e)));
+        for (const r of results) {
           const saved = r.store;
           process.stdout.write(
             `✓ ${saved.code} (${saved.cart}) ${saved.enabled ? 'enabled' : 'disabled'}  cron "${saved.importCron}"${saved.testStore ? '  test store' : ''}${r.credentialsUpdated ? '  credentials updated' : ''}\n`,
           );
+          if (r.cartChanged) process.stdout.write(`  ⚠ cart ${r.cartChanged.from} → ${r.cartChanged.to}\n`);
           if (r.credentialsDropped) process.stdout.write(`  ⚠ ${r.credentialsDropped}\n`);
         }
       }),

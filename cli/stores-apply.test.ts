@@ -76,4 +76,65 @@ describe('juchu stores apply', () => {
       /rakuten-sim .* test store {2}⚠ needs credentials \(API のベース URL の接続先が/,
     );
   });
+
+  it('refuses what could never run, naming file, store and field, and saves nothing of the file', async () => {
+    const csv = (code: string, more = '') =>
+      `  - code: ${code}\n    cart: csv\n    name: CSV ${code}\n    baseUrl: file:///tmp/juchu-${code}\n${more}`;
+    const cases: Array<[string, RegExp]> = [
+      [
+        `stores:\n${csv('c-ok')}${csv('c-bad', '    cron: "61 * * * *"\n')}`,
+        /store c-bad: cron: 「61 \* \* \* \*」は実行できる cron 式ではありません/,
+      ],
+      [
+        `stores:\n${csv('c-ok')}${csv('c-bad', '    settings:\n      reconcileCron: every day\n')}`,
+        /store c-bad: settings\.reconcileCron: 「every day」/,
+      ],
+      [
+        `stores:\n${csv('c-ok')}${csv('c-bad', '    settings:\n      inboxdir: /tmp/x\n')}`,
+        /store c-bad: settings\.inboxdir: 不明な設定です（inboxDir のことですか？）/,
+      ],
+      [
+        `stores:\n${csv('c-ok')}${csv('c-bad', '    crom: "*/5 * * * *"\n')}`,
+        /store c-bad: stores\.1\.crom: 不明な項目です（cron のことですか？）/,
+      ],
+      [
+        `stores:\n${csv('c-ok')}${csv('c-ok')}`,
+        /store c-ok: code: 店舗コード c-ok がファイルの中で 2 回使われています（1・2 番目）/,
+      ],
+      // Refused by the use case (inside the one transaction): the first entry is not kept either.
+      [
+        `stores:\n${csv('c-ok')}  - code: c-bad\n    cart: rakuten\n    name: R\n    baseUrl: http://api.rms.rakuten.co.jp\n`,
+        /store c-bad: API のベース URL は https:\/\/ で始めてください/,
+      ],
+    ];
+    for (const [yaml, message] of cases) {
+      const f = await storesFile(yaml);
+      const r = await runJuchu(['stores', 'apply', f], env);
+      expect(r.code, yaml).toBe(1);
+      expect(r.stderr, yaml).toMatch(message);
+      expect(r.stderr.startsWith(`juchu: ${f}: `), r.stderr).toBe(true);
+      expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
+    }
+    expect(await findStore(t.db, 'c-ok')).toBeNull();
+    expect(await findStore(t.db, 'c-bad')).toBeNull();
+  });
+
+  it('moves a store to another cart only with --change-cart', async () => {
+    const entry = (cart: string) =>
+      `stores:\n  - code: mover\n    cart: ${cart}\n    name: M\n    baseUrl: ${cart === 'csv' ? 'file:///tmp/juchu-mover' : 'http://127.0.0.1:4010'}\n    testStore: true\n`;
+    expect((await runJuchu(['stores', 'apply', await storesFile(entry('csv'))], env)).code).toBe(0);
+    const refused = await runJuchu(['stores', 'apply', await storesFile(entry('rakuten'))], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      /store mover: cart: 店舗 mover は csv の店舗で、カートは変更できません.*--change-cart/,
+    );
+    expect(await findStore(t.db, 'mover')).toMatchObject({ cart: 'csv' });
+    const moved = await runJuchu(
+      ['stores', 'apply', '--change-cart', await storesFile(entry('rakuten'))],
+      env,
+    );
+    expect(moved.code, moved.stderr).toBe(0);
+    expect(moved.stdout).toContain('⚠ cart csv → rakuten');
+    expect(await findStore(t.db, 'mover')).toMatchObject({ cart: 'rakuten' });
+  });
 });

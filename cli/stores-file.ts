@@ -8,10 +8,11 @@ import { z } from 'zod';
 import { cartModule } from '../carts/registry.js';
 import { unattendedImportProblem } from '../carts/yahoo/unattended.js';
 import { CARTS, type CartName } from '../domain/order.js';
-import { storeSettingsSchema } from '../domain/store-settings.js';
-import type { SaveStoreInput } from '../usecases/save-store.js';
+import { unknownKeyMessage } from '../domain/store-settings.js';
+import { cronProblem, type SaveStoreInput, settingsRefusals } from '../usecases/save-store.js';
 
-const storeEntry = z.object({
+// Strict: a misspelt field (`crom`, `setting`) is refused with the closest one, never ignored.
+const storeEntry = z.strictObject({
   code: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and -'),
   cart: z.enum(CARTS),
   name: z.string().min(1),
@@ -29,7 +30,30 @@ const storeEntry = z.object({
   settings: z.record(z.string(), z.unknown()).default({}),
 });
 
-const storesFile = z.object({ stores: z.array(storeEntry).min(1) });
+const storesFile = z.strictObject({ stores: z.array(storeEntry).min(1) });
+const ENTRY_FIELDS = Object.keys(storeEntry.shape);
+
+/** Where in the file and what: `store <code>: <field>: …` for an entry, else the path. */
+function describeIssue(data: unknown, i: z.core.$ZodIssue): string {
+  const [top, index] = i.path;
+  const entry =
+    top === 'stores' && typeof index === 'number'
+      ? ((data as { stores?: Array<{ code?: unknown }> }).stores?.[index] ?? null)
+      : null;
+  const where =
+    entry === null
+      ? ''
+      : typeof entry.code === 'string'
+        ? `store ${entry.code}: `
+        : `stores[${String(index)}]: `;
+  if (i.code === 'unrecognized_keys') {
+    const known = entry === null ? ['stores'] : ENTRY_FIELDS;
+    return i.keys
+      .map((k) => `${where}${[...i.path, k].join('.')}: ${unknownKeyMessage(k, known, '項目')}`)
+      .join('; ');
+  }
+  return `${where}${i.path.join('.')}: ${i.message}`;
+}
 
 export type StoresFileEntry = z.infer<typeof storeEntry>;
 
@@ -41,16 +65,16 @@ export async function readStoresFile(
   const text = await readFile(path, 'utf8');
   const data: unknown = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
   const parsed = storesFile.safeParse(data);
-  if (!parsed.success) {
-    const i = parsed.error.issues[0]!;
-    throw new Error(`${path}: ${i.path.join('.')}: ${i.message}`);
-  }
+  if (!parsed.success) throw new Error(`${path}: ${describeIssue(data, parsed.error.issues[0]!)}`);
   return parsed.data.stores.map((s) => {
-    const settings = storeSettingsSchema.safeParse(s.settings);
-    if (!settings.success) {
-      const i = settings.error.issues[0]!;
-      throw new Error(`${path}: store ${s.code}: settings.${i.path.join('.')}: ${i.message}`);
-    }
+    // The same checks as the dashboard's (usecases/save-store.ts): crons, setting keys and values.
+    const problems = settingsRefusals(s.cart, s.settings);
+    const cronWhy = cronProblem(s.cron);
+    if (cronWhy) problems.unshift({ field: 'cron', message: cronWhy });
+    if (problems.length)
+      throw new Error(
+        `${path}: store ${s.code}: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`,
+      );
     let credentials: Record<string, unknown> | null = null;
     if (s.credentialsFromEnv) {
       credentials = {};

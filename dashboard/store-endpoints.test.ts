@@ -162,4 +162,29 @@ describe('store endpoints through the dashboard and the import', () => {
     expect(await importNow()).toMatchObject({ outcome: 'succeeded' });
     expect(evilGot).toEqual([]);
   });
+
+  it('refuses settings that could never run, in Japanese naming the field, and keeps the stored ones', async () => {
+    const before = await findStore(d.t.db, STORE);
+    const cases: Array<[Record<string, unknown>, RegExp]> = [
+      [
+        { importCron: '61 * * * *' },
+        /^cron: 取込スケジュール: 「61 \* \* \* \*」は実行できる cron 式ではありません/,
+      ],
+      [
+        { settings: { reconcileCron: 'every minute' } },
+        /^設定が正しくありません: reconcileCron: 「every minute」/,
+      ],
+      [
+        { settings: { pageSise: 10 } },
+        /^設定が正しくありません: pageSise: 不明な設定です（pageSize のことですか？）/,
+      ],
+      [{ cart: 'makeshop' }, /^cart: 店舗 shopify-global は shopify の店舗で、カートは変更できません/],
+    ];
+    for (const [more, message] of cases) {
+      const r = await put(more);
+      expect(r.status, JSON.stringify(more)).toBe(400);
+      expect((r.body as { message: string }).message).toMatch(message);
+    }
+    expect(await findStore(d.t.db, STORE)).toEqual(before);
+  });
 });

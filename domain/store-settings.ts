@@ -51,3 +51,103 @@ export function parseStoreSettings(raw: unknown): StoreSettings & Record<string,
   // Cart-specific keys (marketplace id, CSV column mapping…) pass through for the adapter.
   return { ...(typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {}), ...base };
 }
+
+// ── Checking settings before they are stored (issue 15 item 4) ─────────────────────────────────
+
+/** Zod's messages in Japanese: the store screen shows them. */
+const JA = z.locales.ja().localeError;
+
+/** A problem with one setting: which field (`reconcileCron`, `pageSize`), and what is wrong (Japanese). */
+export interface SettingProblem {
+  field: string;
+  message: string;
+}
+
+/**
+ * A setting whose name ends in `Cron` (`reconcileCron`, `shippingInstructionCron`, any added later)
+ * is a cron expression the scheduler runs in Japan time: it is checked with the scheduler's own cron
+ * reader before it is stored (usecases/save-store.ts).
+ */
+export function isCronSetting(key: string): boolean {
+  return /cron$/i.test(key);
+}
+
+/** Optimal string alignment distance (Levenshtein with adjacent swaps), case-insensitive. */
+function editDistance(a: string, b: string): number {
+  const s = a.toLowerCase();
+  const t = b.toLowerCase();
+  const d: number[][] = Array.from({ length: s.length + 1 }, (_, i) => [
+    i,
+    ...Array<number>(t.length).fill(0),
+  ]);
+  for (let j = 1; j <= t.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= s.length; i++)
+    for (let j = 1; j <= t.length; j++) {
+      const cost = s[i - 1] === t[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && s[i - 1] === t[j - 2] && s[i - 2] === t[j - 1])
+        v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
+    }
+  return d[s.length]![t.length]!;
+}
+
+/** The known key nearest to `word` (a typo, a case slip, a word left out), or null when none is near. */
+export function closestKey(word: string, known: readonly string[]): string | null {
+  let best: string | null = null;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const k of known) {
+    const dist = editDistance(word, k);
+    if (dist < bestDistance) [best, bestDistance] = [k, dist];
+  }
+  const near = Math.max(2, Math.floor(word.length / 3));
+  if (best !== null && bestDistance <= near) return best;
+  // `shippingCron` for `shippingInstructionCron`: a word left out (the shortest key holding every letter in order).
+  const lower = word.toLowerCase();
+  if (lower.length < 4) return null;
+  const holds = (k: string) => {
+    let at = 0;
+    for (const ch of k.toLowerCase()) if (ch === lower[at]) at++;
+    return at === lower.length;
+  };
+  return known.filter(holds).sort((a, b) => a.length - b.length)[0] ?? null;
+}
+
+/** `不明な設定です（… のことですか？）`: the sentence for a key no schema knows. */
+export function unknownKeyMessage(key: string, known: readonly string[], what = '設定'): string {
+  const near = closestKey(key, known);
+  return near
+    ? `不明な${what}です（${near} のことですか？）`
+    : `不明な${what}です（使えるのは ${known.join(', ')}）`;
+}
+
+/**
+ * Every problem of `settings` against the schemas a store must pass (juchu's own, the write side's,
+ * the cart's): keys none of them knows, with the closest known one, and values a schema refuses, in
+ * Japanese. Cron values are the caller's to check (the scheduler's reader is not pure domain code).
+ */
+export function settingsProblems(
+  settings: Record<string, unknown>,
+  schemas: readonly z.ZodObject[],
+): SettingProblem[] {
+  const known = [...new Set(schemas.flatMap((s) => Object.keys(s.shape)))].sort();
+  const problems: SettingProblem[] = [];
+  for (const key of Object.keys(settings))
+    if (!known.includes(key)) problems.push({ field: key, message: unknownKeyMessage(key, known) });
+  const seen = new Set<string>();
+  for (const schema of schemas) {
+    const r = schema.safeParse(settings, { error: JA });
+    if (r.success) continue;
+    for (const i of r.error.issues) {
+      // A misspelt key inside a setting (`carrierCodes.yamto`): named on its own.
+      const paths = i.code === 'unrecognized_keys' ? i.keys.map((k) => [...i.path, k]) : [i.path];
+      for (const p of paths) {
+        const field = p.map(String).join('.') || '(settings)';
+        if (seen.has(field)) continue;
+        seen.add(field);
+        problems.push({ field, message: i.message });
+      }
+    }
+  }
+  return problems;
+}

@@ -18,4 +18,5 @@ export const UNIT_TESTS: readonly string[] = [
   'dashboard/redact.test.ts',
   'cli/stores-file.test.ts',
   'test/architecture.test.ts',
+  'carts/settings-keys.test.ts',
 ];

@@ -198,3 +198,105 @@ describe('save-store', () => {
     expect(await refusal(saveStore(deps, base('shop-a', { baseUrl: null })))).toBeNull();
   });
 });
+
+describe('save-store: settings checked before they are stored', () => {
+  let t: TestDb;
+  let deps: { db: TestDb['db']; key: Buffer };
+  const base = (code: string, more: Partial<SaveStoreInput> = {}): SaveStoreInput => ({
+    code,
+    cart: 'yahoo',
+    name: `店舗 ${code}`,
+    enabled: true,
+    importCron: '*/10 * * * *',
+    ...more,
+  });
+  const refusal = async (p: Promise<unknown>): Promise<string | null> => {
+    try {
+      await p;
+      return null;
+    } catch (e) {
+      if (!isRuleRefusal(e)) throw e;
+      return e.message;
+    }
+  };
+
+  beforeAll(async () => {
+    t = await createTestDb('save-store-settings');
+    deps = { db: t.db, key: TEST_SECRET_KEY };
+  });
+  afterAll(async () => {
+    await t?.drop();
+  });
+
+  it.each([
+    [
+      { importCron: '61 * * * *' },
+      /^cron: 取込スケジュール: 「61 \* \* \* \*」は実行できる cron 式ではありません/,
+    ],
+    [{ importCron: 'every minute' }, /^cron: 取込スケジュール: 「every minute」/],
+    [
+      { settings: { reconcileCron: '0 25 * * *' } },
+      /^設定が正しくありません: reconcileCron: 「0 25 \* \* \*」は実行できる/,
+    ],
+    [
+      { settings: { shippingInstructionCron: '0 0 31 2 *' } },
+      /^設定が正しくありません: shippingInstructionCron: /,
+    ],
+    // A cron setting added later is checked by its name alone.
+    [{ settings: { stockPushCron: 'hourly' } }, /stockPushCron: 不明な設定です/],
+    [
+      { settings: { reconcilCron: '30 3 * * *' } },
+      /^設定が正しくありません: reconcilCron: 不明な設定です（reconcileCron のことですか？）/,
+    ],
+    [{ settings: { pageSize: 0, deliveryHoldDays: 'x' } }, /deliveryHoldDays: .*; pageSize: /],
+    [{ settings: { carrierCodes: { yamto: '1001' } } }, /^設定が正しくありません: carrierCodes\.yamto: /],
+  ] as Array<[Partial<SaveStoreInput>, RegExp]>)(
+    'refuses %o naming the field, and stores nothing',
+    async (more, message) => {
+      expect(await refusal(saveStore(deps, base('y-bad', more)))).toMatch(message);
+      expect(await findStore(t.db, 'y-bad')).toBeNull();
+    },
+  );
+
+  it('checks an existing store’s settings with its own cart when the form does not send the cart', async () => {
+    await saveStore(deps, base('y-1', { settings: { reconcileCron: '0 4 * * *', pageSize: 50 } }));
+    const edit = { code: 'y-1', name: 'Y', enabled: true, importCron: '*/5 * * * *' };
+    expect(await refusal(saveStore(deps, { ...edit, settings: { pagesize: 50 } }))).toBe(
+      '設定が正しくありません: pagesize: 不明な設定です（pageSize のことですか？）',
+    );
+    expect(await refusal(saveStore(deps, { ...edit, settings: { reconcileCron: '* * *' } }))).toMatch(
+      /^設定が正しくありません: reconcileCron: /,
+    );
+    const ok = await saveStore(deps, { ...edit, settings: { reconcileCron: '15 4 * * *' } });
+    expect(ok.store.settings.reconcileCron).toBe('15 4 * * *');
+  });
+
+  it('changes a store’s cart only when asked, and then drops the other cart’s credentials', async () => {
+    const shopify = { shop: 'juchu-demo', accessToken: 'shpat_x' };
+    await saveStore(deps, base('moving', { cart: 'shopify', credentials: shopify }));
+    const toMakeshop = base('moving', { cart: 'makeshop' });
+    expect(await refusal(saveStore(deps, toMakeshop))).toMatch(
+      /^cart: 店舗 moving は shopify の店舗で、カートは変更できません。makeshop に変えるには.*--change-cart/,
+    );
+    expect(await findStore(t.db, 'moving')).toMatchObject({ cart: 'shopify', hasCredentials: true });
+    const moved = await saveStore(deps, { ...toMakeshop, changeCart: true });
+    expect(moved.cartChanged).toEqual({ from: 'shopify', to: 'makeshop' });
+    expect(moved.credentialsDropped).toMatch(/カートを shopify から makeshop に変えたため/);
+    expect(await findStore(t.db, 'moving')).toMatchObject({
+      cart: 'makeshop',
+      hasCredentials: false,
+      credentialState: 'needs_credentials',
+    });
+  });
+
+  it('takes plain http only for a test store', async () => {
+    const sim = { baseUrl: 'http://127.0.0.1:4011' };
+    expect(await refusal(saveStore(deps, base('y-http', sim)))).toMatch(/テスト店舗/);
+    expect(
+      await refusal(saveStore(deps, base('y-http', { baseUrl: 'http://circus.shopping.yahooapis.jp' }))),
+    ).toMatch(/https:\/\//);
+    expect((await saveStore(deps, base('y-http', { ...sim, testStore: true }))).store.baseUrl).toBe(
+      sim.baseUrl,
+    );
+  });
+});

@@ -16,9 +16,16 @@
 // enter the credentials again", and the store screen says so until they are. A stores file that
 // names the credentials in the same entry keeps the new ones. The adapter factory (jobs/deps.ts)
 // applies the same rule again before anything is sent, for rows changed by other means.
+//
+// Settings are checked before they are stored (issue 15 item 4): every cron (the import's and every
+// setting named `…Cron`) must be one the scheduler can run, every setting key must be one a schema
+// knows (`carts/registry.ts knownSettingKeys`; the refusal names the closest), every value must pass
+// its schema, and a store's cart changes only when the caller says so (`changeCart`). Each refusal
+// names the field; `apply-stores.ts` adds the file and the store.
 import cron from 'node-cron';
 import type { CredentialEndpoint } from '../carts/contract.js';
-import { cartModule, storeEndpoints } from '../carts/registry.js';
+import { cartModule, storeEndpoints, storeSettingsProblems } from '../carts/registry.js';
+import type { Db } from '../db/db.js';
 import {
   dropCredentials,
   findSavedStore,
@@ -31,7 +38,7 @@ import {
 import { CARTS, type CartName } from '../domain/order.js';
 import { RuleRefusal } from '../domain/refusal.js';
 import { checkEndpoint, originOf } from '../domain/store-endpoint.js';
-import { storeSettingsSchema } from '../domain/store-settings.js';
+import { isCronSetting, type SettingProblem } from '../domain/store-settings.js';
 import { withTransaction } from '../infra/postgres.js';
 import type { UseCaseDeps } from './deps.js';
 
@@ -42,8 +49,13 @@ export interface StoreDeps extends Pick<UseCaseDeps, 'db'> {
 
 export interface SaveStoreInput {
   code: string;
-  /** Required for a new store; a store's cart never changes. */
+  /** Required for a new store; an existing store's cart changes only with `changeCart`. */
   cart?: CartName;
+  /**
+   * The caller means to move an existing store to another cart (`stores apply --change-cart`): its
+   * stored credentials, which belong to the old cart, are dropped unless new ones come with it.
+   */
+  changeCart?: boolean;
   name: string;
   enabled: boolean;
   importCron: string;
@@ -61,8 +73,10 @@ export interface SavedStoreResult {
   store: Store;
   created: boolean;
   credentialsUpdated: boolean;
-  /** Why the stored credentials were dropped (their endpoint moved), or null. */
+  /** Why the stored credentials were dropped (their endpoint moved, the cart changed), or null. */
   credentialsDropped: string | null;
+  /** The store moved to another cart (`changeCart`), or null. */
+  cartChanged: { from: CartName; to: CartName } | null;
 }
 
 export const STORE_CODE = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -98,75 +112,142 @@ function checkCredentials(cart: CartName, credentials: Record<string, unknown>):
   }
 }
 
-export async function saveStore(deps: StoreDeps, input: SaveStoreInput): Promise<SavedStoreResult> {
-  if (!STORE_CODE.test(input.code))
-    throw new RuleRefusal(
-      '店舗コードは英小文字・数字・- です（先頭は英小文字か数字、63 文字まで）',
-      'invalid_code',
+/** A store refused for one or more of its fields; the message names each (`settings.reconcileCron: …`). */
+export class StoreRefusal extends RuleRefusal {
+  constructor(
+    readonly problems: readonly SettingProblem[],
+    rule: string,
+  ) {
+    super(
+      rule === 'invalid_settings'
+        ? `設定が正しくありません: ${problems.map((p) => `${p.field.replace(/^settings\./, '')}: ${p.message}`).join('; ')}`
+        : problems.map((p) => `${p.field}: ${p.message}`).join('; '),
+      rule,
     );
-  if (input.name.trim() === '' || input.name.length > 100)
-    throw new RuleRefusal('店舗名は 1〜100 文字です', 'invalid_name');
-  if (!cron.validate(input.importCron)) throw new RuleRefusal('cron 式が正しくありません', 'invalid_cron');
-  if (input.cart !== undefined && !CARTS.includes(input.cart))
-    throw new RuleRefusal(`カート ${input.cart} はありません`, 'invalid_cart');
-  return withTransaction(deps.db, async (trx) => {
-    const existing = await findSavedStore(trx, input.code, { lock: true });
-    const cart = existing?.cart ?? input.cart;
-    if (!cart) throw new RuleRefusal('新しい店舗にはカートを選んでください', 'cart_required');
-    if (existing && input.cart && input.cart !== existing.cart)
-      throw new RuleRefusal('店舗のカートは変更できません', 'cart_fixed');
-    const settings = input.settings ?? existing?.settings ?? {};
-    const parsed = storeSettingsSchema.safeParse(settings);
-    if (!parsed.success) {
-      const i = parsed.error.issues[0];
-      throw new RuleRefusal(
-        `設定が正しくありません: ${i ? `${i.path.join('.')}: ${i.message}` : ''}`,
-        'invalid_settings',
-      );
-    }
-    const baseUrl = input.baseUrl === undefined ? (existing?.baseUrl ?? null) : input.baseUrl?.trim() || null;
-    const testStore = input.testStore ?? existing?.testStore ?? false;
-    const credentials = input.credentials ?? undefined;
-    if (credentials) checkCredentials(cart, credentials);
+  }
+}
 
-    // The servers the credentials would go to, before and after (Shopify's host is the stored shop's).
-    // (Credentials that no longer decrypt, after a key change, still count as stored: compared without them.)
-    const stored = existing?.hasCredentials
-      ? await storeCredentials(trx, existing.id, deps.key).catch(() => ({}))
+const refuse = (field: string, message: string, rule: string): never => {
+  throw new StoreRefusal([{ field, message }], rule);
+};
+
+/**
+ * Why the scheduler could not run `expr` (Asia/Tokyo, node-cron as in workers/scheduler.ts), in
+ * Japanese; null when it can. An expression the reader takes that never comes round is refused too.
+ */
+export function cronProblem(expr: unknown): string | null {
+  if (typeof expr !== 'string' || expr.trim() === '') return 'cron 式を書いてください（例: */10 * * * *）';
+  const hint = '（分 時 日 月 曜日。例: */10 * * * * は 10 分ごと、30 3 * * * は毎日 3:30）';
+  if (!cron.validate(expr)) return `「${expr.slice(0, 100)}」は実行できる cron 式ではありません${hint}`;
+  const task = cron.createTask(expr, () => undefined, { timezone: 'Asia/Tokyo' });
+  try {
+    if (!task.getNextRuns(1)[0]) return `「${expr.slice(0, 100)}」は一度も実行されません${hint}`;
+  } catch {
+    return `「${expr.slice(0, 100)}」は実行できる cron 式ではありません${hint}`;
+  } finally {
+    void task.destroy();
+  }
+  return null;
+}
+
+/**
+ * What is wrong with a store's settings for `cart`: unknown keys (with the closest known one), values
+ * a schema refuses, crons that cannot run. Fields are named `settings.<key>`. Pure but for node-cron.
+ */
+export function settingsRefusals(cart: CartName, settings: Record<string, unknown>): SettingProblem[] {
+  const problems = storeSettingsProblems(cart, settings);
+  for (const [key, value] of Object.entries(settings)) {
+    if (!isCronSetting(key) || value === null || problems.some((p) => p.field === key)) continue;
+    const why = cronProblem(value);
+    if (why) problems.push({ field: key, message: why });
+  }
+  return problems.map((p) => ({ field: `settings.${p.field}`, message: p.message }));
+}
+
+/** The checks that need no database, in the order a person fixes them. */
+export function checkStoreInput(input: SaveStoreInput): void {
+  if (!STORE_CODE.test(input.code))
+    refuse('code', '店舗コードは英小文字・数字・- です（先頭は英小文字か数字、63 文字まで）', 'invalid_code');
+  if (input.name.trim() === '' || input.name.length > 100)
+    refuse('name', '店舗名は 1〜100 文字です', 'invalid_name');
+  const why = cronProblem(input.importCron);
+  if (why) refuse('cron', `取込スケジュール: ${why}`, 'invalid_cron');
+  if (input.cart !== undefined && !CARTS.includes(input.cart))
+    refuse('cart', `カート ${input.cart} はありません（${CARTS.join(', ')}）`, 'invalid_cart');
+  if (input.cart && input.settings) {
+    const problems = settingsRefusals(input.cart, input.settings);
+    if (problems.length) throw new StoreRefusal(problems, 'invalid_settings');
+  }
+}
+
+export async function saveStore(deps: StoreDeps, input: SaveStoreInput): Promise<SavedStoreResult> {
+  return withTransaction(deps.db, (trx) => saveStoreIn(trx, deps.key, input));
+}
+
+/** saveStore's work inside the caller's transaction (`apply-stores.ts` saves a whole file in one). */
+export async function saveStoreIn(trx: Db, key: Buffer, input: SaveStoreInput): Promise<SavedStoreResult> {
+  checkStoreInput(input);
+  const existing = await findSavedStore(trx, input.code, { lock: true });
+  if (!existing && !input.cart) refuse('cart', '新しい店舗にはカートを選んでください', 'cart_required');
+  const cartChange =
+    existing && input.cart && input.cart !== existing.cart ? { from: existing.cart, to: input.cart } : null;
+  if (cartChange && !input.changeCart)
+    refuse(
+      'cart',
+      `店舗 ${input.code} は ${cartChange.from} の店舗で、カートは変更できません。${cartChange.to} に変えるには、変えることを明示してください（juchu stores apply --change-cart）。認証情報は消えます`,
+      'cart_fixed',
+    );
+  const cart = (cartChange ? cartChange.to : (existing?.cart ?? input.cart)) as CartName;
+  const settings = input.settings ?? existing?.settings ?? {};
+  const problems = settingsRefusals(cart, settings);
+  if (problems.length) throw new StoreRefusal(problems, 'invalid_settings');
+  const baseUrl = input.baseUrl === undefined ? (existing?.baseUrl ?? null) : input.baseUrl?.trim() || null;
+  const testStore = input.testStore ?? existing?.testStore ?? false;
+  const credentials = input.credentials ?? undefined;
+  if (credentials) checkCredentials(cart, credentials);
+
+  // The servers the credentials would go to, before and after (Shopify's host is the stored shop's).
+  // (Credentials that no longer decrypt, after a key change, still count as stored: compared without them.)
+  // Another cart's credentials are never sent to this one: a cart change drops them.
+  const stored =
+    existing?.hasCredentials && !cartChange
+      ? await storeCredentials(trx, existing.id, key).catch(() => ({}))
       : undefined;
-    const after = storeEndpoints({ cart, baseUrl, settings }, credentials ?? stored);
-    checkEndpoints(after, testStore);
-    const moved =
-      existing && stored && !credentials
+  const after = storeEndpoints({ cart, baseUrl, settings }, credentials ?? stored);
+  checkEndpoints(after, testStore);
+  const moved =
+    cartChange && existing?.hasCredentials && !credentials
+      ? `カートを ${cartChange.from} から ${cartChange.to} に変えたため、保存していた認証情報を消しました。${cartChange.to} の認証情報を登録してください`
+      : existing && stored && !credentials
         ? movedEndpoint(
             storeEndpoints({ cart, baseUrl: existing.baseUrl, settings: existing.settings }, stored),
             after,
           )
         : null;
 
-    const saved = await upsertStore(
-      trx,
-      {
-        code: input.code,
-        cart,
-        name: input.name.trim(),
-        enabled: input.enabled,
-        importCron: input.importCron,
-        baseUrl,
-        testStore,
-        settings,
-        credentials: credentials ?? null,
-      },
-      deps.key,
-    );
-    if (moved) await dropCredentials(trx, saved.id, moved);
-    return {
-      store: moved ? await getStoreById(trx, saved.id) : saved,
-      created: existing === null,
-      credentialsUpdated: credentials !== undefined,
-      credentialsDropped: moved,
-    };
-  });
+  const saved = await upsertStore(
+    trx,
+    {
+      code: input.code,
+      cart,
+      name: input.name.trim(),
+      enabled: input.enabled,
+      importCron: input.importCron,
+      baseUrl,
+      testStore,
+      settings,
+      credentials: credentials ?? null,
+    },
+    key,
+  );
+  if (moved) await dropCredentials(trx, saved.id, moved);
+  return {
+    store: moved ? await getStoreById(trx, saved.id) : saved,
+    created: existing === null,
+    credentialsUpdated: credentials !== undefined,
+    credentialsDropped: moved,
+    cartChanged: cartChange,
+  };
 }
 
 /**

@@ -8,7 +8,12 @@ import { AMAZON_FE_BASE_URL, AMAZON_ORDER_STATUSES } from './constants.js';
 import { AMAZON_DEMO_CREDENTIALS } from './demo-credentials.js';
 import { normalizeAmazonOrder } from './normalize.js';
 import { rawOrdersFromRecorded } from './recorded.js';
-import { type AmazonCredentials, amazonCredentialsSchema, resolveLwaUrl } from './settings.js';
+import {
+  type AmazonCredentials,
+  amazonCredentialsSchema,
+  amazonSettingsSchema,
+  resolveLwaUrl,
+} from './settings.js';
 
 export { AMAZON_CARRIER_CODES, AmazonActions, createAmazonActions } from './actions.js';
 export { AMAZON_API_LABELS, amazonApiStatus } from './api-status.js';
@@ -56,6 +61,7 @@ export const amazonCart: CartModule<AmazonCredentials> = {
     },
   ],
   credentialsSchema: amazonCredentialsSchema,
+  settingsSchemas: [amazonSettingsSchema],
   demoCredentials: AMAZON_DEMO_CREDENTIALS,
   defaultBaseUrl: AMAZON_FE_BASE_URL,
   cartStatuses: AMAZON_ORDER_STATUSES,

@@ -2,11 +2,11 @@
 import { z } from 'zod';
 import { apiEndpoint, type CartModule } from '../contract.js';
 import { ORDER_STATUSES as YAHOO_STATUSES } from '../yahoo/constants.js';
-import { createCsvActions } from './actions.js';
+import { createCsvActions, csvShipmentSettingsSchema } from './actions.js';
 import { type CsvCredentials, createCsvAdapter } from './client.js';
 import { EC_CUBE_STATUSES, NO_STATUS, PREPAID_METHODS, RAKUTEN_STATUSES } from './codes.js';
 import { normalizeCsv } from './normalize.js';
-import { parseOrderFile } from './parse.js';
+import { csvSettingsSchema, parseOrderFile } from './parse.js';
 
 export {
   appendShipmentRows,
@@ -42,6 +42,7 @@ export const csvCart: CartModule<CsvCredentials> = {
     { ...apiEndpoint(baseUrl, []), label: '受信フォルダー（ベース URL）', file: true },
   ],
   credentialsSchema,
+  settingsSchemas: [csvSettingsSchema, csvShipmentSettingsSchema],
   demoCredentials: {},
   // There is no server: this is the default inbox folder when settings.inboxDir is not given.
   defaultBaseUrl: 'file:///var/lib/juchu/csv-inbox',

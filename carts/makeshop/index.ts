@@ -86,6 +86,7 @@ export const makeshopCart: CartModule<MakeshopCredentials> = {
   apiHosts: API_HOSTS,
   endpoints: (baseUrl) => [apiEndpoint(baseUrl, API_HOSTS)],
   credentialsSchema: makeshopCredentialsSchema,
+  settingsSchemas: [makeshopSettingsSchema],
   demoCredentials: MAKESHOP_DEMO_CREDENTIALS,
   defaultBaseUrl: MAKESHOP_DEFAULT_BASE_URL,
   cartStatuses: [

@@ -70,6 +70,8 @@ export const makeshopSettingsSchema = z.object({
    * pulling the diff for the same shop and service name would take those changes away from us.
    */
   diffPass: z.boolean().default(true),
+  /** cmd=deliver `send_mail`: makeshop mails the customer about the shipment (default true; actions.ts). */
+  sendShippingMail: z.boolean().optional(),
 
   // ── next-generation API ──
   /** `limit` of one searchOrder page; the third-party client clamps it to 1–1000 [T]. */

@@ -3,7 +3,12 @@
 import { apiEndpoint, type CartModule, type RawOrder } from '../contract.js';
 import { CartResponseError } from '../errors.js';
 import { createRakutenActions } from './actions.js';
-import { createRakutenAdapter, type RakutenCredentials, rakutenCredentialsSchema } from './client.js';
+import {
+  createRakutenAdapter,
+  type RakutenCredentials,
+  rakutenCredentialsSchema,
+  rakutenSettingsSchema,
+} from './client.js';
 import { ORDER_PROGRESS, PREPAID_METHOD_NAMES } from './codes.js';
 import { RAKUTEN_DEMO_CREDENTIALS } from './demo-credentials.js';
 import { normalizeRakuten, rawOrderOf } from './normalize.js';
@@ -48,6 +53,7 @@ export const rakutenCart: CartModule<RakutenCredentials> = {
   apiHosts: API_HOSTS,
   endpoints: (baseUrl) => [apiEndpoint(baseUrl, API_HOSTS)],
   credentialsSchema: rakutenCredentialsSchema,
+  settingsSchemas: [rakutenSettingsSchema],
   demoCredentials: RAKUTEN_DEMO_CREDENTIALS,
   defaultBaseUrl: 'https://api.rms.rakuten.co.jp',
   cartStatuses: ORDER_PROGRESS.map((s) => ({ code: String(s.code), label: `${s.ja} (${s.en})` })),

@@ -5,7 +5,13 @@ import { CartResponseError } from '../errors.js';
 import { createShopifyActions } from './actions.js';
 import { shopifyApiStatus } from './api-status.js';
 import { type ShopifyCredentials, shopifyCredentialsSchema } from './auth.js';
-import { rawOrder, SHOPIFY_DEFAULT_BASE_URL, ShopifyAdapter, shopifyBaseUrl } from './client.js';
+import {
+  rawOrder,
+  SHOPIFY_DEFAULT_BASE_URL,
+  ShopifyAdapter,
+  shopifyBaseUrl,
+  shopifySettingsSchema,
+} from './client.js';
 import { SHOPIFY_DEMO_CREDENTIALS } from './demo-credentials.js';
 import { graphqlRawOrder } from './graphql.js';
 import { normalizeShopifyOrder } from './normalize.js';
@@ -70,6 +76,7 @@ export const shopifyCart: CartModule<ShopifyCredentials> = {
     return [apiEndpoint(shopifyBaseUrl(baseUrl, shop.success ? shop.data.shop : 'shop'), API_HOSTS)];
   },
   credentialsSchema: shopifyCredentialsSchema,
+  settingsSchemas: [shopifySettingsSchema],
   demoCredentials: SHOPIFY_DEMO_CREDENTIALS,
   defaultBaseUrl: SHOPIFY_DEFAULT_BASE_URL,
   cartStatuses: CART_STATUSES,

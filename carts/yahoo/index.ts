@@ -2,7 +2,7 @@
 import { apiEndpoint, type CartModule, type CredentialEndpoint, type RawOrder } from '../contract.js';
 import { createYahooActions } from './actions.js';
 import { tokenUrlFor, type YahooCredentials, yahooCredentialsSchema } from './auth.js';
-import { createYahooAdapter, yahooApiStatus } from './client.js';
+import { createYahooAdapter, yahooApiStatus, yahooSettingsSchema } from './client.js';
 import { CART, ORDER_STATUSES, PREPAID_METHODS, YAHOO_BASE_URL } from './constants.js';
 import { YAHOO_DEMO_CREDENTIALS } from './demo-credentials.js';
 import { normalizeYahoo, yahooOrderNoOf } from './normalize.js';
@@ -58,6 +58,7 @@ export const yahooCart: CartModule<YahooCredentials> = {
   apiHosts: API_HOSTS,
   endpoints,
   credentialsSchema: yahooCredentialsSchema,
+  settingsSchemas: [yahooSettingsSchema],
   demoCredentials: YAHOO_DEMO_CREDENTIALS,
   defaultBaseUrl: YAHOO_BASE_URL,
   cartStatuses: ORDER_STATUSES,

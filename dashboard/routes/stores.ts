@@ -65,6 +65,8 @@ const storeBody = z.object({
   baseUrl: z.string().trim().max(500).nullable().optional(),
   testStore: z.boolean().optional(),
   settings: z.record(z.string(), z.unknown()).optional(),
+  /** Move an existing store to another cart (its credentials are dropped): only when asked. */
+  changeCart: z.boolean().optional(),
 });
 
 export function registerStoreRoutes(routes: RouteTable, { db, config, queues }: RouteDeps): void {
