@@ -81,6 +81,13 @@ export interface CartActions {
   /** Absolute stock for many products (≤ `stockBatch` per call): an outcome per `code[:option]`. */
   setStock?(levels: StockLevel[]): Promise<Map<string, ActionOutcome>>;
   readonly stockBatch?: number;
+  /**
+   * The quantity the cart shows now per `code[:option]` (the full sync's drift check), where the
+   * cart has a read API; an item the cart does not know is absent.
+   */
+  readStock?(
+    items: Array<Pick<StockLevel, 'cartProductCode' | 'cartOptionCode'>>,
+  ): Promise<Map<string, number>>;
 }
 
 /** `code` or `code:option`: the key of a StockLevel in `setStock`'s answer. */

@@ -462,6 +462,35 @@ export interface SalesRecordsTable {
   created_at: CreatedAt;
 }
 
+/** 在庫連携: safety stock kept back at one store for one product (over the store's stockSafety). */
+export interface StoreStockSafetyTable {
+  store_id: number;
+  product_code: string;
+  quantity: number;
+  updated_at: UpdatedAt;
+}
+
+/** 在庫連携: per store × cart item, the quantity wanted, the last push and its answer, drift found. */
+export interface StockPushStateTable {
+  store_id: number;
+  cart_product_code: string;
+  /** '' for an item without an option. */
+  cart_option_code: Generated<string>;
+  product_code: string;
+  wanted_quantity: number;
+  /** When the quantity last changed (push lag counts from here). */
+  wanted_at: Timestamp;
+  pushed_quantity: number | null;
+  pushed_at: Timestamp | null;
+  outcome: 'accepted' | 'refused' | 'failed' | null;
+  answer: string | null;
+  failures: Generated<number>;
+  /** What the cart showed when the full sync re-read it, and how far it was off. */
+  cart_quantity: number | null;
+  drift: number | null;
+  drift_checked_at: Timestamp | null;
+}
+
 export interface Database {
   stores: StoresTable;
   products: ProductsTable;
@@ -496,6 +525,8 @@ export interface Database {
   uploads: UploadsTable;
   upload_errors: UploadErrorsTable;
   sales_records: SalesRecordsTable;
+  store_stock_safety: StoreStockSafetyTable;
+  stock_push_state: StockPushStateTable;
 }
 
 export type StoreRow = Selectable<StoresTable>;

@@ -2,6 +2,7 @@
 // cart-specific defaults (which cart statuses to import, which payment methods are prepaid) come
 // from the cart module.
 import { z } from 'zod';
+import { stockPushSettingsSchema } from './free-quantity.js';
 import { REGISTRATION_NUMBER } from './invoice.js';
 
 export const reservationTimings = ['import', 'fulfillment'] as const;
@@ -42,6 +43,8 @@ export const storeSettingsSchema = z.object({
   salesDateBasis: z
     .enum(['shipment', 'order'], { message: '売上日は shipment（出荷日）か order（受注日）です' })
     .default('shipment'),
+  // 在庫連携 (domain/free-quantity.ts): push on/off (off by default), safety stock, share, cap.
+  ...stockPushSettingsSchema.shape,
 });
 
 export type StoreSettings = z.infer<typeof storeSettingsSchema>;

@@ -1,7 +1,8 @@
 // What a job processor gets: the database, configuration, producers to enqueue follow-ups (after
 // commit), and a way to build a store's cart adapter (tests swap HTTP settings here).
+import type { CartActions } from '../carts/actions.js';
 import type { CartAdapter, HttpSettings } from '../carts/contract.js';
-import { CartAuthError } from '../carts/errors.js';
+import { CartAuthError, CartRequestError } from '../carts/errors.js';
 import { cartModule, storeEndpoints } from '../carts/registry.js';
 import type { Db } from '../db/db.js';
 import { type Store, storeCredentials } from '../db/stores.js';
@@ -33,31 +34,53 @@ export class StoreEndpointRefused extends CartAuthError {}
  * URLs the adapter would send them to are checked first with the rule the store form applies
  * (usecases/save-store.ts), so nothing ever goes to a host outside the cart's list.
  */
+/** The store's decrypted credentials, after the endpoint rule, parsed by its cart's schema. */
+async function checkedCredentials(db: Db, key: Buffer, store: Store): Promise<unknown> {
+  const mod = cartModule(store.cart);
+  const raw = await storeCredentials(db, store.id, key);
+  for (const e of storeEndpoints(store, raw)) {
+    const v = checkEndpoint(e.url, {
+      label: e.label,
+      hosts: e.hosts,
+      testStore: store.testStore,
+      file: e.file,
+    });
+    if (!v.ok) throw new StoreEndpointRefused(`store ${store.code}: ${v.message}`, store.cart);
+  }
+  const parsed = mod.credentialsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new CartAuthError(
+      `store ${store.code}: credentials incomplete (${issue?.path.join('.') || 'credentials'}: ${issue?.message ?? 'invalid'})`,
+      store.cart,
+    );
+  }
+  return parsed.data;
+}
+
 export function storeAdapterFactory(db: Db, key: Buffer, http?: Partial<HttpSettings>) {
   return async (store: Store): Promise<CartAdapter> => {
     const mod = cartModule(store.cart);
-    const raw = await storeCredentials(db, store.id, key);
-    for (const e of storeEndpoints(store, raw)) {
-      const v = checkEndpoint(e.url, {
-        label: e.label,
-        hosts: e.hosts,
-        testStore: store.testStore,
-        file: e.file,
-      });
-      if (!v.ok) throw new StoreEndpointRefused(`store ${store.code}: ${v.message}`, store.cart);
-    }
-    const parsed = mod.credentialsSchema.safeParse(raw);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new CartAuthError(
-        `store ${store.code}: credentials incomplete (${issue?.path.join('.') || 'credentials'}: ${issue?.message ?? 'invalid'})`,
-        store.cart,
-      );
-    }
     return mod.createAdapter({
       storeCode: store.code,
       baseUrl: store.baseUrl ?? mod.defaultBaseUrl,
-      credentials: parsed.data,
+      credentials: await checkedCredentials(db, key, store),
+      settings: store.settings,
+      http,
+    });
+  };
+}
+
+/** The store's write side (carts/actions.ts), built with the same checks as its adapter. */
+export function storeActionsFactory(db: Db, key: Buffer, http?: Partial<HttpSettings>) {
+  return async (store: Store): Promise<CartActions> => {
+    const mod = cartModule(store.cart);
+    if (!mod.createActions)
+      throw new CartRequestError(`${store.cart} has no write API juchu speaks`, store.cart);
+    return mod.createActions({
+      storeCode: store.code,
+      baseUrl: store.baseUrl ?? mod.defaultBaseUrl,
+      credentials: await checkedCredentials(db, key, store),
       settings: store.settings,
       http,
     });

@@ -10,7 +10,13 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { jstDate, toJstIso } from '../../domain/time.js';
 import type { CartSimulator, SimulatorOptions } from '../sim/contract.js';
-import { type SimEventKind, type SimOrder, type SimOrderView, viewAt } from '../sim/generate.js';
+import {
+  type SimEventKind,
+  type SimLine,
+  type SimOrder,
+  type SimOrderView,
+  viewAt,
+} from '../sim/generate.js';
 import {
   type CartBehaviour,
   createSimState,
@@ -37,8 +43,8 @@ export interface RunningCsvSimulator extends RunningSimulator {
 class ExportingOrderBook extends OrderBook {
   onChange: ((views: SimOrderView[]) => void) | null = null;
 
-  override placeNow(): SimOrder {
-    const o = super.placeNow();
+  override placeNow(lines?: SimLine[]): SimOrder {
+    const o = super.placeNow(lines);
     this.onChange?.([viewAt(o, this.clock())]);
     return o;
   }

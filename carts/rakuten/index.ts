@@ -12,6 +12,7 @@ import {
 import { ORDER_PROGRESS, PREPAID_METHOD_NAMES } from './codes.js';
 import { RAKUTEN_DEMO_CREDENTIALS } from './demo-credentials.js';
 import { normalizeRakuten, rawOrderOf } from './normalize.js';
+import { withRakutenStock } from './stock.js';
 
 export {
   RakutenAdapter,
@@ -61,8 +62,9 @@ export const rakutenCart: CartModule<RakutenCredentials> = {
   defaultImportStatuses: ['100', '200', '300', '400'],
   defaultPrepaidMethods: PREPAID_METHOD_NAMES,
   createAdapter: createRakutenAdapter,
-  // 注文確認 (confirmOrder), 発送完了報告 (updateOrderShipping / …Async) and cancel (cancelOrder).
-  createActions: createRakutenActions,
+  // 注文確認 (confirmOrder), 発送完了報告 (updateOrderShipping / …Async), cancel (cancelOrder) and
+  // 在庫 (inventories bulk-upsert, stock.ts).
+  createActions: (opts) => withRakutenStock(createRakutenActions(opts), opts),
   normalize: normalizeRakuten,
   rawOrdersFromRecorded,
 };

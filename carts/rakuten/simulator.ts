@@ -39,6 +39,7 @@ import {
 } from './codes.js';
 import { RAKUTEN_DEMO_CREDENTIALS } from './demo-credentials.js';
 import { DEFAULT_SHOP_ID, milestones, rakutenOrderNo, renderOrderModel, timeForDateType } from './render.js';
+import { rakutenStockRoutes } from './simulator-stock.js';
 import {
   createRakutenWriteRoutes,
   type RakutenWriteControls,
@@ -388,6 +389,7 @@ export function createRakutenRoutes(ctx: {
       { method: 'POST', path: SEARCH_ORDER_PATH, name: 'searchOrder', handler: searchOrder },
       { method: 'POST', path: GET_ORDER_PATH, name: 'getOrder', handler: getOrder },
       ...writes.routes,
+      ...rakutenStockRoutes(gateway, ctx.book),
     ],
   };
 }

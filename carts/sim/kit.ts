@@ -5,12 +5,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TokenBucket } from '../rate-limit.js';
+import { CATALOG, type CatalogProduct } from './catalog.js';
 import {
   createRng,
   generateOrder,
   generateOrders,
   type SimEvent,
   type SimEventKind,
+  type SimLine,
   type SimOrder,
   type SimOrderView,
   viewAt,
@@ -136,11 +138,48 @@ export class OrderBook {
     this.bySeq.set(order.seq, order);
   }
 
-  /** A new order placed now (trickle, or a test asking for one). */
-  placeNow(): SimOrder {
+  /** A new order placed now, whatever the stock (a test asking for one); `lines` replace the random ones. */
+  placeNow(lines?: SimLine[]): SimOrder {
     const o = generateOrder(this.rng, this.orders.length + 1, this.clock(), this.generateOpts);
+    if (lines?.length) o.lines = lines;
     this.add(o);
     return o;
+  }
+
+  /**
+   * 在庫: the quantity the shop last set per item (`code` or `code:option`, the catalog's cart codes,
+   * through the cart's own stock endpoint). An item never set is not tracked (always sellable).
+   */
+  readonly stock = new Map<string, number>();
+  /** Sales the cart refused because an item's quantity was short. */
+  refusedSales = 0;
+
+  /**
+   * A customer trying to buy (trickle, `/__sim/orders`): as the real carts do, an item whose
+   * sellable quantity is short cannot be bought, so no order is placed (null); otherwise its
+   * quantity goes down by what was bought and the order is placed.
+   */
+  trySell(lines?: SimLine[]): SimOrder | null {
+    const want = lines?.length
+      ? lines
+      : generateOrder(this.rng, this.orders.length + 1, this.clock(), this.generateOpts).lines;
+    const need = new Map<string, number>();
+    for (const l of want) {
+      const k = simStockKey(l.product);
+      need.set(k, (need.get(k) ?? 0) + l.quantity);
+    }
+    for (const [k, n] of need) {
+      const left = this.stock.get(k);
+      if (left !== undefined && left < n) {
+        this.refusedSales++;
+        return null;
+      }
+    }
+    for (const [k, n] of need) {
+      const left = this.stock.get(k);
+      if (left !== undefined) this.stock.set(k, left - n);
+    }
+    return this.placeNow(want);
   }
 
   /** Every order the cart shows now (placed at or before now). */
@@ -207,6 +246,11 @@ export class OrderBook {
   get size(): number {
     return this.orders.length;
   }
+}
+
+/** The key of a catalog product in a simulator's stock: `cartCode` or `cartCode:option`. */
+export function simStockKey(p: Pick<CatalogProduct, 'cartCode' | 'cartOptionCode'>): string {
+  return p.cartOptionCode ? `${p.cartCode}:${p.cartOptionCode}` : p.cartCode;
 }
 
 export interface RunningSimulator extends SimState {
@@ -312,7 +356,19 @@ export async function startSimulator(opts: StartOptions): Promise<RunningSimulat
   const control = async (req: SimRequest): Promise<SimReply | null> => {
     const p = req.path;
     if (p === '/__sim/stats' && req.method === 'GET')
-      return { status: 200, body: { ...stats, orders: opts.book.size } };
+      return {
+        status: 200,
+        body: { ...stats, orders: opts.book.size, refusedSales: opts.book.refusedSales },
+      };
+    if (p === '/__sim/stock' && req.method === 'GET')
+      return { status: 200, body: Object.fromEntries(opts.book.stock) };
+    if (p === '/__sim/stock' && req.method === 'POST') {
+      // Sets quantities directly (a test's starting point), as the shop's admin screen would.
+      for (const [k, v] of Object.entries(JSON.parse(req.body || '{}') as Record<string, number | null>))
+        if (v === null) opts.book.stock.delete(k);
+        else opts.book.stock.set(k, v);
+      return { status: 200, body: Object.fromEntries(opts.book.stock) };
+    }
     if (p === '/__sim/faults' && req.method === 'GET') return { status: 200, body: faults };
     if (p === '/__sim/faults' && req.method === 'POST') {
       Object.assign(faults, JSON.parse(req.body || '{}') as Partial<Faults>);
@@ -334,9 +390,27 @@ export async function startSimulator(opts: StartOptions): Promise<RunningSimulat
         })),
       };
     if (p === '/__sim/orders' && req.method === 'POST') {
-      const { count = 1 } = JSON.parse(req.body || '{}') as { count?: number };
-      const placed = Array.from({ length: count }, () => opts.book.cartOrderNo(opts.book.placeNow()));
-      return { status: 201, body: { placed } };
+      // `item` (a catalog cart code, `code:option` for an option) and `quantity`: customers buying
+      // that item; else random baskets. A sale the stock does not allow places nothing.
+      const {
+        count = 1,
+        item,
+        quantity = 1,
+      } = JSON.parse(req.body || '{}') as {
+        count?: number;
+        item?: string;
+        quantity?: number;
+      };
+      const product = item ? CATALOG.find((c) => simStockKey(c) === item) : undefined;
+      if (item && !product) return { status: 400, body: { error: `no catalog item ${item}` } };
+      const placed: string[] = [];
+      let refused = 0;
+      for (let i = 0; i < count; i++) {
+        const o = opts.book.trySell(product ? [{ product, quantity, packageNo: 1 }] : undefined);
+        if (o) placed.push(opts.book.cartOrderNo(o));
+        else refused++;
+      }
+      return { status: 201, body: { placed, refused } };
     }
     const m = /^\/__sim\/orders\/([^/]+)\/(cancel|edit|paid|ship)$/.exec(p);
     if (m && req.method === 'POST') {
@@ -427,7 +501,7 @@ export async function startSimulator(opts: StartOptions): Promise<RunningSimulat
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const trickle = opts.trickleMs ? setInterval(() => opts.book.placeNow(), opts.trickleMs) : null;
+  const trickle = opts.trickleMs ? setInterval(() => opts.book.trySell(), opts.trickleMs) : null;
   trickle?.unref();
 
   return {

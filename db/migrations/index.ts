@@ -9,6 +9,7 @@ import * as setsWarehousesHolds from './2026-12-02T1910-sets-warehouses-holds.js
 import * as inboxFilesUploads from './2026-12-03T0200-inbox-files-uploads.js';
 import * as importRunSkipped from './2026-12-03T0400-import-run-skipped.js';
 import * as shippingLabels from './2026-12-03T0800-shipping-labels.js';
+import * as stockPush from './2026-12-03T1300-stock-push.js';
 import * as salesRecords from './2026-12-03T1400-sales-records.js';
 
 export const migrations: Record<string, Migration> = {
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T0400-import-run-skipped': importRunSkipped,
   '2026-12-03T0800-shipping-labels': shippingLabels,
   '2026-12-03T1400-sales-records': salesRecords,
+  '2026-12-03T1300-stock-push': stockPush,
 };

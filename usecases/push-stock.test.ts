@@ -1,0 +1,135 @@
+// 在庫連携 end to end against the Rakuten simulator: each store's free quantity (its warehouses, safety
+// stock, sets, several cart codes for one product) pushed as absolute numbers, only what changed
+// sent again, the push off by default, an import that reserves lowering the number, the full sync
+// finding and repairing drift, and a failure recorded and retried.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RAKUTEN_DEMO_CREDENTIALS } from '../carts/rakuten/demo-credentials.js';
+import type { RunningRakutenSimulator } from '../carts/rakuten/simulator.js';
+import { rakutenSimulator } from '../carts/rakuten/simulator.js';
+import { pushLagByStore, pushStateOf, setStoreSafety } from '../db/stock-push.js';
+import { type Store, upsertStore } from '../db/stores.js';
+import { replaceStoreWarehouses } from '../db/warehouses.js';
+import { storeActionsFactory } from '../jobs/deps.js';
+import { TEST_SECRET_KEY } from '../test/harness.js';
+import { at, cartOrder, importOrders, NOW, stockWorld } from '../test/stock-fixtures.js';
+import { depsOf } from './deps.js';
+import { planStockPush, pushStoreStock } from './push-stock.js';
+
+const HTTP = { timeoutMs: 5_000, baseDelayMs: 5, maxDelayMs: 40, maxAttempts: 2 };
+
+describe('stock push (在庫連携)', () => {
+  const w = stockWorld('stock-push', {}, { TEA: { tokyo: 10, osaka: 5 }, CUP: { tokyo: 4 } });
+  let sim: RunningRakutenSimulator;
+  let a: Store;
+  let b: Store;
+  const deps = () => ({ ...depsOf(w.db, NOW), actionsFor: storeActionsFactory(w.db, TEST_SECRET_KEY, HTTP) });
+  const store = (code: string, settings: Record<string, unknown>) =>
+    upsertStore(
+      w.db,
+      {
+        code,
+        cart: 'rakuten',
+        name: code,
+        baseUrl: sim.url,
+        testStore: true,
+        settings,
+        credentials: RAKUTEN_DEMO_CREDENTIALS,
+      },
+      TEST_SECRET_KEY,
+    );
+
+  beforeAll(async () => {
+    sim = await rakutenSimulator.start({ orders: 0, rateLimits: false });
+    a = await store('rk-a', { stockPush: true, stockPushOwnCodes: false });
+    b = await store('rk-b', {});
+    await w.db.insertInto('products').values({ code: 'GIFT', name: 'ギフト', tax_rate: 8 }).execute();
+    await w.db
+      .insertInto('product_components')
+      .values([
+        { set_code: 'GIFT', component_code: 'CUP', quantity: 2 },
+        { set_code: 'GIFT', component_code: 'TEA', quantity: 1 },
+      ])
+      .execute();
+    await w.db
+      .insertInto('store_product_mappings')
+      .values([
+        { store_id: a.id, cart_product_code: 'TSE-0013-9124', product_code: 'TEA', units_per_cart_unit: 1 },
+        { store_id: a.id, cart_product_code: 'TEA-2P', product_code: 'TEA', units_per_cart_unit: 2 },
+        { store_id: a.id, cart_product_code: 'GIFT-SET', product_code: 'GIFT', units_per_cart_unit: 1 },
+        { store_id: b.id, cart_product_code: 'TSE-0013-9124', product_code: 'TEA', units_per_cart_unit: 1 },
+      ])
+      .execute();
+    await replaceStoreWarehouses(w.db, a.id, ['tokyo']);
+    await setStoreSafety(w.db, a.id, 'TEA', 1);
+  });
+  afterAll(async () => {
+    await sim?.stop();
+  });
+
+  it('the dry run shows each item: free over the store warehouses, minus safety, in cart units, sets from components', async () => {
+    const plan = await planStockPush(w.ops(), { storeCode: 'rk-a' });
+    expect(plan.enabled).toBe(true);
+    expect(plan.items.map((i) => [i.cartProductCode, i.free, i.safety, i.quantity, i.changes])).toEqual([
+      ['GIFT-SET', 2, 0, 2, true],
+      ['TEA-2P', 10, 1, 4, true],
+      ['TSE-0013-9124', 10, 1, 9, true],
+    ]);
+    expect(sim.stats.byRoute.inventoryBulkUpsert ?? 0).toBe(0);
+  });
+
+  it('pushes absolute numbers in one batch, then only what changed; a store whose push is off sends nothing', async () => {
+    const r = await pushStoreStock(deps(), { storeCode: 'rk-a' });
+    expect(r).toMatchObject({ enabled: true, sent: 3, accepted: 3, failed: 0 });
+    expect(sim.book.stock.get('TSE-0013-9124')).toBe(9);
+    expect(sim.stats.byRoute.inventoryBulkUpsert).toBe(1);
+    expect((await pushStoreStock(deps(), { storeCode: 'rk-a' })).sent).toBe(0);
+    const off = await pushStoreStock(deps(), { storeCode: 'rk-b' });
+    expect(off).toMatchObject({ enabled: false, sent: 0 });
+    expect(sim.stats.byRoute.inventoryBulkUpsert).toBe(1);
+    const state = await pushStateOf(w.db, { storeId: a.id });
+    expect(state.every((s) => s.outcome === 'accepted' && s.pushedAt !== null)).toBe(true);
+  });
+
+  it('an import that reserves lowers the number; only the changed product items go, coalesced', async () => {
+    await importOrders(w.db, a, [
+      cartOrder(a, 'o-1', { orderedAt: at(1), lines: [['TSE-0013-9124', 1]] }),
+      cartOrder(a, 'o-2', { orderedAt: at(2), lines: [['TSE-0013-9124', 2]] }),
+    ]);
+    const plan = await planStockPush(w.ops(), { storeCode: 'rk-a', productCodes: ['TEA'] });
+    expect(plan.items.filter((i) => i.changes).map((i) => [i.cartProductCode, i.quantity])).toEqual([
+      ['TEA-2P', 3],
+      ['TSE-0013-9124', 6],
+    ]);
+    const r = await pushStoreStock(deps(), { storeCode: 'rk-a', productCodes: ['TEA'] });
+    expect(r).toMatchObject({ sent: 2, accepted: 2 });
+    expect(sim.book.stock.get('TSE-0013-9124')).toBe(6);
+  });
+
+  it('the full sync re-reads the cart, records the drift and sends the right number again', async () => {
+    sim.book.stock.set('TSE-0013-9124', 50);
+    const r = await pushStoreStock(deps(), { storeCode: 'rk-a', full: true });
+    expect(r).toMatchObject({ drifted: 1, sent: 1, accepted: 1 });
+    expect(sim.book.stock.get('TSE-0013-9124')).toBe(6);
+    const [row] = await pushStateOf(w.db, { storeId: a.id, onlyProblems: true });
+    expect(row).toMatchObject({ cartProductCode: 'TSE-0013-9124', cartQuantity: 50, drift: 44 });
+  });
+
+  it('a cart failure is recorded with its message and sent again next time', async () => {
+    await w.db
+      .updateTable('stock_levels')
+      .set({ on_hand: 20 })
+      .where('product_code', '=', 'TEA')
+      .where('warehouse_code', '=', 'tokyo')
+      .execute();
+    sim.faults.serverErrors = 10;
+    const r = await pushStoreStock(deps(), { storeCode: 'rk-a', productCodes: ['TEA'] });
+    expect(r.failed).toBeGreaterThan(0);
+    expect(r.error).toMatch(/HTTP 50/);
+    const lag = await pushLagByStore(w.db, new Date(NOW.getTime() + 60_000));
+    expect(lag.find((l) => l.storeId === a.id)).toMatchObject({ failed: r.failed });
+    sim.faults.serverErrors = 0;
+    const again = await pushStoreStock(deps(), { storeCode: 'rk-a' });
+    expect(again.accepted).toBe(r.failed);
+    expect(sim.book.stock.get('TSE-0013-9124')).toBe(16);
+  });
+});
