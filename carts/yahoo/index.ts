@@ -1,11 +1,12 @@
 // Yahoo! Shopping (ストアクリエイターPro) order API as a juchu cart module.
 import { apiEndpoint, type CartModule, type CredentialEndpoint, type RawOrder } from '../contract.js';
-import { createYahooActions } from './actions.js';
+import { YahooActions } from './actions.js';
 import { tokenUrlFor, type YahooCredentials, yahooCredentialsSchema } from './auth.js';
 import { createYahooAdapter, yahooApiStatus, yahooSettingsSchema } from './client.js';
 import { CART, ORDER_STATUSES, PREPAID_METHODS, YAHOO_BASE_URL } from './constants.js';
 import { YAHOO_DEMO_CREDENTIALS } from './demo-credentials.js';
 import { normalizeYahoo, yahooOrderNoOf } from './normalize.js';
+import { withYahooStock } from './stock.js';
 import { asList, isObject, parseXml } from './xml.js';
 
 export { createYahooActions, YAHOO_SHIP_COMPANY_CODES, YahooActions } from './actions.js';
@@ -69,7 +70,11 @@ export const yahooCart: CartModule<YahooCredentials> = {
   apiStatus: yahooApiStatus,
   createAdapter: createYahooAdapter,
   // 出荷 (orderShipStatusChange) and cancel (orderStatusChange).
-  createActions: createYahooActions,
+  // 出荷, cancel and 在庫 (setStock, stock.ts).
+  createActions: (opts) => {
+    const adapter = createYahooAdapter(opts);
+    return withYahooStock(new YahooActions(adapter, opts.settings), adapter, opts.credentials.sellerId);
+  },
   normalize: normalizeYahoo,
   rawOrdersFromRecorded,
 };

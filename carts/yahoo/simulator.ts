@@ -32,6 +32,7 @@ import {
 } from './constants.js';
 import { YAHOO_DEMO_CREDENTIALS } from './demo-credentials.js';
 import { renderOrder, selectInfoFields, selectRowFields, yahooOrderId } from './render.js';
+import { yahooStockRoute } from './simulator-stock.js';
 import { fromYahooStamp, parseYahooTime } from './time.js';
 import { buildXml, errorXml, isObject, parseXml, text, type XmlObject } from './xml.js';
 
@@ -507,6 +508,7 @@ export async function startYahooSimulator(opts: YahooSimulatorOptions = {}): Pro
         handler: orderStatusChange,
       },
       { method: 'POST', path: TOKEN_PATH, name: 'token', handler: token },
+      yahooStockRoute(gate, book, sellerId),
     ],
   });
   return Object.assign(running, { yahoo: control, sellerId });
