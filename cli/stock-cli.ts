@@ -1,12 +1,14 @@
 // Stock commands: levels, arrivals (入荷), corrections, CSV uploads.
-import { readFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { Command } from 'commander';
+import { fileSource } from '../carts/csv/table-stream.js';
 import { listStockLevels } from '../db/stock-levels.js';
 import { applyStockCsv } from '../uploads/stock-csv.js';
 import { correctStock } from '../usecases/correct-stock.js';
 import { depsOf } from '../usecases/deps.js';
 import { receiveStock } from '../usecases/receive-stock.js';
-import { fail, withDb } from './runtime.js';
+import { fail, out, withDb } from './runtime.js';
 
 export function registerStockCommands(program: Command): void {
   const stock = program.command('stock').description('Stock per product and warehouse');
@@ -61,13 +63,30 @@ export function registerStockCommands(program: Command): void {
     );
   stock
     .command('upload <file>')
-    .description('Arrivals or counts from a CSV (columns: product_code, warehouse, quantity | counted)')
+    .description(
+      'Arrivals or counts from a CSV of any size (columns: product_code, warehouse, quantity | counted); ' +
+        'the same file again changes nothing; exits 1 when rows were refused',
+    )
     .action(async (file: string) =>
       withDb(async ({ db }) => {
-        const r = await applyStockCsv(depsOf(db), await readFile(file), 'cli').catch((e: Error) =>
-          fail(e.message),
+        await stat(file).catch((e: NodeJS.ErrnoException) =>
+          fail(`ファイル「${file}」を開けません（${e.code ?? e.message}）`),
         );
-        for (const line of r.lines) process.stdout.write(`${line}\n`);
+        let last = 0;
+        const r = await applyStockCsv(depsOf(db), fileSource(file, basename(file)), 'cli', basename(file), {
+          // A line every two seconds while it runs: rows read, applied, refused.
+          onProgress: (p) => {
+            if (Date.now() - last < 2000) return;
+            last = Date.now();
+            out(
+              `… ${file}: ${p.rowsRead.toLocaleString('ja-JP')} 行（反映 ${p.rowsApplied.toLocaleString('ja-JP')}・エラー ${p.rowsFailed.toLocaleString('ja-JP')}）アップロード #${p.uploadId}`,
+            );
+          },
+        }).catch((e: Error) =>
+          fail(e.message.startsWith(basename(file)) ? e.message : `${file}: ${e.message}`),
+        );
+        for (const line of r.lines) out(line);
+        if (r.failed > 0 || r.status !== 'succeeded') process.exitCode = 1;
       }),
     );
 }

@@ -40,7 +40,7 @@ const SIMULATOR_CODE = [
   /^carts\/[^/]+\/render\.ts$/,
 ];
 /** The CSV reader (encoding, delimiter, quoting) that order files and operator uploads share. */
-const CSV_READER = ['carts/csv/table.ts', 'carts/csv/format-error.ts'];
+const CSV_READER = ['carts/csv/table.ts', 'carts/csv/table-stream.ts', 'carts/csv/format-error.ts'];
 const QUEUE_CATALOGUE = ['jobs/catalogue.ts', 'jobs/queues.ts'];
 
 function groupOf(file: string): Group | null {

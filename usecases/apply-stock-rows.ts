@@ -1,60 +1,125 @@
-// Operation: a stock file's rows (入荷 or 棚卸, a row per product × warehouse), as parsed by
-// uploads/stock-csv.ts. Each row is applied in its own transaction; a bad row is reported and the
-// rest go on; then the touched products and orders are settled once.
-import { RuleRefusal } from '../domain/refusal.js';
-import { withTransaction } from '../infra/postgres.js';
+// Operation: a stock file (入荷 or 棚卸, a row per product × warehouse), as read by
+// uploads/stock-csv.ts, of any size: through the upload ledger (usecases/apply-upload.ts), a batch
+// of rows per transaction. A row naming a product or warehouse juchu does not know is refused by
+// value and the rest of its batch goes on; after each batch commits, the products it changed and
+// the orders that gave stock back are settled (a batch whose settle was cut short by a crash is
+// served by the allocation sweep).
+import { sql } from 'kysely';
+import type { Db } from '../db/db.js';
+import type { UploadFile } from '../db/uploads.js';
+import {
+  type ApplyUploadResult,
+  applyUpload,
+  type ParsedRow,
+  type Refused,
+  type UploadProgress,
+} from './apply-upload.js';
 import { applyCount } from './correct-stock.js';
 import type { UseCaseDeps } from './deps.js';
-import { applyArrival } from './receive-stock.js';
 import { settleAfterStockChange } from './settle-after-stock-change.js';
 
 export interface StockRow {
-  rowNo: number;
   productCode: string;
   warehouse: string;
-  /** 入荷数 (added) or 実在庫数 (set); exactly one is given. */
+  /** 入荷数 (added) or 実在庫数 (set); exactly one is given (the reader checked it). */
   quantity: number | null;
   counted: number | null;
 }
 
-export interface StockRowsResult {
-  ok: number;
-  failed: number;
-  lines: string[];
-  ordersMoved: number;
+export type StockRowsResult = ApplyUploadResult;
+
+async function known(
+  trx: Db,
+  table: 'products' | 'warehouses',
+  codes: Iterable<string>,
+): Promise<Set<string>> {
+  const list = [...new Set(codes)];
+  if (list.length === 0) return new Set();
+  const rows = await trx.selectFrom(table).select('code').where('code', 'in', list).execute();
+  return new Set(rows.map((r) => r.code));
 }
 
-export async function applyStockRows(
-  deps: UseCaseDeps,
-  rows: readonly StockRow[],
-  actor: string,
-): Promise<StockRowsResult> {
-  const lines: string[] = [];
-  const products = new Set<string>();
-  const released = new Set<number>();
-  let ok = 0;
-  for (const r of rows) {
-    try {
-      if (!r.productCode || !r.warehouse)
-        throw new RuleRefusal('商品コードと倉庫を入れてください', 'required');
-      if (r.quantity !== null) {
-        await withTransaction(deps.db, (trx) => applyArrival(trx, { ...r, quantity: r.quantity! }));
-        lines.push(`✓ ${r.rowNo} 行目: ${r.productCode} @ ${r.warehouse} 入荷 +${r.quantity}`);
-      } else if (r.counted !== null) {
-        const res = await withTransaction(deps.db, (trx) => applyCount(trx, { ...r, counted: r.counted! }));
-        for (const id of res.releasedOrderIds) released.add(id);
-        for (const p of res.releasedProducts) products.add(p);
-        lines.push(`✓ ${r.rowNo} 行目: ${r.productCode} @ ${r.warehouse} 実在庫 ${r.counted}`);
-      } else throw new RuleRefusal('入荷数か実在庫数を入れてください', 'required');
-      products.add(r.productCode);
-      ok++;
-    } catch (e) {
-      lines.push(`✗ ${r.rowNo} 行目: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  }
-  const { moved } = await settleAfterStockChange(deps, { productCodes: products, orderIds: released });
-  lines.push(
-    `${ok} 行を反映、${rows.length - ok} 行はエラー。${moved.length} 件の注文が次のステータスへ（${actor}）`,
+/** One batch in its transaction: the arrivals in one statement, the counts one by one. */
+async function applyStockBatch(
+  trx: Db,
+  rows: ReadonlyArray<{ rowNo: number; row: StockRow }>,
+): Promise<{ refused: Refused[]; products: Set<string>; releasedOrderIds: number[] }> {
+  const products = await known(
+    trx,
+    'products',
+    rows.map((r) => r.row.productCode),
   );
-  return { ok, failed: rows.length - ok, lines, ordersMoved: moved.length };
+  const warehouses = await known(
+    trx,
+    'warehouses',
+    rows.map((r) => r.row.warehouse),
+  );
+  const refused: Refused[] = [];
+  const arrivals = new Map<string, { product: string; warehouse: string; quantity: number }>();
+  const counts: Array<{ rowNo: number; row: StockRow }> = [];
+  for (const r of rows) {
+    const { productCode, warehouse } = r.row;
+    if (!products.has(productCode))
+      refused.push({ line: r.rowNo, message: `商品コード「${productCode}」は商品マスタにありません` });
+    else if (!warehouses.has(warehouse))
+      refused.push({ line: r.rowNo, message: `倉庫「${warehouse}」は登録されていません` });
+    else if (r.row.quantity !== null) {
+      const key = `${productCode}\u0000${warehouse}`;
+      const a = arrivals.get(key) ?? { product: productCode, warehouse, quantity: 0 };
+      a.quantity += r.row.quantity;
+      arrivals.set(key, a);
+    } else counts.push(r);
+  }
+  const touched = new Set<string>();
+  if (arrivals.size) {
+    // Sorted, so two uploads at once lock the same rows in the same order.
+    const list = [...arrivals.values()].sort(
+      (a, b) => a.product.localeCompare(b.product) || a.warehouse.localeCompare(b.warehouse),
+    );
+    await sql`
+      INSERT INTO stock_levels (product_code, warehouse_code, on_hand)
+      SELECT p, w, q FROM unnest(${list.map((a) => a.product)}::text[], ${list.map((a) => a.warehouse)}::text[],
+                                 ${list.map((a) => a.quantity)}::int[]) AS t(p, w, q)
+      ON CONFLICT (product_code, warehouse_code)
+        DO UPDATE SET on_hand = stock_levels.on_hand + EXCLUDED.on_hand, updated_at = now()`.execute(trx);
+    for (const a of list) touched.add(a.product);
+  }
+  const releasedOrderIds: number[] = [];
+  for (const { row } of counts) {
+    const res = await applyCount(trx, {
+      productCode: row.productCode,
+      warehouse: row.warehouse,
+      counted: row.counted!,
+    });
+    releasedOrderIds.push(...res.releasedOrderIds);
+    for (const p of res.releasedProducts) touched.add(p);
+    touched.add(row.productCode);
+  }
+  return { refused, products: touched, releasedOrderIds };
+}
+
+export async function applyStockFile(
+  deps: UseCaseDeps,
+  input: {
+    file: Omit<UploadFile, 'kind'>;
+    openRows: () => Promise<AsyncIterable<ParsedRow<StockRow>>>;
+    batchSize?: number;
+    onProgress?: (p: UploadProgress) => void;
+  },
+): Promise<StockRowsResult> {
+  return applyUpload(deps, {
+    file: { ...input.file, kind: 'stock' },
+    openRows: input.openRows,
+    ...(input.batchSize ? { batchSize: input.batchSize } : {}),
+    ...(input.onProgress ? { onProgress: input.onProgress } : {}),
+    apply: async (trx, rows) => {
+      const r = await applyStockBatch(trx, rows);
+      return {
+        refused: r.refused,
+        after: async () =>
+          (await settleAfterStockChange(deps, { productCodes: r.products, orderIds: r.releasedOrderIds }))
+            .moved.length,
+      };
+    },
+  });
 }

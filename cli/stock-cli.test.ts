@@ -1,0 +1,57 @@
+// juchu stock upload as a process against real PostgreSQL: a file with refused rows exits 1 naming
+// the file and each refused value, the good rows are in; the same file again changes nothing (exit
+// 1 still: its rows were refused); a file that does not exist is named.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { childEnv, createTestDb, runJuchu, type TestDb, uniquePrefix } from '../test/harness.js';
+import { seedStock } from '../test/stock-fixtures.js';
+
+describe('juchu stock upload', { timeout: 120_000 }, () => {
+  let t: TestDb;
+  let env: NodeJS.ProcessEnv;
+  let dir: string;
+  beforeAll(async () => {
+    t = await createTestDb('cli-stock');
+    await seedStock(t.db, { CLIS: {} });
+    env = childEnv(t.url, uniquePrefix('cli-stock'));
+    dir = await mkdtemp(path.join(tmpdir(), 'juchu-cli-stock-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+    await t?.drop();
+  });
+  const onHand = async () =>
+    (
+      await sql<{
+        on_hand: number;
+      }>`SELECT on_hand FROM stock_levels WHERE product_code = 'CLIS' AND warehouse_code = 'tokyo'`.execute(
+        t.db,
+      )
+    ).rows[0]!.on_hand;
+
+  it('exits 1 when rows were refused, names them by value, and a second sending changes nothing', async () => {
+    const file = path.join(dir, 'nyuka.csv');
+    await writeFile(file, '商品コード,倉庫,入荷数\nCLIS,tokyo,7\nCLIS,tokyo,1e3\nGHOST,tokyo,1\n');
+    const r = await runJuchu(['stock', 'upload', file], env);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('nyuka.csv 3 行目: 入荷数 "1e3" は数量として読めません');
+    expect(r.stdout).toContain('nyuka.csv 4 行目: 商品コード「GHOST」は商品マスタにありません');
+    expect(r.stdout).toContain('nyuka.csv: 1 行を反映、2 行はエラー');
+    expect(await onHand()).toBe(7);
+    const again = await runJuchu(['stock', 'upload', file], env);
+    expect(again.stdout).toContain('反映済みです。今回は何も変えていません');
+    expect(await onHand()).toBe(7);
+
+    const good = path.join(dir, 'ok.csv');
+    await writeFile(good, 'product_code,warehouse,quantity\nCLIS,tokyo,3\n');
+    expect((await runJuchu(['stock', 'upload', good], env)).code).toBe(0);
+    expect(await onHand()).toBe(10);
+
+    const missing = await runJuchu(['stock', 'upload', path.join(dir, 'nai.csv')], env);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('nai.csv」を開けません');
+  });
+});
