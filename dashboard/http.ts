@@ -22,7 +22,8 @@ export type Access = 'public' | Role;
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 /** Pages answer an anonymous request with a redirect to /login; API routes with 401 JSON. */
 export type RouteKind = 'page' | 'api';
-export type BodyKind = 'json' | 'raw' | 'form' | 'none';
+/** `stream`: the route reads the request itself (a file of any size: dashboard/upload-file.ts). */
+export type BodyKind = 'json' | 'raw' | 'form' | 'none' | 'stream';
 
 export interface RouteDef {
   method: Method;
@@ -80,6 +81,7 @@ const BODY: Record<BodyKind, RequestHandler[]> = {
   // The login form: a plain HTML form post, or JSON from the login page's script.
   form: [express.urlencoded({ extended: false, limit: '16kb' }), express.json({ limit: '16kb' })],
   none: [],
+  stream: [],
 };
 
 /**
@@ -205,8 +207,14 @@ export const errorHandler = errorHandlerWith(logger);
 
 /** An uploaded file: the raw body and its name from X-File-Name (URI-encoded by the screens). */
 export function uploadOf(req: Request): { buf: Buffer; name: string } {
+  const name = uploadNameOf(req);
   const buf = req.body;
   if (!Buffer.isBuffer(buf) || buf.length === 0) throw badRequest('ファイルが空です');
+  return { buf, name };
+}
+
+/** The file name an upload gives in X-File-Name (URI-encoded by the screens), made safe as a name. */
+export function uploadNameOf(req: Request): string {
   let name = 'upload.csv';
   const h = req.get('x-file-name');
   if (h) {
@@ -216,7 +224,7 @@ export function uploadOf(req: Request): { buf: Buffer; name: string } {
       name = h;
     }
   }
-  return { buf, name: name.replace(/[\\/]/g, '_').slice(0, 200) };
+  return name.replace(/[\\/]/g, '_').slice(0, 200);
 }
 
 export const idParam = z.coerce.number().int().positive();

@@ -15,6 +15,7 @@ import { registerShippingRoutes } from './shipping.js';
 import { registerStatusRoutes } from './statuses.js';
 import { registerStockRoutes } from './stock.js';
 import { registerStoreRoutes } from './stores.js';
+import { registerUploadRoutes } from './uploads.js';
 import { registerUserRoutes } from './users.js';
 import { registerWarehouseRoutes } from './warehouses.js';
 
@@ -36,4 +37,5 @@ export function registerApiRoutes(routes: RouteTable, deps: RouteDeps): void {
   registerLabelRoutes(routes, deps);
   registerCarrierRoutes(routes, deps);
   registerSetRoutes(routes, deps);
+  registerUploadRoutes(routes, deps);
 }

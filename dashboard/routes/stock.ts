@@ -9,7 +9,8 @@ import { correctStock } from '../../usecases/correct-stock.js';
 import { depsOf } from '../../usecases/deps.js';
 import { receiveStock } from '../../usecases/receive-stock.js';
 import { actorOf } from '../auth.js';
-import { badRequest, parse, queryOf, type RouteTable, uploadOf } from '../http.js';
+import { badRequest, parse, queryOf, type RouteTable } from '../http.js';
+import { runFileUpload } from '../upload-file.js';
 import type { RouteDeps } from './deps.js';
 
 const code = z.string().trim().min(1).max(100);
@@ -90,10 +91,10 @@ export function registerStockRoutes(routes: RouteTable, { db }: RouteDeps): void
     'post',
     '/api/stock/upload',
     'operator',
-    async (req, res) => {
-      const f = uploadOf(req);
-      return applyStockCsv(ops, f.buf, actorOf(res), f.name);
-    },
-    { body: 'raw' },
+    (req, res) =>
+      runFileUpload(req, res, (src, onProgress) =>
+        applyStockCsv(ops, src, actorOf(res), src.name, { onProgress }),
+      ),
+    { body: 'stream' },
   );
 }
