@@ -24,7 +24,7 @@ export interface HttpResponse {
 }
 
 export interface HttpRequest {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Path relative to the base URL (leading slash), or an absolute URL (Shopify's Link header). */
   path: string;
   query?: Record<string, string | number | undefined | null | Array<string | number>>;

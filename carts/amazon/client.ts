@@ -78,7 +78,7 @@ function paced(l: { ratePerSec: number; burst: number }): { ratePerSec: number; 
 }
 const PII_ELEMENTS = ['buyerInfo', 'shippingAddress'];
 /** Operations whose 400 / 404 answers the caller reads itself (`actions.ts`). */
-const WRITE_OPERATIONS = new Set(['confirmShipment']);
+const WRITE_OPERATIONS = new Set(['confirmShipment', 'patchListingsItem', 'getListingsItem']);
 const ORDER_ID = /^\d{3}-\d{7}-\d{7}$/;
 
 export class AmazonAdapter implements CartAdapter {

@@ -61,6 +61,12 @@ export const ORDERS_2026_RATE_LIMITS: RateLimits = {
  * and burst. getOrders is one a minute, which is why pages are as large as Amazon allows. Both APIs'
  * operations are here: the client paces the ones its store uses, the simulator enforces all.
  */
+/** [V] usage plans of listingsItems_2021-08-01.json (在庫, carts/amazon/stock.ts). */
+export const LISTINGS_RATE_LIMITS: RateLimits = {
+  patchListingsItem: { ratePerSec: 5, burst: 5 },
+  getListingsItem: { ratePerSec: 5, burst: 10 },
+};
+
 export const AMAZON_RATE_LIMITS: RateLimits = {
   getOrders: { ratePerSec: 0.0167, burst: 20 },
   getOrder: { ratePerSec: 0.5, burst: 30 },
@@ -70,6 +76,7 @@ export const AMAZON_RATE_LIMITS: RateLimits = {
   createRestrictedDataToken: { ratePerSec: 1, burst: 10 },
   confirmShipment: ORDERS_V0_CONFIRM_SHIPMENT.limit,
   ...ORDERS_2026_RATE_LIMITS,
+  ...LISTINGS_RATE_LIMITS,
 };
 
 /**

@@ -1,7 +1,7 @@
 // Amazon SP-API Orders, 2026-01-01 or v0 per store (amazon.co.jp). See README.md for what is fetched
 // how, and why.
 import { apiEndpoint, type CartModule } from '../contract.js';
-import { createAmazonActions } from './actions.js';
+import { AmazonActions } from './actions.js';
 import { amazonApiStatus } from './api-status.js';
 import { createAmazonAdapter } from './client.js';
 import { AMAZON_FE_BASE_URL, AMAZON_ORDER_STATUSES } from './constants.js';
@@ -14,6 +14,7 @@ import {
   amazonSettingsSchema,
   resolveLwaUrl,
 } from './settings.js';
+import { withAmazonStock } from './stock.js';
 
 export { AMAZON_CARRIER_CODES, AmazonActions, createAmazonActions } from './actions.js';
 export { AMAZON_API_LABELS, amazonApiStatus } from './api-status.js';
@@ -73,7 +74,11 @@ export const amazonCart: CartModule<AmazonCredentials> = {
   apiStatus: amazonApiStatus,
   createAdapter: createAmazonAdapter,
   // Shipment confirmation (confirmShipment); no cancel: Amazon has no seller cancel API in scope.
-  createActions: createAmazonActions,
+  // 出荷 (confirmShipment) and 在庫 (patchListingsItem, stock.ts).
+  createActions: (opts) => {
+    const adapter = createAmazonAdapter(opts);
+    return withAmazonStock(new AmazonActions(adapter, opts.settings, opts.now), adapter, opts.settings);
+  },
   normalize: normalizeAmazonOrder,
   rawOrdersFromRecorded: (body, extra) => rawOrdersFromRecorded(body, extra),
 };

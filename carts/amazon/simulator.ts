@@ -29,6 +29,7 @@ import {
   AMAZON_RATE_LIMITS,
   INCLUDED_DATA_VALUES,
   INVALID_INPUT_MESSAGE,
+  JP_MARKETPLACE_ID,
   LWA_PATH,
   MAX_RESULTS_PER_PAGE,
   ORDERS_2026_PATH,
@@ -56,6 +57,7 @@ import {
   renderOrder,
   toOrder2026,
 } from './render.js';
+import { amazonStockRoutes } from './simulator-stock.js';
 
 type Json = Record<string, unknown>;
 
@@ -812,6 +814,15 @@ export async function startAmazonSimulator(opts: AmazonSimulatorOptions): Promis
       searchOrders,
       getOrder2026,
       confirmShipment,
+      ...amazonStockRoutes(
+        (req) => {
+          const a = authorize(req, { rdtAllowed: false });
+          return isReply(a) ? a : null;
+        },
+        reply,
+        book,
+        JP_MARKETPLACE_ID,
+      ),
     ],
     behaviour,
     book,
