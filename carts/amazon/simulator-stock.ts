@@ -63,7 +63,7 @@ export function amazonStockRoutes(
           return err(400, 'InvalidInput', `Invalid patch op: ${String(p.op)}`, op);
         if (p.path !== '/attributes/fulfillment_availability') continue;
         const v = Array.isArray(p.value) ? (p.value[0] as Record<string, unknown> | undefined) : undefined;
-        if (!v || v.fulfillment_channel_code !== 'DEFAULT')
+        if (v?.fulfillment_channel_code !== 'DEFAULT')
           issues.push({
             code: '90220',
             message: "'fulfillment_channel_code' must be DEFAULT for seller-fulfilled quantity",
