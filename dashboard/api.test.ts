@@ -550,6 +550,20 @@ describe('dashboard API', () => {
     });
     expect(csv.status).toBe(200);
     expect(csv.body).toMatchObject({ ok: 1, failed: 1 });
+    // The result is stored under the upload's id (whoever asks, the sender gone or not); the
+    // same file again changes nothing.
+    const uploadId = (csv.body as { uploadId: number }).uploadId;
+    const stored = (await viewer.get(`/api/uploads/${uploadId}`)).body as {
+      upload: { status: string; rowsApplied: number; rowsFailed: number };
+      errors: Array<{ line: number; message: string }>;
+    };
+    expect(stored.upload).toMatchObject({ status: 'succeeded', rowsApplied: 1, rowsFailed: 1 });
+    expect(stored.errors).toEqual([{ line: 3, message: '商品コード「NOPE」は商品マスタにありません' }]);
+    const again = await operator.request('POST', '/api/stock/upload', {
+      raw: Buffer.from('商品コード,倉庫,入荷数\n00000940100,tokyo,5\nNOPE,tokyo,1\n'),
+    });
+    expect(again.body).toMatchObject({ uploadId, repeated: true });
+    expect((await viewer.get('/api/inbox-files/failed')).body).toEqual({ files: [] });
 
     const ready = (await viewer.get('/api/shipping/orders')).body as { rows: OrderListRow[] };
     expect(ready.rows.length).toBeGreaterThan(0);

@@ -40,7 +40,9 @@ export async function render(main) {
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, '表示')),
   );
   const list = h('div', { id: 'runs' });
-  main.append(h('h1', null, '取込履歴'), form, list);
+  // Inbox files a CSV store's import could not process, moved to failed/ with their reason.
+  const failedFiles = h('div', { id: 'failed-inbox-files' });
+  main.append(h('h1', null, '取込履歴'), failedFiles, form, list);
   const pages = [];
 
   async function load(before) {
@@ -110,5 +112,22 @@ export async function render(main) {
     pages.length = 0;
     load().catch((e) => fill(list, notice('error', e.message)));
   });
+  const { files } = await get('/api/inbox-files/failed');
+  if (files.length)
+    fill(
+      failedFiles,
+      h('h2', null, '取り込めなかったファイル（failed/ に移動）'),
+      table(
+        [
+          { label: '店舗', cell: (f) => f.storeName },
+          { label: 'ファイル', cell: (f) => f.name, class: 'mono' },
+          { label: 'サイズ', cell: (f) => `${(f.sizeBytes / 1024 / 1024).toFixed(1)} MB`, class: 'num' },
+          { label: '試行', cell: (f) => String(f.attempts), class: 'num' },
+          { label: '日時', cell: (f) => (f.failedAt ? dt(f.failedAt) : '') },
+          { label: '理由', cell: (f) => f.error ?? '' },
+        ],
+        files,
+      ),
+    );
   await load();
 }

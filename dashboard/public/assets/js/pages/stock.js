@@ -109,16 +109,58 @@ export async function render(main, ctx) {
       ev.preventDefault();
       if (!file.files[0]) return fill(out, notice('error', 'ファイルを選んでください'));
       try {
-        const r = await api('POST', '/api/stock/upload', file.files[0]);
-        fill(out, lines(r.lines));
-        await load();
+        fill(out, notice('ok', `${file.files[0].name} を送信しています…`));
+        let r = await api('POST', '/api/stock/upload', file.files[0]);
+        // A large file answers 202 with its upload id: follow its progress (the work goes on
+        // on the server whether or not this screen stays open).
+        while (r.status === 'running' && r.uploadId) {
+          fill(out, notice('ok', r.message));
+          await new Promise((done) => setTimeout(done, 1000));
+          const { upload } = await get(`/api/uploads/${r.uploadId}`);
+          r =
+            upload.status === 'running'
+              ? {
+                  ...r,
+                  message: `${upload.fileName}: ${upload.rowsRead.toLocaleString('ja-JP')} 行を処理（反映 ${upload.rowsApplied.toLocaleString('ja-JP')}・エラー ${upload.rowsFailed.toLocaleString('ja-JP')}）アップロード #${upload.id}`,
+                }
+              : { lines: upload.result?.lines ?? [upload.error ?? '失敗しました'] };
+        }
+        fill(out, r.lines ? lines(r.lines) : notice('ok', r.message));
+        await Promise.all([load(), loadUploads()]);
       } catch (e) {
         fill(out, notice('error', e.message));
       }
     });
     main.append(h('section', { class: 'card wide forms' }, receive, correct, upload));
   }
-  main.append(out, list, sets);
+  // アップロード履歴: each stock file's result, stored on the server (shown even after a disconnect).
+  const uploads = h('div', { id: 'stock-uploads' });
+  main.append(out, list, sets, uploads);
+
+  async function loadUploads() {
+    const { uploads: rows } = await get('/api/uploads?kind=stock');
+    const state = { running: '処理中', succeeded: '完了', failed: '失敗' };
+    fill(
+      uploads,
+      h('h2', null, 'アップロード履歴'),
+      rows.length === 0
+        ? notice('ok', 'まだアップロードはありません')
+        : table(
+            [
+              { label: '#', cell: (u) => String(u.id), class: 'num' },
+              { label: 'ファイル', cell: (u) => u.fileName },
+              { label: '状態', cell: (u) => state[u.status] ?? u.status },
+              { label: '反映', cell: (u) => u.rowsApplied.toLocaleString('ja-JP'), class: 'num' },
+              { label: 'エラー', cell: (u) => u.rowsFailed.toLocaleString('ja-JP'), class: 'num' },
+              { label: '送信者', cell: (u) => u.actor },
+              { label: '日時', cell: (u) => u.createdAt.slice(0, 16).replace('T', ' ') },
+              { label: '内容', cell: (u) => u.error ?? u.result?.lines?.at(-1) ?? '' },
+            ],
+            rows,
+          ),
+    );
+  }
+  loadUploads().catch(() => undefined);
 
   async function load() {
     const { rows } = await get(withQuery('/api/stock', formValues(filter)));
