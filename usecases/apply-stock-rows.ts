@@ -6,6 +6,7 @@
 // served by the allocation sweep).
 import { sql } from 'kysely';
 import type { Db } from '../db/db.js';
+import { productsWithWaitingLines } from '../db/stock.js';
 import type { UploadFile } from '../db/uploads.js';
 import {
   type ApplyUploadResult,
@@ -82,7 +83,13 @@ async function applyStockBatch(
                                  ${list.map((a) => a.quantity)}::int[]) AS t(p, w, q)
       ON CONFLICT (product_code, warehouse_code)
         DO UPDATE SET on_hand = stock_levels.on_hand + EXCLUDED.on_hand, updated_at = now()`.execute(trx);
-    for (const a of list) touched.add(a.product);
+    // Only products with lines waiting for stock have anything to allocate (the settle would open
+    // a transaction per product for nothing: a million-row file touches thousands).
+    for (const p of await productsWithWaitingLines(
+      trx,
+      list.map((a) => a.product),
+    ))
+      touched.add(p);
   }
   const releasedOrderIds: number[] = [];
   for (const { row } of counts) {
