@@ -159,6 +159,11 @@ export interface CartModule<C = unknown> {
   /** The cart's own statuses, for the per-store "which statuses to import" setting. */
   cartStatuses: ReadonlyArray<{ code: string; label: string }>;
   defaultImportStatuses: readonly string[];
+  /**
+   * What the cart's payment method codes (as normalize emits them) are called, for the screens
+   * (Yahoo!'s `payment_b1` is 銀行振込). Absent: the cart sends names already (Rakuten, makeshop).
+   */
+  paymentMethodNames?: Readonly<Record<string, string>>;
   /** Payment method names (as normalize emits them) that mean the money comes before shipping. */
   defaultPrepaidMethods: readonly string[];
   /**

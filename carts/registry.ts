@@ -64,3 +64,18 @@ export function knownSettingKeys(cart: CartName): string[] {
 export function storeSettingsProblems(cart: CartName, settings: Record<string, unknown>): SettingProblem[] {
   return settingsProblems(settings, settingsSchemasOf(cart));
 }
+
+/**
+ * A payment method as a person reads it: the cart's name for its code (Amazon's joined methods part
+ * by part, `CreditCard+GiftCertificate` → クレジットカード＋ギフト券), or the code itself when the cart
+ * has no name for it (never dropped: the operator still sees what the cart sent).
+ */
+export function paymentMethodName(cart: CartName, method: string | null): string | null {
+  if (method === null) return null;
+  const names = cartModule(cart).paymentMethodNames;
+  if (!names) return method;
+  return method
+    .split('+')
+    .map((m) => names[m] ?? m)
+    .join('＋');
+}

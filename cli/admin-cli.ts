@@ -5,6 +5,8 @@ import type { Command } from 'commander';
 import { listImportRuns } from '../db/import-runs.js';
 import { loadStatuses } from '../db/statuses.js';
 import { getStore, listStores } from '../db/stores.js';
+import { cronInWords } from '../domain/cron-words.js';
+import { credentialProblemInWords } from '../domain/import-skip.js';
 import { isRuleRefusal } from '../domain/refusal.js';
 import { createWorkerConnection } from '../infra/redis.js';
 import { jobIds, QUEUES, type QueueKey } from '../jobs/catalogue.js';
@@ -98,7 +100,7 @@ export function registerAdminCommands(program: Command): void {
         for (const s of all) {
           const lag = s.importCursor ? `${Math.round((Date.now() - s.importCursor.getTime()) / 1000)}s` : '—';
           process.stdout.write(
-            `${s.code.padEnd(16)} ${s.cart.padEnd(9)} ${s.enabled ? 'on ' : 'off'} cron "${s.importCron}"  last import ${ago(s.lastImportAt)} (${s.lastImportOutcome ?? '—'})  lag ${lag}${s.testStore ? '  test store' : ''}${s.credentialState === 'needs_credentials' ? `  ⚠ needs credentials${s.credentialError ? ` (${s.credentialError})` : ''}` : ''}\n`,
+            `${s.code.padEnd(16)} ${s.cart.padEnd(9)} ${s.enabled ? 'on ' : 'off'} cron "${s.importCron}"${cronInWords(s.importCron) ? ` (${cronInWords(s.importCron)})` : ''}  last import ${ago(s.lastImportAt)} (${s.lastImportOutcome ?? '—'})  lag ${lag}${s.testStore ? '  test store' : ''}${s.credentialState === 'needs_credentials' ? `  ⚠ 要再登録: ${credentialProblemInWords(s.credentialError)}${s.credentialError && s.credentialError !== credentialProblemInWords(s.credentialError) ? ` [${s.credentialError}]` : ''}` : ''}\n`,
           );
         }
       }),

@@ -72,9 +72,7 @@ describe('juchu stores apply', () => {
       credentialState: 'needs_credentials',
     });
     const list = await runJuchu(['stores', 'list'], env);
-    expect(list.stdout).toMatch(
-      /rakuten-sim .* test store {2}⚠ needs credentials \(API のベース URL の接続先が/,
-    );
+    expect(list.stdout).toMatch(/rakuten-sim .* test store {2}⚠ 要再登録: API のベース URL の接続先が/);
   });
 
   it('refuses what could never run, naming file, store and field, and saves nothing of the file', async () => {

@@ -165,6 +165,10 @@ describe('dashboard API', () => {
     expect(b.order.lines.length).toBeGreaterThan(0);
     expect(b.events[0]).toMatchObject({ action: 'imported', actor: 'import' });
     expect(b.rawPayload).toBeTypeOf('object');
+    // Shopify sends gateway names: shown as sent.
+    expect((r.body as { paymentMethodName: string | null }).paymentMethodName).toBe(
+      (r.body as { order: { payment: { method: string | null } } }).order.payment.method,
+    );
     expect((await viewer.get('/api/orders/999999')).status).toBe(404);
     expect((await viewer.get('/api/orders/abc')).status).toBe(400);
   });
@@ -381,9 +385,14 @@ describe('dashboard API', () => {
         cursor: string | null;
         hasCredentials: boolean;
         credentialFields: string[];
+        importCron: string;
+        importCronWords: string | null;
       }>;
     };
     const shop = s.stores.find((x) => x.code === 'shopify-global')!;
+    if (shop.importCron === '*/10 * * * *') expect(shop.importCronWords).toBe('10分ごと');
+    for (const x of s.stores)
+      expect(x.importCronWords === null || !/[*/]/.test(x.importCronWords)).toBe(true);
     expect(shop.cursor).not.toBeNull();
     expect(shop.lagSeconds).toBeGreaterThanOrEqual(0);
     expect(Date.parse(shop.nextRun!)).toBeGreaterThan(Date.now() - 1000);

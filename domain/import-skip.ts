@@ -31,3 +31,18 @@ export function importSkipReason(
     return SKIP_REASONS.needsCredentials;
   return null;
 }
+
+/**
+ * The credentials banner's words for what the cart answered. The stored reason is the adapter's
+ * technical line (`shopify graphqlOrders: HTTP 401: {…}`), kept for the admin as a tooltip; the
+ * operator reads Japanese with the one fact that helps (the HTTP status).
+ */
+export function credentialProblemInWords(reason: string | null): string {
+  const status = reason ? /\bHTTP (\d{3})\b/.exec(reason)?.[1] : undefined;
+  // juchu's own reasons are Japanese already (credentials dropped on a host change): shown as they are.
+  if (reason && !status && /[\u3040-\u30ff\u4e00-\u9fff]/.test(reason)) return reason;
+  if (status === '401') return 'カートが認証情報を受け付けませんでした（HTTP 401: 期限切れか誤り）';
+  if (status === '403') return 'カートがこの操作を許可していません（HTTP 403: 権限・スコープを確認）';
+  if (reason && /refresh|token/i.test(reason)) return 'アクセストークンを更新できませんでした';
+  return status ? `カートが認証を拒否しました（HTTP ${status}）` : 'カートが認証を拒否しました';
+}

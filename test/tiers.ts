@@ -11,6 +11,7 @@ export const UNIT_TESTS: readonly string[] = [
   'carts/**/fuzz.test.ts',
   'carts/csv/parse.test.ts',
   'carts/csv/table-stream.test.ts',
+  'carts/payment-names.test.ts',
   'infra/config.test.ts',
   'dashboard/allowed-hosts.test.ts',
   'dashboard/device-cookie.test.ts',

@@ -70,6 +70,20 @@ export const amazonCart: CartModule<AmazonCredentials> = {
   // were shipped outside juchu. Canceled is imported so a cancel after import reaches the slip.
   defaultImportStatuses: ['Unshipped', 'PartiallyShipped', 'Canceled'],
   // コンビニ・ATM・ネットバンキング・電子マネー払い is one option, `CVS`, paid after ordering.
+  // Names for the models' payment method values (v0 PaymentMethod / PaymentMethodDetails: COD, CVS,
+  // GC, PointsAccount, Invoice, CreditCard, Other; 2026 paymentExecutions: CashOnDelivery, …).
+  paymentMethodNames: {
+    COD: '代金引換',
+    CashOnDelivery: '代金引換',
+    CVS: 'コンビニ決済',
+    ConvenienceStore: 'コンビニ決済',
+    CreditCard: 'クレジットカード',
+    GC: 'ギフト券',
+    GiftCertificate: 'ギフト券',
+    PointsAccount: 'Amazonポイント',
+    Invoice: '請求書払い',
+    Other: 'その他',
+  },
   defaultPrepaidMethods: ['CVS'],
   apiStatus: amazonApiStatus,
   createAdapter: createAmazonAdapter,

@@ -3,7 +3,7 @@ import { apiEndpoint, type CartModule, type CredentialEndpoint, type RawOrder } 
 import { YahooActions } from './actions.js';
 import { tokenUrlFor, type YahooCredentials, yahooCredentialsSchema } from './auth.js';
 import { createYahooAdapter, yahooApiStatus, yahooSettingsSchema } from './client.js';
-import { CART, ORDER_STATUSES, PREPAID_METHODS, YAHOO_BASE_URL } from './constants.js';
+import { CART, ORDER_STATUSES, PAY_METHODS, PREPAID_METHODS, YAHOO_BASE_URL } from './constants.js';
 import { YAHOO_DEMO_CREDENTIALS } from './demo-credentials.js';
 import { normalizeYahoo, yahooOrderNoOf } from './normalize.js';
 import { withYahooStock } from './stock.js';
@@ -66,6 +66,7 @@ export const yahooCart: CartModule<YahooCredentials> = {
   // Pre-orders, processing and on-hold orders are work to do; cancelled (4) so that a cancel of an
   // imported order is seen. Completed (5) orders were shipped without us.
   defaultImportStatuses: ['1', '2', '3', '4'],
+  paymentMethodNames: PAY_METHODS,
   defaultPrepaidMethods: PREPAID_METHODS,
   apiStatus: yahooApiStatus,
   createAdapter: createYahooAdapter,

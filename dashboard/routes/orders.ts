@@ -2,6 +2,7 @@
 // its history, and what an operator does to orders (status changes single and bulk, 自動確認
 // included; notes; payment; shipment; deleting a キャンセル済み order).
 import { z } from 'zod';
+import { paymentMethodName } from '../../carts/registry.js';
 import { listOrders, listQuerySchema, orderDetail, plainDate, statusCounts } from '../../db/order-list.js';
 import { loadStatuses } from '../../db/statuses.js';
 import { AUTO_CONFIRM, type StatusCatalogue } from '../../domain/statuses.js';
@@ -40,7 +41,8 @@ export function registerOrderRoutes(routes: RouteTable, { db }: RouteDeps): void
     const id = parse(idParam, req.params.id);
     const detail = await orderDetail(db, id, await loadStatuses(db));
     if (!detail) throw notFound(`注文 ${id} はありません（削除された可能性があります）`);
-    return detail;
+    const o = detail.order;
+    return { ...detail, paymentMethodName: paymentMethodName(o.cart, o.payment.method) };
   });
 
   routes.add('post', '/api/orders/bulk-status', 'operator', async (req, res) => {

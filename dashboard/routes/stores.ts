@@ -7,6 +7,8 @@ import { cartModule, credentialFields } from '../../carts/registry.js';
 import { openRejectCounts } from '../../db/import-rejects.js';
 import { latestSkips } from '../../db/import-runs.js';
 import { findSavedStore, findStore, listStores, type Store } from '../../db/stores.js';
+import { cronInWords } from '../../domain/cron-words.js';
+import { credentialProblemInWords } from '../../domain/import-skip.js';
 import { CART_LABELS, CARTS } from '../../domain/order.js';
 import { toJstIso } from '../../domain/time.js';
 import { jobIds } from '../../jobs/catalogue.js';
@@ -39,6 +41,7 @@ function storeView(s: Store, now: Date) {
     cartLabel: CART_LABELS[s.cart],
     enabled: s.enabled,
     importCron: s.importCron,
+    importCronWords: cronInWords(s.importCron),
     nextRun: s.enabled ? jstOrNull(nextRun(s.importCron)) : null,
     cursor: jstOrNull(s.importCursor),
     lagSeconds: s.importCursor
@@ -48,6 +51,8 @@ function storeView(s: Store, now: Date) {
     lastImportOutcome: s.lastImportOutcome,
     credentialState: s.credentialState,
     credentialError: s.credentialError,
+    credentialProblem:
+      s.credentialState === 'needs_credentials' ? credentialProblemInWords(s.credentialError) : null,
     hasCredentials: s.hasCredentials,
     credentialFields: credentialFields(s.cart),
     baseUrl: s.baseUrl,

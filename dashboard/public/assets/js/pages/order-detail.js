@@ -355,7 +355,12 @@ export async function render(main, ctx) {
       { class: 'card' },
       h('h3', null, '支払'),
       kv([
-        ['支払方法', dash(o.payment.method)],
+        [
+          '支払方法',
+          data.paymentMethodName && data.paymentMethodName !== o.payment.method
+            ? `${data.paymentMethodName}（${o.payment.method}）`
+            : dash(o.payment.method),
+        ],
         ['カード種別', dash(o.payment.cardType)],
         ['決済手数料', yen(o.payment.fee, o.currency)],
         ['入金日時', o.payment.paidAt ? dt(o.payment.paidAt) : '—'],

@@ -23,7 +23,9 @@ export async function render(main, ctx) {
         ? notice(
             'warn',
             h('strong', null, '認証情報の再登録が必要な店舗があります: '),
-            needs.map((s) => `${s.name}（${s.credentialError ?? 'カートが認証を拒否しました'}）`).join('、'),
+            needs
+              .map((s) => `${s.name}（${s.credentialProblem ?? 'カートが認証を拒否しました'}）`)
+              .join('、'),
             ' この店舗の取込は、認証情報を登録し直すまで止まっています。',
             ctx.can('admin')
               ? ' — 「認証情報」から新しい値を登録してください。'
@@ -55,7 +57,17 @@ export async function render(main, ctx) {
               ),
           },
           { label: '状態', cell: (s) => (s.enabled ? '有効' : '停止中') },
-          { label: 'スケジュール', cell: (s) => h('span', { class: 'mono' }, s.importCron) },
+          {
+            label: 'スケジュール',
+            // In words where the shape has words (10分ごと), the expression beside it for whoever edits it.
+            cell: (s) =>
+              h(
+                'div',
+                { class: 'schedule' },
+                s.importCronWords ?? '',
+                h('div', { class: s.importCronWords ? 'mono muted' : 'mono' }, s.importCron),
+              ),
+          },
           { label: '次回', cell: (s) => dt(s.nextRun), class: 'nowrap' },
           {
             label: '前回の取込',
@@ -92,7 +104,11 @@ export async function render(main, ctx) {
             label: '認証',
             cell: (s) =>
               s.credentialState === 'needs_credentials'
-                ? h('span', { class: 'bad', title: s.credentialError ?? '' }, '要再登録')
+                ? h(
+                    'span',
+                    { class: 'bad', title: s.credentialError ?? '' },
+                    `要再登録: ${s.credentialProblem ?? ''}`,
+                  )
                 : s.hasCredentials || s.credentialFields.length === 0
                   ? 'OK'
                   : '未登録',
