@@ -12,12 +12,36 @@ export interface RawOrder {
 
 export interface OrderPage {
   orders: RawOrder[];
+  /**
+   * Progress a cart ordered by update time can state (adapters with `progress: 'pages'`): every order
+   * of the window changed before this instant is in this page or an earlier one. The import moves the
+   * cursor here once the page is stored, and a retry lists from here on (`resume`).
+   */
+  resumeFrom?: Date;
 }
+
+/**
+ * How an import of the cart commits progress inside a window (issue 15):
+ * - `pages`: its pages carry `resumeFrom` (paging ordered by update time, or sub-windows it walks);
+ * - `windows`: the window may be split into sub-windows listed one after another, each committed;
+ * - absent: only a whole window commits (the CSV inbox: files, not times).
+ */
+export type ImportProgress = 'pages' | 'windows';
 
 /** Half-open window [from, to) on the cart's "last updated" time (or order time where that is all it offers). */
 export interface ListWindow {
   from: Date;
   to: Date;
+}
+
+export interface ListOptions {
+  signal?: AbortSignal;
+  /**
+   * The window continues one an earlier attempt began (its `from` is that attempt's last
+   * `resumeFrom`): work the adapter did once per window before its first `resumeFrom` (a look-back
+   * scan for changes of older orders) is done already.
+   */
+  resume?: boolean;
 }
 
 export type NormalizeResult =
@@ -27,7 +51,9 @@ export type NormalizeResult =
 export interface CartAdapter {
   readonly cart: CartName;
   /** Every order changed in the window, page by page, exactly once across pages and sub-windows. */
-  listOrders(window: ListWindow, opts?: { signal?: AbortSignal }): AsyncGenerator<OrderPage>;
+  listOrders(window: ListWindow, opts?: ListOptions): AsyncGenerator<OrderPage>;
+  /** How progress inside a window is committed (see ImportProgress). */
+  readonly progress?: ImportProgress;
   /** One order by cart order number (re-import); null when the cart does not know it. */
   fetchOrder(cartOrderNo: string): Promise<RawOrder | null>;
   /** Pure: raw record → order, or a rejection naming the field. */

@@ -109,6 +109,11 @@ export async function closeExpiredRuns(db: Db): Promise<number> {
   return Number(r.numAffectedRows ?? 0);
 }
 
+/** What the run corrected on its way (Japanese, shown with the run). */
+export async function noteRun(db: Db, runId: number, notice: string): Promise<void> {
+  await db.updateTable('import_runs').set({ notice: notice.slice(0, 2000) }).where('id', '=', runId).execute();
+}
+
 export async function finishRun(
   db: Db,
   runId: number,
@@ -189,6 +194,8 @@ export interface ImportRunView {
   error: string | null;
   /** Why the job did not import (outcome 'skipped'). */
   skipReason: string | null;
+  /** What the run corrected on its way (a cursor beyond the database's time), Japanese. */
+  notice: string | null;
   startedAt: string;
   finishedAt: string | null;
   durationMs: number | null;
@@ -218,6 +225,7 @@ function toRunView(r: ImportRunRow & { store_code: string; store_name: string })
     outcome: r.outcome,
     error: r.error,
     skipReason: r.skip_reason,
+    notice: r.notice,
     startedAt: toJstIso(r.started_at),
     finishedAt: jstOrNull(r.finished_at),
     durationMs: r.duration_ms,

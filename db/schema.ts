@@ -24,6 +24,8 @@ export interface StoresTable {
   credential_state: Generated<'ok' | 'needs_credentials'>;
   credential_error: string | null;
   import_cursor: Timestamp | null;
+  /** End of the window an import is working through (its cursor moves page by page); null: none. */
+  import_window_to: Timestamp | null;
   last_import_at: Timestamp | null;
   last_import_outcome: string | null;
   import_lease_owner: string | null;
@@ -264,6 +266,8 @@ export interface ImportRunsTable {
   error: string | null;
   /** Why an import job did not import (outcome 'skipped'). */
   skip_reason: Generated<string | null>;
+  /** What the run corrected on its way (a cursor beyond the database's time), in Japanese. */
+  notice: string | null;
   started_at: CreatedAt;
   finished_at: Timestamp | null;
   duration_ms: number | null;

@@ -263,12 +263,17 @@ export async function credentialsWorked(db: Db, storeId: number): Promise<void> 
     .execute();
 }
 
-/** A window completed: the cursor moves to its end (forward only) and the credentials proved good. */
-export async function advanceCursor(db: Db, storeId: number, to: Date): Promise<void> {
-  await db
+/**
+ * A window completed: the cursor moves to its end (forward only, never beyond the database's time),
+ * the window in progress is done, and the credentials proved good. False when the end was refused.
+ */
+export async function advanceCursor(db: Db, storeId: number, to: Date): Promise<boolean> {
+  const r = await db
     .updateTable('stores')
-    .set({ import_cursor: to, credential_state: 'ok', credential_error: null })
+    .set({ import_cursor: to, import_window_to: null, credential_state: 'ok', credential_error: null })
     .where('id', '=', storeId)
-    .where((eb) => eb.or([eb('import_cursor', 'is', null), eb('import_cursor', '<', to)]))
-    .execute();
+    .where(sql<boolean>`${to}::timestamptz <= now()`)
+    .where((eb) => eb.or([eb('import_cursor', 'is', null), eb('import_cursor', '<=', to)]))
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
 }

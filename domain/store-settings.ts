@@ -7,6 +7,24 @@ import { REGISTRATION_NUMBER } from './invoice.js';
 
 export const reservationTimings = ['import', 'fulfillment'] as const;
 
+/** Per-store HTTP settings to the cart; each absent key keeps the cart's default (carts/contract.ts). */
+export const httpSettingsSchema = z
+  .object({
+    /** Per-request timeout. */
+    timeoutMs: z.number().int().min(1000).max(300_000).optional(),
+    /** Attempts per request for network errors, timeouts, 5xx and 429 (1 = no retry). */
+    maxAttempts: z.number().int().min(1).max(20).optional(),
+    /** First backoff, doubling each attempt with jitter. */
+    baseDelayMs: z.number().int().min(0).max(60_000).optional(),
+    /** Longest single wait (also caps a cart's Retry-After). */
+    maxDelayMs: z.number().int().min(0).max(600_000).optional(),
+  })
+  .strict()
+  .refine((h) => h.baseDelayMs === undefined || h.maxDelayMs === undefined || h.baseDelayMs <= h.maxDelayMs, {
+    message: 'baseDelayMs must not exceed maxDelayMs',
+    path: ['baseDelayMs'],
+  });
+
 export const storeSettingsSchema = z.object({
   /** Cart statuses whose orders are imported; null = the cart's defaults. Cancels of imported orders always come through. */
   importStatuses: z.array(z.string()).nullable().default(null),
@@ -29,6 +47,18 @@ export const storeSettingsSchema = z.object({
   initialImportDays: z.number().int().min(0).max(730).default(3),
   /** A cancel before the shipping instruction completes by itself (else it waits for an operator). */
   autoCompleteCancel: z.boolean().default(true),
+  /**
+   * A cart whose pages do not say how far a window is in is listed in sub-windows this long, each
+   * committed before the next (issue 15): a retry resumes at the first one not yet in.
+   */
+  importSliceMinutes: z
+    .number()
+    .int()
+    .min(5)
+    .max(7 * 24 * 60)
+    .default(360),
+  /** HTTP to the cart: per-request timeout, attempts and backoff (defaults: the cart's). */
+  http: httpSettingsSchema.default({}),
   /** Daily reconciliation (missed-order backstop), Asia/Tokyo. */
   reconcileCron: z.string().default('30 3 * * *'),
   /** Optional scheduled shipping instruction for this store's ready orders, Asia/Tokyo. */

@@ -82,7 +82,12 @@ export function storeActionsFactory(db: Db, key: Buffer, http?: Partial<HttpSett
       baseUrl: store.baseUrl ?? mod.defaultBaseUrl,
       credentials: await checkedCredentials(db, key, store),
       settings: store.settings,
-      http,
+      // The store's own HTTP settings (stores.settings.http, checked on save) over the process's.
+      http: { ...http, ...definedOnly(store.settings.http ?? {}) },
     });
   };
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -6,8 +6,14 @@
 import { randomUUID } from 'node:crypto';
 import type { CartAdapter, RawOrder } from '../carts/contract.js';
 import { CsvFormatError } from '../carts/csv/format-error.js';
-import { CartAuthError } from '../carts/errors.js';
-import { closeAbandonedRuns, finishRun, openRun } from '../db/import-runs.js';
+import { CartAuthError, isCartError } from '../carts/errors.js';
+import {
+  beginWindow,
+  checkpointCursor,
+  readImportPosition,
+  refuseFutureCursor,
+} from '../db/import-position.js';
+import { closeAbandonedRuns, finishRun, noteRun, openRun } from '../db/import-runs.js';
 import type { ImportTrigger } from '../db/schema.js';
 import {
   acquireImportLease,
@@ -18,7 +24,8 @@ import {
   type Store,
 } from '../db/stores.js';
 import { addCounts, type PageCounts, zeroCounts } from '../domain/import-counts.js';
-import { jstDate, parseJstLocal } from '../domain/time.js';
+import { subWindows } from '../domain/import-window.js';
+import { jstDate, parseJstLocal, toJstIso } from '../domain/time.js';
 import type { Logger } from '../infra/logger.js';
 import type { UseCaseDeps } from './deps.js';
 import { importInboxFiles } from './import-inbox-files.js';
@@ -37,6 +44,7 @@ export interface ImportDeps extends UseCaseDeps {
 export type ImportSource =
   | { kind: 'window' }
   | { kind: 'day'; day: string }
+  | { kind: 'span'; window: { from: Date; to: Date } }
   | { kind: 'order'; cartOrderNo: string }
   | { kind: 'records'; records: readonly RawOrder[]; adapter: Pick<CartAdapter, 'normalize'> }
   /** An uploaded order file read as a stream: its pages (one transaction each). */
@@ -87,12 +95,87 @@ export function yesterdayJst(now: Date): string {
   return jstDate(new Date(now.getTime() - 86_400_000));
 }
 
+/**
+ * The attempt failed after committing progress (the cursor moved): a retry resumes where it stopped.
+ * Jobs retry such an attempt without counting it as failed.
+ */
+export class ImportProgressed extends Error {
+  override name = 'ImportProgressed';
+}
+
+/** Retrying may help: not a refusal of our credentials nor a request the cart will never take. */
+function isRetryableFailure(e: unknown): boolean {
+  if (e instanceof CartAuthError) return false;
+  if (isCartError(e)) return e.retryable;
+  return true;
+}
+
+/**
+ * The window of a scheduled import, on the database's clock: the one an earlier attempt left half
+ * done (from where its cursor stands, to its end), else [cursor − overlap, now − settle lag). A
+ * cursor beyond the database's time is refused and set back (db/import-position.ts), and the run
+ * says so.
+ */
+async function windowToImport(
+  deps: ImportDeps,
+  store: Store,
+): Promise<{ window: { from: Date; to: Date }; resume: boolean; notice: string | null }> {
+  let pos = await readImportPosition(deps.db, store.id);
+  let notice: string | null = null;
+  if (pos.cursor && pos.cursor > pos.dbNow) {
+    const r = await refuseFutureCursor(deps.db, store.id);
+    if (r) {
+      notice = `取込カーソル ${toJstIso(r.refused)} がデータベースの時刻 ${toJstIso(r.dbNow)} より先でした（時計の進んだプロセスが書いたものです）。受け付けず、${r.setTo ? `${toJstIso(r.setTo)} から` : '初回取込の範囲で'}取り込み直します。`;
+      deps.log.error(
+        { store: store.code, refused: r.refused.toISOString(), dbNow: r.dbNow.toISOString(), setTo: r.setTo?.toISOString() ?? null },
+        'import cursor beyond the database time refused and set back',
+      );
+    }
+    pos = await readImportPosition(deps.db, store.id);
+  }
+  if (pos.windowTo && pos.cursor && pos.cursor < pos.windowTo && pos.windowTo <= pos.dbNow)
+    return { window: { from: pos.cursor, to: pos.windowTo }, resume: true, notice };
+  return { window: importWindow({ ...store, importCursor: pos.cursor }, pos.dbNow), resume: false, notice };
+}
+
+/**
+ * Lists a scheduled window committing progress as it goes: the cursor moves after each page that
+ * states how far the window is in (`progress: 'pages'`), or after each sub-window of
+ * `importSliceMinutes` (`progress: 'windows'`); a cart with neither commits the whole window only.
+ */
+async function listCommitting(
+  deps: ImportDeps,
+  store: Store,
+  adapter: CartAdapter,
+  window: { from: Date; to: Date },
+  resume: boolean,
+  page: (raws: readonly RawOrder[]) => Promise<void>,
+  onProgress: () => void,
+): Promise<void> {
+  if (adapter.progress) await beginWindow(deps.db, store.id, window.to);
+  const commit = async (at: Date) => {
+    if (await checkpointCursor(deps.db, store.id, at)) onProgress();
+  };
+  if (adapter.progress === 'windows') {
+    for (const w of subWindows(window, store.settings.importSliceMinutes * MINUTE)) {
+      for await (const p of adapter.listOrders(w, { resume })) if (p.orders.length) await page(p.orders);
+      if (w.to < window.to) await commit(w.to);
+    }
+    return;
+  }
+  for await (const p of adapter.listOrders(window, { resume })) {
+    if (p.orders.length) await page(p.orders);
+    if (adapter.progress === 'pages' && p.resumeFrom && p.resumeFrom < window.to) await commit(p.resumeFrom);
+  }
+}
+
 export async function runImport(deps: ImportDeps, input: RunImportInput): Promise<RunImportResult> {
   const { store, source } = input;
   const owner = `${deps.processId}-${input.jobId ?? `direct-${randomUUID()}`}`;
   const leaseSeconds = deps.config.IMPORT_LEASE_SECONDS;
   if (!(await acquireImportLease(deps.db, store.id, owner, leaseSeconds))) return { outcome: 'busy' };
   let runId: number | null = null;
+  let progressed = false;
   try {
     const inHand = source.kind === 'records' || source.kind === 'pages';
     if (!inHand && !deps.adapterFor) throw new Error('runImport: no adapterFor for a cart source');
@@ -100,11 +183,15 @@ export async function runImport(deps: ImportDeps, input: RunImportInput): Promis
     // We hold the store's lease, so a run of it still `running` belongs to a process that died.
     await closeAbandonedRuns(deps.db, store.id);
     let window: { from: Date; to: Date } | null = null;
+    let resume = false;
+    let notice: string | null = null;
     if (source.kind === 'window') {
-      window = importWindow(store, deps.now());
+      const w = await windowToImport(deps, store);
+      ({ window, resume, notice } = w);
       const listable = adapter!.listableUntil?.();
-      if (listable && listable < window.to) window.to = listable;
+      if (!resume && listable && listable < window.to) window.to = listable;
     } else if (source.kind === 'day') window = reconcileWindow(source.day);
+    else if (source.kind === 'span') window = source.window;
     const run = await openRun(deps.db, {
       storeId: store.id,
       trigger: input.trigger,
@@ -115,6 +202,7 @@ export async function runImport(deps: ImportDeps, input: RunImportInput): Promis
     });
     if (!run) return { outcome: 'already-imported' };
     runId = run.id;
+    if (notice) await noteRun(deps.db, run.id, notice);
     const newOrders: string[] = [];
     let counts = zeroCounts();
     const page = async (raws: readonly RawOrder[], normalizer: Pick<CartAdapter, 'normalize'>) => {
@@ -162,13 +250,23 @@ export async function runImport(deps: ImportDeps, input: RunImportInput): Promis
       await page([raw], adapter!);
       await credentialsWorked(deps.db, store.id);
     } else if (window && window.to > window.from) {
-      for await (const p of adapter!.listOrders(window)) await page(p.orders, adapter!);
       if (source.kind === 'window') {
-        // The window is complete: only now does the cursor move (forward only); the credentials
-        // proved good, so 要再登録 clears with it.
-        await advanceCursor(deps.db, store.id, window.to);
+        const w = window;
+        await listCommitting(deps, store, adapter!, w, resume, (raws) => page(raws, adapter!), () => {
+          progressed = true;
+        });
+        // The window is complete: the cursor moves to its end (forward only, never beyond the
+        // database's time); the credentials proved good, so 要再登録 clears with it.
+        if (!(await advanceCursor(deps.db, store.id, w.to)))
+          deps.log.error(
+            { store: store.code, to: w.to.toISOString() },
+            'the window end is beyond the database time: the cursor was not moved',
+          );
         await adapter!.afterWindow?.();
-      } else await credentialsWorked(deps.db, store.id);
+      } else {
+        for await (const p of adapter!.listOrders(window)) await page(p.orders, adapter!);
+        await credentialsWorked(deps.db, store.id);
+      }
     }
     await finishRun(
       deps.db,
@@ -181,11 +279,22 @@ export async function runImport(deps: ImportDeps, input: RunImportInput): Promis
     return { outcome: 'succeeded', runId: run.id, counts, window, newOrders };
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    if (runId !== null) await finishRun(deps.db, runId, store.id, 'failed', message);
+    const goesOn = progressed && isRetryableFailure(e);
+    if (runId !== null)
+      await finishRun(
+        deps.db,
+        runId,
+        store.id,
+        'failed',
+        goesOn ? `${message}（取込は進んでいます: 次の試行は続きから再開します）` : message,
+      );
     if (e instanceof CartAuthError) {
       await markNeedsCredentials(deps.db, store.id, message);
       deps.log.error({ store: store.code, err: message }, 'authentication refused: store needs credentials');
     }
+    // Progress was committed before the failure: the caller may try again at once without counting
+    // a failed attempt (a store with a backlog catches up while the cart is merely unreliable).
+    if (goesOn) throw new ImportProgressed(message, { cause: e });
     throw e;
   } finally {
     await releaseImportLease(deps.db, store.id, owner).catch(() => undefined);

@@ -5,7 +5,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { parseInstant, toJstIso } from '../../domain/time.js';
-import type { AdapterOptions, CartAdapter, ListWindow, OrderPage, RawOrder } from '../contract.js';
+import type {
+  AdapterOptions,
+  CartAdapter,
+  ImportProgress,
+  ListOptions,
+  ListWindow,
+  OrderPage,
+  RawOrder,
+} from '../contract.js';
 import { CartResponseError } from '../errors.js';
 import {
   CartHttpClient,
@@ -174,6 +182,9 @@ export class ShopifyAdapter implements CartAdapter {
           lineItemsFirst: this.settings.lineItemsFirst,
         });
     this.graphql = graphql;
+    // GraphQL pages are sorted by UPDATED_AT, so each states how far the window is in; the REST
+    // reader's pages are not (orders.json has no update-time sort we rely on): sub-windows instead.
+    this.progress = graphql ? 'pages' : 'windows';
   }
 
   private classify(res: HttpResponse, req: HttpRequest): Classified {
@@ -188,7 +199,9 @@ export class ShopifyAdapter implements CartAdapter {
     return classifyByStatus(res);
   }
 
-  listOrders(window: ListWindow, opts: { signal?: AbortSignal } = {}): AsyncGenerator<OrderPage> {
+  readonly progress: ImportProgress;
+
+  listOrders(window: ListWindow, opts: ListOptions = {}): AsyncGenerator<OrderPage> {
     return this.graphql ? this.graphql.listOrders(window, opts.signal) : this.listRest(window, opts);
   }
 

@@ -342,6 +342,8 @@ export class ShopifyGraphqlOrders {
     // `pageSize` orders a page, so a catch-up writes a few large pages instead of hundreds of tiny ones.
     let pending: RawOrder[] = [];
     let yielded = false;
+    // sortKey UPDATED_AT (ascending): every order changed before the last one read has been read.
+    let through: number | null = null;
     for (;;) {
       const first = this.pageSize();
       const vars = { first, after, query: search, lines: this.opts.lineItemsFirst };
@@ -361,13 +363,18 @@ export class ShopifyGraphqlOrders {
       this.stats.pages++;
       for (const node of page.nodes) {
         const updated = updatedAtMs(node);
+        if (updated !== null && updated <= to) through = Math.max(through ?? updated, updated);
         // Records whose updatedAt cannot be read still go through: normalize names the field.
         if (updated !== null && (updated < from || updated >= to)) continue;
         pending.push(graphqlRawOrder(await this.completeLines(node, signal)));
       }
       const cursor = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
       if (pending.length >= this.opts.pageSize || (!cursor && (pending.length > 0 || !yielded))) {
-        yield { orders: pending };
+        // Orders changed at `through` itself may go on in the next query: resume there, inclusive.
+        yield {
+          orders: pending,
+          ...(cursor && through !== null && through > from ? { resumeFrom: new Date(through) } : {}),
+        };
         pending = [];
         yielded = true;
       }

@@ -6,6 +6,7 @@ import * as loginFailures from './2026-12-02T1500-login-failures.js';
 import * as storeTestFlag from './2026-12-02T1700-store-test-flag.js';
 import * as productMaster from './2026-12-02T1900-product-master.js';
 import * as setsWarehousesHolds from './2026-12-02T1910-sets-warehouses-holds.js';
+import * as importProgress from './2026-12-03T0100-import-progress.js';
 import * as inboxFilesUploads from './2026-12-03T0200-inbox-files-uploads.js';
 import * as importRunSkipped from './2026-12-03T0400-import-run-skipped.js';
 import * as shippingLabels from './2026-12-03T0800-shipping-labels.js';
@@ -18,6 +19,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02T1700-store-test-flag': storeTestFlag,
   '2026-12-02T1900-product-master': productMaster,
   '2026-12-02T1910-sets-warehouses-holds': setsWarehousesHolds,
+  '2026-12-03T0100-import-progress': importProgress,
   '2026-12-03T0200-inbox-files-uploads': inboxFilesUploads,
   '2026-12-03T0400-import-run-skipped': importRunSkipped,
   '2026-12-03T0800-shipping-labels': shippingLabels,
