@@ -25,7 +25,9 @@ export async function databaseClock(db: Db, everyMs = 60_000): Promise<DatabaseC
   let offset = 0;
   const sync = async () => {
     const before = Date.now();
-    const r = await sql<{ ms: string }>`SELECT (extract(epoch from clock_timestamp()) * 1000)::bigint::text AS ms`.execute(db);
+    const r = await sql<{
+      ms: string;
+    }>`SELECT (extract(epoch from clock_timestamp()) * 1000)::bigint::text AS ms`.execute(db);
     const after = Date.now();
     offset = Number(r.rows[0]!.ms) - (before + after) / 2;
     return offset;
@@ -33,5 +35,10 @@ export async function databaseClock(db: Db, everyMs = 60_000): Promise<DatabaseC
   await sync();
   const timer = setInterval(() => void sync().catch(() => undefined), everyMs);
   timer.unref();
-  return { now: () => new Date(Date.now() + offset), sync, offsetMs: () => offset, stop: () => clearInterval(timer) };
+  return {
+    now: () => new Date(Date.now() + offset),
+    sync,
+    offsetMs: () => offset,
+    stop: () => clearInterval(timer),
+  };
 }

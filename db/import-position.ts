@@ -6,7 +6,7 @@ import type { Db } from './db.js';
 
 export interface ImportPosition {
   cursor: Date | null;
-  /** The window an earlier attempt was working through; null when none is in progress. */
+  /** The window an earlier attempt made progress in and did not finish; null when none. */
   windowTo: Date | null;
   /** The database's time as the position was read. */
   dbNow: Date;
@@ -22,22 +22,15 @@ export async function readImportPosition(db: Db, storeId: number): Promise<Impor
 }
 
 /**
- * A window begins: its end is kept so that a retry finishes this window (from where the cursor then
- * stands) before starting the next one.
+ * Progress inside a window: everything changed before `at` is stored. Forward only, inside the
+ * window, never beyond the database's time; the window's end is kept with the first progress, so a
+ * retry finishes this window (from the cursor) before starting the next. True when the cursor moved.
  */
-export async function beginWindow(db: Db, storeId: number, windowTo: Date): Promise<void> {
-  await db.updateTable('stores').set({ import_window_to: windowTo }).where('id', '=', storeId).execute();
-}
-
-/**
- * Progress inside the window: everything changed before `at` is stored. Forward only, inside the
- * window, never beyond the database's time. True when the cursor moved.
- */
-export async function checkpointCursor(db: Db, storeId: number, at: Date): Promise<boolean> {
+export async function checkpointCursor(db: Db, storeId: number, at: Date, windowTo: Date): Promise<boolean> {
   const r = await sql`
-    UPDATE stores SET import_cursor = ${at}
-    WHERE id = ${storeId} AND ${at}::timestamptz <= now()
-      AND (import_window_to IS NULL OR ${at}::timestamptz <= import_window_to)
+    UPDATE stores SET import_cursor = ${at}, import_window_to = COALESCE(import_window_to, ${windowTo}::timestamptz)
+    WHERE id = ${storeId} AND ${at}::timestamptz <= now() AND ${at}::timestamptz < ${windowTo}::timestamptz
+      AND (import_window_to IS NULL OR ${at}::timestamptz < import_window_to)
       AND (import_cursor IS NULL OR import_cursor < ${at}::timestamptz)`.execute(db);
   return Number(r.numAffectedRows ?? 0) === 1;
 }
@@ -64,4 +57,20 @@ export async function refuseFutureCursor(
     RETURNING old.import_cursor AS refused, s.import_cursor AS set_to, now() AS now`.execute(db);
   const row = r.rows[0];
   return row ? { refused: row.refused, setTo: row.set_to, dbNow: new Date(row.now) } : null;
+}
+
+/**
+ * The start of the earliest window since `since` that cannot be trusted to have listed everything
+ * it claims: a succeeded scheduled window that ended after its own run finished (its process's clock
+ * ran ahead: orders placed between then and the window's end were never listed) or that was empty
+ * the wrong way round (from after to). Null when every window is sound. The scheduled reconcile
+ * covers from there.
+ */
+export async function firstUntrustedWindow(db: Db, storeId: number, since: Date): Promise<Date | null> {
+  const r = await sql<{ at: Date | null }>`
+    SELECT min(LEAST(started_at, window_from)) AS at FROM import_runs
+    WHERE store_id = ${storeId} AND outcome = 'succeeded' AND trigger IN ('schedule', 'manual', 'retry')
+      AND window_to IS NOT NULL AND started_at >= ${since}
+      AND (window_to > finished_at OR window_from >= window_to)`.execute(db);
+  return r.rows[0]?.at ?? null;
 }

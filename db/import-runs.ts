@@ -111,7 +111,11 @@ export async function closeExpiredRuns(db: Db): Promise<number> {
 
 /** What the run corrected on its way (Japanese, shown with the run). */
 export async function noteRun(db: Db, runId: number, notice: string): Promise<void> {
-  await db.updateTable('import_runs').set({ notice: notice.slice(0, 2000) }).where('id', '=', runId).execute();
+  await db
+    .updateTable('import_runs')
+    .set({ notice: notice.slice(0, 2000) })
+    .where('id', '=', runId)
+    .execute();
 }
 
 export async function finishRun(

@@ -13,6 +13,7 @@ export function subWindows(window: TimeWindow, stepMs: number): TimeWindow[] {
   if (!(stepMs > 0)) throw new Error(`subWindows: step must be positive (got ${stepMs})`);
   if (to <= from) return [];
   const out: TimeWindow[] = [];
-  for (let t = from; t < to; t += stepMs) out.push({ from: new Date(t), to: new Date(Math.min(t + stepMs, to)) });
+  for (let t = from; t < to; t += stepMs)
+    out.push({ from: new Date(t), to: new Date(Math.min(t + stepMs, to)) });
   return out;
 }

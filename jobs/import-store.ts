@@ -1,7 +1,9 @@
 // Job `import-store` (queue orders-import)
 // Idempotency: the store's lease allows one import at a time; the window is re-derived from the
-//   cursor on every attempt; orders are unique per (store, cart order number); a scheduled slot has
-//   one run row. Running it twice imports nothing twice.
+//   cursor on every attempt (a window left half done is resumed from where its cursor stands:
+//   progress commits page by page or sub-window by sub-window); orders are unique per (store, cart
+//   order number); a scheduled slot has one run row. Running it twice imports nothing twice.
+//   An attempt that failed after moving the cursor runs again shortly without counting as failed.
 // Enqueues next: nothing — stock allocation and status settling run inline after each page commit.
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import { CartAuthError, isCartError } from '../carts/errors.js';
@@ -9,7 +11,7 @@ import type { ImportTrigger } from '../db/schema.js';
 import { getStore, type Store } from '../db/stores.js';
 import type { PageCounts } from '../domain/import-counts.js';
 import { SKIP_REASONS } from '../domain/import-skip.js';
-import { type RunImportResult, runImport } from '../usecases/run-import.js';
+import { ImportProgressed, type RunImportResult, runImport } from '../usecases/run-import.js';
 import { skipImportIfDue } from '../usecases/skip-import.js';
 import type { JobCatalogue } from './catalogue.js';
 import type { JobDeps } from './deps.js';
@@ -85,6 +87,31 @@ export async function waitForLease(job: ImportJob | null, token: string | undefi
   }
 }
 
+/** How soon an attempt that failed after committing progress is tried again. */
+export const PROGRESS_RETRY_MS = 2_000;
+
+/**
+ * The attempt failed but moved the cursor first: the job runs again shortly, from where it stopped,
+ * and the attempt is not counted (moveToDelayed + DelayedError keeps attemptsMade): a job is failed
+ * only when attempts in a row make no progress.
+ */
+async function continueAfterProgress(
+  deps: Pick<JobDeps, 'log'>,
+  job: ImportJob,
+  token: string,
+  store: Store,
+  e: ImportProgressed,
+): Promise<never> {
+  const reason = `取込は進みましたが途中で失敗しました（${e.message.slice(0, 300)}）。続きから再開します`;
+  deps.log.warn(
+    { store: store.code, jobId: job.id, err: e.message },
+    'import failed after progress; resuming',
+  );
+  await job.log?.(reason).catch(() => undefined);
+  await job.moveToDelayed(Date.now() + PROGRESS_RETRY_MS, token);
+  throw new DelayedError();
+}
+
 /** Runs the import use case for a job, turning its outcomes into BullMQ's vocabulary. */
 export async function runImportJob(
   deps: JobDeps,
@@ -97,6 +124,8 @@ export async function runImportJob(
   try {
     r = await runImport(deps, { ...input, store, jobId: job?.id ?? null });
   } catch (e) {
+    if (e instanceof ImportProgressed && job && token)
+      await continueAfterProgress(deps, job, token, store, e);
     return failImport(store, e);
   }
   if (r.outcome === 'busy') await waitForLease(job, token);

@@ -1,18 +1,14 @@
 // Operation: an import of one store — the one skeleton the scheduled import, the reconciliation,
 // the re-import of one order and an uploaded file all run: the store's import lease (one import of a
 // store at a time, whoever starts it), the run row, the pages, the cursor (scheduled windows only,
-// forward only, once the whole window is in), then finish or fail. A cart refusing our credentials
+// forward only, on the database's clock; committed as the window goes where the cart's pages say how
+// far they are in, or per sub-window, so a retry resumes), then finish or fail. A cart refusing our credentials
 // stops at once and marks the store; other failures are the caller's to retry (jobs: BullMQ).
 import { randomUUID } from 'node:crypto';
 import type { CartAdapter, RawOrder } from '../carts/contract.js';
 import { CsvFormatError } from '../carts/csv/format-error.js';
 import { CartAuthError, isCartError } from '../carts/errors.js';
-import {
-  beginWindow,
-  checkpointCursor,
-  readImportPosition,
-  refuseFutureCursor,
-} from '../db/import-position.js';
+import { checkpointCursor, readImportPosition, refuseFutureCursor } from '../db/import-position.js';
 import { closeAbandonedRuns, finishRun, noteRun, openRun } from '../db/import-runs.js';
 import type { ImportTrigger } from '../db/schema.js';
 import {
@@ -127,7 +123,12 @@ async function windowToImport(
     if (r) {
       notice = `取込カーソル ${toJstIso(r.refused)} がデータベースの時刻 ${toJstIso(r.dbNow)} より先でした（時計の進んだプロセスが書いたものです）。受け付けず、${r.setTo ? `${toJstIso(r.setTo)} から` : '初回取込の範囲で'}取り込み直します。`;
       deps.log.error(
-        { store: store.code, refused: r.refused.toISOString(), dbNow: r.dbNow.toISOString(), setTo: r.setTo?.toISOString() ?? null },
+        {
+          store: store.code,
+          refused: r.refused.toISOString(),
+          dbNow: r.dbNow.toISOString(),
+          setTo: r.setTo?.toISOString() ?? null,
+        },
         'import cursor beyond the database time refused and set back',
       );
     }
@@ -152,9 +153,8 @@ async function listCommitting(
   page: (raws: readonly RawOrder[]) => Promise<void>,
   onProgress: () => void,
 ): Promise<void> {
-  if (adapter.progress) await beginWindow(deps.db, store.id, window.to);
   const commit = async (at: Date) => {
-    if (await checkpointCursor(deps.db, store.id, at)) onProgress();
+    if (await checkpointCursor(deps.db, store.id, at, window.to)) onProgress();
   };
   if (adapter.progress === 'windows') {
     for (const w of subWindows(window, store.settings.importSliceMinutes * MINUTE)) {
@@ -252,9 +252,17 @@ export async function runImport(deps: ImportDeps, input: RunImportInput): Promis
     } else if (window && window.to > window.from) {
       if (source.kind === 'window') {
         const w = window;
-        await listCommitting(deps, store, adapter!, w, resume, (raws) => page(raws, adapter!), () => {
-          progressed = true;
-        });
+        await listCommitting(
+          deps,
+          store,
+          adapter!,
+          w,
+          resume,
+          (raws) => page(raws, adapter!),
+          () => {
+            progressed = true;
+          },
+        );
         // The window is complete: the cursor moves to its end (forward only, never beyond the
         // database's time); the credentials proved good, so 要再登録 clears with it.
         if (!(await advanceCursor(deps.db, store.id, w.to)))
@@ -274,7 +282,7 @@ export async function runImport(deps: ImportDeps, input: RunImportInput): Promis
       store.id,
       'succeeded',
       null,
-      source.kind === 'day' ? { missingFound: newOrders.length } : {},
+      source.kind === 'day' || source.kind === 'span' ? { missingFound: newOrders.length } : {},
     );
     return { outcome: 'succeeded', runId: run.id, counts, window, newOrders };
   } catch (e) {

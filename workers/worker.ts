@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { MetricsTime, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { HttpSettings } from '../carts/contract.js';
+import { databaseClock } from '../db/clock.js';
 import { createDb, type Db } from '../db/db.js';
 import type { Config } from '../infra/config.js';
 import { logger } from '../infra/logger.js';
@@ -41,12 +42,20 @@ export async function startWorkers(opts: WorkerOptions): Promise<RunningWorkers>
   const producer = createProducerConnection(config.REDIS_URL, 'juchu-worker-producer');
   const db: Db = createDb(config.DATABASE_URL, { max: config.PG_POOL_MAX, applicationName: 'juchu-worker' });
   const queues = createQueues(producer, config);
+  // The jobs' clock is the database's (issue 15): a worker whose own clock is off still reads and
+  // writes the times every other process does. Window ends ask PostgreSQL directly.
+  const clock = opts.now ? null : await databaseClock(db);
+  if (clock && Math.abs(clock.offsetMs()) > 5_000)
+    logger.warn(
+      { offsetMs: Math.round(clock.offsetMs()) },
+      'this machine clock differs from the database clock; juchu uses the database clock',
+    );
   const deps: JobDeps = {
     db,
     config,
     queues,
     log: logger,
-    now: opts.now ?? (() => new Date()),
+    now: opts.now ?? clock!.now,
     adapterFor: storeAdapterFactory(db, config.JUCHU_SECRET_KEY, opts.http),
     processId: `${hostname()}-${process.pid}`,
   };
@@ -91,7 +100,10 @@ export async function startWorkers(opts: WorkerOptions): Promise<RunningWorkers>
       connection.disconnect();
       producer.disconnect();
     })
-    .add('postgres', () => db.destroy());
+    .add('postgres', async () => {
+      clock?.stop();
+      await db.destroy();
+    });
   await Promise.all(workers.map((w) => w.waitUntilReady()));
   logger.info(
     { queues: keys.map((k) => QUEUES[k].name), concurrency: opts.concurrency ?? config.WORKER_CONCURRENCY },

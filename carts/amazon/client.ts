@@ -83,6 +83,11 @@ const ORDER_ID = /^\d{3}-\d{7}-\d{7}$/;
 
 export class AmazonAdapter implements CartAdapter {
   readonly cart = 'amazon' as const;
+  /**
+   * searchOrders (and v0 getOrders) filter by last-updated time but document no order of their
+   * pages (searched 2026-12-02): progress is committed per sub-window, not per page.
+   */
+  readonly progress = 'windows' as const;
   readonly settings: AmazonSettings;
   readonly http: CartHttpClient;
   private readonly now: () => Date;

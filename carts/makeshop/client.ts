@@ -44,6 +44,8 @@ export function rawOrder(o: Record<string, unknown>): RawOrder {
 /** The classic API: XML over GET, three fetch modes, 1 request a second. */
 export class MakeshopClassicAdapter implements CartAdapter {
   readonly cart = 'makeshop' as const;
+  /** Period mode is on order time with no documented order: progress per sub-window. */
+  readonly progress = 'windows' as const;
   readonly http: CartHttpClient;
   readonly settings: MakeshopSettings;
   private readonly gate: ShopGate;

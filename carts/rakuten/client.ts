@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type {
   AdapterOptions,
   CartAdapter,
+  ListOptions,
   ListWindow,
   NormalizeResult,
   OrderPage,
@@ -199,8 +200,17 @@ interface SearchQuery {
   orderProgressList?: number[];
 }
 
+/** Sub-windows of a listing, each one's end committed as progress by the import. */
+const PROGRESS_STEP_MS = 6 * 3_600_000;
+const PROGRESS_STEPS = 8;
+
 export class RakutenAdapter implements CartAdapter {
   readonly cart = 'rakuten' as const;
+  /**
+   * searchOrder sorts by order datetime only (sortColumn 1) and has no update-time search: the
+   * window is walked in sub-windows, and each finished one is stated as progress (`resumeFrom`).
+   */
+  readonly progress = 'pages' as const;
   readonly settings: RakutenSettings;
   private readonly http: CartHttpClient;
   private readonly now: () => Date;
@@ -238,7 +248,7 @@ export class RakutenAdapter implements CartAdapter {
    * Periods longer than 63 days are split; a period reporting ≥ 15,000 hits is halved until it fits;
    * a window older than the 730-day horizon is refused and one reaching into it is clipped.
    */
-  async *listOrders(window: ListWindow, opts: { signal?: AbortSignal } = {}): AsyncGenerator<OrderPage> {
+  async *listOrders(window: ListWindow, opts: ListOptions = {}): AsyncGenerator<OrderPage> {
     const now = this.now().getTime();
     const horizon = now - HORIZON_DAYS * DAY_MS + HORIZON_MARGIN_MS;
     const to = window.to.getTime();
@@ -250,12 +260,10 @@ export class RakutenAdapter implements CartAdapter {
     const from = Math.max(window.from.getTime(), horizon);
     if (from >= to) return;
 
-    const queries: SearchQuery[] = [...new Set(this.settings.searchDateTypes)].map((dateType) => ({
-      dateType,
-      from,
-      to,
-    }));
-    if (this.settings.changeLookbackDays > 0) {
+    // The re-scan first, once per window (a resumed window has had it); then the window in
+    // sub-windows of PROGRESS_STEP_MS in time order, each one's end progress the import commits.
+    const queries: Array<SearchQuery | { progress: number }> = [];
+    if (this.settings.changeLookbackDays > 0 && !opts.resume) {
       const rescanFrom = Math.max(horizon, from - this.settings.changeLookbackDays * DAY_MS);
       if (rescanFrom < from)
         queries.push({
@@ -265,11 +273,26 @@ export class RakutenAdapter implements CartAdapter {
           orderProgressList: this.settings.rescanStatuses,
         });
     }
+    // At most PROGRESS_STEPS sub-windows (each costs a search per dateType), none shorter than 6 hours.
+    // Longer than a search period, a whole number of periods (as many searches as one pass would make).
+    const period = this.settings.maxWindowDays * DAY_MS;
+    const even = Math.max(PROGRESS_STEP_MS, Math.ceil((to - from) / PROGRESS_STEPS));
+    const step = even > period ? Math.ceil(even / period) * period : even;
+    for (let at = from; at < to; at += step) {
+      const end = Math.min(at + step, to);
+      for (const dateType of new Set(this.settings.searchDateTypes))
+        queries.push({ dateType, from: at, to: end });
+      if (end < to) queries.push({ progress: end });
+    }
 
     // `seen`: numbers already fetched in this call; `emitted`: orders already yielded.
     const seen = new Set<string>();
     const emitted = new Set<string>();
     for (const q of queries) {
+      if ('progress' in q) {
+        yield { orders: [], resumeFrom: new Date(q.progress) };
+        continue;
+      }
       for await (const numbers of this.searchPeriod(q, opts.signal)) {
         const fresh = numbers.filter((n) => !seen.has(n));
         for (const n of fresh) seen.add(n);

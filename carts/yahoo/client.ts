@@ -2,7 +2,15 @@
 // orders changed in a window, then orderInfo per order for the full record. Both are POSTs of an
 // XML `<Req>` with a Bearer access token; responses are XML.
 import { z } from 'zod';
-import type { AdapterOptions, ApiStatus, CartAdapter, ListWindow, OrderPage, RawOrder } from '../contract.js';
+import type {
+  AdapterOptions,
+  ApiStatus,
+  CartAdapter,
+  ListOptions,
+  ListWindow,
+  OrderPage,
+  RawOrder,
+} from '../contract.js';
 import { CartRateLimitError, CartRequestError, CartResponseError } from '../errors.js';
 import {
   CartHttpClient,
@@ -153,6 +161,8 @@ function msUntilJstMidnight(now: Date): number {
 
 export class YahooAdapter implements CartAdapter {
   readonly cart = CART;
+  /** Pages are sorted by order time (Sort +order_time), not update time: progress per sub-window. */
+  readonly progress = 'pages' as const;
   readonly http: CartHttpClient;
   readonly tokens: YahooTokens;
   readonly settings: YahooSettings;
@@ -352,21 +362,15 @@ export class YahooAdapter implements CartAdapter {
    * Each hit is checked client-side on its own row time for its pass, and fetched with orderInfo once.
    * With `LastUpdateTime` (opt-in) only pass 1 runs, on that condition.
    */
-  async *listOrders(window: ListWindow, opts?: { signal?: AbortSignal }): AsyncGenerator<OrderPage> {
+  async *listOrders(window: ListWindow, opts?: ListOptions): AsyncGenerator<OrderPage> {
     const signal = opts?.signal;
     const seen = new Set<string>();
     const key = this.settings.windowCondition;
     const passes: TimeField[] =
       key === 'OrderTime' && this.settings.publicationPass ? ['OrderTime', 'PublicationTime'] : [key];
-    const step = this.settings.maxWindowHours * 3_600_000;
-    for (let from = window.from.getTime(); from < window.to.getTime(); from += step) {
-      const w = { from: new Date(from), to: new Date(Math.min(from + step, window.to.getTime())) };
-      for (const field of passes) {
-        const range = searchRange(field, w);
-        if (range) yield* this.listPass(range, { field, window: w }, seen, signal);
-      }
-    }
-    if (key === 'OrderTime' && this.settings.changeLookbackDays > 0) {
+    // The re-scan first, once per window (a resumed window has had it): after it, every finished
+    // sub-window is progress the import can commit (`resumeFrom`).
+    if (key === 'OrderTime' && this.settings.changeLookbackDays > 0 && !opts?.resume) {
       // One search over the whole look-back: Yahoo documents no longest period, and most rows are
       // only compared, so this costs about one call per `rescanPageSize` open orders.
       const placed = {
@@ -382,6 +386,15 @@ export class YahooAdapter implements CartAdapter {
           signal,
           this.settings.rescanPageSize,
         );
+    }
+    const step = this.settings.maxWindowHours * 3_600_000;
+    for (let from = window.from.getTime(); from < window.to.getTime(); from += step) {
+      const w = { from: new Date(from), to: new Date(Math.min(from + step, window.to.getTime())) };
+      for (const field of passes) {
+        const range = searchRange(field, w);
+        if (range) yield* this.listPass(range, { field, window: w }, seen, signal);
+      }
+      if (w.to < window.to) yield { orders: [], resumeFrom: w.to };
     }
   }
 
