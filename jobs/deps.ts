@@ -66,7 +66,7 @@ export function storeAdapterFactory(db: Db, key: Buffer, http?: Partial<HttpSett
       baseUrl: store.baseUrl ?? mod.defaultBaseUrl,
       credentials: await checkedCredentials(db, key, store),
       settings: store.settings,
-      http,
+      http: storeHttp(store, http),
     });
   };
 }
@@ -82,12 +82,13 @@ export function storeActionsFactory(db: Db, key: Buffer, http?: Partial<HttpSett
       baseUrl: store.baseUrl ?? mod.defaultBaseUrl,
       credentials: await checkedCredentials(db, key, store),
       settings: store.settings,
-      // The store's own HTTP settings (stores.settings.http, checked on save) over the process's.
-      http: { ...http, ...definedOnly(store.settings.http ?? {}) },
+      http: storeHttp(store, http),
     });
   };
 }
 
-function definedOnly<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+/** The store's own HTTP settings (stores.settings.http, checked on save) over the process's. */
+function storeHttp(store: Store, http: Partial<HttpSettings> | undefined): Partial<HttpSettings> {
+  const own = Object.entries(store.settings.http ?? {}).filter(([, v]) => v !== undefined);
+  return { ...http, ...(Object.fromEntries(own) as Partial<HttpSettings>) };
 }
