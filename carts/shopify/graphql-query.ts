@@ -36,6 +36,8 @@ export interface GqlField {
   name: string;
   args: Record<string, GqlValue>;
   selection: GqlSelection[] | null;
+  /** Directives on the field with their arguments (`@idempotent(key: $key)`). */
+  directives?: Record<string, Record<string, GqlValue>>;
   line: number;
   column: number;
 }
@@ -257,10 +259,34 @@ export function parseGraphql(text: string): GqlOperation {
         }
         next();
       }
-      if (isPunct('@'))
-        throw new GraphqlError('directives are not supported here', peek().line, peek().column);
+      // Field directives (Shopify's `@idempotent(key: …)` on inventory mutations).
+      const directives: Record<string, Record<string, GqlValue>> = {};
+      while (isPunct('@')) {
+        next();
+        const d = nameToken().value;
+        const dargs: Record<string, GqlValue> = {};
+        if (isPunct('(')) {
+          next();
+          while (!isPunct(')')) {
+            const k = nameToken().value;
+            expect(':');
+            dargs[k] = value(false);
+          }
+          next();
+        }
+        directives[d] = dargs;
+      }
       const selection = isPunct('{') ? selectionSet() : null;
-      out.push({ kind: 'field', alias, name, args, selection, line: first.line, column: first.column });
+      out.push({
+        kind: 'field',
+        alias,
+        name,
+        args,
+        selection,
+        ...(Object.keys(directives).length ? { directives } : {}),
+        line: first.line,
+        column: first.column,
+      });
     }
     next();
     if (out.length === 0) fail(peek(), 'a field');

@@ -144,6 +144,9 @@ export const GRAPHQL_OPERATIONS = new Set([
   'graphqlFulfillmentCreate',
   'graphqlTrackingInfoUpdate',
   'graphqlOrderCancel',
+  // stock.ts
+  'graphqlStockLevels',
+  'graphqlInventorySet',
 ]);
 
 /**

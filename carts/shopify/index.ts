@@ -2,7 +2,7 @@
 // credentials, paging, limits and field choices.
 import { apiEndpoint, type CartModule, type RawOrder } from '../contract.js';
 import { CartResponseError } from '../errors.js';
-import { createShopifyActions } from './actions.js';
+import { ShopifyActions } from './actions.js';
 import { shopifyApiStatus } from './api-status.js';
 import { type ShopifyCredentials, shopifyCredentialsSchema } from './auth.js';
 import {
@@ -16,6 +16,7 @@ import { SHOPIFY_DEMO_CREDENTIALS } from './demo-credentials.js';
 import { graphqlRawOrder } from './graphql.js';
 import { normalizeShopifyOrder } from './normalize.js';
 import { isGraphqlOrder } from './normalize-graphql.js';
+import { withShopifyStock } from './stock.js';
 
 export { createShopifyActions, SHOPIFY_TRACKING_COMPANIES, ShopifyActions } from './actions.js';
 export { shopifyApiStatus } from './api-status.js';
@@ -101,7 +102,15 @@ export const shopifyCart: CartModule<ShopifyCredentials> = {
   ],
   createAdapter: (opts) => new ShopifyAdapter(opts),
   // Fulfillments (fulfillmentCreate on fulfillment orders, tracking updates) and orderCancel, GraphQL.
-  createActions: createShopifyActions,
+  // 出荷, cancel and 在庫 (inventorySetQuantities, stock.ts); GraphQL whatever API orders are read with.
+  createActions: (opts) => {
+    const adapter = new ShopifyAdapter({ ...opts, settings: { ...opts.settings, ordersApi: 'graphql' } });
+    return withShopifyStock(
+      new ShopifyActions(adapter, opts.settings),
+      () => adapter.graphql!,
+      opts.settings,
+    );
+  },
   normalize: normalizeShopifyOrder,
   apiStatus: shopifyApiStatus,
   rawOrdersFromRecorded(body): RawOrder[] {

@@ -16,6 +16,8 @@ export class MutationArgumentError extends Error {}
 
 export interface WriteContext {
   book: OrderBook;
+  /** Mutations beyond the order writes (inventorySetQuantities, simulator-stock.ts). */
+  more?: Record<string, (f: GqlField, vars: Json) => Json>;
   clock: () => Date;
   /** The live GraphQL order (graphqlOrderOf) of a numeric id, or null; fixtures have none. */
   orderById(id: number): Json | null;
@@ -213,6 +215,7 @@ export function shopifyWrites(ctx: WriteContext) {
     fulfillmentCreate,
     fulfillmentTrackingInfoUpdate,
     orderCancel,
+    ...ctx.more,
   };
   return {
     has: (name: string) => name in MUTATIONS,

@@ -62,6 +62,7 @@ import {
   shopifyOrderId,
   shopifyOrderName,
 } from './render.js';
+import { shopifyStock } from './simulator-stock.js';
 import { MutationArgumentError, shopifyWrites } from './simulator-writes.js';
 
 export { graphqlNodeAsRead, graphqlOrderOf, renderShopifyOrder, shopifyOrderName } from './render.js';
@@ -939,8 +940,10 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
     return nodes?.selection ?? [];
   };
 
+  const stock = shopifyStock(book);
   const writes = shopifyWrites({
     book,
+    more: { inventorySetQuantities: stock.inventorySetQuantities },
     clock,
     readOnly: fixtures !== null,
     orderById: (id) =>
@@ -1021,6 +1024,8 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
             );
           data[k] = projectSelection(writes.run(f, vars), f.selection ?? [], opts4(vars), [k]);
         } else if (f.name === 'orders') data[k] = ordersField(f, vars);
+        else if (f.name === 'productVariants')
+          data[k] = projectSelection(stock.productVariants(f, vars), f.selection ?? [], opts4(vars), [k]);
         else if (f.name === 'order') {
           const id = String(argValue(f.args.id, vars) ?? '');
           const m = /^gid:\/\/shopify\/Order\/(\d+)$/.exec(id);
