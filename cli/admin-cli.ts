@@ -32,7 +32,7 @@ async function waitFor(
   timeoutMs = 10 * 60_000,
 ): Promise<void> {
   if (!jobId) fail('the job was not created');
-  const connection = createWorkerConnection(rt.config.REDIS_URL, 'juchu-cli-wait');
+  const connection = createWorkerConnection(rt.config, 'juchu-cli-wait');
   const events = new QueueEvents(QUEUES[queue].name, { connection, prefix: rt.config.QUEUE_PREFIX });
   try {
     await events.waitUntilReady();

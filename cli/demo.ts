@@ -150,7 +150,7 @@ export async function runDemo(): Promise<void> {
           .where('cart', '=', cart)
           .execute();
 
-    redis = createProducerConnection(config.REDIS_URL, 'juchu-demo');
+    redis = createProducerConnection(config, 'juchu-demo');
     await ready(redis);
     queues = createQueues(redis, config);
     scheduler = new Scheduler({ db, queues, refreshSeconds: config.SCHEDULER_REFRESH_SECONDS });

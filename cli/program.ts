@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { migrateDownAll, migrateToLatest } from '../db/migrate.js';
 import { DEMO_USERS, demoUsersWithRandomPasswords, seedDemo } from '../dev/seed-demo.js';
 import { logger } from '../infra/logger.js';
+import { preflight } from '../infra/preflight.js';
 import { createProducerConnection, ready } from '../infra/redis.js';
 import { Shutdown } from '../infra/shutdown.js';
 import { createQueues } from '../jobs/queues.js';
@@ -98,9 +99,10 @@ export function buildProgram(): Command {
     )
     .action(async () => {
       const config = configOrExit();
+      for (const w of (await preflight(config, { role: 'scheduler' })).warnings) logger.warn(w);
       const { createDb } = await import('../db/db.js');
       const db = createDb(config.DATABASE_URL, { max: 2, applicationName: 'juchu-scheduler' });
-      const redis = createProducerConnection(config.REDIS_URL, 'juchu-scheduler');
+      const redis = createProducerConnection(config, 'juchu-scheduler');
       await ready(redis);
       const queues = createQueues(redis, config);
       const scheduler = new Scheduler({ db, queues, refreshSeconds: config.SCHEDULER_REFRESH_SECONDS });

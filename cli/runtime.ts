@@ -4,6 +4,7 @@
 import { createDb, type Db } from '../db/db.js';
 import { isRuleRefusal } from '../domain/refusal.js';
 import { type Config, ConfigError, loadConfig } from '../infra/config.js';
+import { PreflightError, preflight } from '../infra/preflight.js';
 import { createProducerConnection, ready } from '../infra/redis.js';
 import { createQueues, type Queues } from '../jobs/queues.js';
 
@@ -26,15 +27,32 @@ export function configOrExit(): Config {
   }
 }
 
-export async function openDb(): Promise<{ config: Config; db: Db; close(): Promise<void> }> {
+/**
+ * PostgreSQL (and Redis, for commands that enqueue) checked before a command runs: a wrong one is one
+ * line and exit 1. (No check for juchu's tables: `juchu migrate` makes them.)
+ */
+async function checkOrExit(config: Config, redis: boolean): Promise<void> {
+  try {
+    const r = await preflight(config, { role: 'cli', redis, schemaOptional: true });
+    for (const w of r.warnings) process.stderr.write(`juchu: warning: ${w}\n`);
+  } catch (e) {
+    if (e instanceof PreflightError) fail(e.message);
+    throw e;
+  }
+}
+
+export async function openDb(
+  opts: { redis?: boolean } = {},
+): Promise<{ config: Config; db: Db; close(): Promise<void> }> {
   const config = configOrExit();
+  await checkOrExit(config, opts.redis === true);
   const db = createDb(config.DATABASE_URL, { max: 4, applicationName: 'juchu-cli' });
   return { config, db, close: () => db.destroy() };
 }
 
 export async function openRuntime(): Promise<Runtime> {
-  const { config, db } = await openDb();
-  const redis = createProducerConnection(config.REDIS_URL, 'juchu-cli');
+  const { config, db } = await openDb({ redis: true });
+  const redis = createProducerConnection(config, 'juchu-cli');
   await ready(redis);
   const queues = createQueues(redis, config);
   return {

@@ -1,11 +1,11 @@
 // /healthz (the process answers), /readyz (Postgres and Redis answer) and /metrics (Prometheus text).
 // Every metric is computed when scraped, from the same sources the screens use: BullMQ job counts,
 // the stores' import cursors and order_status_totals (kept by triggers, so no scan of orders).
-import type { Redis } from 'ioredis';
 import { Gauge, Registry } from 'prom-client';
 import type { Db } from '../db/db.js';
 import { openRejectCounts } from '../db/import-rejects.js';
 import { credentialStates, importLagSeconds, ordersByStatus, pingDatabase } from '../db/metrics.js';
+import type { RedisConnection } from '../infra/redis.js';
 import { QUEUES, type QueueKey } from '../jobs/catalogue.js';
 import type { Queues } from '../jobs/queues.js';
 
@@ -35,9 +35,15 @@ export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise
   });
 }
 
+/**
+ * Ready when PostgreSQL answers and Redis answers for the queues' own key: on a cluster a PING goes to
+ * whichever node, while EXISTS on a queue key goes to the node holding the queues' slot (and follows
+ * it when the slot moves), so a cluster that lost that slot is not ready.
+ */
 export async function readiness(
   db: Db,
-  redis: Redis,
+  redis: RedisConnection,
+  queueKey: string,
 ): Promise<{ ok: boolean; database: string; redis: string }> {
   const check = async (what: string, fn: () => Promise<unknown>) => {
     try {
@@ -49,7 +55,7 @@ export async function readiness(
   };
   const [database, r] = await Promise.all([
     check('database', () => pingDatabase(db)),
-    check('redis', () => redis.ping()),
+    check('redis', () => redis.exists(queueKey)),
   ]);
   return { ok: database === 'ok' && r === 'ok', database, redis: r };
 }

@@ -7,12 +7,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import type { Redis } from 'ioredis';
 import { createDb, type Db } from '../db/db.js';
 import type { Config } from '../infra/config.js';
 import { logger } from '../infra/logger.js';
-import { createProducerConnection, ready } from '../infra/redis.js';
+import { preflight } from '../infra/preflight.js';
+import { createProducerConnection, type RedisConnection, ready } from '../infra/redis.js';
 import { Shutdown } from '../infra/shutdown.js';
+import { QUEUES } from '../jobs/catalogue.js';
 import { createQueues, type Queues } from '../jobs/queues.js';
 import { checkHost } from './allowed-hosts.js';
 import { Auth, cookieValue, safeNext, sameOrigin, sessionOf } from './auth.js';
@@ -51,7 +52,7 @@ export interface Dashboard {
   routes: readonly RouteDef[];
   db: Db;
   queues: Queues;
-  redis: Redis;
+  redis: RedisConnection;
   close(): Promise<void>;
 }
 
@@ -66,7 +67,7 @@ export async function createDashboard(opts: DashboardOptions): Promise<Dashboard
   const db =
     opts.db ?? createDb(config.DATABASE_URL, { max: config.PG_POOL_MAX, applicationName: 'juchu-dashboard' });
   // Producers used by HTTP handlers fail fast (no offline queue) instead of hanging a request.
-  const redis = createProducerConnection(config.REDIS_URL, 'juchu-dashboard');
+  const redis = createProducerConnection(config, 'juchu-dashboard');
   await ready(redis);
   const queues = createQueues(redis, config);
   const auth = new Auth(db, config);
@@ -109,7 +110,7 @@ export async function createDashboard(opts: DashboardOptions): Promise<Dashboard
     '/readyz',
     'public',
     async (_req, res) => {
-      const r = await readiness(db, redis);
+      const r = await readiness(db, redis, `${config.QUEUE_PREFIX}:${QUEUES.import.name}:meta`);
       res.status(r.ok ? 200 : 503).json(r);
     },
     { kind: 'api' },
@@ -233,6 +234,8 @@ export async function createDashboard(opts: DashboardOptions): Promise<Dashboard
 export interface StartOptions extends DashboardOptions {
   port: number;
   host?: string;
+  /** Check PostgreSQL and Redis before listening (default true; see infra/preflight.ts). */
+  preflight?: boolean;
 }
 
 export interface RunningDashboard {
@@ -244,6 +247,9 @@ export interface RunningDashboard {
 
 /** `juchu dashboard` and the demo: the app on a port (0 = any free one), with an ordered shutdown. */
 export async function startDashboard(opts: StartOptions): Promise<RunningDashboard> {
+  // A wrong DATABASE_URL or Redis stops `juchu dashboard` with one line, before it listens.
+  if (opts.preflight !== false)
+    for (const w of (await preflight(opts.config, { role: 'dashboard' })).warnings) logger.warn(w);
   const dashboard = await createDashboard(opts);
   const host = opts.host ?? opts.config.HOST;
   const server = await new Promise<Server>((resolve, reject) => {

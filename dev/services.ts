@@ -105,6 +105,8 @@ export interface PrivateRedisOptions {
   dir?: string;
   /** A fixed port (default: a free one). */
   port?: number;
+  /** More redis-server arguments, after ours (a later one wins): `--cluster-enabled yes`, a policy. */
+  extraArgs?: string[];
 }
 
 export async function startPrivateRedis(opts: PrivateRedisOptions = {}): Promise<RunningService> {
@@ -130,6 +132,7 @@ export async function startPrivateRedis(opts: PrivateRedisOptions = {}): Promise
     'no',
     '--logfile',
     '',
+    ...(opts.extraArgs ?? []),
   ];
   const start = () =>
     startServer('redis-server', bin, args, {
@@ -162,6 +165,64 @@ export async function startPrivateRedis(opts: PrivateRedisOptions = {}): Promise
     },
   };
   return service;
+}
+
+export interface RunningRedisCluster {
+  /** The masters, in the order started: `host:port` and their URLs. */
+  nodes: Array<{ host: string; port: number; url: string; pid: number | null }>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A private Redis Cluster of `masters` servers (no replicas), as in production: `redis-server
+ * --cluster-enabled yes` each, joined by `redis-cli --cluster create … --cluster-yes`; resolves once
+ * every slot is served.
+ */
+export async function startPrivateRedisCluster(masters = 3): Promise<RunningRedisCluster> {
+  const servers: RunningService[] = [];
+  try {
+    for (let i = 0; i < masters; i++)
+      servers.push(
+        await startPrivateRedis({
+          extraArgs: [
+            '--cluster-enabled',
+            'yes',
+            '--cluster-config-file',
+            'nodes.conf',
+            '--cluster-node-timeout',
+            '3000',
+          ],
+        }),
+      );
+    const addrs = servers.map((sv) => new URL(sv.url).host);
+    const cli =
+      onPath('redis-cli') ?? path.join(path.dirname(findRedisServer() ?? 'redis-server'), 'redis-cli');
+    execFileSync(cli, ['--cluster', 'create', ...addrs, '--cluster-yes'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 30_000,
+    });
+    const first = new URL(servers[0]!.url);
+    for (let i = 0; ; i++) {
+      const info = execFileSync(cli, ['-h', first.hostname, '-p', first.port, 'cluster', 'info'], {
+        encoding: 'utf8',
+      });
+      if (/cluster_state:ok/.test(info)) break;
+      if (i > 100) throw new Error(`redis cluster did not become ok:\n${info}`);
+      await sleep(100);
+    }
+  } catch (e) {
+    await Promise.all(servers.map((sv) => sv.stop().catch(() => undefined)));
+    throw e;
+  }
+  return {
+    nodes: servers.map((sv) => {
+      const u = new URL(sv.url);
+      return { host: u.hostname, port: Number(u.port), url: sv.url, pid: sv.pid };
+    }),
+    stop: async () => {
+      await Promise.all(servers.map((sv) => sv.stop()));
+    },
+  };
 }
 
 export interface PrivatePostgresOptions {

@@ -76,4 +76,25 @@ describe('config', () => {
     expect(r.stderr).toContain('DATABASE_URL is missing');
     expect(r.stderr).not.toContain('    at '); // no stack trace
   });
+
+  it('reads Redis Cluster nodes and requires a hash-tagged queue prefix with them', () => {
+    const { REDIS_URL: _, ...noUrl } = good;
+    const c = loadConfig({
+      ...noUrl,
+      REDIS_CLUSTER_NODES: '10.0.0.1:7000, redis-b:7001',
+      QUEUE_PREFIX: '{juchu}',
+    });
+    expect(c.REDIS_CLUSTER_NODES).toEqual([
+      { host: '10.0.0.1', port: 7000 },
+      { host: 'redis-b', port: 7001 },
+    ]);
+    expect(c.REDIS_URL).toBe('redis://10.0.0.1:7000');
+    expect(problems({ ...good, REDIS_CLUSTER_NODES: '10.0.0.1:7000' })[0]).toMatch(
+      /^QUEUE_PREFIX "juchu" must hold a hash tag on Redis Cluster .* e\.g\. \{juchu\}/,
+    );
+    expect(problems({ ...good, REDIS_CLUSTER_NODES: '10.0.0.1' })[0]).toMatch(
+      /^REDIS_CLUSTER_NODES must be host:port/,
+    );
+    expect(problems({ ...good, LOG_LEVEL: 'verbose' })[0]).toMatch(/^LOG_LEVEL /);
+  });
 });

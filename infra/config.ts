@@ -78,19 +78,56 @@ const hostList = z.string().transform((v, ctx) => {
   return items;
 });
 
+/** `host:port,host:port`: the Redis Cluster nodes to start from (any of them; the rest are discovered). */
+const clusterNodes = z.string().transform((v, ctx) => {
+  const nodes = v
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)
+    .map((x) => {
+      const m = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9._-]+):(\d{1,5})$/.exec(x);
+      return m && Number(m[2]) <= 65535 ? { host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]) } : x;
+    });
+  const bad = nodes.find((n) => typeof n === 'string');
+  if (bad !== undefined || nodes.length === 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be host:port pairs, comma-separated (10.0.0.1:6379,10.0.0.2:6379)${bad === undefined ? '' : `; not "${String(bad)}"`}`,
+    });
+    return z.NEVER;
+  }
+  return nodes as Array<{ host: string; port: number }>;
+});
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
 export const configSchema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']),
+  /** Required, unless REDIS_CLUSTER_NODES is given (then it only carries the password and TLS, if any). */
   REDIS_URL: url(['redis:', 'rediss:']),
+  /**
+   * Redis Cluster: every process connects through an ioredis Cluster started from these nodes, and
+   * QUEUE_PREFIX must be a hash tag (`{juchu}`) so each queue's keys share one slot.
+   */
+  REDIS_CLUSTER_NODES: clusterNodes.optional(),
   JUCHU_SECRET_KEY: secretKey,
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   QUEUE_PREFIX: z
     .string()
     .regex(/^[{}\w-]+$/, 'letters, digits, -, _ and {} (hash tag for Redis Cluster) only; no ":"')
     .default('juchu'),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   PG_POOL_MAX: z.coerce.number().int().min(2).max(200).default(10),
+  /**
+   * How many of each process the deployment runs, for the start-up check that every pool fits in
+   * PostgreSQL's max_connections (README "Connections"): workers and dashboards PG_POOL_MAX each,
+   * schedulers 2, one CLI command 4.
+   */
+  WORKER_PROCESSES: z.coerce.number().int().min(0).max(1000).default(1),
+  DASHBOARD_PROCESSES: z.coerce.number().int().min(0).max(100).default(1),
+  SCHEDULER_PROCESSES: z.coerce.number().int().min(0).max(100).default(1),
   JOB_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   /** First retry delay; doubles each attempt (with jitter). */
   JOB_BACKOFF_MS: z.coerce.number().int().min(1).max(600_000).default(5000),
@@ -133,7 +170,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const v = env[key];
     input[key] = v === '' ? undefined : v;
   }
+  // On a cluster REDIS_URL only carries the password and TLS: the first node stands in when it is absent.
+  const firstNode = input.REDIS_CLUSTER_NODES?.split(',')[0]?.trim();
+  if (input.REDIS_URL === undefined && firstNode) input.REDIS_URL = `redis://${firstNode}`;
   const parsed = configSchema.safeParse(input);
+  if (parsed.success && parsed.data.REDIS_CLUSTER_NODES && !/\{[^{}]+\}/.test(parsed.data.QUEUE_PREFIX))
+    throw new ConfigError([
+      `QUEUE_PREFIX "${parsed.data.QUEUE_PREFIX}" must hold a hash tag on Redis Cluster (REDIS_CLUSTER_NODES is set), e.g. {${parsed.data.QUEUE_PREFIX.replace(/[{}]/g, '') || 'juchu'}}: every key of a queue must be in one slot`,
+    ]);
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((i) => {

@@ -2,9 +2,9 @@
 // jobs/backoff.ts honours a cart's Retry-After), completed jobs trimmed so Redis stays bounded,
 // failed jobs kept long enough (≥ 14 days) for an admin to retry them.
 import { type JobsOptions, Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Config } from '../infra/config.js';
 import { logger } from '../infra/logger.js';
+import type { RedisConnection } from '../infra/redis.js';
 import { JOB_QUEUE, type JobCatalogue, type JobName, QUEUES, type QueueKey } from './catalogue.js';
 
 export function defaultJobOptions(
@@ -26,7 +26,7 @@ export type Queues = Record<QueueKey, Queue> & {
 
 /** Producers on one connection (fail-fast for HTTP callers, see infra/redis.ts). */
 export function createQueues(
-  connection: Redis,
+  connection: RedisConnection,
   config: Pick<
     Config,
     'QUEUE_PREFIX' | 'JOB_ATTEMPTS' | 'FAILED_JOB_RETENTION_DAYS' | 'COMPLETED_JOB_RETENTION_HOURS'

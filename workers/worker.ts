@@ -2,13 +2,18 @@
 // Several worker processes on several machines share the work through the same Redis.
 import { hostname } from 'node:os';
 import { MetricsTime, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { HttpSettings } from '../carts/contract.js';
 import { databaseClock } from '../db/clock.js';
 import { createDb, type Db } from '../db/db.js';
 import type { Config } from '../infra/config.js';
 import { logger } from '../infra/logger.js';
-import { assertNoEviction, createProducerConnection, createWorkerConnection } from '../infra/redis.js';
+import { preflight } from '../infra/preflight.js';
+import {
+  assertNoEviction,
+  createProducerConnection,
+  createWorkerConnection,
+  SlotErrorWatch,
+} from '../infra/redis.js';
 import { Shutdown } from '../infra/shutdown.js';
 import { backoffStrategy } from '../jobs/backoff.js';
 import { QUEUES, type QueueKey } from '../jobs/catalogue.js';
@@ -26,6 +31,8 @@ export interface WorkerOptions {
   lockDuration?: number;
   stalledInterval?: number;
   now?: () => Date;
+  /** Check PostgreSQL and Redis before starting (default true; see infra/preflight.ts). */
+  preflight?: boolean;
 }
 
 export interface RunningWorkers {
@@ -37,9 +44,12 @@ export interface RunningWorkers {
 
 export async function startWorkers(opts: WorkerOptions): Promise<RunningWorkers> {
   const { config } = opts;
-  const connection: Redis = createWorkerConnection(config.REDIS_URL, 'juchu-worker');
+  // A wrong DATABASE_URL or Redis stops the process here, with one line, before it says "started".
+  if (opts.preflight !== false)
+    for (const w of (await preflight(config, { role: 'worker' })).warnings) logger.warn(w);
+  const connection = createWorkerConnection(config, 'juchu-worker');
   await assertNoEviction(connection);
-  const producer = createProducerConnection(config.REDIS_URL, 'juchu-worker-producer');
+  const producer = createProducerConnection(config, 'juchu-worker-producer');
   const db: Db = createDb(config.DATABASE_URL, { max: config.PG_POOL_MAX, applicationName: 'juchu-worker' });
   const queues = createQueues(producer, config);
   // The jobs' clock is the database's (issue 15): a worker whose own clock is off still reads and
@@ -60,7 +70,13 @@ export async function startWorkers(opts: WorkerOptions): Promise<RunningWorkers>
     processId: `${hostname()}-${process.pid}`,
   };
   const keys = opts.queues ?? (Object.keys(QUEUES) as QueueKey[]);
-  const workers = keys.map((k) => {
+  // MOVED / CROSSSLOT answers: reported once in a while, and the workers pause while they keep coming.
+  const slotErrors = new SlotErrorWatch('worker', async (ms) => {
+    await Promise.all(workers.map((w) => w.pause(true)));
+    await new Promise((r) => setTimeout(r, ms));
+    for (const w of workers) if (!w.closing) void w.resume();
+  });
+  const workers: Worker[] = keys.map((k) => {
     const w = new Worker(QUEUES[k].name, (job, token) => runJob(job, token, deps), {
       connection,
       prefix: config.QUEUE_PREFIX,
@@ -90,7 +106,9 @@ export async function startWorkers(opts: WorkerOptions): Promise<RunningWorkers>
     w.on('stalled', (jobId) =>
       logger.warn({ queue: QUEUES[k].name, job: jobId }, 'job stalled; it will run again'),
     );
-    w.on('error', (err) => logger.error({ queue: QUEUES[k].name, err: err.message }, 'worker error'));
+    w.on('error', (err) => {
+      if (!slotErrors.seen(err)) logger.error({ queue: QUEUES[k].name, err: err.message }, 'worker error');
+    });
     return w;
   });
   const shutdown = new Shutdown()
