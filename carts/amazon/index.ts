@@ -14,7 +14,7 @@ import {
   amazonSettingsSchema,
   resolveLwaUrl,
 } from './settings.js';
-import { withAmazonStock } from './stock.js';
+import { amazonStockSettingsSchema, withAmazonStock } from './stock.js';
 
 export { AMAZON_CARRIER_CODES, AmazonActions, createAmazonActions } from './actions.js';
 export { AMAZON_API_LABELS, amazonApiStatus } from './api-status.js';
@@ -62,7 +62,7 @@ export const amazonCart: CartModule<AmazonCredentials> = {
     },
   ],
   credentialsSchema: amazonCredentialsSchema,
-  settingsSchemas: [amazonSettingsSchema],
+  settingsSchemas: [amazonSettingsSchema, amazonStockSettingsSchema],
   demoCredentials: AMAZON_DEMO_CREDENTIALS,
   defaultBaseUrl: AMAZON_FE_BASE_URL,
   cartStatuses: AMAZON_ORDER_STATUSES,

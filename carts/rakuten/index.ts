@@ -12,7 +12,7 @@ import {
 import { ORDER_PROGRESS, PREPAID_METHOD_NAMES } from './codes.js';
 import { RAKUTEN_DEMO_CREDENTIALS } from './demo-credentials.js';
 import { normalizeRakuten, rawOrderOf } from './normalize.js';
-import { withRakutenStock } from './stock.js';
+import { rakutenStockSettingsSchema, withRakutenStock } from './stock.js';
 
 export {
   RakutenAdapter,
@@ -54,7 +54,7 @@ export const rakutenCart: CartModule<RakutenCredentials> = {
   apiHosts: API_HOSTS,
   endpoints: (baseUrl) => [apiEndpoint(baseUrl, API_HOSTS)],
   credentialsSchema: rakutenCredentialsSchema,
-  settingsSchemas: [rakutenSettingsSchema],
+  settingsSchemas: [rakutenSettingsSchema, rakutenStockSettingsSchema],
   demoCredentials: RAKUTEN_DEMO_CREDENTIALS,
   defaultBaseUrl: 'https://api.rms.rakuten.co.jp',
   cartStatuses: ORDER_PROGRESS.map((s) => ({ code: String(s.code), label: `${s.ja} (${s.en})` })),
