@@ -9,9 +9,11 @@ import { correctStock } from '../usecases/correct-stock.js';
 import { depsOf } from '../usecases/deps.js';
 import { receiveStock } from '../usecases/receive-stock.js';
 import { fail, out, withDb } from './runtime.js';
+import { registerStockPushCommands } from './stock-push-cli.js';
 
 export function registerStockCommands(program: Command): void {
   const stock = program.command('stock').description('Stock per product and warehouse');
+  registerStockPushCommands(stock);
   stock
     .command('list')
     .description('On hand, reserved and available per product × warehouse')

@@ -10,7 +10,7 @@ import { pushLagByStore, pushStateOf, setStoreSafety } from '../db/stock-push.js
 import { type Store, upsertStore } from '../db/stores.js';
 import { replaceStoreWarehouses } from '../db/warehouses.js';
 import { storeActionsFactory } from '../jobs/deps.js';
-import { TEST_SECRET_KEY } from '../test/harness.js';
+import { childEnv, runJuchu, TEST_SECRET_KEY, uniquePrefix } from '../test/harness.js';
 import { at, cartOrder, importOrders, NOW, stockWorld } from '../test/stock-fixtures.js';
 import { depsOf } from './deps.js';
 import { planStockPush, pushStoreStock } from './push-stock.js';
@@ -132,4 +132,23 @@ describe('stock push (在庫連携)', () => {
     expect(again.accepted).toBe(r.failed);
     expect(sim.book.stock.get('TSE-0013-9124')).toBe(16);
   });
+
+  it('juchu stock push --dry-run shows what would go and sends nothing; juchu stock pushes lists the state', async () => {
+    await w.db
+      .updateTable('stock_levels')
+      .set({ on_hand: 30 })
+      .where('product_code', '=', 'TEA')
+      .where('warehouse_code', '=', 'tokyo')
+      .execute();
+    const before = sim.stats.byRoute.inventoryBulkUpsert;
+    const env = childEnv(w.t.url, uniquePrefix('stock-push'));
+    const dry = await runJuchu(['stock', 'push', '--dry-run', '--store', 'rk-a'], env);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/rk-a \(rakuten\) 在庫連携 オン: 3 商品, 送信対象 2/);
+    expect(dry.stdout).toMatch(/→ TSE-0013-9124\s+26/);
+    expect(sim.stats.byRoute.inventoryBulkUpsert).toBe(before);
+    const list = await runJuchu(['stock', 'pushes', '--store', 'rk-a', '--problems'], env);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/TSE-0013-9124/);
+  }, 60_000);
 });

@@ -1,0 +1,79 @@
+// 在庫連携 commands: `juchu stock push` (each store's free quantity to its cart; --dry-run shows what
+// would go and sends nothing) and `juchu stock pushes` (the last push per store × item, drift, failures).
+import type { Command } from 'commander';
+import { pushStateOf } from '../db/stock-push.js';
+import { listStores } from '../db/stores.js';
+import { storeActionsFactory } from '../jobs/deps.js';
+import { depsOf } from '../usecases/deps.js';
+import { planStockPush, pushStoreStock } from '../usecases/push-stock.js';
+import { fail, out, withDb } from './runtime.js';
+
+const jst = (d: Date | null) =>
+  d ? new Date(d.getTime() + 9 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ') : '-';
+
+export function registerStockPushCommands(stock: Command): void {
+  stock
+    .command('push')
+    .description(
+      '在庫連携: push each store its free quantity (absolute); --dry-run shows what would be pushed',
+    )
+    .option('--store <code>', 'only this store (default: every store)')
+    .option('--product <code...>', 'only these products (and the sets made of them)')
+    .option('--dry-run', 'show what would be pushed; send nothing, write nothing')
+    .option('--full', 'full sync: re-read the cart where it can, record drift, send what differs')
+    .option('--retry-refused', 'send items the cart refused again')
+    .action(
+      async (o: {
+        store?: string;
+        product?: string[];
+        dryRun?: boolean;
+        full?: boolean;
+        retryRefused?: boolean;
+      }) =>
+        withDb(async ({ db, config }) => {
+          const stores = (await listStores(db)).filter((s) => !o.store || s.code === o.store);
+          if (o.store && stores.length === 0) fail(`店舗 ${o.store} はありません`);
+          for (const s of stores) {
+            if (o.dryRun) {
+              const plan = await planStockPush(depsOf(db), { storeCode: s.code, productCodes: o.product });
+              const changes = plan.items.filter((i) => i.changes);
+              out(
+                `${s.code} (${s.cart}) 在庫連携 ${plan.enabled ? 'オン' : 'オフ（送信しません）'}: ${plan.items.length} 商品, 送信対象 ${changes.length}`,
+              );
+              for (const i of plan.items)
+                out(
+                  `  ${i.changes ? '→' : ' '} ${(i.cartOptionCode ? `${i.cartProductCode}:${i.cartOptionCode}` : i.cartProductCode).padEnd(28)} ${String(i.quantity).padStart(6)}  (商品 ${i.productCode}: 引当可能 ${i.free} − 安全在庫 ${i.safety}${i.unitsPerCartUnit > 1 ? ` ÷ ${i.unitsPerCartUnit}` : ''})  前回 ${i.lastPushed ?? '-'}${i.lastOutcome ? ` ${i.lastOutcome}` : ''}`,
+                );
+              continue;
+            }
+            const r = await pushStoreStock(
+              { ...depsOf(db), actionsFor: storeActionsFactory(db, config.JUCHU_SECRET_KEY) },
+              { storeCode: s.code, productCodes: o.product, full: o.full, retryRefused: o.retryRefused },
+            ).catch((e: Error) => fail(`${s.code}: ${e.message}`));
+            out(
+              r.enabled
+                ? `✓ ${s.code}: 送信 ${r.sent}（受付 ${r.accepted}, 拒否 ${r.refused}, 失敗 ${r.failed}）${o.full ? `, 差異 ${r.drifted}` : ''}${r.error ? ` — ${r.error}` : ''}`
+                : `- ${s.code}: 在庫連携がオフです（stockPush）。送信していません（--dry-run で内容を確認できます）`,
+            );
+          }
+        }),
+    );
+  stock
+    .command('pushes')
+    .description('在庫連携: the last push per store × item (quantity, when, the cart answer, drift)')
+    .option('--store <code>', 'only this store')
+    .option('--product <code>', 'only this product')
+    .option('--problems', 'only failures, refusals and drift')
+    .action(async (o: { store?: string; product?: string; problems?: boolean }) =>
+      withDb(async ({ db }) => {
+        const stores = await listStores(db);
+        const code = new Map(stores.map((s) => [s.id, s.code]));
+        const storeId = o.store ? stores.find((s) => s.code === o.store)?.id : undefined;
+        if (o.store && storeId === undefined) fail(`店舗 ${o.store} はありません`);
+        for (const r of await pushStateOf(db, { storeId, productCode: o.product, onlyProblems: o.problems }))
+          out(
+            `${(code.get(r.storeId) ?? '?').padEnd(14)} ${(r.cartOptionCode ? `${r.cartProductCode}:${r.cartOptionCode}` : r.cartProductCode).padEnd(28)} 目標 ${String(r.wantedQuantity).padStart(5)}  送信 ${String(r.pushedQuantity ?? '-').padStart(5)} ${jst(r.pushedAt)} ${r.outcome ?? '未送信'}${r.failures ? ` (失敗 ${r.failures} 回)` : ''}${r.drift ? `  差異 ${r.drift > 0 ? '+' : ''}${r.drift}（カート ${r.cartQuantity}）` : ''}${r.outcome && r.outcome !== 'accepted' && r.answer ? `  ${r.answer}` : ''}`,
+          );
+      }),
+    );
+}
