@@ -495,6 +495,39 @@ export interface StockPushStateTable {
   drift_checked_at: Timestamp | null;
 }
 
+export type CartActionKind = 'confirm' | 'ship' | 'cancel' | 'stock';
+export type CartActionState = 'pending' | 'delivering' | 'done' | 'failed' | 'refused';
+
+/** The cart-actions outbox (db/cart-actions.ts): what to tell a cart, and what it answered. */
+export interface CartActionsTable {
+  id: Generated<number>;
+  store_id: number;
+  order_id: number | null;
+  cart_order_no: string | null;
+  kind: CartActionKind;
+  /** One action per store and key (a use case run twice records once); null: no such rule. */
+  action_key: string | null;
+  /** A newer value replaces a pending one with the same key (stock per store × product). */
+  coalesce_key: string | null;
+  /** What to send (packages and tracking numbers, the cancel reason, stock levels …). */
+  payload: Json<Record<string, unknown>>;
+  state: Generated<CartActionState>;
+  attempts: Generated<number>;
+  /** Times a human sent it again (再送): part of its job id. */
+  retries: Generated<number>;
+  last_error: string | null;
+  cart_answer: string | null;
+  answer_code: string | null;
+  /** Cart-side ids an attempt got (a retry updates instead of duplicating). */
+  cart_refs: ColumnType<Record<string, string>, string | undefined, string>;
+  created_at: CreatedAt;
+  created_by: string;
+  next_attempt_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  lease_until: Timestamp | null;
+  done_at: Timestamp | null;
+  updated_at: UpdatedAt;
+}
+
 export interface Database {
   stores: StoresTable;
   products: ProductsTable;
@@ -531,6 +564,7 @@ export interface Database {
   sales_records: SalesRecordsTable;
   store_stock_safety: StoreStockSafetyTable;
   stock_push_state: StockPushStateTable;
+  cart_actions: CartActionsTable;
 }
 
 export type StoreRow = Selectable<StoresTable>;

@@ -10,6 +10,7 @@ import * as importProgress from './2026-12-03T0100-import-progress.js';
 import * as inboxFilesUploads from './2026-12-03T0200-inbox-files-uploads.js';
 import * as importRunSkipped from './2026-12-03T0400-import-run-skipped.js';
 import * as shippingLabels from './2026-12-03T0800-shipping-labels.js';
+import * as cartActions from './2026-12-03T1000-cart-actions.js';
 import * as stockPush from './2026-12-03T1300-stock-push.js';
 import * as salesRecords from './2026-12-03T1400-sales-records.js';
 
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T0800-shipping-labels': shippingLabels,
   '2026-12-03T1400-sales-records': salesRecords,
   '2026-12-03T1300-stock-push': stockPush,
+  '2026-12-03T1000-cart-actions': cartActions,
 };
