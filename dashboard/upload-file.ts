@@ -20,7 +20,8 @@ export const UPLOAD_MAX_BYTES = 512 * 1024 * 1024;
 /** How long the answer waits for the result before it says 202 (the work goes on). */
 export const UPLOAD_WAIT_MS = 10_000;
 
-async function receive(req: Request): Promise<{ src: ByteSource; dispose: () => Promise<void> }> {
+/** The request body in a temporary file (constant memory); `dispose` removes it. */
+export async function receiveFile(req: Request): Promise<{ src: ByteSource; dispose: () => Promise<void> }> {
   const base = join(tmpdir(), 'juchu-uploads');
   await mkdir(base, { recursive: true });
   const dir = await mkdtemp(join(base, 'u-'));
@@ -70,7 +71,7 @@ export async function runFileUpload<T>(
   work: (src: ByteSource, onProgress: (p: UploadProgress) => void) => Promise<T>,
   waitMs = UPLOAD_WAIT_MS,
 ): Promise<T | UploadRunning> {
-  const { src, dispose } = await receive(req);
+  const { src, dispose } = await receiveFile(req);
   let uploadId: number | null = null;
   const job = work(src, (p) => {
     uploadId = p.uploadId;

@@ -11,7 +11,9 @@ export async function importOrderFile(
   deps: ImportDeps,
   input: {
     store: Store;
-    records: readonly RawOrder[];
+    /** The file's orders in hand, or its pages read as a stream (a file of any size). */
+    records?: readonly RawOrder[];
+    pages?: AsyncIterable<readonly RawOrder[]>;
     normalizer: Pick<CartAdapter, 'normalize'>;
     actor: string;
   },
@@ -19,7 +21,9 @@ export async function importOrderFile(
   const r = await runImport(deps, {
     store: input.store,
     trigger: 'upload',
-    source: { kind: 'records', records: input.records, adapter: input.normalizer },
+    source: input.pages
+      ? { kind: 'pages', pages: input.pages, adapter: input.normalizer }
+      : { kind: 'records', records: input.records ?? [], adapter: input.normalizer },
     actor: input.actor,
   });
   if (r.outcome === 'busy')

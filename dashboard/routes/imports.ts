@@ -4,7 +4,9 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { CsvFormatError } from '../../carts/csv/format-error.js';
-import { csvCart, parseOrderFile } from '../../carts/csv/index.js';
+import { csvCart } from '../../carts/csv/index.js';
+import { type StreamedOrderFile, streamOrderFile } from '../../carts/csv/parse.js';
+import type { ByteSource } from '../../carts/csv/table-stream.js';
 import { listImportRuns } from '../../db/import-runs.js';
 import { findStore } from '../../db/stores.js';
 import { RuleRefusal } from '../../domain/refusal.js';
@@ -12,13 +14,14 @@ import { logger } from '../../infra/logger.js';
 import { jobIds } from '../../jobs/catalogue.js';
 import { importOrderFile } from '../../usecases/import-order-file.js';
 import { actorOf, userOf } from '../auth.js';
-import { badRequest, notFound, parse, queryOf, type RouteTable, uploadOf } from '../http.js';
+import { badRequest, notFound, parse, queryOf, type RouteTable } from '../http.js';
+import { receiveFile } from '../upload-file.js';
 import { enqueue, type RouteDeps } from './deps.js';
 
 /** An order file that cannot be read (missing columns, bad settings, not CSV) is the uploader's to fix. */
-function readOrderFile(buf: Buffer, settings: unknown, name: string): ReturnType<typeof parseOrderFile> {
+async function openOrderFile(src: ByteSource, settings: unknown): Promise<StreamedOrderFile> {
   try {
-    return parseOrderFile(buf, settings, name);
+    return await streamOrderFile(src, settings);
   } catch (e) {
     if (e instanceof CsvFormatError) throw new RuleRefusal(e.message, 'unreadable_file');
     throw e;
@@ -71,26 +74,31 @@ export function registerImportRoutes(routes: RouteTable, { db, queues, config }:
     async (req, res) => {
       const store = await storeOf(req.params.code);
       if (store.cart !== 'csv') throw badRequest(`${store.name} は CSV 店舗ではありません`);
-      const f = uploadOf(req);
-      const parsed = readOrderFile(f.buf, store.settings, f.name);
-      const r = await importOrderFile(
-        {
-          db,
-          now: () => new Date(),
-          log: logger,
-          processId: `dashboard-${hostname()}-${process.pid}`,
-          config,
-        },
-        { store, records: parsed.orders, normalizer: csvCart, actor: `upload:${userOf(res).login}` },
-      );
-      return {
-        runId: r.runId,
-        file: { name: f.name, layout: parsed.layout, encoding: parsed.encoding, rows: parsed.rows },
-        counts: r.counts,
-        rejects: r.rejects,
-      };
+      // Streamed to a temporary file and read a page at a time: an order file of any size.
+      const f = await receiveFile(req);
+      try {
+        const parsed = await openOrderFile(f.src, store.settings);
+        const r = await importOrderFile(
+          {
+            db,
+            now: () => new Date(),
+            log: logger,
+            processId: `dashboard-${hostname()}-${process.pid}`,
+            config,
+          },
+          { store, pages: parsed.pages, normalizer: csvCart, actor: `upload:${userOf(res).login}` },
+        );
+        return {
+          runId: r.runId,
+          file: { name: f.src.name, layout: parsed.layout, encoding: parsed.encoding, rows: parsed.rows },
+          counts: r.counts,
+          rejects: r.rejects,
+        };
+      } finally {
+        await f.dispose();
+      }
     },
-    { body: 'raw' },
+    { body: 'stream' },
   );
 
   routes.add('get', '/api/import-runs', 'viewer', async (req) => {
