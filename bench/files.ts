@@ -3,7 +3,7 @@
 //   inbox file    a 30,000-order CSV (Rakuten layout, CP932) in a CSV store's inbox, imported by a
 //                 real `juchu worker` with the image's heap limit (--max-old-space-size=160): its
 //                 outcome, orders stored, peak RSS
-//   stock upload  `juchu stock upload` of 100,000 and 1,000,000 arrival rows side by side: time,
+//   stock upload  `juchu stock upload` (heap capped at 96 MB) of 100,000 and 1,000,000 arrival rows side by side: time,
 //                 peak RSS, progress lines printed, exit code; the RSS ratio 1M / 100k says whether
 //                 memory stays flat (goal ≤ 1.5)
 // Options: --orders N (inbox file), --rows N (the large upload; the small one is a tenth),
@@ -171,6 +171,9 @@ async function upload(
       ...process.env,
       DATABASE_URL: url,
       REDIS_URL: services.redisUrl,
+      // A heap far smaller than the file's rows would need if they were held: the upload must
+      // finish within it (memory flat), and RSS is not just V8 growing its heap because it may.
+      NODE_OPTIONS: '--max-old-space-size=96',
       JUCHU_SECRET_KEY: BENCH_KEY.toString('hex'),
       LOG_LEVEL: 'warn',
     },
