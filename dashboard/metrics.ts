@@ -5,6 +5,7 @@ import { Gauge, Registry } from 'prom-client';
 import type { Db } from '../db/db.js';
 import { openRejectCounts } from '../db/import-rejects.js';
 import { credentialStates, importLagSeconds, ordersByStatus, pingDatabase } from '../db/metrics.js';
+import { pushLagByStore } from '../db/stock-push.js';
 import type { RedisConnection } from '../infra/redis.js';
 import { QUEUES, type QueueKey } from '../jobs/catalogue.js';
 import type { Queues } from '../jobs/queues.js';
@@ -127,6 +128,40 @@ export function createMetrics(db: Db, queues: Queues): Registry {
       this.reset();
       for (const r of await ordersByStatus(db))
         this.set({ store: r.store, status: r.status, group: r.group }, r.n);
+    },
+  });
+  // 在庫連携: per store, the oldest quantity the cart does not show yet (push lag) and the items waiting.
+  const pushRows = async () => {
+    const codes = new Map(
+      (await db.selectFrom('stores').select(['id', 'code']).execute()).map((r) => [r.id, r.code]),
+    );
+    return (await pushLagByStore(db, new Date())).map((r) => ({
+      ...r,
+      store: codes.get(r.storeId) ?? String(r.storeId),
+    }));
+  };
+  new Gauge({
+    name: 'juchu_stock_push_lag_seconds',
+    help: 'Seconds since the oldest free-quantity change the cart has not accepted yet (0: the cart shows every number)',
+    labelNames: ['store'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const r of await pushRows()) this.set({ store: r.store }, r.lagSeconds);
+    },
+  });
+  new Gauge({
+    name: 'juchu_stock_push_items',
+    help: 'Cart items per store whose stock push is pending, failed (retried) or refused (waits for a human)',
+    labelNames: ['store', 'state'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const r of await pushRows()) {
+        this.set({ store: r.store, state: 'pending' }, r.pending);
+        this.set({ store: r.store, state: 'failed' }, r.failed);
+        this.set({ store: r.store, state: 'refused' }, r.refused);
+      }
     },
   });
   return registry;

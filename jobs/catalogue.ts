@@ -59,6 +59,8 @@ export interface JobCatalogue {
    * the orders waiting on that cart code.
    */
   'recheck-mapping': { storeCode: string | null; cartProductCode: string; requestedBy: string };
+  /** 在庫連携: push a store's changed free quantities (full: re-read the cart, repair drift, send all that differ). */
+  'push-stock': { storeCode: string; full?: boolean; slot?: string };
 }
 
 export type JobName = keyof JobCatalogue;
@@ -73,6 +75,7 @@ export const JOB_QUEUE: Readonly<Record<JobName, QueueKey>> = {
   'shipping-instruction': 'shipping',
   'recheck-mapping': 'maintenance',
   'compact-status-counts': 'maintenance',
+  'push-stock': 'stock',
 };
 
 /** BullMQ forbids ':' in custom ids; slots travel as epoch milliseconds. */
@@ -88,4 +91,6 @@ export const jobIds = {
   reconcile: (storeCode: string, slot: Date) => `reconcile-${storeCode}-${slotId(slot)}`,
   shippingInstruction: (storeCode: string, slot: Date) => `ship-${storeCode}-${slotId(slot)}`,
   sweep: (name: string, slot: Date) => `${name}-${slotId(slot)}`,
+  stockPush: (storeCode: string, full: boolean, slot: Date) =>
+    `stock-${full ? 'full' : 'push'}-${storeCode}-${slotId(slot)}`,
 };

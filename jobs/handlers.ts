@@ -6,6 +6,7 @@ import { processAllocateStock } from './allocate-stock.js';
 import type { JobCatalogue, JobName } from './catalogue.js';
 import type { JobDeps } from './deps.js';
 import { processImportStore } from './import-store.js';
+import { processPushStock } from './push-stock.js';
 import { processRecheckMapping } from './recheck-mapping.js';
 import { processReconcileStore } from './reconcile-store.js';
 import { processRefreshDeliveryHolds } from './refresh-delivery-holds.js';
@@ -29,6 +30,7 @@ export const HANDLERS: { [N in JobName]: Handler<N> } = {
   'refresh-delivery-holds': (d, _j, _t, deps) => processRefreshDeliveryHolds(d, deps),
   'shipping-instruction': (d, _j, _t, deps) => processShippingInstruction(d, deps),
   'recheck-mapping': (d, _j, _t, deps) => processRecheckMapping(d, deps),
+  'push-stock': (d, _j, _t, deps) => processPushStock(d, deps),
   // Idempotent: folding twice folds nothing the second time; a run closed once is not `running`
   // again. The minute's maintenance also closes runs whose worker died (their lease expired).
   'compact-status-counts': async (_d, _j, _t, deps) => ({

@@ -69,6 +69,23 @@ export class Scheduler {
       add(`reconcile:${s.code}`, s.settings.reconcileCron, (slot) => this.enqueueReconcile(s, slot));
       if (s.settings.shippingInstructionCron)
         add(`ship:${s.code}`, s.settings.shippingInstructionCron, (slot) => this.enqueueShipping(s, slot));
+      // 在庫連携 (off by default): the changed quantities often, the full sync daily.
+      if (s.settings.stockPush) {
+        add(`stock-push:${s.code}`, s.settings.stockPushCron, (slot) =>
+          this.enqueue(
+            'push-stock',
+            { storeCode: s.code, slot: slot.toISOString() },
+            jobIds.stockPush(s.code, false, slot),
+          ),
+        );
+        add(`stock-full:${s.code}`, s.settings.stockFullSyncCron, (slot) =>
+          this.enqueue(
+            'push-stock',
+            { storeCode: s.code, full: true, slot: slot.toISOString() },
+            jobIds.stockPush(s.code, true, slot),
+          ),
+        );
+      }
     }
     add('sweep:allocate', this.opts.allocationSweepCron ?? '*/5 * * * *', (slot) =>
       this.enqueue(
