@@ -4,7 +4,13 @@
 import { Gauge, Registry } from 'prom-client';
 import type { Db } from '../db/db.js';
 import { openRejectCounts } from '../db/import-rejects.js';
-import { credentialStates, importLagSeconds, ordersByStatus, pingDatabase } from '../db/metrics.js';
+import {
+  autoCancelRiskCounts,
+  credentialStates,
+  importLagSeconds,
+  ordersByStatus,
+  pingDatabase,
+} from '../db/metrics.js';
 import { pushLagByStore } from '../db/stock-push.js';
 import type { RedisConnection } from '../infra/redis.js';
 import { QUEUES, type QueueKey } from '../jobs/catalogue.js';
@@ -162,6 +168,16 @@ export function createMetrics(db: Db, queues: Queues): Registry {
         this.set({ store: r.store, state: 'failed' }, r.failed);
         this.set({ store: r.store, state: 'refused' }, r.refused);
       }
+    },
+  });
+  new Gauge({
+    name: 'juchu_orders_auto_cancel_risk',
+    help: 'Rakuten orders unconfirmed at the cart (100 注文確認待ち) for 10 days or more: Rakuten cancels them at 14',
+    labelNames: ['store'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const r of await autoCancelRiskCounts(db, new Date())) this.set({ store: r.store }, r.n);
     },
   });
   return registry;

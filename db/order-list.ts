@@ -4,6 +4,7 @@
 // JST), like loadOrders.
 import { type Expression, type SqlBool, sql } from 'kysely';
 import { z } from 'zod';
+import { autoCancelRisk, cartRelease } from '../domain/cart-release.js';
 import { formatOrderNo } from '../domain/order.js';
 import { STATUS_GROUPS, type StatusCatalogue } from '../domain/statuses.js';
 import { isCalendarDate, toJstIso } from '../domain/time.js';
@@ -69,6 +70,12 @@ export interface OrderListRow {
   total: number | null;
   currency: string;
   needsAttention: boolean;
+  /** The cart's own status as last imported. */
+  cartStatus: string;
+  /** Why the cart does not let it ship yet (Rakuten 100/200): the list's badge; null when it may. */
+  cartHold: { label: string; reason: string } | null;
+  /** Close to the cart's auto-cancel of an unconfirmed order (Rakuten: 14 days in 100). */
+  autoCancel: { label: string; deadline: string } | null;
 }
 
 /**
@@ -80,6 +87,7 @@ export async function listOrders(
   db: Db,
   statuses: StatusCatalogue,
   q: ListQuery,
+  now: Date = new Date(),
 ): Promise<{ rows: OrderListRow[]; next: string | null }> {
   const sort = SORTS[q.sort];
   const dir = q.dir === 'asc' ? sql`ASC` : sql`DESC`;
@@ -139,6 +147,7 @@ export async function listOrders(
           grand_total: number | null;
           currency: string;
           needs_attention: boolean;
+          cart_status: string;
           allocation_held_at: Date | null;
           allocation_hold_reason: string | null;
           store_code: string;
@@ -151,7 +160,7 @@ export async function listOrders(
           sort_value: string | number;
         }>`
     SELECT o.id, o.order_seq, o.cart_order_no, o.status_code, o.status_reason, o.ordered_at, o.ship_date,
-           o.grand_total, o.currency, o.needs_attention,
+           o.grand_total, o.currency, o.needs_attention, o.cart_status,
            o.allocation_held_at, o.allocation_hold_reason, s.code AS store_code, s.name AS store_name, s.cart,
            (SELECT p.name FROM order_parties p WHERE p.order_id = o.id AND p.role = 'orderer' LIMIT 1) AS orderer,
            st.name AS ship_to, st.prefecture AS ship_to_prefecture,
@@ -192,8 +201,20 @@ export async function listOrders(
       needsAttention: o.needs_attention,
       /** 引当保留 and why (受注在庫予約解除 until an operator re-allocates). */
       allocationHold: o.allocation_held_at ? { reason: o.allocation_hold_reason } : null,
+      ...cartFlags(o.cart, o.cart_status, o.ordered_at, now),
     })),
     next: page.next,
+  };
+}
+
+/** The cart's status on the list: whether it may ship, and how close it is to the cart's auto-cancel. */
+function cartFlags(cart: string, cartStatus: string, orderedAt: Date, now: Date) {
+  const release = cartRelease(cart, cartStatus);
+  const risk = autoCancelRisk(cart, cartStatus, orderedAt, now);
+  return {
+    cartStatus,
+    cartHold: release.released ? null : { label: release.label, reason: release.reason },
+    autoCancel: risk ? { label: risk.label, deadline: toJstIso(risk.deadline) } : null,
   };
 }
 

@@ -10,15 +10,29 @@ export async function readyOrderIds(
   db: Db,
   select: { orderIds?: readonly number[]; storeCodes?: readonly string[] },
 ): Promise<number[]> {
+  return (await readyOrders(db, select)).map((r) => r.id);
+}
+
+/** The same, with the cart and its status (whether the cart released each one for shipping). */
+export async function readyOrders(
+  db: Db,
+  select: { orderIds?: readonly number[]; storeCodes?: readonly string[] },
+): Promise<Array<{ id: number; orderSeq: number; status: string; cart: string; cartStatus: string }>> {
   let q = db
     .selectFrom('orders as o')
     .innerJoin('stores as s', 's.id', 'o.store_id')
-    .select('o.id')
+    .select([
+      'o.id',
+      'o.order_seq as orderSeq',
+      'o.status_code as status',
+      's.cart',
+      'o.cart_status as cartStatus',
+    ])
     .where('o.status_code', 'in', [S.readyToShip, S.readyAfterStock]);
   if (select.orderIds) q = q.where('o.id', 'in', select.orderIds.length ? [...select.orderIds] : [-1]);
   if (select.storeCodes)
     q = q.where('s.code', 'in', select.storeCodes.length ? [...select.storeCodes] : ['']);
-  return (await q.orderBy('o.ordered_at').execute()).map((r) => r.id);
+  return q.orderBy('o.ordered_at').execute();
 }
 
 export interface ReleaseSelection {

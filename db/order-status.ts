@@ -83,19 +83,23 @@ export async function reservedProductCodes(db: Db, orderId: number): Promise<str
 }
 
 /** A store's settings, once per operation: settling a thousand orders reads each store once. */
-export type StoreSettingsCache = Map<number, StoreSettings>;
+export type StoreSettingsCache = Map<number, { settings: StoreSettings; cart: string }>;
 
-async function settingsOf(trx: Db, storeId: number, cache?: StoreSettingsCache): Promise<StoreSettings> {
+async function settingsOf(
+  trx: Db,
+  storeId: number,
+  cache?: StoreSettingsCache,
+): Promise<{ settings: StoreSettings; cart: string }> {
   const hit = cache?.get(storeId);
   if (hit) return hit;
   const store = await trx
     .selectFrom('stores')
-    .select('settings')
+    .select(['settings', 'cart'])
     .where('id', '=', storeId)
     .executeTakeFirstOrThrow();
-  const settings = parseStoreSettings(store.settings);
-  cache?.set(storeId, settings);
-  return settings;
+  const found = { settings: parseStoreSettings(store.settings), cart: store.cart };
+  cache?.set(storeId, found);
+  return found;
 }
 
 /** The facts of a stored order, as domain/order-facts.ts builds them. */
@@ -105,7 +109,7 @@ export async function readOrderFacts(
   now: Date,
   cache?: StoreSettingsCache,
 ): Promise<OrderFacts> {
-  const settings = await settingsOf(trx, row.store_id, cache);
+  const { settings, cart } = await settingsOf(trx, row.store_id, cache);
   return factsFromStoredOrder(
     {
       orderNo: formatOrderNo(row.order_seq),
@@ -119,6 +123,8 @@ export async function readOrderFacts(
       commentChecked: row.comment_checked,
       productChecked: row.product_checked,
       deliveryRequestedDate: row.delivery_requested_date,
+      cart,
+      cartStatus: row.cart_status,
     },
     await orderLineHolds(trx, row.id),
     settings,

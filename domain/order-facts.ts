@@ -2,6 +2,7 @@
 // a cart order on its way in (the batch path and the single-order path alike) or an order already
 // stored (its row and its lines as the database holds them). Pure.
 import type { SetComponent } from './allocation.js';
+import { cartRelease } from './cart-release.js';
 import { isPrepaid } from './classify.js';
 import { deliveryHold } from './delivery.js';
 import type { CartOrder } from './order.js';
@@ -75,6 +76,9 @@ export interface StoredOrder {
   commentChecked: boolean;
   productChecked: boolean;
   deliveryRequestedDate: string | null;
+  /** The cart and its status as last imported: whether the cart released it for shipping. */
+  cart?: string;
+  cartStatus?: string;
 }
 
 export function factsFromStoredOrder(
@@ -83,9 +87,10 @@ export function factsFromStoredOrder(
   settings: FactSettings,
   now: Date,
 ): OrderFacts {
-  const { deliveryRequestedDate, ...rest } = order;
+  const { deliveryRequestedDate, cart, cartStatus, ...rest } = order;
   return {
     ...rest,
+    ...(cart !== undefined && cartStatus !== undefined ? { cartRelease: cartRelease(cart, cartStatus) } : {}),
     lines,
     deliveryHold: deliveryHold(deliveryRequestedDate, now, settings.deliveryHoldDays),
     autoCompleteCancel: settings.autoCompleteCancel,

@@ -2,6 +2,7 @@
 // the shipping instruction, ship confirmation and cancellation all ask `planTransition`. It returns
 // what to do (target status, reason, stock effect, flags) or a refusal naming the order and the rule.
 import { describeShortage, type LineHold, shortLines } from './allocation.js';
+import type { CartRelease } from './cart-release.js';
 import { type Classification, type ClassifyLine, classifyOrder } from './classify.js';
 import type { DeliveryHold } from './delivery.js';
 import type { StatusGroup } from './order.js';
@@ -23,6 +24,8 @@ export interface OrderFacts {
   productChecked: boolean;
   deliveryHold: DeliveryHold;
   autoCompleteCancel: boolean;
+  /** Whether the cart has released it for shipping (Rakuten 100/200 have not); absent: no word. */
+  cartRelease?: CartRelease;
 }
 
 export type StockEffect = 'none' | 'release' | 'consume';
@@ -175,6 +178,7 @@ export function planTransition(f: OrderFacts, target: string, statuses: StatusCa
   if (target === S.shipping) {
     if (from !== S.readyToShip && from !== S.readyAfterStock)
       return refuse('出荷指示は新規受付分の出荷・在庫確認後の出荷からのみ');
+    if (f.cartRelease && !f.cartRelease.released) return refuse(f.cartRelease.reason);
     const short = shortLines(f.lines);
     if (short.length) return refuse(describeShortage(short));
     return plan(from, target, { instruct: true, reason: '出荷指示' });

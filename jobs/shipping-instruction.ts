@@ -11,9 +11,14 @@ export async function processShippingInstruction(data: JobCatalogue['shipping-in
     storeCodes: [data.storeCode],
     actor: data.requestedBy ?? 'schedule',
   });
+  // Orders the cart has not released (Rakuten 100/200) stay ready: the job says which and why.
+  const notReleased = results.filter((r) => r.notReleased);
   return {
     store: data.storeCode,
     instructed: results.filter((r) => r.ok && r.to === S.shipping).length,
     backToWaiting: results.filter((r) => r.to === S.waiting).length,
+    ...(notReleased.length
+      ? { notReleased: notReleased.length, skipped: notReleased.slice(0, 20).map((r) => r.message) }
+      : {}),
   };
 }

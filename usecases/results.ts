@@ -7,6 +7,8 @@ export interface ChangeResult {
   from: string;
   to: string | null;
   message: string;
+  /** Skipped because the cart has not released the order for shipping (it stays where it is). */
+  notReleased?: true;
 }
 
 export function failedChange(orderId: number, e: unknown): ChangeResult {

@@ -1,8 +1,12 @@
 // Operation: 出荷指示. Fully held ready orders → 出荷作業中; those that lost stock since they were
-// confirmed go back to 在庫なし with the reason (never a silent skip). A result per order. The orders
-// instructed together are a 出荷バッチ (label files are exported per batch), their carriers frozen.
-import { readyOrderIds } from '../db/order-selection.js';
+// confirmed go back to 在庫なし with the reason (never a silent skip). An order its cart has not
+// released for shipping (Rakuten 100 注文確認待ち, 200 楽天処理中: domain/cart-release.ts) is skipped
+// with the reason and stays ready. A result per order. The orders instructed together are a 出荷バッチ
+// (label files are exported per batch), their carriers frozen.
+import { readyOrders } from '../db/order-selection.js';
 import type { Actor } from '../db/order-status.js';
+import { cartRelease } from '../domain/cart-release.js';
+import { formatOrderNo } from '../domain/order.js';
 import { S } from '../domain/statuses.js';
 import { changeStatus } from './change-status.js';
 import type { UseCaseDeps } from './deps.js';
@@ -29,8 +33,24 @@ export async function instructShipping(
   deps: UseCaseDeps,
   input: ShippingInstructionInput,
 ): Promise<{ results: ChangeResult[]; batchId: number | null }> {
-  const ids = await readyOrderIds(deps.db, input);
+  const ready = await readyOrders(deps.db, input);
   const results: ChangeResult[] = [];
+  const ids: number[] = [];
+  for (const o of ready) {
+    const release = cartRelease(o.cart, o.cartStatus);
+    if (release.released) ids.push(o.id);
+    else
+      results.push({
+        orderId: o.id,
+        orderNo: formatOrderNo(o.orderSeq),
+        ok: false,
+        from: o.status,
+        to: null,
+        message: `受注No ${formatOrderNo(o.orderSeq)}: ${release.reason}`,
+        notReleased: true,
+      });
+  }
+  const skipped = new Set(results.map((r) => r.orderId));
   for (const orderId of ids) {
     const r = await changeStatus(deps, { orderId, target: S.shipping, actor: input.actor });
     if (r.ok) {
@@ -43,7 +63,7 @@ export async function instructShipping(
   if (input.orderIds) {
     const picked = new Set(ids);
     for (const orderId of input.orderIds)
-      if (!picked.has(orderId))
+      if (!picked.has(orderId) && !skipped.has(orderId))
         results.push(await changeStatus(deps, { orderId, target: S.shipping, actor: input.actor })); // explains the refusal
   }
   const instructed = results.filter((r) => r.ok && r.to === S.shipping).map((r) => r.orderId);

@@ -34,7 +34,7 @@ export function registerOrderRoutes(routes: RouteTable, { db }: RouteDeps): void
 
   routes.add('get', '/api/orders', 'viewer', async (req) => {
     const q = parse(listQuerySchema, queryOf(req));
-    return listOrders(db, await loadStatuses(db), q);
+    return listOrders(db, await loadStatuses(db), q, ops.now());
   });
 
   routes.add('get', '/api/orders/:id', 'viewer', async (req) => {

@@ -11,6 +11,7 @@ import * as inboxFilesUploads from './2026-12-03T0200-inbox-files-uploads.js';
 import * as importRunSkipped from './2026-12-03T0400-import-run-skipped.js';
 import * as shippingLabels from './2026-12-03T0800-shipping-labels.js';
 import * as cartActions from './2026-12-03T1000-cart-actions.js';
+import * as unconfirmedOrdersIndex from './2026-12-03T1100-unconfirmed-orders-index.js';
 import * as stockPush from './2026-12-03T1300-stock-push.js';
 import * as salesRecords from './2026-12-03T1400-sales-records.js';
 
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T1400-sales-records': salesRecords,
   '2026-12-03T1300-stock-push': stockPush,
   '2026-12-03T1000-cart-actions': cartActions,
+  '2026-12-03T1100-unconfirmed-orders-index': unconfirmedOrdersIndex,
 };

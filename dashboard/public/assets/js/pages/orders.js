@@ -359,6 +359,20 @@ export async function render(main, ctx) {
                     o.allocationHold
                       ? h('span', { class: 'badge hold', title: o.allocationHold.reason ?? '' }, '引当保留')
                       : '',
+                    // The cart has not released it for shipping (楽天 100/200): why, on hover.
+                    o.cartHold
+                      ? h('span', { class: 'badge cart-hold', title: o.cartHold.reason }, o.cartHold.label)
+                      : '',
+                    o.autoCancel
+                      ? h(
+                          'span',
+                          {
+                            class: 'badge auto-cancel',
+                            title: `自動キャンセル期限 ${dt(o.autoCancel.deadline)}`,
+                          },
+                          o.autoCancel.label,
+                        )
+                      : '',
                     o.status.reason ? h('div', { class: 'reason' }, o.status.reason) : '',
                   ),
                   h('td', null, dash(o.orderer)),
