@@ -15,6 +15,8 @@ import {
   refused,
   refuseUnknownCarriers,
   type ShipInput,
+  type StockLevel,
+  stockKey,
 } from '../actions.js';
 import type { AdapterOptions } from '../contract.js';
 import { CartRequestError, CartUnavailableError } from '../errors.js';
@@ -30,6 +32,7 @@ import {
   type ShipmentLayout,
   shipmentRows,
 } from './shipment-export.js';
+import { STOCK_LAYOUTS, writeStockFile } from './stock-export.js';
 
 /** The write side's own settings of a CSV store (the rest are the inbox's, parse.ts). */
 export const csvShipmentSettingsSchema = z.object({
@@ -37,6 +40,9 @@ export const csvShipmentSettingsSchema = z.object({
   shipmentLayout: z.enum(SHIPMENT_LAYOUTS).optional(),
   /** Where the files go; default `<inbox>/shipments` (the inbox reads only its own top level). */
   outboxDir: z.string().min(1).optional(),
+  /** 在庫: which cart's stock upload file to write (default: the shipment layout); folder `<inbox>/stock` unless stockDir. */
+  stockLayout: z.enum(STOCK_LAYOUTS).optional(),
+  stockDir: z.string().min(1).optional(),
 });
 
 /** The layout a store's files use: its setting, else its order files' preset where one matches. */
@@ -137,7 +143,9 @@ export class CsvShipmentActions implements CartActions {
   }
 }
 
-export function createCsvActions(opts: AdapterOptions<CsvCredentials>): CsvShipmentActions {
+export function createCsvActions(
+  opts: AdapterOptions<CsvCredentials>,
+): CsvShipmentActions & Required<Pick<CartActions, 'setStock' | 'stockBatch'>> {
   const settings = opts.settings ?? {};
   const parsed = csvShipmentSettingsSchema.safeParse(settings);
   if (!parsed.success) {
@@ -145,6 +153,26 @@ export function createCsvActions(opts: AdapterOptions<CsvCredentials>): CsvShipm
     throw new CartRequestError(`csv settings: ${issue.path.join('.')}: ${issue.message}`, 'csv');
   }
   const own = parsed.data;
-  const dir = own.outboxDir ?? join(inboxDirOf(opts.baseUrl, parseCsvSettings(settings)), 'shipments');
-  return new CsvShipmentActions(shipmentLayoutOf(settings), dir, settings, opts.now ?? (() => new Date()));
+  const inbox = inboxDirOf(opts.baseUrl, parseCsvSettings(settings));
+  const dir = own.outboxDir ?? join(inbox, 'shipments');
+  const now = opts.now ?? (() => new Date());
+  const actions = new CsvShipmentActions(shipmentLayoutOf(settings), dir, settings, now);
+  const stockLayout = own.stockLayout ?? shipmentLayoutOf(settings);
+  const stockDir = own.stockDir ?? join(inbox, 'stock');
+  return Object.assign(actions, {
+    stockBatch: 10_000,
+    setStock: async (levels: StockLevel[]): Promise<Map<string, ActionOutcome>> => {
+      if (!stockLayout)
+        return new Map(
+          levels.map((l) => [
+            stockKey(l),
+            refused(
+              'NO_STOCK_LAYOUT',
+              'このCSVストアの在庫ファイルの形式が決まっていません。ストア設定の stockLayout に rakuten、yahoo、amazon のいずれかを設定してください。',
+            ),
+          ]),
+        );
+      return writeStockFile(stockDir, stockLayout, levels, now());
+    },
+  });
 }
