@@ -20,6 +20,7 @@ import { registerProductCommands } from './products-cli.js';
 import { configOrExit, withDb } from './runtime.js';
 import { registerSetCommands } from './sets-cli.js';
 import { registerStockCommands } from './stock-cli.js';
+import { registerUploadCommands } from './uploads-cli.js';
 import { registerWarehouseCommands } from './warehouses-cli.js';
 
 export function buildProgram(): Command {
@@ -145,5 +146,6 @@ export function buildProgram(): Command {
   registerSetCommands(program);
   registerLabelCommands(program);
   registerCarrierCommands(program);
+  registerUploadCommands(program);
   return program;
 }

@@ -1,6 +1,7 @@
 // juchu stock upload as a process against real PostgreSQL: a file with refused rows exits 1 naming
 // the file and each refused value, the good rows are in; the same file again changes nothing (exit
-// 1 still: its rows were refused); a file that does not exist is named.
+// 1 still: its rows were refused); juchu uploads list / show give the stored result; a file that
+// does not exist is named.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -44,6 +45,14 @@ describe('juchu stock upload', { timeout: 120_000 }, () => {
     const again = await runJuchu(['stock', 'upload', file], env);
     expect(again.stdout).toContain('反映済みです。今回は何も変えていません');
     expect(await onHand()).toBe(7);
+
+    // The stored result by id: the refused rows by line, exit 1 as the upload's.
+    const list = await runJuchu(['uploads', 'list'], env);
+    const id = /#(\d+) stock nyuka\.csv 完了/.exec(list.stdout)?.[1];
+    expect(id).toBeDefined();
+    const shown = await runJuchu(['uploads', 'show', id!], env);
+    expect(shown.code).toBe(1);
+    expect(shown.stdout).toContain('✗ nyuka.csv 4 行目: 商品コード「GHOST」は商品マスタにありません');
 
     const good = path.join(dir, 'ok.csv');
     await writeFile(good, 'product_code,warehouse,quantity\nCLIS,tokyo,3\n');
