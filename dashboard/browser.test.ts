@@ -19,6 +19,7 @@ import { processRecheckMapping } from '../jobs/recheck-mapping.js';
 import { PASSWORDS, startTestDashboard, type TestDashboard } from '../test/dashboard-testing.js';
 import { redisUrl, TEST_SECRET_KEY } from '../test/harness.js';
 import { FAST_HTTP, testDeps } from '../test/pipeline.js';
+import { cartOrder, createShop, importOrders } from '../test/stock-fixtures.js';
 import { type RunningWorkers, startWorkers } from '../workers/worker.js';
 import { PAGES } from './server.js';
 
@@ -428,6 +429,28 @@ describe.skipIf(!hasChromium)('dashboard in a real browser', () => {
       .where('code', '=', 'shopify-global')
       .executeTakeFirstOrThrow();
     expect(store.credential_state).toBe('ok');
+  });
+
+  it('shows why a Rakuten order cannot ship yet and flags one near the 14-day auto-cancel', async () => {
+    const shop = await createShop(d.t.db, 'rakuten-browser');
+    const now = Date.now();
+    const placed = (days: number) => new Date(now - days * 86_400_000).toISOString();
+    await importOrders(d.t.db, shop, [
+      cartOrder(shop, 'rk-browser-100', { lines: [['RB-1', 1]], orderedAt: placed(11), cartStatus: '100' }),
+      cartOrder(shop, 'rk-browser-200', { lines: [['RB-1', 1]], orderedAt: placed(1), cartStatus: '200' }),
+    ]);
+    await page.goto(`${d.url}/orders`);
+    const row = (no: string) => page.locator('#orders-table tbody tr', { hasText: no });
+    await expect.poll(() => row('rk-browser-100').count()).toBe(1);
+    const waiting = row('rk-browser-100');
+    expect(await waiting.locator('.badge.cart-hold').textContent()).toBe('楽天 注文確認待ち');
+    expect(await waiting.locator('.badge.cart-hold').getAttribute('title')).toContain('注文確認を送り');
+    expect(await waiting.locator('.badge.auto-cancel').textContent()).toContain(
+      '楽天の自動キャンセルまであと3日',
+    );
+    const processing = row('rk-browser-200');
+    expect(await processing.locator('.badge.cart-hold').textContent()).toBe('楽天処理中');
+    expect(await processing.locator('.badge.auto-cancel').count()).toBe(0);
   });
 
   it('loads every screen and Bull Board with no request to another site (works offline)', async () => {
