@@ -77,7 +77,7 @@ describe('juchu CLI', () => {
 
     const stores = await juchu(['stores', 'list'], env);
     expect(stores.stdout).toMatch(
-      /shopify-global +shopify +on +cron "\*\/10 \* \* \* \*" +last import \d+s ago \(succeeded\) +lag \d+s/,
+      /shopify-global +shopify +on +cron "\*\/10 \* \* \* \*" \(10分ごと\) +last import \d+s ago \(succeeded\) +lag \d+s/,
     );
 
     const orders = await juchu(['orders', '--json', '--limit', '3'], env);
