@@ -18,6 +18,8 @@
 // --contention-orders, --noop-jobs, --workers (processes, default 2), --concurrency (per process,
 // default 5), --only pipeline,contention,list,noop (comma list), --unsafe-fast, --seed,
 // --worker-node-options (NODE_OPTIONS for the workers only, e.g. --max-old-space-size=128).
+//   stockpush           在庫連携: 5 stores on the cart simulators selling one scarce product, units oversold
+//                       with the push on and off side by side, and push latency p50/p99 (--only stockpush)
 
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -58,6 +60,7 @@ import {
   waitForImports,
   workerEnv,
 } from './harness.js';
+import { stockPushBench } from './stock-push.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -91,7 +94,7 @@ const NOOP_JOBS = num(args['noop-jobs'], 5_000, 20_000);
 const WORKERS = num(args.workers, 2, 2);
 const CONCURRENCY = num(args.concurrency, 5, 5);
 const SEED = num(args.seed, 2026, 2026);
-const ONLY = new Set((args.only ?? 'noop,pipeline,contention,list').split(','));
+const ONLY = new Set((args.only ?? 'noop,pipeline,contention,list,stockpush').split(','));
 const unsafeFast = args['unsafe-fast'];
 /**
  * NODE_OPTIONS for the worker processes. By default the ones the production image sets (the ENV line
@@ -724,6 +727,16 @@ async function main(): Promise<void> {
     }
     let list: ListMeasure[] | null = null;
     if (ONLY.has('list')) list = await listBench(services);
+    // 在庫連携 (issue 17): oversold with the push on and off, push latency (bench/stock-push.ts).
+    if (ONLY.has('stockpush')) {
+      progress('在庫連携: 5 stores selling one scarce product, push off then on…');
+      const load = os.loadavg()[0]!;
+      sections.push({
+        title: '在庫連携: cross-channel overselling and push latency',
+        intro: `Load average ${load.toFixed(2)} at the start of this section.`,
+        after: await stockPushBench({ quick: args.quick, seed: Number(args.seed ?? 7) }),
+      });
+    }
 
     // ---- report ----
     if (big && small && raw) {

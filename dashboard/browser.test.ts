@@ -232,6 +232,8 @@ describe.skipIf(!hasChromium)('dashboard in a real browser', () => {
   it('shows the other screens', async () => {
     for (const [url, name, sel] of [
       ['/stock', 'stock', '#stock-table'],
+      // 在庫連携 panel: per store, with its dry run.
+      ['/stock', 'stock-push', '#stock-push-stores button.dry-run'],
       ['/shipping', 'shipping', '#ready-table'],
       ['/imports', 'imports', '#runs-table'],
       ['/mappings', 'mappings', '#mappings-table'],

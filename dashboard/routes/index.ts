@@ -14,6 +14,7 @@ import { registerSetRoutes } from './sets.js';
 import { registerShippingRoutes } from './shipping.js';
 import { registerStatusRoutes } from './statuses.js';
 import { registerStockRoutes } from './stock.js';
+import { registerStockPushRoutes } from './stock-push.js';
 import { registerStoreRoutes } from './stores.js';
 import { registerUploadRoutes } from './uploads.js';
 import { registerUserRoutes } from './users.js';
@@ -25,6 +26,7 @@ export function registerApiRoutes(routes: RouteTable, deps: RouteDeps): void {
   registerOrderRoutes(routes, deps);
   registerReleaseRoutes(routes, deps);
   registerStockRoutes(routes, deps);
+  registerStockPushRoutes(routes, deps);
   registerWarehouseRoutes(routes, deps);
   registerShippingRoutes(routes, deps);
   registerStoreRoutes(routes, deps);

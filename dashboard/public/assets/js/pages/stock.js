@@ -1,7 +1,7 @@
 // 在庫: on hand, reserved and available per product and warehouse; arrivals (入荷), count
 // corrections (棚卸) and a CSV upload. Waiting orders get stock oldest first after each change.
 import { api, get, withQuery } from '../api.js';
-import { field, fill, formValues, h, lines, notice, select, table } from '../dom.js';
+import { ago, dt, field, fill, formValues, h, lines, notice, select, table } from '../dom.js';
 
 export async function render(main, ctx) {
   const [{ warehouses }, { products }] = await Promise.all([get('/api/warehouses'), get('/api/products')]);
@@ -248,4 +248,121 @@ export async function render(main, ctx) {
     load();
   });
   await load();
+  await pushPanel(main, ctx);
+}
+
+// 在庫連携: per store the last pushed quantity, when, and whether the cart accepted it; drift found
+// by the full sync; failures (sent again by the next push, or now with 再送信); a dry run per store.
+async function pushPanel(main, ctx) {
+  const panel = h('section', { id: 'stock-push' });
+  main.append(panel);
+  const itemKey = (r) => (r.cartOptionCode ? `${r.cartProductCode}:${r.cartOptionCode}` : r.cartProductCode);
+  const outcome = { accepted: '受付済み', refused: '拒否（要確認）', failed: '失敗（再送します）' };
+  const show = async (problems) => {
+    const { stores, items } = await get(withQuery('/api/stock/pushes', { problems: problems ? '1' : '' }));
+    const result = h('div', { id: 'stock-push-result' });
+    fill(
+      panel,
+      h('h2', null, '在庫連携'),
+      table(
+        [
+          { label: '店舗', cell: (s) => `${s.name}（${s.code}）` },
+          { label: '連携', cell: (s) => (s.enabled ? 'オン' : 'オフ') },
+          { label: '未反映', cell: (s) => String(s.pending), class: 'num' },
+          { label: '失敗', cell: (s) => String(s.failed), class: 'num' },
+          { label: '拒否', cell: (s) => String(s.refused), class: 'num' },
+          { label: '遅れ', cell: (s) => (s.pending ? ago(Math.round(s.lagSeconds)) : '—') },
+          {
+            label: '',
+            cell: (s) =>
+              h(
+                'span',
+                null,
+                h(
+                  'button',
+                  { type: 'button', class: 'dry-run', dataset: { store: s.code } },
+                  '送信内容を確認',
+                ),
+                ctx.can('operator') && s.enabled
+                  ? h(
+                      'button',
+                      { type: 'button', class: 'push-now', dataset: { store: s.code } },
+                      '今すぐ送信・再送信',
+                    )
+                  : '',
+              ),
+          },
+        ],
+        stores,
+        { id: 'stock-push-stores' },
+      ),
+      h(
+        'label',
+        null,
+        h('input', { type: 'checkbox', id: 'stock-push-problems', checked: problems }),
+        ' 失敗・拒否・差異のみ',
+      ),
+      table(
+        [
+          { label: '店舗', cell: (r) => r.store },
+          { label: 'カート商品', cell: itemKey },
+          { label: '商品', cell: (r) => r.productCode },
+          { label: '目標', cell: (r) => String(r.wantedQuantity), class: 'num' },
+          {
+            label: '最終送信',
+            cell: (r) => (r.pushedQuantity === null ? '未送信' : String(r.pushedQuantity)),
+            class: 'num',
+          },
+          { label: '送信日時', cell: (r) => (r.pushedAt ? dt(r.pushedAt) : '—') },
+          { label: '結果', cell: (r) => (r.outcome ? outcome[r.outcome] : '未送信') },
+          {
+            label: '差異',
+            cell: (r) => (r.drift ? `${r.drift > 0 ? '+' : ''}${r.drift}（カート ${r.cartQuantity}）` : ''),
+          },
+          { label: '回答', cell: (r) => (r.outcome && r.outcome !== 'accepted' ? (r.answer ?? '') : '') },
+        ],
+        items,
+        {
+          id: 'stock-push-items',
+          rowClass: (r) => (r.outcome === 'failed' || r.outcome === 'refused' || r.drift ? 'short' : null),
+          empty: '在庫連携の記録はまだありません',
+        },
+      ),
+      result,
+    );
+    panel.querySelector('#stock-push-problems').addEventListener('change', (ev) => show(ev.target.checked));
+    for (const b of panel.querySelectorAll('button.dry-run'))
+      b.addEventListener('click', async () => {
+        const plan = await get(`/api/stores/${encodeURIComponent(b.dataset.store)}/stock-push/plan`);
+        const changes = plan.items.filter((i) => i.changes);
+        fill(
+          result,
+          h('h3', null, `${plan.store.name}: 送信される内容（ドライラン・何も送りません）`),
+          plan.enabled ? '' : notice('info', '在庫連携がオフのため、実際には送信されません。'),
+          table(
+            [
+              { label: 'カート商品', cell: itemKey },
+              { label: '商品', cell: (i) => i.productCode },
+              { label: '引当可能', cell: (i) => String(i.free), class: 'num' },
+              { label: '安全在庫', cell: (i) => String(i.safety), class: 'num' },
+              { label: '入数', cell: (i) => String(i.unitsPerCartUnit), class: 'num' },
+              { label: '送信数', cell: (i) => String(i.quantity), class: 'num' },
+              {
+                label: '前回',
+                cell: (i) => (i.lastPushed === null ? '—' : String(i.lastPushed)),
+                class: 'num',
+              },
+            ],
+            changes,
+            { id: 'stock-push-plan', empty: '送信が必要な商品はありません（カートは最新です）' },
+          ),
+        );
+      });
+    for (const b of panel.querySelectorAll('button.push-now'))
+      b.addEventListener('click', async () => {
+        const r = await api('POST', `/api/stores/${encodeURIComponent(b.dataset.store)}/stock-push`, {});
+        fill(result, notice('ok', r.message));
+      });
+  };
+  await show(false);
 }

@@ -1,0 +1,66 @@
+// 在庫連携 on the stock screen: per store × cart item the last pushed quantity, when, whether the
+// cart accepted it, drift found by the full sync and failures; a dry run of what would be pushed;
+// a push (or a retry of refused items) queued as the push-stock job.
+import { z } from 'zod';
+import { pushLagByStore, pushStateOf } from '../../db/stock-push.js';
+import { findStore, listStores } from '../../db/stores.js';
+import { depsOf } from '../../usecases/deps.js';
+import { planStockPush } from '../../usecases/push-stock.js';
+import { notFound, parse, queryOf, type RouteTable } from '../http.js';
+import { enqueue, type RouteDeps } from './deps.js';
+
+export function registerStockPushRoutes(routes: RouteTable, { db, queues }: RouteDeps): void {
+  routes.add('get', '/api/stock/pushes', 'viewer', async (req) => {
+    const q = queryOf(req);
+    const stores = await listStores(db);
+    const lag = new Map((await pushLagByStore(db, new Date())).map((l) => [l.storeId, l]));
+    const codes = new Map(stores.map((s) => [s.id, s.code]));
+    return {
+      stores: stores.map((s) => ({
+        code: s.code,
+        name: s.name,
+        cart: s.cart,
+        enabled: s.settings.stockPush,
+        pending: lag.get(s.id)?.pending ?? 0,
+        failed: lag.get(s.id)?.failed ?? 0,
+        refused: lag.get(s.id)?.refused ?? 0,
+        lagSeconds: lag.get(s.id)?.lagSeconds ?? 0,
+      })),
+      items: (
+        await pushStateOf(db, {
+          productCode: q.product || undefined,
+          onlyProblems: q.problems === '1',
+          limit: 300,
+        })
+      ).map((r) => ({ ...r, store: codes.get(r.storeId) ?? String(r.storeId) })),
+    };
+  });
+
+  routes.add('get', '/api/stores/:code/stock-push/plan', 'viewer', async (req) => {
+    const store = await findStore(db, String(req.params.code));
+    if (!store) throw notFound(`店舗 ${String(req.params.code)} はありません`);
+    const q = queryOf(req);
+    return planStockPush(depsOf(db), {
+      storeCode: store.code,
+      productCodes: q.product ? [q.product] : undefined,
+    });
+  });
+
+  routes.add('post', '/api/stores/:code/stock-push', 'operator', async (req) => {
+    const store = await findStore(db, String(req.params.code));
+    if (!store) throw notFound(`店舗 ${String(req.params.code)} はありません`);
+    const b = parse(z.object({ full: z.boolean().optional() }), req.body ?? {});
+    if (!store.settings.stockPush)
+      return {
+        jobId: null,
+        message: `${store.name} は在庫連携がオフです（ストア設定 stockPush）。送信内容はドライランで確認できます`,
+      };
+    const jobId = await enqueue(() =>
+      queues.add('push-stock', { storeCode: store.code, full: b.full ?? false }),
+    );
+    return {
+      jobId,
+      message: `${store.name} の在庫連携を登録しました（ジョブ ${jobId}）。失敗した商品も送り直します`,
+    };
+  });
+}
