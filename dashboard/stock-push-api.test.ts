@@ -1,0 +1,41 @@
+// 在庫連携 over HTTP: the push state per store, the dry run (nothing sent), and a push refused in
+// Japanese for a store whose push is off; a viewer may look but not push.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, startTestDashboard, type TestDashboard } from '../test/dashboard-testing.js';
+import { createShop, seedStock } from '../test/stock-fixtures.js';
+
+describe('stock push API', () => {
+  let d: TestDashboard;
+  let operator: Client;
+  let viewer: Client;
+
+  beforeAll(async () => {
+    d = await startTestDashboard('stock-push-api');
+    await createShop(d.t.db, 'push-off');
+    await seedStock(d.t.db, { TEA: { tokyo: 7, osaka: 2 } });
+    [operator, viewer] = await Promise.all([Client.as(d.url, 'operator'), Client.as(d.url, 'viewer')]);
+  }, 60_000);
+  afterAll(async () => {
+    await d?.close();
+  });
+
+  it('lists the stores with their push setting; the dry run shows the quantities', async () => {
+    const r = await viewer.get('/api/stock/pushes');
+    expect(r.status).toBe(200);
+    expect((r.body as { stores: Array<{ code: string; enabled: boolean }> }).stores).toContainEqual(
+      expect.objectContaining({ code: 'push-off', enabled: false }),
+    );
+    const plan = await viewer.get('/api/stores/push-off/stock-push/plan');
+    expect(plan.status).toBe(200);
+    expect(
+      (plan.body as { enabled: boolean; items: Array<{ cartProductCode: string; quantity: number }> }).items,
+    ).toContainEqual(expect.objectContaining({ cartProductCode: 'TEA', quantity: 9 }));
+  });
+
+  it('a push for a store whose push is off says so; a viewer may not push', async () => {
+    const r = await operator.post('/api/stores/push-off/stock-push', {});
+    expect(r.status).toBe(200);
+    expect((r.body as { message: string }).message).toContain('在庫連携がオフ');
+    expect((await viewer.post('/api/stores/push-off/stock-push', {})).status).toBe(403);
+  });
+});
