@@ -1,7 +1,10 @@
 // `npm run drill`: the fault drills at full size, on private PostgreSQL and Redis started for the run.
 //   1. kill -9 a worker 10 times at random moments of a 20,000-order import (a new worker each time);
 //   2. restart Redis (append-only file on, same port) in the middle of an import;
-//   3. restart PostgreSQL (same data directory and port) in the middle of an import.
+//   3. restart PostgreSQL (same data directory and port) in the middle of an import;
+//   4. a backlog against flaky carts (5xx, 429, slow answers, hangs, expiring tokens, malformed
+//      records): every store catches up in ≤ 3× the fault-free time, nothing twice (bench/drills-progress.ts);
+//   5. a worker 30 minutes ahead (faketime) while orders arrive: nothing lost.
 // Each ends with the checks of bench/drills.ts and prints what it did and what it checked; the report
 // is also written to bench/results/drill-latest.md. Exit code 1 if any check failed.
 //
@@ -12,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type DrillOptions, type DrillResult, describeDrill, runDrill } from './drills.js';
+import { type FlakyResult, runClockDrill, runFlakyDrill } from './drills-progress.js';
 import { ROOT, startBenchServices } from './harness.js';
 
 const { values: args } = parseArgs({
@@ -60,6 +64,11 @@ const drills: DrillOptions[] = [
   const key = args.only.toLowerCase();
   return d.name.toLowerCase().includes(key === 'kill' ? 'kill' : key);
 }) as DrillOptions[];
+const only = args.only?.toLowerCase();
+const progressDrills = [
+  ...(!only || only === 'flaky' ? ['flaky' as const] : []),
+  ...(!only || only === 'clock' ? ['clock' as const] : []),
+];
 
 const services = await startBenchServices({ unsafeFast: args['unsafe-fast'] });
 const results: DrillResult[] = [];
@@ -74,6 +83,19 @@ try {
     results.push(r);
     say('');
     for (const line of describeDrill(r)) say(line);
+  }
+  for (const d of progressDrills) {
+    const n = orders(d === 'flaky' ? 6000 : 1500);
+    say(`\n▶ ${d === 'flaky' ? 'flaky cart backlog' : 'clock ahead'}: ${n.toLocaleString('en-US')} orders`);
+    const r =
+      d === 'flaky'
+        ? await runFlakyDrill(services, { orders: n, seed: seed + 3, log: say, timeoutMs: 40 * 60_000 })
+        : await runClockDrill(services, { orders: n, seed: seed + 4, log: say, rounds: quick ? 3 : 6 });
+    results.push(r);
+    say('');
+    for (const line of describeDrill(r)) say(line);
+    if ('ratio' in r)
+      say(`flaky cart: caught up in ${(r as FlakyResult).ratio.toFixed(2)}× the fault-free time (limit 3×)`);
   }
 } finally {
   await services.stop();

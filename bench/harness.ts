@@ -388,6 +388,8 @@ export class WorkerPool {
   readonly procs: WorkerProc[] = [];
   private readonly sampler: NodeJS.Timeout;
   private started = 0;
+  /** Program and arguments the next workers are started under (empty: node itself). */
+  launcher: string[] = [];
 
   /** `entries`: scripts to run `worker` with, taken in turn (default: bin/juchu.mjs, from source). */
   constructor(
@@ -412,7 +414,9 @@ export class WorkerPool {
 
   start(): WorkerProc {
     const entry = this.entries[this.started++ % this.entries.length]!;
-    const child = spawn(process.execPath, [entry, 'worker', ...this.args], {
+    // `launcher` runs the worker under another program (the clock drill: `faketime -f +30m`).
+    const [cmd, ...pre] = [...this.launcher, process.execPath];
+    const child = spawn(cmd!, [...pre, entry, 'worker', ...this.args], {
       env: this.env,
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
