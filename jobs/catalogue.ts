@@ -61,6 +61,10 @@ export interface JobCatalogue {
   'recheck-mapping': { storeCode: string | null; cartProductCode: string; requestedBy: string };
   /** 在庫連携: push a store's changed free quantities (full: re-read the cart, repair drift, send all that differ). */
   'push-stock': { storeCode: string; full?: boolean; slot?: string };
+  /** Deliver one cart action from the outbox (cart_actions); confirms go in batches per store. */
+  'deliver-cart-action': { actionId: number };
+  /** Re-enqueue cart actions whose job was lost (Redis restarted, a worker killed). */
+  'sweep-cart-actions': { slot?: string };
 }
 
 export type JobName = keyof JobCatalogue;
@@ -76,6 +80,8 @@ export const JOB_QUEUE: Readonly<Record<JobName, QueueKey>> = {
   'recheck-mapping': 'maintenance',
   'compact-status-counts': 'maintenance',
   'push-stock': 'stock',
+  'deliver-cart-action': 'shipping',
+  'sweep-cart-actions': 'shipping',
 };
 
 /** BullMQ forbids ':' in custom ids; slots travel as epoch milliseconds. */
@@ -93,4 +99,6 @@ export const jobIds = {
   sweep: (name: string, slot: Date) => `${name}-${slotId(slot)}`,
   stockPush: (storeCode: string, full: boolean, slot: Date) =>
     `stock-${full ? 'full' : 'push'}-${storeCode}-${slotId(slot)}`,
+  /** One job per cart action and 再送 round (a human's resend makes a new job). */
+  cartAction: (actionId: number, round: number) => `cart-action-${actionId}-r${round}`,
 };

@@ -18,6 +18,8 @@ export interface JobDeps {
   log: Logger;
   now: () => Date;
   adapterFor: (store: Store) => Promise<CartAdapter>;
+  /** The store's write side (the cart-actions outbox delivers through it). */
+  actionsFor: (store: Store) => Promise<CartActions>;
   /** Identifies this process in leases (host-pid). */
   processId: string;
 }

@@ -4,6 +4,7 @@ import { closeExpiredRuns } from '../db/import-runs.js';
 import { compactStatusCounts } from '../db/status-counts.js';
 import { processAllocateStock } from './allocate-stock.js';
 import type { JobCatalogue, JobName } from './catalogue.js';
+import { processDeliverCartAction } from './deliver-cart-action.js';
 import type { JobDeps } from './deps.js';
 import { processImportStore } from './import-store.js';
 import { processPushStock } from './push-stock.js';
@@ -13,6 +14,7 @@ import { processRefreshDeliveryHolds } from './refresh-delivery-holds.js';
 import { processReimportOrder } from './reimport-order.js';
 import { processReprocessReject } from './reprocess-reject.js';
 import { processShippingInstruction } from './shipping-instruction.js';
+import { processSweepCartActions } from './sweep-cart-actions.js';
 
 type Handler<N extends JobName> = (
   data: JobCatalogue[N],
@@ -37,6 +39,8 @@ export const HANDLERS: { [N in JobName]: Handler<N> } = {
     folded: await compactStatusCounts(deps.db),
     abandonedRunsClosed: await closeExpiredRuns(deps.db),
   }),
+  'deliver-cart-action': (d, job, _t, deps) => processDeliverCartAction(d, job, deps),
+  'sweep-cart-actions': (_d, _j, _t, deps) => processSweepCartActions(deps),
 };
 
 export function runJob(job: Job, token: string | undefined, deps: JobDeps): Promise<unknown> {

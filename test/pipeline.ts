@@ -14,7 +14,7 @@ import type { CartName } from '../domain/order.js';
 import { loadConfig } from '../infra/config.js';
 import { logger } from '../infra/logger.js';
 import { createProducerConnection, ready } from '../infra/redis.js';
-import { type JobDeps, storeAdapterFactory } from '../jobs/deps.js';
+import { type JobDeps, storeActionsFactory, storeAdapterFactory } from '../jobs/deps.js';
 import { createQueues } from '../jobs/queues.js';
 import { redisUrl, TEST_SECRET_KEY, type TestDb, uniquePrefix } from './harness.js';
 
@@ -85,6 +85,7 @@ export async function testDeps(
     log: logger,
     now: opts.now ?? (() => new Date()),
     adapterFor: storeAdapterFactory(t.db, TEST_SECRET_KEY, opts.http ?? FAST_HTTP),
+    actionsFor: storeActionsFactory(t.db, TEST_SECRET_KEY, opts.http ?? FAST_HTTP),
     processId: `${hostname()}-${process.pid}-test`,
     close,
   };

@@ -1,11 +1,15 @@
 // Operation: 出荷完了. The held stock leaves the warehouse and the tracking number is recorded, in
-// the same transaction; what the order gave back is settled after commit.
+// the same transaction, with the `ship` cart actions it implies (per package, with carrier and
+// tracking numbers: usecases/record-ship-actions.ts); what the order gave back is settled and the
+// actions' delivery jobs enqueued after commit.
 import { type Actor, reservedProductCodes, setTracking } from '../db/order-status.js';
 import { S } from '../domain/statuses.js';
 import { withTransaction } from '../infra/postgres.js';
 import { bookShipmentSales } from './book-shipment-sales.js';
 import type { UseCaseDeps } from './deps.js';
+import { type CartActionQueue, enqueueCartActions } from './enqueue-cart-actions.js';
 import { actionContext, moveOrder } from './move-order.js';
+import { recordShipActions } from './record-ship-actions.js';
 import type { ChangeResult } from './results.js';
 import { settleAfterOrderMove } from './settle-after-stock-change.js';
 
@@ -16,16 +20,37 @@ export interface ConfirmShipmentInput {
   actor: Actor;
 }
 
-export async function confirmShipment(deps: UseCaseDeps, input: ConfirmShipmentInput): Promise<ChangeResult> {
+export async function confirmShipment(
+  deps: UseCaseDeps & { queues?: CartActionQueue },
+  input: ConfirmShipmentInput,
+): Promise<ChangeResult> {
   const ctx = await actionContext(deps.db, deps.now());
   let freed: string[] = [];
+  let actionIds: number[] = [];
   const r = await withTransaction(deps.db, async (trx) => {
     freed = await reservedProductCodes(trx, input.orderId);
     const moved = await moveOrder(trx, input.orderId, S.shipped, input.actor, ctx);
     if (moved.ok) await setTracking(trx, input.orderId, input);
     if (moved.ok) await bookShipmentSales(trx, input.orderId, ctx.now, input.actor); // 売上, same transaction
+    if (moved.ok) {
+      const o = await trx
+        .selectFrom('orders')
+        .select(['store_id', 'cart_order_no'])
+        .where('id', '=', input.orderId)
+        .executeTakeFirstOrThrow();
+      actionIds = await recordShipActions(
+        trx,
+        { ...input, orderId: input.orderId, storeId: o.store_id, cartOrderNo: o.cart_order_no },
+        ctx.now,
+      );
+    }
     return moved;
   });
   if (r.ok) await settleAfterOrderMove(deps, input.orderId, freed);
+  if (r.ok)
+    await enqueueCartActions(
+      deps.queues,
+      actionIds.map((id) => ({ id })),
+    );
   return r;
 }

@@ -94,6 +94,9 @@ export class Scheduler {
         jobIds.sweep('allocate', slot),
       ),
     );
+    add('sweep:cart-actions', '* * * * *', (slot) =>
+      this.enqueue('sweep-cart-actions', { slot: slot.toISOString() }, jobIds.sweep('cart-actions', slot)),
+    );
     add('sweep:status-counts', '* * * * *', (slot) =>
       this.enqueue('compact-status-counts', { slot: slot.toISOString() }, jobIds.sweep('counts', slot)),
     );

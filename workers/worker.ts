@@ -17,7 +17,7 @@ import {
 import { Shutdown } from '../infra/shutdown.js';
 import { backoffStrategy } from '../jobs/backoff.js';
 import { QUEUES, type QueueKey } from '../jobs/catalogue.js';
-import { type JobDeps, storeAdapterFactory } from '../jobs/deps.js';
+import { type JobDeps, storeActionsFactory, storeAdapterFactory } from '../jobs/deps.js';
 import { runJob } from '../jobs/handlers.js';
 import { createQueues } from '../jobs/queues.js';
 
@@ -67,6 +67,7 @@ export async function startWorkers(opts: WorkerOptions): Promise<RunningWorkers>
     log: logger,
     now: opts.now ?? clock!.now,
     adapterFor: storeAdapterFactory(db, config.JUCHU_SECRET_KEY, opts.http),
+    actionsFor: storeActionsFactory(db, config.JUCHU_SECRET_KEY, opts.http),
     processId: `${hostname()}-${process.pid}`,
   };
   const keys = opts.queues ?? (Object.keys(QUEUES) as QueueKey[]);

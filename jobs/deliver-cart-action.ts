@@ -1,0 +1,26 @@
+// Job `deliver-cart-action` (queue shipping): send one outbox action to its cart.
+// Idempotency: job id cart-action-<id>-r<round>; the action is claimed with a lease in PostgreSQL, so
+// a duplicate job (or one the sweep enqueued again) finds it taken or done and sends nothing.
+// A transient failure throws (BullMQ retries with backoff); the last attempt marks it 失敗, which a
+// retry on Bull Board or 再送 sends again. A refusal completes the job: it waits for a human.
+// Enqueues next: a newer coalesced value waiting behind this one.
+import type { Job } from 'bullmq';
+import { deliverCartAction } from '../usecases/deliver-cart-action.js';
+import { retryDelay } from './backoff.js';
+import type { JobCatalogue } from './catalogue.js';
+import type { JobDeps } from './deps.js';
+
+export async function processDeliverCartAction(
+  data: JobCatalogue['deliver-cart-action'],
+  job: Job,
+  deps: JobDeps,
+) {
+  const attempts = job.opts.attempts ?? 1;
+  const now = deps.now();
+  const delay = retryDelay(job.attemptsMade + 1, undefined, deps.config.JOB_BACKOFF_MS);
+  return deliverCartAction(deps, {
+    actionId: data.actionId,
+    final: job.attemptsMade + 1 >= attempts,
+    retryAt: new Date(now.getTime() + delay),
+  });
+}

@@ -1,0 +1,183 @@
+// The cart-actions outbox through the use cases, on a real PostgreSQL: 出荷完了 records a `ship`
+// action per package in the order's transaction (once, however often it is confirmed), delivery
+// sends it once (a second job sends nothing), a transient error is retried then 失敗, a refusal
+// waits for a human (要確認), 再送 makes a new round, and the sweep finds actions whose job was lost.
+// The cart here is a contract implementation that counts what it was sent (the simulators' own
+// write tests are carts/*/actions.test.ts).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ActionOutcome, CartActions, ShipInput } from '../carts/actions.js';
+import { getCartAction, resendCartAction } from '../db/cart-actions.js';
+import type { Store } from '../db/stores.js';
+import { createTestDb, type TestDb } from '../test/harness.js';
+import { cartOrder, createShop, importOrders, seedStock } from '../test/stock-fixtures.js';
+import { confirmShipment } from './confirm-shipment.js';
+import { deliverCartAction } from './deliver-cart-action.js';
+import { depsOf } from './deps.js';
+import { shippingInstruction } from './shipping-instruction.js';
+import { sweepCartActions } from './sweep-cart-actions.js';
+
+const NOW = new Date('2026-11-26T03:00:00Z');
+
+class CountingCart implements CartActions {
+  readonly cart = 'rakuten' as const;
+  sent: ShipInput[] = [];
+  next: Array<ActionOutcome | Error> = [];
+  carrierCode(c: string) {
+    return c === 'yamato' ? '1001' : null;
+  }
+  async ship(input: ShipInput): Promise<ActionOutcome> {
+    const n = this.next.shift();
+    if (n instanceof Error) throw n;
+    this.sent.push(input);
+    return (
+      n ?? {
+        status: 'done',
+        answer: '発送完了を登録しました',
+        cartRefs: { 'package:1': `SD-${this.sent.length}` },
+      }
+    );
+  }
+}
+
+describe('cart-actions outbox', () => {
+  let t: TestDb;
+  let shop: Store;
+  const cart = new CountingCart();
+  const queued: string[] = [];
+  const queues = {
+    add: async (_n: string, _d: unknown, o?: { jobId?: string }) => {
+      queued.push(o?.jobId ?? '');
+      return o?.jobId;
+    },
+  };
+  const deps = () => ({ ...depsOf(t.db, NOW), actionsFor: async () => cart });
+  const retryAt = new Date(NOW.getTime() + 60_000);
+
+  beforeAll(async () => {
+    t = await createTestDb('outbox');
+    shop = await createShop(t.db, 'outbox-a');
+    await seedStock(t.db, { 'OB-A': { tokyo: 5 } });
+    await importOrders(
+      t.db,
+      shop,
+      ['ob-1', 'ob-2'].map((no, i) =>
+        cartOrder(shop, no, { lines: [['OB-A', 1]], orderedAt: new Date(Date.UTC(2026, 10, 20, 0, i)) }),
+      ),
+      NOW,
+    );
+  });
+  afterAll(async () => {
+    await t?.drop();
+  });
+
+  async function orderId(no: string) {
+    return (
+      await t.db.selectFrom('orders').select('id').where('cart_order_no', '=', no).executeTakeFirstOrThrow()
+    ).id;
+  }
+  async function actionsOf(id: number) {
+    return t.db.selectFrom('cart_actions').selectAll().where('order_id', '=', id).orderBy('id').execute();
+  }
+
+  it('records ship with the shipment, delivers it once, and keeps the cart-side id', async () => {
+    const id = await orderId('ob-1');
+    await shippingInstruction(depsOf(t.db, NOW), { orderIds: [id], actor: 'user:ops' });
+    const r = await confirmShipment(
+      { ...depsOf(t.db, NOW), queues },
+      { orderId: id, trackingNumber: '1234-5678-9012', carrier: 'yamato', actor: 'user:ops' },
+    );
+    expect(r.ok).toBe(true);
+    const [a] = await actionsOf(id);
+    expect(a).toMatchObject({
+      kind: 'ship',
+      state: 'pending',
+      cart_order_no: 'ob-1',
+      created_by: 'user:ops',
+    });
+    expect(a?.payload).toMatchObject({
+      packages: [{ packageNo: 1, carrier: 'yamato', trackingNumber: '1234-5678-9012' }],
+    });
+    expect(queued).toEqual([`cart-action-${a?.id}-r0`]);
+
+    const first = await deliverCartAction(deps(), { actionId: a!.id, final: false, retryAt });
+    const second = await deliverCartAction(deps(), { actionId: a!.id, final: false, retryAt });
+    expect(first.status).toBe('done');
+    expect(second.status).toBe('skipped');
+    expect(cart.sent).toHaveLength(1);
+    expect(cart.sent[0]).toMatchObject({ cartOrderNo: 'ob-1', cartRefs: {} });
+    expect(await getCartAction(t.db, a!.id)).toMatchObject({
+      state: 'done',
+      cart_refs: { 'package:1': 'SD-1' },
+      answer_code: 'done',
+    });
+  });
+
+  it('a transient error retries then fails; a refusal waits for a human; 再送 and the sweep send it again', async () => {
+    const id = await orderId('ob-2');
+    await shippingInstruction(depsOf(t.db, NOW), { orderIds: [id], actor: 'user:ops' });
+    await confirmShipment(depsOf(t.db, NOW), {
+      orderId: id,
+      trackingNumber: '9999-0000-1111',
+      carrier: 'yamato',
+      actor: 'user:ops',
+    });
+    const [a] = await actionsOf(id);
+    // No queue: the sweep finds it.
+    queued.length = 0;
+    expect(await sweepCartActions({ ...depsOf(t.db, NOW), queues })).toBeGreaterThanOrEqual(1);
+    expect(queued).toContain(`cart-action-${a!.id}-r0`);
+
+    cart.next = [new Error('ECONNRESET'), new Error('ECONNRESET')];
+    await expect(deliverCartAction(deps(), { actionId: a!.id, final: false, retryAt })).rejects.toThrow(
+      'ECONNRESET',
+    );
+    expect(await getCartAction(t.db, a!.id)).toMatchObject({
+      state: 'pending',
+      last_error: 'ECONNRESET',
+      attempts: 1,
+    });
+    await expect(deliverCartAction(deps(), { actionId: a!.id, final: true, retryAt })).rejects.toThrow();
+    expect((await getCartAction(t.db, a!.id))?.state).toBe('failed');
+    // Bull Board's retry of the failed job runs it again.
+    cart.next = [{ status: 'refused', code: 'ERROR_X', answer: '配送会社コードが不正です' }];
+    expect((await deliverCartAction(deps(), { actionId: a!.id, final: false, retryAt })).status).toBe(
+      'refused',
+    );
+    expect(await getCartAction(t.db, a!.id)).toMatchObject({
+      state: 'refused',
+      cart_answer: '配送会社コードが不正です',
+    });
+    // Refused is not retried by a job or the sweep.
+    expect((await deliverCartAction(deps(), { actionId: a!.id, final: false, retryAt })).status).toBe(
+      'skipped',
+    );
+    queued.length = 0;
+    await sweepCartActions({ ...depsOf(t.db, new Date(NOW.getTime() + 3_600_000)), queues });
+    expect(queued).not.toContain(`cart-action-${a!.id}-r0`);
+    // 再送 by a human: a new round.
+    expect((await resendCartAction(t.db, a!.id, NOW))?.retries).toBe(1);
+    expect((await deliverCartAction(deps(), { actionId: a!.id, final: false, retryAt })).status).toBe('done');
+  });
+
+  it('a carrier the cart does not know is refused before sending', async () => {
+    const sent = cart.sent.length;
+    const [a] = await t.db
+      .insertInto('cart_actions')
+      .values({
+        store_id: shop.id,
+        kind: 'ship',
+        cart_order_no: 'ob-x',
+        payload: JSON.stringify({
+          packages: [{ packageNo: 1, carrier: 'seino', trackingNumber: '1', shippedOn: '2026-11-26' }],
+        }),
+        created_by: 'test',
+      })
+      .returning('id')
+      .execute();
+    expect((await deliverCartAction(deps(), { actionId: a!.id, final: false, retryAt })).status).toBe(
+      'refused',
+    );
+    expect((await getCartAction(t.db, a!.id))?.answer_code).toBe('UNKNOWN_CARRIER');
+    expect(cart.sent.length).toBe(sent);
+  });
+});

@@ -1,0 +1,168 @@
+// Operation: deliver one cart action from the outbox (db/cart-actions.ts) through the store's
+// CartActions (carts/actions.ts). Claimed with a lease first, so two jobs for one action send once;
+// done / already → done with the cart-side ids stored; refused → 要確認 (waits for a human, never
+// retried); any other error → pending again with its error (the job retries with backoff), or failed
+// on the last attempt. Confirms go in batches per store (Rakuten confirmOrder ≤ 100 per call).
+import {
+  type ActionOutcome,
+  type CancelInput,
+  type CartActions,
+  refused,
+  refuseUnknownCarriers,
+  type ShipmentPackage,
+  type StockLevel,
+  stockKey,
+} from '../carts/actions.js';
+import {
+  type CartActionRow,
+  claimBatchMates,
+  claimCartAction,
+  failCartAttempt,
+  finishCartAction,
+  pendingBehind,
+} from '../db/cart-actions.js';
+import type { Db } from '../db/db.js';
+import { getStoreById, type Store } from '../db/stores.js';
+import type { UseCaseDeps } from './deps.js';
+import { type CartActionQueue, enqueueCartActions } from './enqueue-cart-actions.js';
+
+export interface DeliverDeps extends UseCaseDeps {
+  actionsFor: (store: Store) => Promise<CartActions>;
+  queues?: CartActionQueue;
+  /** How long a claim holds before another worker may take the action over (its worker died). */
+  leaseMs?: number;
+}
+
+export interface DeliverInput {
+  actionId: number;
+  /** The job's last attempt: a failure now is final (失敗) instead of pending. */
+  final: boolean;
+  /** When a failed attempt is due again (the sweep waits until then). */
+  retryAt: Date;
+}
+
+export type DeliverResult =
+  | { status: 'skipped' }
+  | { status: 'done' | 'refused'; ids: number[]; answer: string };
+
+const LEASE_MS = 5 * 60_000;
+
+async function rawPayload(db: Db, orderId: number | null): Promise<unknown> {
+  if (orderId === null) return null;
+  const r = await db.selectFrom('orders').select('raw_payload').where('id', '=', orderId).executeTakeFirst();
+  return r?.raw_payload ?? null;
+}
+
+/** Cart-side ids of earlier ship actions of the same order (a corrected number updates them). */
+async function earlierRefs(db: Db, row: CartActionRow): Promise<Record<string, string>> {
+  if (row.order_id === null) return row.cart_refs;
+  const rows = await db
+    .selectFrom('cart_actions')
+    .select('cart_refs')
+    .where('order_id', '=', row.order_id)
+    .where('kind', '=', row.kind)
+    .where('id', '<', row.id)
+    .orderBy('id')
+    .execute();
+  return Object.assign({}, ...rows.map((r) => r.cart_refs), row.cart_refs);
+}
+
+const NO_API = (what: string) =>
+  refused(
+    'UNSUPPORTED',
+    `このカートは${what}の API に対応していないため、送信しませんでした。カートの管理画面で操作してください。`,
+  );
+
+async function sendOne(deps: DeliverDeps, actions: CartActions, row: CartActionRow): Promise<ActionOutcome> {
+  const cartOrderNo = row.cart_order_no ?? '';
+  const p = row.payload as Record<string, unknown>;
+  switch (row.kind) {
+    case 'ship': {
+      if (!actions.ship) return NO_API('発送完了');
+      const packages = (p.packages ?? []) as ShipmentPackage[];
+      const unknown = refuseUnknownCarriers(actions, { cartOrderNo, packages });
+      if (unknown) return unknown;
+      return actions.ship({
+        cartOrderNo,
+        packages,
+        cartRefs: await earlierRefs(deps.db, row),
+        cartPayload: await rawPayload(deps.db, row.order_id),
+      });
+    }
+    case 'cancel': {
+      if (!actions.cancel) return NO_API('キャンセル');
+      return actions.cancel({
+        cartOrderNo,
+        reasonCode: (p.reasonCode as CancelInput['reasonCode']) ?? null,
+        reason: String(p.reason ?? ''),
+        cartPayload: await rawPayload(deps.db, row.order_id),
+      });
+    }
+    case 'stock': {
+      if (!actions.setStock) return NO_API('在庫更新');
+      const levels = (p.levels ?? []) as StockLevel[];
+      const answers = await actions.setStock(levels);
+      const outs = levels.map((l) => answers.get(stockKey(l)));
+      const bad = outs.find((o) => !o || o.status === 'refused');
+      return bad ?? outs[0] ?? { status: 'done', answer: '在庫なし' };
+    }
+    case 'confirm': {
+      if (!actions.confirmOrders) return NO_API('注文確認');
+      const answers = await actions.confirmOrders([cartOrderNo]);
+      return (
+        answers.get(cartOrderNo) ??
+        refused('NO_ANSWER', `注文 ${cartOrderNo}: カートから注文確認の結果が返りませんでした。`)
+      );
+    }
+  }
+}
+
+function finish(deps: DeliverDeps, row: CartActionRow, o: ActionOutcome) {
+  return finishCartAction(
+    deps.db,
+    row.id,
+    o.status === 'refused'
+      ? { state: 'refused', answer: o.answer, code: o.code ?? null }
+      : { state: 'done', answer: o.answer, code: o.status, cartRefs: o.cartRefs },
+    deps.now(),
+  );
+}
+
+export async function deliverCartAction(deps: DeliverDeps, input: DeliverInput): Promise<DeliverResult> {
+  const leaseMs = deps.leaseMs ?? LEASE_MS;
+  const lead = await claimCartAction(deps.db, input.actionId, deps.now(), leaseMs);
+  if (!lead) return { status: 'skipped' };
+  let rows = [lead];
+  try {
+    const store = await getStoreById(deps.db, lead.store_id);
+    const actions = await deps.actionsFor(store);
+    if (lead.kind === 'confirm' && actions.confirmOrders) {
+      const batch = actions.confirmBatch ?? 100;
+      rows = [lead, ...(await claimBatchMates(deps.db, lead, batch - 1, deps.now(), leaseMs))];
+      const answers = await actions.confirmOrders(rows.map((r) => r.cart_order_no ?? ''));
+      for (const r of rows)
+        await finish(
+          deps,
+          r,
+          answers.get(r.cart_order_no ?? '') ??
+            refused('NO_ANSWER', `注文 ${r.cart_order_no}: カートから注文確認の結果が返りませんでした。`),
+        );
+    } else {
+      const o = await sendOne(deps, actions, lead);
+      await finish(deps, lead, o);
+      rows = [lead];
+      if (deps.queues) await enqueueCartActions(deps.queues, await pendingBehind(deps.db, lead));
+      return { status: o.status === 'refused' ? 'refused' : 'done', ids: [lead.id], answer: o.answer };
+    }
+    return { status: 'done', ids: rows.map((r) => r.id), answer: '注文確認を送信しました' };
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    for (const r of rows)
+      await failCartAttempt(deps.db, r.id, msg, {
+        now: deps.now(),
+        retryAt: input.retryAt,
+        final: input.final,
+      });
+    throw e;
+  }
+}
