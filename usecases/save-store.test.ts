@@ -242,8 +242,8 @@ describe('save-store: settings checked before they are stored', () => {
       { settings: { shippingInstructionCron: '0 0 31 2 *' } },
       /^設定が正しくありません: shippingInstructionCron: /,
     ],
-    // A cron setting added later is checked by its name alone.
-    [{ settings: { stockPushCron: 'hourly' } }, /stockPushCron: 不明な設定です/],
+    // A cron setting added later (在庫連携's) is checked as a cron by its name alone.
+    [{ settings: { stockPushCron: 'hourly' } }, /^設定が正しくありません: stockPushCron: 「hourly」/],
     [
       { settings: { reconcilCron: '30 3 * * *' } },
       /^設定が正しくありません: reconcilCron: 不明な設定です（reconcileCron のことですか？）/,
