@@ -6,13 +6,14 @@
 // write tests are carts/*/actions.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActionOutcome, CartActions, ShipInput } from '../carts/actions.js';
-import { getCartAction, resendCartAction } from '../db/cart-actions.js';
+import { getCartAction } from '../db/cart-actions.js';
 import type { Store } from '../db/stores.js';
 import { createTestDb, type TestDb } from '../test/harness.js';
 import { cartOrder, createShop, importOrders, seedStock } from '../test/stock-fixtures.js';
 import { confirmShipment } from './confirm-shipment.js';
 import { deliverCartAction } from './deliver-cart-action.js';
 import { depsOf } from './deps.js';
+import { resendCartAction } from './resend-cart-action.js';
 import { shippingInstruction } from './shipping-instruction.js';
 import { sweepCartActions } from './sweep-cart-actions.js';
 
@@ -155,7 +156,13 @@ describe('cart-actions outbox', () => {
     await sweepCartActions({ ...depsOf(t.db, new Date(NOW.getTime() + 3_600_000)), queues });
     expect(queued).not.toContain(`cart-action-${a!.id}-r0`);
     // 再送 by a human: a new round.
-    expect((await resendCartAction(t.db, a!.id, NOW))?.retries).toBe(1);
+    queued.length = 0;
+    expect(await resendCartAction({ ...depsOf(t.db, NOW), queues }, { actionId: a!.id })).toEqual({
+      ok: true,
+      round: 1,
+    });
+    expect(queued).toEqual([`cart-action-${a!.id}-r1`]);
+    expect((await resendCartAction(depsOf(t.db, NOW), { actionId: a!.id })).ok).toBe(false);
     expect((await deliverCartAction(deps(), { actionId: a!.id, final: false, retryAt })).status).toBe('done');
   });
 
