@@ -31,7 +31,7 @@ import {
   startPrivateRedis,
 } from '../dev/services.js';
 import type { CartName } from '../domain/order.js';
-import { loadConfig } from '../infra/config.js';
+import { type Config, loadConfig } from '../infra/config.js';
 import { logger } from '../infra/logger.js';
 import { createProducerConnection, ready } from '../infra/redis.js';
 import { createQueues, type Queues } from '../jobs/queues.js';
@@ -247,7 +247,7 @@ export async function stopStores(stores: readonly BenchStore[]): Promise<void> {
  */
 export async function seedStores(
   db: Db,
-  stores: readonly BenchStore[],
+  stores: ReadonlyArray<Pick<BenchStore, 'code' | 'cart'> & { sim: { url: string } }>,
   stock: 'ample' | number = 'ample',
 ): Promise<void> {
   await seedDemo(db, { baseUrls: {}, csvInbox: '/nonexistent', key: BENCH_KEY });
@@ -537,6 +537,7 @@ export async function buildCompiled(): Promise<{ entry: string | null; note: str
 
 export interface QueueHandle {
   queues: Queues;
+  config: Config;
   redis: Redis;
   prefix: string;
   close(): Promise<void>;
@@ -560,6 +561,7 @@ export async function openQueues(
   const queues = createQueues(redis, config);
   return {
     queues,
+    config,
     redis,
     prefix: p,
     async close() {

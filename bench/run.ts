@@ -76,8 +76,15 @@ const { values: args } = parseArgs({
     'unsafe-fast': { type: 'boolean', default: false },
     seed: { type: 'string' },
     'worker-node-options': { type: 'string' },
+    // The per-cart catch-up benchmark (bench/carts.ts) instead of the sections below.
+    carts: { type: 'boolean', default: false },
   },
 });
+
+if (args.carts) {
+  await import('./carts.js');
+  process.exit(0);
+}
 
 const quick = args.quick;
 const custom = ['n', 'small', 'list-rows', 'contention-orders', 'noop-jobs', 'only'].some(

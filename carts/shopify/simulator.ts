@@ -178,7 +178,8 @@ export interface ShopifySimulatorOptions extends SimulatorOptions {
 export interface ShopifySimulator extends RunningSimulator {
   bucket: ShopBucket | null;
   /** The GraphQL cost bucket, and the dearest query it was asked to run. */
-  cost: { bucket: CostBucket | null; maxRequested: number; queries: number };
+  /** `charged`: points actually charged over every query and mutation (benchmarks' ceilings). */
+  cost: { bucket: CostBucket | null; maxRequested: number; queries: number; charged: number };
   /** Tokens the token endpoint issued (client credentials, refresh) and refresh-token refusals. */
   tokens: { clientCredentials: number; refreshed: number; refusedRefresh: number };
   /**
@@ -475,7 +476,7 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
   const plan = GRAPHQL_PLAN_LIMITS[opts.plan ?? 'standard'];
   const gqlSpec = opts.limits?.graphql ?? { ratePerSec: plan.restoreRate, burst: plan.bucketSize };
   const costBucket = opts.rateLimits === false ? null : new CostBucket(gqlSpec.burst, gqlSpec.ratePerSec);
-  const cost = { bucket: costBucket, maxRequested: 0, queries: 0 };
+  const cost = { bucket: costBucket, maxRequested: 0, queries: 0, charged: 0 };
   const quirks = { htmlBodies: 0, costFactor: 1 };
   let malformedServed = 0;
 
@@ -1075,6 +1076,7 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
         ? requested
         : Math.min(requested, Math.ceil(actualCost(op.selection, data) * quirks.costFactor));
     costBucket?.refund(requested - actual);
+    cost.charged += actual;
     const extensions: Json = {
       cost: { requestedQueryCost: requested, actualQueryCost: actual, throttleStatus: throttleStatus() },
     };
