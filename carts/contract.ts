@@ -3,6 +3,7 @@
 import type { z } from 'zod';
 import type { CartName, CartOrder } from '../domain/order.js';
 import type { CartActions } from './actions.js';
+import type { LimitSpec, RequestLimiter } from './rate-limit.js';
 
 /** One order as the cart gave it. `payload` is the cart's own record (JSON, or XML parsed to an object). */
 export interface RawOrder {
@@ -96,7 +97,7 @@ export interface FileInbox {
   setAside(file: InboxFile, reason: string): Promise<void>;
 }
 
-export type RateLimits = Record<string, { ratePerSec: number; burst: number }>;
+export type RateLimits = Record<string, LimitSpec>;
 
 export interface HttpSettings {
   /** Attempts per request for network errors, timeouts, 5xx and 429 (1 = no retry). */
@@ -123,6 +124,12 @@ export interface AdapterOptions<C> {
   http?: Partial<HttpSettings>;
   /** Override the cart's documented client-side rate limits (tests run faster with both ends scaled). */
   limits?: RateLimits;
+  /**
+   * The limiter the store's requests take their tokens from: the Redis one that every process
+   * shares (workers, scheduler, CLI: `infra/redis-limiter.ts`), or, when absent, one of this adapter
+   * alone (tools without Redis).
+   */
+  limiter?: RequestLimiter;
   /** Injectable clock (tests); defaults to the real one. */
   now?: () => Date;
   /** Cart-specific settings of the store (e.g. CSV column mapping, Amazon marketplace). */

@@ -12,7 +12,7 @@ import {
   CartResponseError,
   CartUnavailableError,
 } from './errors.js';
-import { TokenBucket } from './rate-limit.js';
+import { type LimitSpec, LocalLimiter, limitBucket, type RequestLimiter } from './rate-limit.js';
 
 export interface HttpResponse {
   status: number;
@@ -75,7 +75,17 @@ export interface CartHttpClientOptions {
   baseUrl: string;
   http?: Partial<HttpSettings>;
   /** Per-operation token buckets; `*` applies to every operation without its own. */
-  limits?: Record<string, { ratePerSec: number; burst: number }>;
+  limits?: Record<string, LimitSpec>;
+  /**
+   * Where the tokens come from: the Redis limiter every process shares (workers, scheduler, CLI), or
+   * by default a `LocalLimiter` of this client alone.
+   */
+  limiter?: RequestLimiter;
+  /**
+   * Whom the cart counts the requests of (the shop, or the seller account): the bucket's name, so
+   * every adapter of the same account shares it. Default: the base URL.
+   */
+  account?: string;
   classify?: (res: HttpResponse, req: HttpRequest) => Classified;
   /** Called before every attempt to add auth headers (may refresh a token). */
   authorize?: (req: HttpRequest) => Promise<Record<string, string>> | Record<string, string>;
@@ -92,16 +102,36 @@ export interface ClientStats {
 export class CartHttpClient {
   readonly settings: HttpSettings;
   readonly stats: ClientStats = { requests: 0, retries: 0, rateLimited: 0 };
-  private readonly buckets = new Map<string, TokenBucket>();
+  readonly limiter: RequestLimiter;
+  private readonly account: string;
 
   constructor(private readonly opts: CartHttpClientOptions) {
     this.settings = { ...DEFAULT_HTTP, ...opts.http };
-    for (const [op, l] of Object.entries(opts.limits ?? {}))
-      this.buckets.set(op, new TokenBucket(l.ratePerSec, l.burst));
+    this.limiter = opts.limiter ?? new LocalLimiter();
+    this.account = opts.account ?? opts.baseUrl;
   }
 
-  private bucketFor(operation: string): TokenBucket | undefined {
-    return this.buckets.get(operation) ?? this.buckets.get('*');
+  /** The bucket an operation takes from (its own documented limit, else `*`), or none. */
+  limitFor(operation: string): { bucket: string; spec: LimitSpec } | undefined {
+    const limits = this.opts.limits ?? {};
+    const name = operation in limits ? operation : '*' in limits ? '*' : null;
+    if (name === null) return undefined;
+    return { bucket: limitBucket(this.opts.cart, this.account, name), spec: limits[name]! };
+  }
+
+  /** Tokens from the limiter; a limiter that cannot answer (Redis down) is a transient failure. */
+  private async limited(step: () => Promise<void>): Promise<void> {
+    try {
+      await step();
+    } catch (e) {
+      if (e instanceof Error && e.name === 'AbortError') throw e;
+      throw new CartUnavailableError(
+        `${this.opts.cart}: rate limiter unavailable: ${e instanceof Error ? e.message : String(e)}`,
+        this.opts.cart,
+        null,
+        { cause: e },
+      );
+    }
   }
 
   url(req: Pick<HttpRequest, 'path' | 'query'>): string {
@@ -123,11 +153,13 @@ export class CartHttpClient {
     let lastError: CartError | null = null;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       if (attempt > 1) this.stats.retries++;
-      await this.bucketFor(req.operation)?.take(signal);
+      const limit = this.limitFor(req.operation);
+      if (limit) await this.limited(() => this.limiter.take(limit.bucket, limit.spec, { signal }));
       let res: HttpResponse;
       try {
         res = await this.fetchOnce(req, signal);
       } catch (e) {
+        if (limit?.spec.serial) await this.limited(() => this.limiter.answered(limit.bucket, limit.spec));
         if (signal?.aborted) throw e;
         // A CartError from the authorize hook (a refused token refresh) is the answer, not a network blip.
         if (e instanceof CartError) throw e;
@@ -141,6 +173,7 @@ export class CartHttpClient {
         await this.backoff(attempt, null, signal);
         continue;
       }
+      if (limit?.spec.serial) await this.limited(() => this.limiter.answered(limit.bucket, limit.spec));
       const c = (this.opts.classify ?? classifyByStatus)(res, req);
       switch (c.kind) {
         case 'ok':
@@ -164,7 +197,15 @@ export class CartHttpClient {
           );
         case 'rate-limited':
           this.stats.rateLimited++;
-          this.bucketFor(req.operation)?.empty();
+          // Every process of the account waits: the cart counts them all.
+          if (limit)
+            await this.limited(() =>
+              this.limiter.pause(
+                limit.bucket,
+                limit.spec,
+                Math.min(c.retryAfterMs ?? 0, this.settings.maxDelayMs),
+              ),
+            );
           lastError = new CartRateLimitError(
             `${this.opts.cart} ${req.operation}: ${c.message}`,
             this.opts.cart,

@@ -1,5 +1,6 @@
 // A client-side token bucket: the HTTP client takes a token before every request so a normal run
 // never meets a cart's 429, and the simulators use the same bucket to enforce the cart's limits.
+import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Token bucket: `ratePerSec` tokens a second, at most `burst` saved up. */
@@ -39,5 +40,146 @@ export class TokenBucket {
   empty(): void {
     this.tokens = 0;
     this.last = this.clock();
+  }
+}
+
+// ─── One limiter per store, shared by every process ──────────────────────────────────────────────
+//
+// A cart counts requests per shop or per seller account, not per process: four workers each pacing
+// themselves at the documented rate would together send four times too many. The HTTP client
+// therefore takes its tokens from a `RequestLimiter` keyed by the store's account and the bucket
+// (`*`, or an operation with its own documented limit such as Amazon's confirmShipment). Workers,
+// the scheduler and the CLI pass the Redis limiter (`infra/redis-limiter.ts`), which every process
+// shares; tools without Redis (`juchu parse`, `simulate`, tests of one adapter) use `LocalLimiter`.
+
+export interface LimitSpec {
+  /** Tokens a second (requests, or Shopify cost points). */
+  ratePerSec: number;
+  /** At most this many saved up. */
+  burst: number;
+  /**
+   * The next request of the bucket waits for this one's answer, then one interval (makeshop: "one
+   * call after another"): `answered()` ends the hold; a process that dies mid-request holds it at
+   * most `holdMs`.
+   */
+  serial?: { holdMs: number };
+}
+
+export interface RequestLimiter {
+  /** Waits until `cost` (default 1) tokens of `bucket` are free and takes them. */
+  take(bucket: string, spec: LimitSpec, opts?: { cost?: number; signal?: AbortSignal }): Promise<void>;
+  /** A serial bucket's request was answered: the next one may go one interval from now. */
+  answered(bucket: string, spec: LimitSpec): Promise<void>;
+  /**
+   * The cart said "over the limit" (429, Retry-After, THROTTLED, a quota answer): the bucket is empty
+   * and nobody takes from it for `ms` (0: just empty).
+   */
+  pause(bucket: string, spec: LimitSpec, ms: number): Promise<void>;
+  /**
+   * A cost bucket's request was answered (Shopify): `taken` is what `take` took for it, `charged`
+   * what the cart says it cost (the rest is given back; 0 for a throttled query, null: unknown), and
+   * `available` what the cart says is left. The cart's count is the truth, less what is still in
+   * flight from every process (taken, not yet answered).
+   */
+  settle(
+    bucket: string,
+    spec: LimitSpec,
+    answer: { taken: number; charged: number | null; available: number | null },
+  ): Promise<void>;
+}
+
+/** An in-flight count older than this is of a request that will never be answered (a dead process). */
+export const IN_FLIGHT_TTL_MS = 120_000;
+
+/**
+ * The bucket a store's requests take from: `<cart>-<account>-<bucket>`, where account names the
+ * shop or seller the cart counts by. Secrets (a refresh token) are hashed; nothing in it is `:` or
+ * `{}`, so the Redis key stays in the slot of the queue prefix's hash tag.
+ */
+export function limitBucket(cart: string, account: string, bucket: string): string {
+  const safe = (s: string) => s.replace(/[^\w.-]/g, '_');
+  return `${cart}-${safe(account)}-${safe(bucket)}`;
+}
+
+/** A short stable id for an account known only by a secret (Amazon's refresh token). */
+export function accountOf(...parts: string[]): string {
+  return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 16);
+}
+
+/**
+ * The in-process limiter: one bucket per name in this process only. For tools without Redis and for
+ * an adapter of its own; never what two processes of the same store should use.
+ */
+export class LocalLimiter implements RequestLimiter {
+  private readonly buckets = new Map<
+    string,
+    { tokens: number; at: number; held: number; inFlight: number; flAt: number }
+  >();
+  constructor(private readonly clock: () => number = () => performance.now()) {}
+
+  private state(bucket: string, spec: LimitSpec) {
+    let s = this.buckets.get(bucket);
+    if (!s) {
+      s = { tokens: spec.burst, at: this.clock(), held: 0, inFlight: 0, flAt: 0 };
+      this.buckets.set(bucket, s);
+    }
+    const now = this.clock();
+    // `at` in the future is a pause (or a serial hold): no refill until then.
+    if (now > s.at) {
+      s.tokens = Math.min(spec.burst, s.tokens + ((now - s.at) / 1000) * spec.ratePerSec);
+      s.at = now;
+    }
+    return { s, now };
+  }
+
+  /** Ms to wait (0: taken now). */
+  tryTake(bucket: string, spec: LimitSpec, cost = 1): number {
+    const { s, now } = this.state(bucket, spec);
+    const need = Math.min(cost, spec.burst);
+    // A serial bucket's request in flight: poll, its answer usually comes long before the hold ends.
+    if (s.held > now) return Math.max(1, Math.min(s.held - now, Math.ceil(50 / spec.ratePerSec)));
+    if (s.at <= now && s.tokens >= need) {
+      s.tokens -= need;
+      if (spec.serial) s.held = now + spec.serial.holdMs;
+      if (now - s.flAt > IN_FLIGHT_TTL_MS) s.inFlight = 0;
+      s.inFlight += need;
+      s.flAt = now;
+      return 0;
+    }
+    return Math.max(1, Math.ceil(Math.max(0, s.at - now) + ((need - s.tokens) / spec.ratePerSec) * 1000));
+  }
+
+  async take(bucket: string, spec: LimitSpec, opts: { cost?: number; signal?: AbortSignal } = {}) {
+    for (;;) {
+      const wait = this.tryTake(bucket, spec, opts.cost);
+      if (wait === 0) return;
+      await sleep(wait, undefined, { signal: opts.signal });
+    }
+  }
+
+  async answered(bucket: string, spec: LimitSpec): Promise<void> {
+    const { s, now } = this.state(bucket, spec);
+    s.held = 0;
+    s.tokens = Math.min(s.tokens, 0);
+    s.at = Math.max(s.at, now);
+  }
+
+  async pause(bucket: string, spec: LimitSpec, ms: number): Promise<void> {
+    const { s, now } = this.state(bucket, spec);
+    s.tokens = 0;
+    s.at = Math.max(s.at, now + Math.max(0, ms));
+  }
+
+  async settle(
+    bucket: string,
+    spec: LimitSpec,
+    answer: { taken: number; charged: number | null; available: number | null },
+  ): Promise<void> {
+    const { s } = this.state(bucket, spec);
+    s.inFlight = Math.max(0, s.inFlight - answer.taken);
+    if (answer.charged !== null)
+      s.tokens = Math.min(spec.burst, s.tokens + Math.max(0, answer.taken - answer.charged));
+    if (answer.available !== null)
+      s.tokens = Math.min(spec.burst, Math.max(0, answer.available - s.inFlight));
   }
 }

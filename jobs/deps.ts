@@ -3,6 +3,7 @@
 import type { CartActions } from '../carts/actions.js';
 import type { CartAdapter, HttpSettings } from '../carts/contract.js';
 import { CartAuthError, CartRequestError } from '../carts/errors.js';
+import type { RequestLimiter } from '../carts/rate-limit.js';
 import { cartModule, storeEndpoints } from '../carts/registry.js';
 import type { Db } from '../db/db.js';
 import { type Store, storeCredentials } from '../db/stores.js';
@@ -20,6 +21,12 @@ export interface JobDeps {
   adapterFor: (store: Store) => Promise<CartAdapter>;
   /** The store's write side (the cart-actions outbox delivers through it). */
   actionsFor: (store: Store) => Promise<CartActions>;
+  /**
+   * The request limiter every process shares (Redis): pass it to a cart's `createActions` too, so
+   * that writes and imports of a store take from the same buckets. Absent in tests that build deps
+   * without Redis (each adapter then paces itself).
+   */
+  limiter?: RequestLimiter;
   /** Identifies this process in leases (host-pid). */
   processId: string;
 }
@@ -60,7 +67,12 @@ async function checkedCredentials(db: Db, key: Buffer, store: Store): Promise<un
   return parsed.data;
 }
 
-export function storeAdapterFactory(db: Db, key: Buffer, http?: Partial<HttpSettings>) {
+export function storeAdapterFactory(
+  db: Db,
+  key: Buffer,
+  http?: Partial<HttpSettings>,
+  limiter?: RequestLimiter,
+) {
   return async (store: Store): Promise<CartAdapter> => {
     const mod = cartModule(store.cart);
     return mod.createAdapter({
@@ -69,12 +81,18 @@ export function storeAdapterFactory(db: Db, key: Buffer, http?: Partial<HttpSett
       credentials: await checkedCredentials(db, key, store),
       settings: store.settings,
       http: storeHttp(store, http),
+      limiter,
     });
   };
 }
 
 /** The store's write side (carts/actions.ts), built with the same checks as its adapter. */
-export function storeActionsFactory(db: Db, key: Buffer, http?: Partial<HttpSettings>) {
+export function storeActionsFactory(
+  db: Db,
+  key: Buffer,
+  http?: Partial<HttpSettings>,
+  limiter?: RequestLimiter,
+) {
   return async (store: Store): Promise<CartActions> => {
     const mod = cartModule(store.cart);
     if (!mod.createActions)
@@ -85,6 +103,7 @@ export function storeActionsFactory(db: Db, key: Buffer, http?: Partial<HttpSett
       credentials: await checkedCredentials(db, key, store),
       settings: store.settings,
       http: storeHttp(store, http),
+      limiter,
     });
   };
 }

@@ -12,8 +12,10 @@ import {
   assertNoEviction,
   createProducerConnection,
   createWorkerConnection,
+  ready,
   SlotErrorWatch,
 } from '../infra/redis.js';
+import { RedisLimiter } from '../infra/redis-limiter.js';
 import { Shutdown } from '../infra/shutdown.js';
 import { backoffStrategy } from '../jobs/backoff.js';
 import { QUEUES, type QueueKey } from '../jobs/catalogue.js';
@@ -50,6 +52,10 @@ export async function startWorkers(opts: WorkerOptions): Promise<RunningWorkers>
   const connection = createWorkerConnection(config, 'juchu-worker');
   await assertNoEviction(connection);
   const producer = createProducerConnection(config, 'juchu-worker-producer');
+  // The limiter's first call must not meet a connection still opening (no offline queue).
+  await ready(producer);
+  // One limiter per store for every process (fails fast like the producer when Redis is down).
+  const limiter = new RedisLimiter(producer, config.QUEUE_PREFIX);
   const db: Db = createDb(config.DATABASE_URL, { max: config.PG_POOL_MAX, applicationName: 'juchu-worker' });
   const queues = createQueues(producer, config);
   // The jobs' clock is the database's (issue 15): a worker whose own clock is off still reads and
@@ -66,8 +72,9 @@ export async function startWorkers(opts: WorkerOptions): Promise<RunningWorkers>
     queues,
     log: logger,
     now: opts.now ?? clock!.now,
-    adapterFor: storeAdapterFactory(db, config.JUCHU_SECRET_KEY, opts.http),
-    actionsFor: storeActionsFactory(db, config.JUCHU_SECRET_KEY, opts.http),
+    adapterFor: storeAdapterFactory(db, config.JUCHU_SECRET_KEY, opts.http, limiter),
+    actionsFor: storeActionsFactory(db, config.JUCHU_SECRET_KEY, opts.http, limiter),
+    limiter,
     processId: `${hostname()}-${process.pid}`,
   };
   const keys = opts.queues ?? (Object.keys(QUEUES) as QueueKey[]);

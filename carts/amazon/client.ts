@@ -29,6 +29,7 @@ import {
   retryAfterMs,
 } from '../http.js';
 import { orNull } from '../normalize-kit.js';
+import { accountOf } from '../rate-limit.js';
 import { ExpiringToken, type IssuedToken, lwaTokenIssuer } from './auth.js';
 import {
   AMAZON_LIST_LAG_MS,
@@ -113,6 +114,10 @@ export class AmazonAdapter implements CartAdapter {
       baseUrl: opts.baseUrl,
       http: opts.http,
       limits: Object.fromEntries(Object.entries(limits).map(([op, l]) => [op, paced(l)])),
+      // Usage plans count per selling partner and app [V: SP-API usage plans]: the seller's
+      // authorization of the app (its refresh token, hashed) names it.
+      limiter: opts.limiter,
+      account: accountOf(opts.credentials.clientId, opts.credentials.refreshToken),
       classify: (res, req) => classifyAmazon(res, req),
       authorize: (req) => {
         const token = this.tokenOf.get(req)?.peek();

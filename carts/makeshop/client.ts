@@ -13,7 +13,7 @@ import {
   type HttpResponse,
   retryAfterMs,
 } from '../http.js';
-import { gateFor, type ShopGate } from './gate.js';
+import { gateFor, type ShopGate, serialLimits } from './gate.js';
 import { normalizeMakeshopOrder } from './normalize.js';
 import {
   MAKESHOP_LIMITS,
@@ -69,10 +69,13 @@ export class MakeshopClassicAdapter implements CartAdapter {
       cart: 'makeshop',
       baseUrl: opts.baseUrl,
       http: opts.http,
-      // No per-operation buckets: the shop gate spaces every attempt, retries included.
-      limits: {},
+      // One bucket for the whole API: in this process the shop gate spaces every attempt, retries
+      // included; with the shared limiter its serial bucket does the same across processes.
+      limits: opts.limiter ? serialLimits(limit, opts.http) : {},
+      limiter: opts.limiter,
+      account: shopId,
       authorize: async () => {
-        await this.gate.space();
+        if (!opts.limiter) await this.gate.space();
         return {};
       },
       classify: (res, req) => this.classify(res, req),

@@ -4,6 +4,7 @@
 // previous one *answered* — not after it was sent — so that however the network delays a request,
 // makeshop never sees two within the interval. `burst` is ignored: makeshop allows none.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { DEFAULT_HTTP, type HttpSettings, type RateLimits } from '../contract.js';
 
 export class ShopGate {
   private tail: Promise<unknown> = Promise.resolve();
@@ -40,4 +41,17 @@ export function gateFor(key: string, limit: { ratePerSec: number }): ShopGate {
     GATES.set(k, g);
   }
   return g;
+}
+
+/**
+ * The same rule for the limiter every process shares (`opts.limiter`): one serial bucket for the
+ * shop's API, the next request one interval after the previous answer. A process that dies
+ * mid-request holds it no longer than a request may take.
+ */
+export function serialLimits(
+  limit: { ratePerSec: number; burst: number },
+  http: Partial<HttpSettings> | undefined,
+): RateLimits {
+  const timeoutMs = http?.timeoutMs ?? DEFAULT_HTTP.timeoutMs;
+  return { '*': { ratePerSec: limit.ratePerSec, burst: 1, serial: { holdMs: timeoutMs + 1000 } } };
 }

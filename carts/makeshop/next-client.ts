@@ -8,7 +8,7 @@ import { parseJstLocal } from '../../domain/time.js';
 import type { AdapterOptions, CartAdapter, ListWindow, OrderPage, RawOrder } from '../contract.js';
 import { CartAuthError, CartRequestError, CartResponseError } from '../errors.js';
 import { CartHttpClient, type Classified, type HttpResponse, retryAfterMs } from '../http.js';
-import { gateFor, type ShopGate } from './gate.js';
+import { gateFor, type ShopGate, serialLimits } from './gate.js';
 import { errorCode, fieldKey, graphqlErrors, ourField, searchOrderQuery, undefinedField } from './graphql.js';
 import { normalizeMakeshopOrder } from './normalize.js';
 import { rawNextOrder } from './normalize-next.js';
@@ -91,10 +91,13 @@ export class MakeshopNextAdapter implements CartAdapter {
       cart: 'makeshop',
       baseUrl: this.endpoint,
       http: opts.http,
-      // No per-operation buckets: the shop gate spaces every attempt, retries included.
-      limits: {},
+      // One bucket for the whole API: in this process the shop gate spaces every attempt, retries
+      // included; with the shared limiter its serial bucket does the same across processes.
+      limits: opts.limiter ? serialLimits(limit, opts.http) : {},
+      limiter: opts.limiter,
+      account: `next-${shop}`,
       authorize: async () => {
-        await this.gate.space();
+        if (!opts.limiter) await this.gate.space();
         return {
           authorization: `Bearer ${this.accessToken}`,
           'x-api-key': this.apiKey,

@@ -21,6 +21,7 @@ import {
   type HttpResponse,
   parseJsonBody,
 } from '../http.js';
+import { accountOf } from '../rate-limit.js';
 import {
   ceilSecond,
   DATE_TYPES,
@@ -224,6 +225,9 @@ export class RakutenAdapter implements CartAdapter {
       baseUrl: opts.baseUrl,
       http: opts.http,
       limits: opts.limits ?? RAKUTEN_LIMITS,
+      // Rakuten counts per shop [T]: the shop's serviceSecret names it (hashed).
+      limiter: opts.limiter,
+      account: accountOf(opts.credentials.serviceSecret),
       classify: classifyRakuten,
       authorize: () => ({ Authorization: auth }),
     });

@@ -161,6 +161,10 @@ export class ShopifyAdapter implements CartAdapter {
       baseUrl: base,
       http: opts.http,
       limits,
+      // Shopify counts per app and shop [V: shopify.dev rate limits] (REST; GraphQL's cost pacer
+      // is still per process).
+      limiter: opts.limiter,
+      account: opts.credentials.shop,
       authorize: async (req) => {
         if (graphql && GRAPHQL_OPERATIONS.has(req.operation))
           await graphql.pacer.wait(graphql.estimatedCost(req));

@@ -46,6 +46,8 @@ export interface Faults {
    * the same route, `cmd=deliver` among makeshop's calls.
    */
   faultsOnBody: string | null;
+  /** The rate limits are not enforced (a benchmark's setup reads the orders it will write back). */
+  limitsOff: boolean;
 }
 
 export const NO_FAULTS: Faults = {
@@ -59,6 +61,7 @@ export const NO_FAULTS: Faults = {
   dropReplies: 0,
   dropRepliesOn: null,
   faultsOnBody: null,
+  limitsOff: false,
 };
 
 export interface SimStats {
@@ -71,6 +74,9 @@ export interface SimStats {
   malformedServed: number;
   /** Answers lost on purpose (the dropReplies fault) after the request was carried out. */
   droppedReplies: number;
+  /** Requests over the cart's limit (refused by its bucket, not by the rateLimited fault), per route. */
+  limitViolations: number;
+  violationsByRoute: Record<string, number>;
 }
 
 export interface SimRequest {
@@ -276,6 +282,8 @@ function zeroStats(): SimStats {
     authFailures: 0,
     malformedServed: 0,
     droppedReplies: 0,
+    limitViolations: 0,
+    violationsByRoute: {},
   };
 }
 
@@ -470,10 +478,14 @@ export async function startSimulator(opts: StartOptions): Promise<RunningSimulat
         stats.sent5xx++;
         return send(res, opts.behaviour.serverErrorReply(faults.serverErrors % 2 === 0 ? 503 : 500));
       }
-      const b = bucket(hit.route.name);
+      const b = faults.limitsOff ? undefined : bucket(hit.route.name);
       const limited = faults.rateLimited > 0 && targeted;
       if (limited || (b && b.tryTake() > 0)) {
         if (limited) faults.rateLimited--;
+        else {
+          stats.limitViolations++;
+          stats.violationsByRoute[hit.route.name] = (stats.violationsByRoute[hit.route.name] ?? 0) + 1;
+        }
         stats.sent429++;
         return send(res, opts.behaviour.rateLimitReply(base));
       }

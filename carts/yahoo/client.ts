@@ -184,6 +184,9 @@ export class YahooAdapter implements CartAdapter {
       baseUrl: opts.baseUrl,
       http: opts.http,
       limits: opts.limits ?? { ...DEFAULT_LIMITS },
+      // 1 query a second per store account [V: order API index page; per account is our reading].
+      limiter: opts.limiter,
+      account: this.creds.sellerId,
       classify: (res, req) => this.classify(res, req),
       // The token is made current in post(), before send(): an error thrown in authorize would be
       // taken for a network failure and retried, and a refused refresh must stay a CartAuthError.

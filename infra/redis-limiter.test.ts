@@ -1,0 +1,173 @@
+// The request limiter shared through Redis (issue 16 item 5): four independent clients of one store
+// hammering one simulator that enforces the cart's limit stay under it together (and four clients
+// each pacing only themselves do not), a 429's Retry-After holds every client back, a serial bucket
+// (makeshop) lets one request out at a time, and the keys live under the queue prefix.
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CartHttpClient } from '../carts/http.js';
+import { type LimitSpec, LocalLimiter, type RequestLimiter } from '../carts/rate-limit.js';
+import { type CartBehaviour, OrderBook, type RunningSimulator, startSimulator } from '../carts/sim/kit.js';
+import { redisUrl, uniquePrefix } from '../test/harness.js';
+import { RedisLimiter } from './redis-limiter.js';
+
+const behaviour: CartBehaviour = {
+  cart: 'test',
+  serverErrorReply: (status) => ({ status, body: { error: 'server' } }),
+  rateLimitReply: () => ({
+    status: 429,
+    headers: { 'retry-after': '1' },
+    body: { error: 'Too Many Requests' },
+  }),
+  cartOrderNo: (o) => `T-${o.seq}`,
+};
+
+/**
+ * What the clients pace themselves by (a tenth under the limit, as Amazon's adapter does), and the
+ * simulator enforcing the limit with two tokens of slack: between taking a token and the request's
+ * arrival there is jitter (this process runs four clients and the simulator on a shared machine).
+ */
+const CLIENT: LimitSpec = { ratePerSec: 4.5, burst: 2 };
+const SERVER = { ratePerSec: 5, burst: 4 };
+
+const connections: Redis[] = [];
+function connect(): Redis {
+  const r = new Redis(redisUrl(), { maxRetriesPerRequest: 1 });
+  connections.push(r);
+  return r;
+}
+
+let sim: RunningSimulator;
+const arrivals: number[] = [];
+beforeAll(async () => {
+  sim = await startSimulator({
+    routes: [
+      {
+        method: 'POST',
+        path: '/ship',
+        name: 'ship',
+        handler: () => {
+          arrivals.push(Date.now());
+          return { status: 200, body: { ok: true } };
+        },
+      },
+    ],
+    behaviour,
+    book: new OrderBook(1, (o) => `T-${o.seq}`),
+    limits: { ship: SERVER },
+  });
+});
+afterEach(async () => {
+  await fetch(`${sim.url}/__sim/reset`, { method: 'POST' });
+  arrivals.length = 0;
+});
+afterAll(async () => {
+  await sim.stop();
+  await Promise.all(connections.map((c) => c.quit()));
+});
+
+function client(limiter: RequestLimiter, limits: Record<string, LimitSpec> = { ship: CLIENT }) {
+  return new CartHttpClient({
+    cart: 'test',
+    baseUrl: sim.url,
+    limits,
+    limiter,
+    account: 'shop-1',
+    // One attempt: a 429 is counted, not hidden by a retry.
+    http: { maxAttempts: 1, baseDelayMs: 10, maxDelayMs: 2_000 },
+  });
+}
+
+async function hammer(clients: CartHttpClient[], each: number): Promise<{ ok: number; refused: number }> {
+  let ok = 0;
+  let refused = 0;
+  await Promise.all(
+    clients.flatMap((c) =>
+      Array.from({ length: each }, async () => {
+        try {
+          await c.send({ method: 'POST', path: '/ship', operation: 'ship', body: '{}' });
+          ok++;
+        } catch {
+          refused++;
+        }
+      }),
+    ),
+  );
+  return { ok, refused };
+}
+
+describe('RedisLimiter', () => {
+  it('keeps four independent clients of one store within the limit together', async () => {
+    const prefix = uniquePrefix('lim');
+    const clients = Array.from({ length: 4 }, () => client(new RedisLimiter(connect(), prefix)));
+    const r = await hammer(clients, 6);
+    expect(r).toEqual({ ok: 24, refused: 0 });
+    expect(sim.stats.limitViolations).toBe(0);
+    // The bucket is under the queue prefix.
+    const keys = await connections[0]!.keys(`${prefix}:ratelimit:*`);
+    expect(keys).toEqual([`${prefix}:ratelimit:test-shop-1-ship`]);
+  }, 60_000);
+
+  it('is what keeps them within it: four clients pacing only themselves break the limit', async () => {
+    const clients = Array.from({ length: 4 }, () => client(new LocalLimiter()));
+    await hammer(clients, 6);
+    expect(sim.stats.limitViolations).toBeGreaterThan(0);
+  }, 60_000);
+
+  it("makes every client wait out one client's Retry-After", async () => {
+    const prefix = uniquePrefix('lim');
+    const [a, b] = [client(new RedisLimiter(connect(), prefix)), client(new RedisLimiter(connect(), prefix))];
+    sim.faults.rateLimited = 1; // the next request answers 429 with Retry-After: 1
+    await expect(a.send({ method: 'POST', path: '/ship', operation: 'ship', body: '{}' })).rejects.toThrow(
+      /429/,
+    );
+    const refusedAt = Date.now();
+    await b.send({ method: 'POST', path: '/ship', operation: 'ship', body: '{}' });
+    // B never heard the 429 itself; it still did not reach the cart before the second was over.
+    expect(arrivals).toHaveLength(1);
+    expect(arrivals[0]!).toBeGreaterThanOrEqual(refusedAt + 900);
+    expect(b.stats.rateLimited).toBe(0);
+  }, 30_000);
+
+  it('lets one request of a serial bucket out at a time, the next one interval after the answer', async () => {
+    const prefix = uniquePrefix('lim');
+    const serial: LimitSpec = { ratePerSec: 20, burst: 1, serial: { holdMs: 5_000 } };
+    await fetch(`${sim.url}/__sim/faults`, { method: 'POST', body: JSON.stringify({ limitsOff: true }) });
+    sim.faults.slowMs = 30; // each answer takes a while: a plain bucket would let the next one go
+    const clients = Array.from({ length: 3 }, () =>
+      client(new RedisLimiter(connect(), prefix), { '*': serial }),
+    );
+    const r = await hammer(clients, 4);
+    expect(r).toEqual({ ok: 12, refused: 0 });
+    const gaps = arrivals.slice(1).map((t, i) => t - arrivals[i]!);
+    // Interval 50 ms after an answer that took ≥ 30 ms: no two arrivals closer than that.
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(75);
+  }, 30_000);
+
+  it("settles a cost bucket on the cart's count, less what is still in flight (Shopify points)", async () => {
+    const prefix = uniquePrefix('lim');
+    const l = new RedisLimiter(connect(), prefix);
+    const r = connections.at(-1)!;
+    const tokens = async () => Math.round(Number((await r.hgetall(l.key('cost'))).t));
+    const spec: LimitSpec = { ratePerSec: 0.001, burst: 100 };
+    await l.take('cost', spec, { cost: 90 });
+    // Charged 40 of the 90 taken; Shopify says 70 are left and nothing else is in flight.
+    await l.settle('cost', spec, { taken: 90, charged: 40, available: 70 });
+    expect(await tokens()).toBe(70);
+    // Two queries in flight (30 and 20); the first's answer says 45 left: the second's 20 still count.
+    await l.take('cost', spec, { cost: 30 });
+    await l.take('cost', spec, { cost: 20 });
+    await l.settle('cost', spec, { taken: 30, charged: 30, available: 45 });
+    expect(await tokens()).toBe(25);
+    await l.pause('cost', spec, 10_000);
+    expect(await tokens()).toBe(0);
+    expect(await r.pttl(l.key('cost'))).toBeGreaterThan(60_000);
+  });
+
+  it('keeps every key of a hash-tagged prefix in its slot', () => {
+    const l = new RedisLimiter(connect(), '{juchu}');
+    const key = l.key('amazon-3f2a9c-confirmShipment');
+    // Redis Cluster hashes only the first {…} of a key: the prefix's tag.
+    expect(/\{([^}]*)\}/.exec(key)?.[1]).toBe('juchu');
+    expect(key).toBe('{juchu}:ratelimit:amazon-3f2a9c-confirmShipment');
+  });
+});

@@ -1,0 +1,150 @@
+// The request limiter every process of juchu shares: one token bucket per store (or seller account)
+// and bucket in Redis, changed only by one Lua script so that taking a token is atomic across worker
+// processes, the scheduler and the CLI. Time is Redis's own (TIME), so the processes' clocks need
+// not agree. A cart's "over the limit" answer (429 with Retry-After, Shopify THROTTLED) pauses the
+// bucket for every process. It implements `RequestLimiter` of carts/rate-limit.ts (infra/ may not
+// import carts/; the shapes match).
+//
+// Keys are `<queue prefix>:ratelimit:<bucket>`: under a hash-tagged prefix (`{juchu}`) every key of
+// the prefix lives in one Redis Cluster slot, as BullMQ's own keys do; each script call touches one
+// key anyway. A bucket left alone expires once it would be full again.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Cluster, Redis } from 'ioredis';
+
+/** As carts/rate-limit.ts IN_FLIGHT_TTL_MS. */
+const IN_FLIGHT_TTL_MS = 120_000;
+
+/** The same shape as carts/rate-limit.ts LimitSpec. */
+export interface RedisLimitSpec {
+  ratePerSec: number;
+  burst: number;
+  serial?: { holdMs: number };
+}
+
+// State: hash { t = tokens, at = ms from which tokens accrue (in the future: a pause), held = ms
+// until which a serial bucket's request in flight holds it, fl = tokens taken by requests not yet
+// answered (cost buckets), flat = when fl last grew }. ARGV: mode, rate (tokens/s), burst, amount
+// (cost, or ms), holdMs (serial, else 0); for `settle` also charged and available (-1: unknown). Returns the ms to wait before trying again
+// (0: done; for `take`, the tokens were taken). A held bucket is polled every 1/20 interval, since
+// its answer usually comes long before the hold would run out.
+const SCRIPT = `
+local mode = ARGV[1]
+local rate = tonumber(ARGV[2])
+local burst = tonumber(ARGV[3])
+local amount = tonumber(ARGV[4])
+local hold = tonumber(ARGV[5])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local h = redis.call('HMGET', KEYS[1], 't', 'at', 'held', 'fl', 'flat')
+local tokens = tonumber(h[1]) or burst
+local at = tonumber(h[2]) or now
+local held = tonumber(h[3]) or 0
+local fl = tonumber(h[4]) or 0
+local flat = tonumber(h[5]) or 0
+if now > at then
+  tokens = math.min(burst, tokens + (now - at) / 1000 * rate)
+  at = now
+end
+local wait = 0
+if mode == 'take' then
+  local need = math.min(amount, burst)
+  if held > now then
+    wait = math.max(1, math.min(held - now, math.ceil(50 / rate)))
+  elseif at <= now and tokens >= need then
+    tokens = tokens - need
+    if hold > 0 then held = now + hold end
+    if now - flat > ${IN_FLIGHT_TTL_MS} then fl = 0 end
+    fl = fl + need
+    flat = now
+  else
+    wait = math.max(1, math.ceil(math.max(0, at - now) + (need - tokens) / rate * 1000))
+  end
+elseif mode == 'answered' then
+  held = 0
+  tokens = math.min(tokens, 0)
+  at = math.max(at, now)
+elseif mode == 'pause' then
+  tokens = 0
+  at = math.max(at, now + math.max(0, amount))
+elseif mode == 'settle' then
+  local charged = tonumber(ARGV[6])
+  local available = tonumber(ARGV[7])
+  fl = math.max(0, fl - amount)
+  if charged >= 0 then tokens = math.min(burst, tokens + math.max(0, amount - charged)) end
+  if available >= 0 then tokens = math.min(burst, math.max(0, available - fl)) end
+end
+redis.call('HSET', KEYS[1], 't', tostring(tokens), 'at', tostring(at), 'held', tostring(held),
+  'fl', tostring(fl), 'flat', tostring(flat))
+local full = math.max(0, at - now, held - now) + (burst - tokens) / rate * 1000
+redis.call('PEXPIRE', KEYS[1], math.ceil(full) + 60000)
+return wait
+`;
+
+type BucketCommand = (key: string, ...args: Array<string | number>) => Promise<number>;
+
+export class RedisLimiter {
+  private readonly run: BucketCommand;
+  /** Calls that had to wait, and for how long in all (for benchmarks and logs). */
+  readonly stats = { takes: 0, waits: 0, waitedMs: 0, pauses: 0 };
+
+  constructor(
+    redis: Redis | Cluster,
+    private readonly prefix: string,
+  ) {
+    const name = 'juchuRateLimitV1';
+    if (!(name in redis)) redis.defineCommand(name, { numberOfKeys: 1, lua: SCRIPT });
+    const cmd = (redis as unknown as Record<string, BucketCommand>)[name]!;
+    this.run = (key, ...args) => cmd.call(redis, key, ...args);
+  }
+
+  /** The Redis key of a bucket. */
+  key(bucket: string): string {
+    return `${this.prefix}:ratelimit:${bucket}`;
+  }
+
+  private call(
+    mode: string,
+    bucket: string,
+    spec: RedisLimitSpec,
+    amount: number,
+    ...extra: number[]
+  ): Promise<number> {
+    return this.run(
+      this.key(bucket),
+      mode,
+      spec.ratePerSec,
+      spec.burst,
+      amount,
+      spec.serial?.holdMs ?? 0,
+      ...extra,
+    );
+  }
+
+  async take(bucket: string, spec: RedisLimitSpec, opts: { cost?: number; signal?: AbortSignal } = {}) {
+    this.stats.takes++;
+    for (let waited = false; ; waited = true) {
+      const wait = Number(await this.call('take', bucket, spec, opts.cost ?? 1));
+      if (wait === 0) return;
+      if (!waited) this.stats.waits++;
+      this.stats.waitedMs += wait;
+      await sleep(wait, undefined, { signal: opts.signal });
+    }
+  }
+
+  async answered(bucket: string, spec: RedisLimitSpec): Promise<void> {
+    await this.call('answered', bucket, spec, 0);
+  }
+
+  async pause(bucket: string, spec: RedisLimitSpec, ms: number): Promise<void> {
+    this.stats.pauses++;
+    await this.call('pause', bucket, spec, Math.ceil(ms));
+  }
+
+  async settle(
+    bucket: string,
+    spec: RedisLimitSpec,
+    answer: { taken: number; charged: number | null; available: number | null },
+  ): Promise<void> {
+    await this.call('settle', bucket, spec, answer.taken, answer.charged ?? -1, answer.available ?? -1);
+  }
+}
