@@ -31,8 +31,9 @@ import { DEFAULT_LIMITS as YAHOO_LIMITS } from '../carts/yahoo/constants.js';
 import { getStore, type Store } from '../db/stores.js';
 import type { CartName } from '../domain/order.js';
 import { logger } from '../infra/logger.js';
+import { storeActionsFactory } from '../jobs/deps.js';
 import { processImportStore } from '../jobs/import-store.js';
-import { openQueues, ROOT, seedStores, startBenchServices } from './harness.js';
+import { BENCH_KEY, openQueues, ROOT, seedStores, startBenchServices } from './harness.js';
 import type { SimProcessSpec, SimProcessStats } from './sim-process.js';
 
 const DAY = 86_400_000;
@@ -180,6 +181,8 @@ async function main(): Promise<void> {
           log: logger,
           now: () => new Date(),
           processId: `bench-carts-${process.pid}`,
+          // Nothing is written to the carts here: an import records no cart action that needs one.
+          actionsFor: storeActionsFactory(bdb.db, BENCH_KEY),
           // The store's adapter as jobs build it, paced by the compressed limits.
           adapterFor: async (store: Store): Promise<CartAdapter> =>
             mod.createAdapter({
