@@ -144,7 +144,7 @@ describe('the dashboard’s routes', () => {
     expect(r.body).toMatchObject({
       error: 'bad_request',
       rule: 'cancellation_group',
-      message: 'custom statuses cannot be added to the cancellation group',
+      message: 'キャンセルのグループには独自のステータスを追加できません',
     });
     const cursor = await viewer.get('/api/import-runs?before=abc');
     expect(cursor.status).toBe(400);

@@ -17,7 +17,7 @@ type Deps = Pick<UseCaseDeps, 'db'>;
 
 export async function renameStatus(deps: Deps, code: string, label: string): Promise<StatusDef> {
   const l = label.trim();
-  if (!l) throw new RuleRefusal('a status label cannot be empty', 'empty_label');
+  if (!l) throw new RuleRefusal('ステータス名を入力してください', 'empty_label');
   const r = await updateStatusLabel(deps.db, code, l);
   if (!r) throw new RuleRefusal(`ステータス "${code}" はありません`, 'not_found');
   return r;
@@ -30,7 +30,7 @@ export async function addStatus(
   if (!/^[a-z0-9_]+$/.test(input.code))
     throw new RuleRefusal('ステータスコードは英小文字・数字・_ です', 'bad_code');
   if (input.group === 'cancellation')
-    throw new RuleRefusal('custom statuses cannot be added to the cancellation group', 'cancellation_group');
+    throw new RuleRefusal('キャンセルのグループには独自のステータスを追加できません', 'cancellation_group');
   return insertStatus(deps.db, { ...input, label: input.label.trim() });
 }
 
@@ -38,8 +38,14 @@ export async function removeStatus(deps: Deps, code: string): Promise<void> {
   const s = await findStatus(deps.db, code);
   if (!s) throw new RuleRefusal(`ステータス "${code}" はありません`, 'not_found');
   if (s.system)
-    throw new RuleRefusal(`"${code}" is a system status: it can be renamed but not removed`, 'system_status');
+    throw new RuleRefusal(
+      `「${code}」は標準のステータスです。名前は変えられますが、削除はできません`,
+      'system_status',
+    );
   if (await statusHasOrders(deps.db, code))
-    throw new RuleRefusal(`status "${code}" still has orders; move them first`, 'in_use');
+    throw new RuleRefusal(
+      `ステータス「${code}」の受注が残っています。先に別のステータスへ移してください`,
+      'in_use',
+    );
   await deleteStatus(deps.db, code);
 }

@@ -543,7 +543,7 @@ describe('shipping stages, payment, cancellation and statuses', () => {
       `受注No ${b2.orderNo}: 在庫なし / 納期指定あり → 出荷作業中 はできません（出荷指示は新規受付分の出荷・在庫確認後の出荷からのみ）`,
     );
     expect(results[2]!.message).toContain(`受注No ${b3.orderNo}: お客様コメント確認 → 出荷作業中`);
-    expect(results[3]!.message).toBe('order 987654 does not exist');
+    expect(results[3]!.message).toBe('注文 987654 はありません（削除された可能性があります）');
     const autos = await changeStatuses(ops(), {
       orderIds: [b2.id, b3.id],
       target: AUTO_CONFIRM,
@@ -564,9 +564,11 @@ describe('shipping stages, payment, cancellation and statuses', () => {
     expect(custom).toMatchObject({ group: 'review', system: false });
     await expect(
       addStatus({ db: t.db }, { code: 'x_cancel', group: 'cancellation', label: 'x' }),
-    ).rejects.toThrow('cancellation group');
-    await expect(removeStatus({ db: t.db }, S.waiting)).rejects.toThrow('system status');
-    await expect(renameStatus({ db: t.db }, S.shipped, '  ')).rejects.toThrow('cannot be empty');
+    ).rejects.toThrow('キャンセルのグループには');
+    await expect(removeStatus({ db: t.db }, S.waiting)).rejects.toThrow('標準のステータスです');
+    await expect(renameStatus({ db: t.db }, S.shipped, '  ')).rejects.toThrow(
+      'ステータス名を入力してください',
+    );
 
     await seedStock(t.db, { 'LBL-A': { tokyo: 1 } });
     await place(atFulfillment, {
@@ -592,7 +594,7 @@ describe('shipping stages, payment, cancellation and statuses', () => {
     expect((await changeStatus(ops(), { orderId: l1.id, target: 'vip_check', actor: 'user:ops' })).ok).toBe(
       true,
     );
-    await expect(removeStatus({ db: t.db }, 'vip_check')).rejects.toThrow('still has orders');
+    await expect(removeStatus({ db: t.db }, 'vip_check')).rejects.toThrow('の受注が残っています');
     expect((await changeStatus(ops(), { orderId: l1.id, target: AUTO_CONFIRM, actor: 'user:ops' })).to).toBe(
       S.readyToShip,
     );
@@ -620,7 +622,7 @@ describe('shipping stages, payment, cancellation and statuses', () => {
       'notes_updated',
     ]);
     await expect(updateOrderNotes(ops(), { orderId: 999999, patch: {}, actor: 'user:ops' })).rejects.toThrow(
-      'does not exist',
+      '注文 999999 はありません',
     );
   });
 });

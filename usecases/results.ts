@@ -17,4 +17,4 @@ export function failedChange(orderId: number, e: unknown): ChangeResult {
 }
 
 export const missingOrder = (orderId: number): ChangeResult =>
-  failedChange(orderId, `order ${orderId} does not exist`);
+  failedChange(orderId, `注文 ${orderId} はありません（削除された可能性があります）`);

@@ -11,7 +11,8 @@ export async function updateOrderNotes(
 ): Promise<void> {
   await withTransaction(deps.db, async (trx) => {
     const row = await lockOrder(trx, input.orderId);
-    if (!row) throw new RuleRefusal(`order ${input.orderId} does not exist`, 'not_found');
+    if (!row)
+      throw new RuleRefusal(`注文 ${input.orderId} はありません（削除された可能性があります）`, 'not_found');
     await updateNotes(trx, row, input.patch, input.actor);
   });
 }
