@@ -9,6 +9,7 @@ import { applyTrackingFile } from '../uploads/tracking-file.js';
 import { depsOf } from '../usecases/deps.js';
 import { exportLabels } from '../usecases/export-labels.js';
 import { createSelectionBatch } from '../usecases/record-shipping-batch.js';
+import { registerDocumentCommands } from './documents-cli.js';
 import { cliActor, orderIdOf } from './orders-cli.js';
 import { fail, out, refused, withDb } from './runtime.js';
 
@@ -120,4 +121,6 @@ export function registerLabelCommands(program: Command): void {
         );
       }),
     );
+
+  registerDocumentCommands(labels);
 }

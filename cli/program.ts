@@ -18,6 +18,7 @@ import { registerMasterCommands } from './masters-cli.js';
 import { registerOrderCommands } from './orders-cli.js';
 import { registerProductCommands } from './products-cli.js';
 import { configOrExit, withDb } from './runtime.js';
+import { registerSalesCommands } from './sales-cli.js';
 import { registerSetCommands } from './sets-cli.js';
 import { registerStockCommands } from './stock-cli.js';
 import { registerUploadCommands } from './uploads-cli.js';
@@ -147,5 +148,6 @@ export function buildProgram(): Command {
   registerLabelCommands(program);
   registerCarrierCommands(program);
   registerUploadCommands(program);
+  registerSalesCommands(program);
   return program;
 }

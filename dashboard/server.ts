@@ -44,6 +44,7 @@ export const PAGES: ReadonlyArray<{ path: string; access: 'viewer' | 'operator' 
   { path: '/upload-orders', access: 'viewer' },
   { path: '/users', access: 'admin' },
   { path: '/carriers', access: 'viewer' },
+  { path: '/sales', access: 'operator' },
 ];
 
 export interface Dashboard {

@@ -3,6 +3,7 @@
 import type { RouteTable } from '../http.js';
 import { registerCarrierRoutes } from './carriers.js';
 import type { RouteDeps } from './deps.js';
+import { registerDocumentRoutes } from './documents.js';
 import { registerImportRoutes } from './imports.js';
 import { registerLabelRoutes } from './labels.js';
 import { registerMappingRoutes } from './mappings.js';
@@ -10,6 +11,7 @@ import { registerOrderRoutes } from './orders.js';
 import { registerProductRoutes } from './products.js';
 import { registerRejectRoutes } from './rejects.js';
 import { registerReleaseRoutes } from './release.js';
+import { registerSalesRoutes } from './sales.js';
 import { registerSetRoutes } from './sets.js';
 import { registerShippingRoutes } from './shipping.js';
 import { registerStatusRoutes } from './statuses.js';
@@ -40,4 +42,6 @@ export function registerApiRoutes(routes: RouteTable, deps: RouteDeps): void {
   registerCarrierRoutes(routes, deps);
   registerSetRoutes(routes, deps);
   registerUploadRoutes(routes, deps);
+  registerDocumentRoutes(routes, deps);
+  registerSalesRoutes(routes, deps);
 }

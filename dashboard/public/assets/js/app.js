@@ -17,6 +17,7 @@ const NAV = [
   ['/statuses', 'ステータス'],
   ['/upload-orders', '受注CSV取込'],
   ['/carriers', '配送設定'],
+  ['/sales', '売上', 'operator'],
   ['/users', 'ユーザー', 'admin'],
   ['/admin/queues', 'ジョブ (Bull Board)'],
 ];
@@ -37,6 +38,7 @@ const SCREENS = {
   '/upload-orders': () => import('./pages/upload-orders.js'),
   '/users': () => import('./pages/users.js'),
   '/carriers': () => import('./pages/carriers.js'),
+  '/sales': () => import('./pages/sales.js'),
 };
 
 const ROLE_LABEL = { viewer: '閲覧', operator: '担当者', admin: '管理者' };

@@ -3,6 +3,7 @@
 // carriers' result files back (伝票番号 → 出荷完了; rows that match no order are listed).
 import { api, get } from '../api.js';
 import { dt, fill, h, notice, select, table } from '../dom.js';
+import { batchDocumentLinks } from './document-links.js';
 
 const CARRIERS = [
   ['yamato', 'ヤマト運輸（B2クラウド）'],
@@ -143,6 +144,7 @@ export function labelsPanel(ctx, { out, selectedShipping }) {
     fill(
       detail,
       h('div', { class: 'bulkbar', id: 'export-buttons' }, buttons),
+      op ? batchDocumentLinks(id) : null,
       none ? notice('error', `運送会社が決まっていない注文が ${none} 件あります（配送設定）`) : null,
       table(
         [

@@ -2,6 +2,7 @@
 // 予約区分, delivery, payment, totals, status change with 自動確認, notes, history and the raw payload.
 import { api, get } from '../api.js';
 import { clear, dash, dt, fill, h, notice, select, table, yen } from '../dom.js';
+import { orderDocumentsCard } from './document-links.js';
 import { carrierCard } from './order-carrier.js';
 
 const RESERVATION = {
@@ -493,6 +494,7 @@ export async function render(main, ctx) {
     parties,
     h('section', { class: 'card wide' }, h('h3', null, '明細'), linesTable),
     money,
+    orderDocumentsCard(o, ctx),
     carrier.card,
     h('div', { class: 'parties' }, remarks, notes),
     history,
