@@ -99,8 +99,16 @@ export function registerAdminCommands(program: Command): void {
         }
         for (const s of all) {
           const lag = s.importCursor ? `${Math.round((Date.now() - s.importCursor.getTime()) / 1000)}s` : '—';
+          const words = cronInWords(s.importCron);
+          const schedule = `cron "${s.importCron}"${words ? ` (${words})` : ''}`;
+          // The cart's technical line beside the words, unless it is juchu's own Japanese already.
+          const problem = credentialProblemInWords(s.credentialError);
+          const credentials =
+            s.credentialState !== 'needs_credentials'
+              ? ''
+              : `  ⚠ 要再登録: ${problem}${s.credentialError && s.credentialError !== problem ? ` [${s.credentialError}]` : ''}`;
           process.stdout.write(
-            `${s.code.padEnd(16)} ${s.cart.padEnd(9)} ${s.enabled ? 'on ' : 'off'} cron "${s.importCron}"${cronInWords(s.importCron) ? ` (${cronInWords(s.importCron)})` : ''}  last import ${ago(s.lastImportAt)} (${s.lastImportOutcome ?? '—'})  lag ${lag}${s.testStore ? '  test store' : ''}${s.credentialState === 'needs_credentials' ? `  ⚠ 要再登録: ${credentialProblemInWords(s.credentialError)}${s.credentialError && s.credentialError !== credentialProblemInWords(s.credentialError) ? ` [${s.credentialError}]` : ''}` : ''}\n`,
+            `${s.code.padEnd(16)} ${s.cart.padEnd(9)} ${s.enabled ? 'on ' : 'off'} ${schedule}  last import ${ago(s.lastImportAt)} (${s.lastImportOutcome ?? '—'})  lag ${lag}${s.testStore ? '  test store' : ''}${credentials}\n`,
           );
         }
       }),
