@@ -20,15 +20,22 @@ export interface DatabaseClock {
   stop: () => void;
 }
 
-/** A clock that follows the database's, measured now and every `everyMs` after. */
-export async function databaseClock(db: Db, everyMs = 60_000): Promise<DatabaseClock> {
+/**
+ * A clock that follows the database's, measured now and every `everyMs` after. `processNow` is the
+ * process's own clock (tests give one that runs ahead, as a machine's might).
+ */
+export async function databaseClock(
+  db: Db,
+  everyMs = 60_000,
+  processNow: () => number = Date.now,
+): Promise<DatabaseClock> {
   let offset = 0;
   const sync = async () => {
-    const before = Date.now();
+    const before = processNow();
     const r = await sql<{
       ms: string;
     }>`SELECT (extract(epoch from clock_timestamp()) * 1000)::bigint::text AS ms`.execute(db);
-    const after = Date.now();
+    const after = processNow();
     offset = Number(r.rows[0]!.ms) - (before + after) / 2;
     return offset;
   };
@@ -36,7 +43,7 @@ export async function databaseClock(db: Db, everyMs = 60_000): Promise<DatabaseC
   const timer = setInterval(() => void sync().catch(() => undefined), everyMs);
   timer.unref();
   return {
-    now: () => new Date(Date.now() + offset),
+    now: () => new Date(processNow() + offset),
     sync,
     offsetMs: () => offset,
     stop: () => clearInterval(timer),

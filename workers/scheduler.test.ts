@@ -3,6 +3,7 @@
 
 import { Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { databaseClock, databaseNow } from '../db/clock.js';
 import { upsertStore } from '../db/stores.js';
 import { loadConfig } from '../infra/config.js';
 import { createProducerConnection, createWorkerConnection, ready } from '../infra/redis.js';
@@ -90,6 +91,74 @@ describe('scheduler', () => {
     expect(processed.length).toBe(slots.size);
     expect(new Set(processed)).toEqual(slots);
     for (const id of processed) expect(id).toMatch(/^import-every-second-\d{13}$/);
+  });
+
+  it('reads slots off the database clock: a scheduler 30 minutes ahead enqueues the same slots', async () => {
+    const ahead = () => Date.now() + 30 * 60_000;
+    const quiet = {
+      refreshSeconds: 3600,
+      allocationSweepCron: '0 0 1 1 *',
+      deliveryHoldSweepCron: '0 0 1 1 *',
+    };
+    const onTime = new Scheduler({ db: t.db, queues: await newQueues(), ...quiet });
+    // Its machine runs 30 minutes ahead; it measures its offset to PostgreSQL and corrects it.
+    const aheadClock = await databaseClock(t.db, 60_000, ahead);
+    const corrected = new Scheduler({ db: t.db, queues: await newQueues(), ...quiet, clock: aheadClock });
+    // What firing on the local clock did (node-cron's timers): slots 30 minutes in the future.
+    const local = new Scheduler({
+      db: t.db,
+      queues: await newQueues(),
+      ...quiet,
+      clock: { now: () => new Date(ahead()) },
+    });
+    const t0 = (await databaseNow(t.db)).getTime();
+    await Promise.all([onTime, corrected, local].map((s) => s.start()));
+    await new Promise((r) => setTimeout(r, 3500));
+    await Promise.all([onTime, corrected, local].map((s) => s.stop()));
+    aheadClock.stop();
+    const t1 = (await databaseNow(t.db)).getTime();
+    const slots = (s: Scheduler) =>
+      s.enqueued.filter((e) => e.name === 'import-store').map((e) => e.slot.getTime());
+    for (const s of [onTime, corrected]) {
+      expect(slots(s).length).toBeGreaterThanOrEqual(2);
+      for (const at of slots(s)) {
+        expect(at).toBeGreaterThanOrEqual(t0 - 1000);
+        expect(at).toBeLessThanOrEqual(t1);
+      }
+    }
+    // The same seconds (but for one at either end, where the two processes started and stopped).
+    const a = new Set(slots(onTime));
+    const b = new Set(slots(corrected));
+    const differ = [...a].filter((x) => !b.has(x)).length + [...b].filter((x) => !a.has(x)).length;
+    expect(differ).toBeLessThanOrEqual(2);
+    // The uncorrected one would have enqueued other slots (and job ids) than everyone else.
+    expect(slots(local).length).toBeGreaterThanOrEqual(2);
+    for (const at of slots(local)) expect(at).toBeGreaterThan(t1 + 25 * 60_000);
+    expect(aheadClock.offsetMs()).toBeLessThan(-29 * 60_000);
+  });
+
+  it('fires the seconds a tick jumped over once, and nothing again when the clock moves back', async () => {
+    const at = new Date(Math.floor(Date.now() / 1000) * 1000 + 0.5 * 3600_000);
+    let now = at;
+    const s = new Scheduler({
+      db: t.db,
+      queues: await newQueues(),
+      refreshSeconds: 3600,
+      allocationSweepCron: '0 0 1 1 *',
+      deliveryHoldSweepCron: '0 0 1 1 *',
+      clock: { now: () => now },
+    });
+    await s.start();
+    const fired = () => s.enqueued.filter((e) => e.name === 'import-store').map((e) => e.slot.getTime());
+    now = new Date(at.getTime() + 5000); // the event loop stalled, or the offset was corrected forward
+    await s.tick();
+    expect(fired()).toEqual([1, 2, 3, 4, 5].map((k) => at.getTime() + k * 1000));
+    now = new Date(at.getTime() + 2000); // the offset corrected back: those seconds were fired already
+    await s.tick();
+    now = new Date(at.getTime() + 6000);
+    await s.tick();
+    expect(fired()).toEqual([1, 2, 3, 4, 5, 6].map((k) => at.getTime() + k * 1000));
+    await s.stop();
   });
 
   it('picks up added, changed and disabled stores without a restart', async () => {
