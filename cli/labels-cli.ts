@@ -11,7 +11,7 @@ import { exportLabels } from '../usecases/export-labels.js';
 import { createSelectionBatch } from '../usecases/record-shipping-batch.js';
 import { registerDocumentCommands } from './documents-cli.js';
 import { cliActor, orderIdOf } from './orders-cli.js';
-import { fail, out, refused, withDb } from './runtime.js';
+import { fail, out, refused, withDb, withRuntime } from './runtime.js';
 
 const collect = (v: string, prev: string[]) => [...prev, ...v.split(',').filter(Boolean)];
 
@@ -107,13 +107,16 @@ export function registerLabelCommands(program: Command): void {
     )
     .requiredOption('--carrier <name>', LABEL_CARRIERS.join(' | '))
     .action(async (file: string, o: { carrier: string }) =>
-      withDb(async ({ db }) => {
-        const r = await applyTrackingFile(depsOf(db), {
-          carrier: carrierOf(o.carrier),
-          buf: await readFile(file).catch((e: Error) => fail(e.message)),
-          fileName: file,
-          actor: cliActor(),
-        }).catch(refused);
+      withRuntime(async ({ db, queues }) => {
+        const r = await applyTrackingFile(
+          { ...depsOf(db), queues },
+          {
+            carrier: carrierOf(o.carrier),
+            buf: await readFile(file).catch((e: Error) => fail(e.message)),
+            fileName: file,
+            actor: cliActor(),
+          },
+        ).catch(refused);
         for (const x of r.results) out(`${x.ok ? '✓' : '✗'} ${x.orderNo}  ${x.message}`);
         for (const u of r.unmatched) out(`? row ${u.rowNo}  ${u.key}  ${u.trackingNumber}  ${u.reason}`);
         out(

@@ -16,7 +16,7 @@ import { recordPayment } from '../usecases/record-payment.js';
 import { releaseReservations } from '../usecases/release-reservations.js';
 import type { ChangeResult } from '../usecases/results.js';
 import { instructShipping } from '../usecases/shipping-instruction.js';
-import { fail, withDb } from './runtime.js';
+import { fail, withDb, withRuntime } from './runtime.js';
 
 export const cliActor = () => `cli:${process.env.USER ?? 'admin'}`;
 
@@ -173,15 +173,19 @@ export function registerOrderCommands(program: Command): void {
     .option('--tracking <no>', 'tracking number (伝票番号)')
     .option('--carrier <name>', 'carrier (運送会社)')
     .action(async (o: { order: string; tracking?: string; carrier?: string }) =>
-      withDb(async ({ db }) => {
+      // With the queues: the ship actions' delivery jobs are enqueued as soon as it commits.
+      withRuntime(async ({ db, queues }) => {
         const id = await orderIdOf(db, o.order);
         printResults([
-          await confirmShipment(depsOf(db), {
-            orderId: id,
-            trackingNumber: o.tracking,
-            carrier: o.carrier,
-            actor: cliActor(),
-          }),
+          await confirmShipment(
+            { ...depsOf(db), queues },
+            {
+              orderId: id,
+              trackingNumber: o.tracking,
+              carrier: o.carrier,
+              actor: cliActor(),
+            },
+          ),
         ]);
       }),
     );
@@ -190,10 +194,10 @@ export function registerOrderCommands(program: Command): void {
     .command('upload <file>')
     .description('出荷完了 from a shipment-result CSV (受注No or 店舗+注文番号, 伝票番号)')
     .action(async (file: string) =>
-      withDb(async ({ db }) =>
+      withRuntime(async ({ db, queues }) =>
         printResults(
-          await applyShipmentCsv(depsOf(db), await readFile(file), cliActor(), file).catch((e: Error) =>
-            fail(e.message),
+          await applyShipmentCsv({ ...depsOf(db), queues }, await readFile(file), cliActor(), file).catch(
+            (e: Error) => fail(e.message),
           ),
         ),
       ),

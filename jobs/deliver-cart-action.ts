@@ -2,9 +2,12 @@
 // Idempotency: job id cart-action-<id>-r<round>; the action is claimed with a lease in PostgreSQL, so
 // a duplicate job (or one the sweep enqueued again) finds it taken or done and sends nothing.
 // A transient failure throws (BullMQ retries with backoff); the last attempt marks it 失敗, which a
-// retry on Bull Board or 再送 sends again. A refusal completes the job: it waits for a human.
+// retry on Bull Board (one more attempt: the job's attempts are spent) or 再送 sends again. A refusal
+// completes the job: it waits for a human (要対応, 再送 on the order screen). Refused credentials fail
+// the job at once (UnrecoverableError): retrying cannot help until an admin enters new ones.
 // Enqueues next: a newer coalesced value waiting behind this one.
-import type { Job } from 'bullmq';
+import { type Job, UnrecoverableError } from 'bullmq';
+import { isCartError } from '../carts/errors.js';
 import { deliverCartAction } from '../usecases/deliver-cart-action.js';
 import { retryDelay } from './backoff.js';
 import type { JobCatalogue } from './catalogue.js';
@@ -18,9 +21,14 @@ export async function processDeliverCartAction(
   const attempts = job.opts.attempts ?? 1;
   const now = deps.now();
   const delay = retryDelay(job.attemptsMade + 1, undefined, deps.config.JOB_BACKOFF_MS);
-  return deliverCartAction(deps, {
-    actionId: data.actionId,
-    final: job.attemptsMade + 1 >= attempts,
-    retryAt: new Date(now.getTime() + delay),
-  });
+  try {
+    return await deliverCartAction(deps, {
+      actionId: data.actionId,
+      final: job.attemptsMade + 1 >= attempts,
+      retryAt: new Date(now.getTime() + delay),
+    });
+  } catch (e) {
+    if (isCartError(e) && !e.retryable) throw new UnrecoverableError(e.message);
+    throw e;
+  }
 }

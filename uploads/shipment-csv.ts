@@ -3,7 +3,7 @@
 
 import { findOrderId } from '../db/order-list.js';
 import { confirmShipment } from '../usecases/confirm-shipment.js';
-import type { UseCaseDeps } from '../usecases/deps.js';
+import type { CartActionDeps } from '../usecases/enqueue-cart-actions.js';
 import type { ChangeResult } from '../usecases/results.js';
 import { readUpload } from './columns.js';
 
@@ -16,7 +16,7 @@ const FIELDS = {
 } as const;
 
 export async function applyShipmentCsv(
-  deps: UseCaseDeps,
+  deps: CartActionDeps,
   buf: Uint8Array,
   actor: string,
   file = 'shipments.csv',

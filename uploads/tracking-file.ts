@@ -5,7 +5,7 @@ import { parse } from 'csv-parse/sync';
 import { decodeCsv, detectDelimiter } from '../carts/csv/table.js';
 import type { LabelCarrier } from '../domain/carrier-rules.js';
 import { RuleRefusal } from '../domain/refusal.js';
-import type { UseCaseDeps } from '../usecases/deps.js';
+import type { CartActionDeps } from '../usecases/enqueue-cart-actions.js';
 import { importTracking, type TrackingImport } from '../usecases/import-tracking.js';
 
 export function readResultRecords(buf: Uint8Array, file: string): string[][] {
@@ -27,7 +27,7 @@ export function readResultRecords(buf: Uint8Array, file: string): string[][] {
 }
 
 export async function applyTrackingFile(
-  deps: UseCaseDeps,
+  deps: CartActionDeps,
   input: { carrier: LabelCarrier; buf: Uint8Array; fileName: string; actor: string },
 ): Promise<TrackingImport> {
   const records = readResultRecords(input.buf, input.fileName);

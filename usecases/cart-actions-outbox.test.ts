@@ -50,6 +50,7 @@ describe('cart-actions outbox', () => {
       queued.push(o?.jobId ?? '');
       return o?.jobId;
     },
+    shipping: { getJob: async () => undefined },
   };
   const deps = () => ({ ...depsOf(t.db, NOW), actionsFor: async () => cart });
   const retryAt = new Date(NOW.getTime() + 60_000);
@@ -164,6 +165,32 @@ describe('cart-actions outbox', () => {
     expect(queued).toEqual([`cart-action-${a!.id}-r1`]);
     expect((await resendCartAction(depsOf(t.db, NOW), { actionId: a!.id })).ok).toBe(false);
     expect((await deliverCartAction(deps(), { actionId: a!.id, final: false, retryAt })).status).toBe('done');
+  });
+
+  it('a queue that does not answer after commit does not undo 出荷完了: the sweep enqueues the action', async () => {
+    await importOrders(
+      t.db,
+      shop,
+      [cartOrder(shop, 'ob-3', { lines: [['OB-A', 1]], orderedAt: new Date(Date.UTC(2026, 10, 20, 0, 5)) })],
+      NOW,
+    );
+    const id = await orderId('ob-3');
+    await shippingInstruction(depsOf(t.db, NOW), { orderIds: [id], actor: 'user:ops' });
+    const down = {
+      add: async () => {
+        throw new Error('Connection is closed.');
+      },
+    };
+    const r = await confirmShipment(
+      { ...depsOf(t.db, NOW), queues: down },
+      { orderId: id, trackingNumber: '5555-0000-1111', carrier: 'yamato', actor: 'user:ops' },
+    );
+    expect(r.ok).toBe(true);
+    const [a] = await actionsOf(id);
+    expect(a?.state).toBe('pending');
+    queued.length = 0;
+    await sweepCartActions({ ...depsOf(t.db, NOW), queues });
+    expect(queued).toContain(`cart-action-${a!.id}-r0`);
   });
 
   it('a carrier the cart does not know is refused before sending', async () => {

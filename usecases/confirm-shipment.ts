@@ -6,8 +6,7 @@ import { type Actor, reservedProductCodes, setTracking } from '../db/order-statu
 import { S } from '../domain/statuses.js';
 import { withTransaction } from '../infra/postgres.js';
 import { bookShipmentSales } from './book-shipment-sales.js';
-import type { UseCaseDeps } from './deps.js';
-import { type CartActionQueue, enqueueCartActions } from './enqueue-cart-actions.js';
+import { type CartActionDeps, enqueueCartActions } from './enqueue-cart-actions.js';
 import { actionContext, moveOrder } from './move-order.js';
 import { recordShipActions } from './record-ship-actions.js';
 import type { ChangeResult } from './results.js';
@@ -21,7 +20,7 @@ export interface ConfirmShipmentInput {
 }
 
 export async function confirmShipment(
-  deps: UseCaseDeps & { queues?: CartActionQueue },
+  deps: CartActionDeps,
   input: ConfirmShipmentInput,
 ): Promise<ChangeResult> {
   const ctx = await actionContext(deps.db, deps.now());

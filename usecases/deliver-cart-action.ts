@@ -1,8 +1,10 @@
 // Operation: deliver one cart action from the outbox (db/cart-actions.ts) through the store's
 // CartActions (carts/actions.ts). Claimed with a lease first, so two jobs for one action send once;
-// done / already → done with the cart-side ids stored; refused → 要確認 (waits for a human, never
-// retried); any other error → pending again with its error (the job retries with backoff), or failed
-// on the last attempt. Confirms go in batches per store (Rakuten confirmOrder ≤ 100 per call).
+// done / already → done with the cart-side ids stored; refused → 要対応 (waits for a human, never
+// retried), and so is a request the cart's HTTP answer refused as malformed (CartRequestError);
+// refused credentials → failed at once; any other error → pending again with its error (the job
+// retries with backoff), or failed on the last attempt. Confirms go in batches per store (Rakuten
+// confirmOrder ≤ 100 per call).
 import {
   type ActionOutcome,
   type CancelInput,
@@ -13,6 +15,7 @@ import {
   type StockLevel,
   stockKey,
 } from '../carts/actions.js';
+import { CartAuthError, isCartError } from '../carts/errors.js';
 import {
   type CartActionRow,
   claimBatchMates,
@@ -24,11 +27,11 @@ import {
 import type { Db } from '../db/db.js';
 import { getStoreById, type Store } from '../db/stores.js';
 import type { UseCaseDeps } from './deps.js';
-import { type CartActionQueue, enqueueCartActions } from './enqueue-cart-actions.js';
+import { type CartActionRedelivery, redeliverCartActions } from './enqueue-cart-actions.js';
 
 export interface DeliverDeps extends UseCaseDeps {
   actionsFor: (store: Store) => Promise<CartActions>;
-  queues?: CartActionQueue;
+  queues?: CartActionRedelivery;
   /** How long a claim holds before another worker may take the action over (its worker died). */
   leaseMs?: number;
 }
@@ -151,18 +154,24 @@ export async function deliverCartAction(deps: DeliverDeps, input: DeliverInput):
       const o = await sendOne(deps, actions, lead);
       await finish(deps, lead, o);
       rows = [lead];
-      if (deps.queues) await enqueueCartActions(deps.queues, await pendingBehind(deps.db, lead));
+      if (deps.queues) await redeliverCartActions(deps.queues, await pendingBehind(deps.db, lead));
       return { status: o.status === 'refused' ? 'refused' : 'done', ids: [lead.id], answer: o.answer };
     }
     return { status: 'done', ids: rows.map((r) => r.id), answer: '注文確認を送信しました' };
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
+    // The cart refused the request as malformed (a 4xx other than auth and rate limit, bad settings):
+    // sending the same again cannot help, so it waits for a human (要対応) like a refusal in the answer.
+    if (isCartError(e) && !e.retryable && !(e instanceof CartAuthError)) {
+      const answer = `カートが要求を受け付けませんでした: ${msg}`;
+      for (const r of rows) await finish(deps, r, refused('BAD_REQUEST', answer));
+      return { status: 'refused', ids: rows.map((r) => r.id), answer };
+    }
+    // Credentials refused: no retry helps until an admin enters new ones, so it fails now (失敗) and
+    // the job does not retry (jobs/deliver-cart-action.ts); 再送 or Bull Board's retry sends it after.
+    const final = input.final || e instanceof CartAuthError;
     for (const r of rows)
-      await failCartAttempt(deps.db, r.id, msg, {
-        now: deps.now(),
-        retryAt: input.retryAt,
-        final: input.final,
-      });
+      await failCartAttempt(deps.db, r.id, msg, { now: deps.now(), retryAt: input.retryAt, final });
     throw e;
   }
 }

@@ -19,7 +19,7 @@ import { parseResultFile } from '../domain/labels/results.js';
 import { jstDate } from '../domain/time.js';
 import { withTransaction } from '../infra/postgres.js';
 import { confirmShipment } from './confirm-shipment.js';
-import type { UseCaseDeps } from './deps.js';
+import type { CartActionDeps } from './enqueue-cart-actions.js';
 
 export interface TrackingImport {
   uploadId: number;
@@ -33,7 +33,7 @@ export interface TrackingImport {
 }
 
 export async function importTracking(
-  deps: UseCaseDeps,
+  deps: CartActionDeps,
   input: {
     carrier: LabelCarrier;
     records: readonly string[][];

@@ -1,12 +1,15 @@
-// Operation: the outbox sweep. Actions whose delivery job was lost (Redis restarted and forgot it, a
-// caller without a queue, a worker killed mid-delivery whose lease ran out) are enqueued again. Job ids
-// are the action's id and round, so a job that is still there is not doubled.
+// Operation: the outbox sweep, the safety net behind the after-commit enqueue. Actions whose delivery
+// job was lost (Redis restarted and forgot it, a caller without a queue or whose enqueue failed, a
+// worker killed mid-delivery whose lease ran out) get their job again; a job of the same id that
+// finished without delivering is retried (enqueue-cart-actions.ts redeliverCartActions says when).
 import { dueCartActions } from '../db/cart-actions.js';
 import type { UseCaseDeps } from './deps.js';
-import { type CartActionQueue, enqueueCartActions } from './enqueue-cart-actions.js';
+import { type CartActionRedelivery, redeliverCartActions } from './enqueue-cart-actions.js';
 
-export async function sweepCartActions(deps: UseCaseDeps & { queues: CartActionQueue }): Promise<number> {
+export async function sweepCartActions(
+  deps: UseCaseDeps & { queues: CartActionRedelivery },
+): Promise<number> {
   const due = await dueCartActions(deps.db, deps.now());
-  await enqueueCartActions(deps.queues, due);
+  await redeliverCartActions(deps.queues, due);
   return due.length;
 }

@@ -20,7 +20,7 @@ const carrierSchema = z.enum(LABEL_CARRIERS, {
   message: 'carrier は yamato・sagawa・japanpost のどれかです',
 });
 
-export function registerLabelRoutes(routes: RouteTable, { db }: RouteDeps): void {
+export function registerLabelRoutes(routes: RouteTable, { db, queues }: RouteDeps): void {
   const ops = depsOf(db);
 
   routes.add('get', '/api/shipping/batches', 'viewer', async () => ({ batches: await listBatches(db, 30) }));
@@ -94,7 +94,10 @@ export function registerLabelRoutes(routes: RouteTable, { db }: RouteDeps): void
     async (req, res) => {
       const { carrier } = parse(z.object({ carrier: carrierSchema }), queryOf(req));
       const f = uploadOf(req);
-      return applyTrackingFile(ops, { carrier, buf: f.buf, fileName: f.name, actor: actorOf(res) });
+      return applyTrackingFile(
+        { ...ops, queues },
+        { carrier, buf: f.buf, fileName: f.name, actor: actorOf(res) },
+      );
     },
     { body: 'raw' },
   );

@@ -23,8 +23,10 @@ function checkTarget(statuses: StatusCatalogue, target: string): void {
     throw badRequest(`ステータス "${target}" はありません`);
 }
 
-export function registerOrderRoutes(routes: RouteTable, { db }: RouteDeps): void {
+export function registerOrderRoutes(routes: RouteTable, { db, queues }: RouteDeps): void {
   const ops = depsOf(db);
+  // 出荷完了 enqueues its cart actions' delivery after commit (the sweep is the safety net).
+  const shipOps = { ...ops, queues };
 
   // Before /api/orders/:id, which would take "counts" for an id.
   routes.add('get', '/api/orders/counts', 'viewer', async (req) => {
@@ -107,7 +109,7 @@ export function registerOrderRoutes(routes: RouteTable, { db }: RouteDeps): void
       req.body ?? {},
     );
     return {
-      result: await confirmShipment(ops, {
+      result: await confirmShipment(shipOps, {
         orderId: id,
         trackingNumber: b.trackingNumber || null,
         carrier: b.carrier || null,

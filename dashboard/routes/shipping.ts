@@ -13,7 +13,7 @@ import { actorOf } from '../auth.js';
 import { parse, queryOf, type RouteTable, uploadOf } from '../http.js';
 import type { RouteDeps } from './deps.js';
 
-export function registerShippingRoutes(routes: RouteTable, { db }: RouteDeps): void {
+export function registerShippingRoutes(routes: RouteTable, { db, queues }: RouteDeps): void {
   const ops = depsOf(db);
 
   routes.add('get', '/api/shipping/orders', 'viewer', async (req) => {
@@ -60,7 +60,7 @@ export function registerShippingRoutes(routes: RouteTable, { db }: RouteDeps): v
     'operator',
     async (req, res) => {
       const f = uploadOf(req);
-      return { results: await applyShipmentCsv(ops, f.buf, actorOf(res), f.name) };
+      return { results: await applyShipmentCsv({ ...ops, queues }, f.buf, actorOf(res), f.name) };
     },
     { body: 'raw' },
   );
