@@ -249,6 +249,8 @@ export async function seedStores(
   db: Db,
   stores: ReadonlyArray<Pick<BenchStore, 'code' | 'cart'> & { sim: { url: string } }>,
   stock: 'ample' | number = 'ample',
+  /** Shopify stores' orders API (the default GraphQL, or the REST fallback a store may choose). */
+  shopifyApi?: 'graphql' | 'rest',
 ): Promise<void> {
   await seedDemo(db, { baseUrls: {}, csvInbox: '/nonexistent', key: BENCH_KEY });
   await db.updateTable('stores').set({ enabled: false }).execute(); // the demo's own stores sit idle
@@ -269,6 +271,7 @@ export async function seedStores(
           importStatuses: cartModule(s.cart).cartStatuses.map((c: { code: string }) => c.code),
           initialImportDays: 3,
           settleLagSeconds: 0,
+          ...(s.cart === 'shopify' && shopifyApi ? { ordersApi: shopifyApi } : {}),
         },
       },
       BENCH_KEY,

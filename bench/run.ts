@@ -78,6 +78,9 @@ const { values: args } = parseArgs({
     'worker-node-options': { type: 'string' },
     // The per-cart catch-up benchmark (bench/carts.ts) instead of the sections below.
     carts: { type: 'boolean', default: false },
+    // The Shopify stores' orders API in the pipeline section: graphql (the default for new stores)
+    // or rest (what the pipeline figures before 2026-12 were measured with).
+    'shopify-api': { type: 'string' },
   },
 });
 
@@ -87,6 +90,9 @@ if (args.carts) {
 }
 
 const quick = args.quick;
+const shopifyApi = args['shopify-api'] as 'graphql' | 'rest' | undefined;
+if (shopifyApi !== undefined && shopifyApi !== 'graphql' && shopifyApi !== 'rest')
+  throw new Error(`--shopify-api: graphql or rest, not ${shopifyApi}`);
 const custom = ['n', 'small', 'list-rows', 'contention-orders', 'noop-jobs', 'only'].some(
   (k) => args[k as keyof typeof args] !== undefined,
 );
@@ -230,7 +236,7 @@ async function pipeline(services: BenchServices, n: number, keepDb: boolean): Pr
     compiled: compiledEntry ? pool.peakKb(compiledEntry) : null,
   });
   try {
-    await seedStores(bench.db, stores, 'ample');
+    await seedStores(bench.db, stores, 'ample', shopifyApi);
     await pool.startMany(WORKERS, handle.queues);
     await sleep(1000);
     const idleKb = byKind();

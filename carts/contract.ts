@@ -130,10 +130,26 @@ export interface AdapterOptions<C> {
    * alone (tools without Redis).
    */
   limiter?: RequestLimiter;
+  /**
+   * Where the adapter keeps credentials the cart replaces (Shopify rotates the refresh token of an
+   * expiring offline token on every refresh). Absent: replacements live in this process only.
+   */
+  credentialStore?: CredentialStore;
   /** Injectable clock (tests); defaults to the real one. */
   now?: () => Date;
   /** Cart-specific settings of the store (e.g. CSV column mapping, Amazon marketplace). */
   settings?: Record<string, unknown>;
+}
+
+/** A store's stored credentials, as an adapter may read and replace them (usecases/rotate-store-credentials.ts). */
+export interface CredentialStore {
+  /**
+   * Stores `next` over the credentials if the stored ones still have the `previous` fields (compare
+   * and set: of two processes that refreshed at once, one wins). True when stored.
+   */
+  rotate(previous: Record<string, unknown>, next: Record<string, unknown>): Promise<boolean>;
+  /** The credentials as stored now (another process may have replaced them). */
+  current(): Promise<Record<string, unknown>>;
 }
 
 /**

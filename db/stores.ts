@@ -116,6 +116,25 @@ export async function storeCredentials(
   return r.credentials_encrypted ? decryptJson<Record<string, unknown>>(r.credentials_encrypted, key) : {};
 }
 
+/**
+ * The store's credentials, its row locked until the transaction ends (a credentials rotation reads,
+ * compares and writes them as one step).
+ */
+export async function lockedStoreCredentials(
+  trx: Db,
+  storeId: number,
+  key: Buffer,
+): Promise<Record<string, unknown> | null> {
+  const r = await trx
+    .selectFrom('stores')
+    .select('credentials_encrypted')
+    .where('id', '=', storeId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!r) return null;
+  return r.credentials_encrypted ? decryptJson<Record<string, unknown>>(r.credentials_encrypted, key) : {};
+}
+
 export interface StoreInput {
   code: string;
   cart: CartName;

@@ -1,7 +1,7 @@
 // What a job processor gets: the database, configuration, producers to enqueue follow-ups (after
 // commit), and a way to build a store's cart adapter (tests swap HTTP settings here).
 import type { CartActions } from '../carts/actions.js';
-import type { CartAdapter, HttpSettings } from '../carts/contract.js';
+import type { CartAdapter, CredentialStore, HttpSettings } from '../carts/contract.js';
 import { CartAuthError, CartRequestError } from '../carts/errors.js';
 import type { RequestLimiter } from '../carts/rate-limit.js';
 import { cartModule, storeEndpoints } from '../carts/registry.js';
@@ -10,6 +10,7 @@ import { type Store, storeCredentials } from '../db/stores.js';
 import { checkEndpoint } from '../domain/store-endpoint.js';
 import type { Config } from '../infra/config.js';
 import type { Logger } from '../infra/logger.js';
+import { rotateStoreCredentials } from '../usecases/rotate-store-credentials.js';
 import type { Queues } from './queues.js';
 
 export interface JobDeps {
@@ -82,6 +83,7 @@ export function storeAdapterFactory(
       settings: store.settings,
       http: storeHttp(store, http),
       limiter,
+      credentialStore: credentialStoreOf(db, key, store),
     });
   };
 }
@@ -104,7 +106,22 @@ export function storeActionsFactory(
       settings: store.settings,
       http: storeHttp(store, http),
       limiter,
+      credentialStore: credentialStoreOf(db, key, store),
     });
+  };
+}
+
+/** The store's stored credentials, for an adapter to read again and to replace what the cart rotated. */
+function credentialStoreOf(db: Db, key: Buffer, store: Store): CredentialStore {
+  return {
+    rotate: async (previous, next) =>
+      (
+        await rotateStoreCredentials(
+          { db, key, now: () => new Date() },
+          { storeId: store.id, previous, next },
+        )
+      ).stored,
+    current: () => storeCredentials(db, store.id, key),
   };
 }
 

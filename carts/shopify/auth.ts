@@ -4,11 +4,12 @@
 // - an OAuth offline token that expires after an hour, renewed with its refresh token [V: changelog
 //   2025-12-10];
 // - the old custom-app token (`shpat_…`), used as it is.
-// Tokens are kept in this process only (no adapter writes refreshed tokens back to the store's
-// credentials yet), shared by every adapter of the same store so that each import does not ask again.
+// Tokens are held per process, shared by every adapter of the same store so that each import does not
+// ask again. A refresh token Shopify replaced is written back to the store's credentials through the
+// adapter's credential store (compare and set), so the next process refreshes with the replacement.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { HttpSettings } from '../contract.js';
+import type { CredentialStore, HttpSettings } from '../contract.js';
 import { CartAuthError, CartResponseError } from '../errors.js';
 import { CartHttpClient, type Classified, classifyByStatus, type HttpResponse } from '../http.js';
 import { CLIENT_CREDENTIALS_TTL_SECONDS, OFFLINE_TOKEN_TTL_SECONDS, TOKEN_PATH } from './constants.js';
@@ -114,14 +115,20 @@ export class ShopifyTokens {
   private readonly http: CartHttpClient;
   /** Tokens obtained from the endpoint by this object (tests and the README's numbers). */
   issued = 0;
+  /** Refresh tokens stored back after Shopify replaced them (tests and the README's numbers). */
+  rotated = 0;
+  /** The refresh token to use next: the stored one, or its replacement once that is stored. */
+  private refreshToken: string | undefined;
 
   constructor(
     private readonly creds: ShopifyCredentials,
     private readonly tokenUrl: string,
     http: Partial<HttpSettings> | undefined,
     private readonly now: () => number,
+    private readonly store?: CredentialStore,
   ) {
     this.mode = shopifyAuthMode(creds);
+    this.refreshToken = creds.refreshToken;
     const material = [creds.shop, creds.clientId, creds.clientSecret, creds.refreshToken].join('\n');
     this.key = `${tokenUrl}\n${this.mode}\n${createHash('sha256').update(material).digest('hex')}`;
     this.http = new CartHttpClient({ cart: 'shopify', baseUrl: tokenUrl, http, classify: classifyToken });
@@ -165,15 +172,31 @@ export class ShopifyTokens {
   }
 
   private async request(): Promise<string> {
+    if (this.mode !== 'refresh_token' || !this.store) return this.exchange();
+    const used = this.refreshToken;
+    try {
+      return await this.exchange();
+    } catch (e) {
+      // Another process stored a replacement and used it, which retired ours: take the stored one.
+      if (!(e instanceof CartAuthError)) throw e;
+      const stored = await this.store.current();
+      if (typeof stored.refreshToken !== 'string' || stored.refreshToken === used) throw e;
+      this.refreshToken = stored.refreshToken;
+      return this.exchange();
+    }
+  }
+
+  private async exchange(): Promise<string> {
     const c = this.creds;
+    const used = this.refreshToken;
     const form: Record<string, string> =
       this.mode === 'refresh_token'
         ? {
             grant_type: 'refresh_token',
-            // Always the stored refresh token: a replacement would retire it, and the next process
-            // (or the next worker) would then hold a dead one. The stored one keeps working for 30
-            // days from its first use [V: changelog 2026-08-28]; README.md says what follows.
-            refresh_token: c.refreshToken!,
+            // The stored refresh token. Without a credential store a replacement is never used: it
+            // would retire the stored one, and the next process would hold a dead token (the stored
+            // one keeps working for 30 days from its first use [V: changelog 2026-08-28]).
+            refresh_token: used!,
             client_id: c.clientId!,
             client_secret: c.clientSecret!,
           }
@@ -204,7 +227,25 @@ export class ShopifyTokens {
       value: parsed.access_token,
       renewAt: this.now() + lifeMs - Math.min(RENEW_MARGIN_MS, lifeMs / 2),
     });
+    if (this.mode === 'refresh_token' && this.store && parsed.refresh_token && parsed.refresh_token !== used)
+      await this.storeReplacement(used!, parsed.refresh_token, parsed.access_token);
     return parsed.access_token;
+  }
+
+  /**
+   * Keeps Shopify's replacement refresh token (and the new access token, so other processes need not
+   * refresh) if the stored one is still the one used. If another process stored its own replacement
+   * first, that one is used from now on and ours is dropped unused, which retires nothing.
+   */
+  private async storeReplacement(used: string, replacement: string, accessToken: string): Promise<void> {
+    const store = this.store!;
+    if (await store.rotate({ refreshToken: used }, { refreshToken: replacement, accessToken })) {
+      this.refreshToken = replacement;
+      this.rotated++;
+      return;
+    }
+    const stored = await store.current();
+    if (typeof stored.refreshToken === 'string') this.refreshToken = stored.refreshToken;
   }
 }
 

@@ -150,6 +150,7 @@ export class ShopifyAdapter implements CartAdapter {
       URL.canParse(base) ? shopifyTokenUrl(base) : base,
       opts.http,
       () => now().getTime(),
+      opts.credentialStore,
     );
     const rest = this.settings.ordersApi === 'rest';
     // REST has a request rate to keep under; GraphQL's limit is the cost bucket, paced below.
