@@ -61,11 +61,16 @@ export async function markCancelledInCart(trx: Db, row: OrderRow, o: CartOrder, 
   });
 }
 
-/** `status only`: the cart's status, times and payment; a cancel after shipping is flagged. */
+/**
+ * `status only`: the cart's status, times and payment, and the record as the cart gives it now (what
+ * the cart did since, e.g. the shipment and tracking number juchu reported, and what a later cart
+ * action reads); a cancel after shipping is flagged.
+ */
 export async function recordCartStatus(
   trx: Db,
   row: OrderRow,
   o: CartOrder,
+  raw: unknown,
   payloadHash: string,
   change: Extract<CartChange, { kind: 'status-only' }>,
 ) {
@@ -74,6 +79,7 @@ export async function recordCartStatus(
     .set({
       ...cartFields(o),
       payload_hash: payloadHash,
+      raw_payload: JSON.stringify(raw),
       ...(change.newlyPaid ? { paid_at: new Date(o.payment.paidAt!) } : {}),
       ...(change.cancelledAfterShipping
         ? { needs_attention: true, attention_reason: '出荷後にカートでキャンセルされました' }

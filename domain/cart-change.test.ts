@@ -201,6 +201,24 @@ describe('decideCartChange: a cart version of an order we already have', () => {
       want: { kind: 'flag' },
     },
     {
+      name: 'shipped, and the cart now names the carrier the shipment report set: status only',
+      existing: stored(S.shipped),
+      next: incoming({ ...CONTENT_CHANGED, contentHashWithoutCarrier: 'content-1' }),
+      want: statusOnly(),
+    },
+    {
+      name: 'shipped, a carrier and another change: flag',
+      existing: stored(S.shipped),
+      next: incoming({ ...CONTENT_CHANGED, contentHashWithoutCarrier: 'content-3' }),
+      want: { kind: 'flag' },
+    },
+    {
+      name: 'instructed, not shipped, the cart names a carrier: flag (no report of ours set it)',
+      existing: stored(S.shipping),
+      next: incoming({ ...CONTENT_CHANGED, contentHashWithoutCarrier: 'content-1' }),
+      want: { kind: 'flag' },
+    },
+    {
       name: 'content changed and cancelled after shipping: flag',
       existing: stored(S.shipped),
       next: incoming({ ...CONTENT_CHANGED, ...CANCELLED }),

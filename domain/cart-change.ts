@@ -3,6 +3,7 @@
 //   same payload                      → unchanged (nothing to write)
 //   cancelled in the cart             → cancel (the cancellation flow; after shipping: flag instead)
 //   only the cart's status/times moved, or the order is already being cancelled → status only
+//   (also: a shipped order whose only change is the carrier the shipment report set at the cart)
 //   content changed after the shipping instruction → flag for a human (kept aside, never applied)
 //   content changed before it         → replace (lines rewritten, stock released, checked again)
 import type { StatusGroup } from './order.js';
@@ -28,6 +29,12 @@ export interface IncomingVersion {
   customerRemarks: string | null;
   payloadHash: string;
   contentHash: string;
+  /**
+   * The content hash with the cart's carrier left out (null), for a shipped order: reporting the
+   * shipment sets the carrier at a cart that had none (Yahoo! ShipCompanyCode), which is the report
+   * juchu made, not an edit.
+   */
+  contentHashWithoutCarrier?: string;
 }
 
 export type CartChange =
@@ -57,7 +64,10 @@ export function decideCartChange(existing: StoredVersion, incoming: IncomingVers
   const shipped = existing.status === S.shipped;
   if (incoming.cancelledInCart && !existing.cartCancelled && existing.group !== 'cancellation' && !shipped)
     return { kind: 'cancel' };
-  if (existing.group === 'cancellation' || existing.contentHash === incoming.contentHash) {
+  const sameContent =
+    existing.contentHash === incoming.contentHash ||
+    (shipped && incoming.contentHashWithoutCarrier === existing.contentHash);
+  if (existing.group === 'cancellation' || sameContent) {
     const newlyPaid = !existing.paid && incoming.paidAt !== null;
     return {
       kind: 'status-only',

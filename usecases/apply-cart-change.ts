@@ -47,6 +47,12 @@ export async function applyCartChange(
 ): Promise<CartChangeOutcome> {
   const hashes = orderHashes(order);
   const status = ctx.statuses.get(row.status_code);
+  const carrierOnly =
+    row.status_code === S.shipped &&
+    order.delivery.carrier !== null &&
+    hashes.contentHash !== row.content_hash
+      ? orderHashes({ ...order, delivery: { ...order.delivery, carrier: null } }).contentHash
+      : undefined;
   const change = decideCartChange(
     {
       status: row.status_code,
@@ -65,6 +71,7 @@ export async function applyCartChange(
       paidAt: order.payment.paidAt,
       customerRemarks: order.customerRemarks,
       ...hashes,
+      contentHashWithoutCarrier: carrierOnly,
     },
   );
   const done = (kind: PersistKind, productCodes: string[] = []) => ({ kind, orderId: row.id, productCodes });
@@ -78,7 +85,7 @@ export async function applyCartChange(
       return done('updated', freed);
     }
     case 'status-only': {
-      await recordCartStatus(trx, row, order, hashes.payloadHash, change);
+      await recordCartStatus(trx, row, order, raw, hashes.payloadHash, change);
       if (!change.moveOnPaid) return done('updated');
       const r = await moveOrder(trx, row.id, AUTO_CONFIRM, 'cart', ctx, '入金確認');
       // Paid and on to fulfillment: its products are allocated after commit (a store reserving at
