@@ -11,6 +11,7 @@ import {
   type ProductFacts,
   type StockPushSettings,
 } from '../domain/free-quantity.js';
+import type { CartActionRow } from './cart-actions.js';
 import type { Db } from './db.js';
 import { componentsOf } from './product-sets.js';
 import { storeWarehouseMap } from './warehouses.js';
@@ -22,15 +23,20 @@ export interface PushStore {
 
 /**
  * Every cart item's quantity for one store (`productCodes`: only the items of these products and of
- * the sets made of them; absent: all of the store's items).
+ * the sets made of them, or of these products alone with `withSets: false`; absent: all of the
+ * store's items).
  */
 export async function storeFreeQuantities(
   db: Db,
   store: PushStore,
   productCodes?: readonly string[],
+  opts: { withSets?: boolean } = {},
 ): Promise<FreeQuantity[]> {
   let products: string[] | null = null;
-  if (productCodes) {
+  if (productCodes && opts.withSets === false) {
+    if (productCodes.length === 0) return [];
+    products = [...new Set(productCodes)].sort();
+  } else if (productCodes) {
     if (productCodes.length === 0) return [];
     const sets = await db
       .selectFrom('product_components')
@@ -326,11 +332,21 @@ export async function recordDrift(
 
 export async function pushStateOf(
   db: Db,
-  q: { storeId?: number; productCode?: string; onlyProblems?: boolean; limit?: number } = {},
+  q: {
+    storeId?: number;
+    productCode?: string;
+    productCodes?: readonly string[];
+    onlyProblems?: boolean;
+    limit?: number;
+  } = {},
 ): Promise<PushStateRow[]> {
   let s = db.selectFrom('stock_push_state').selectAll();
   if (q.storeId !== undefined) s = s.where('store_id', '=', q.storeId);
   if (q.productCode) s = s.where('product_code', '=', q.productCode);
+  if (q.productCodes) {
+    if (q.productCodes.length === 0) return [];
+    s = s.where('product_code', 'in', [...q.productCodes]);
+  }
   if (q.onlyProblems)
     s = s.where((eb) => eb.or([eb('outcome', 'in', ['failed', 'refused']), eb('drift', '<>', 0)]));
   const rows = await s
@@ -367,4 +383,90 @@ export async function pushLagByStore(
     refused: x.refused,
     lagSeconds: x.oldest ? Math.max(0, (now.getTime() - new Date(x.oldest).getTime()) / 1000) : 0,
   }));
+}
+
+// ─── Stock actions in the cart-actions outbox ─────────────────────────────────────────────────────
+
+/** The coalesce key of a store × product's stock action: one pending action per store × product. */
+export const stockActionKey = (productCode: string) => `stock:${productCode}`;
+
+/**
+ * In the caller's transaction, after it moved the stock of `productCodes`: a `stock` action per
+ * store whose push is on × product whose free quantity may have changed (the products, a set's
+ * components, and the sets made of any of them; a store that pushes mapped items only, just the
+ * products it maps). ONE statement
+ * whatever the number of products (the import page calls it once per page). The payload names the
+ * product only: the quantity is computed when the action is delivered (absolute, never a delta).
+ *
+ * A pending action of the same store × product is kept and touched, not duplicated: the touch takes
+ * its row lock until the caller commits, so a delivery cannot claim it and read the stock before this
+ * change is visible (it waits for the commit). An action already being delivered is left alone; the
+ * new pending one goes after it. Returns the ids to deliver (new or touched).
+ */
+export async function recordStockActions(
+  trx: Db,
+  productCodes: Iterable<string>,
+  o: { now: Date; actor: string },
+): Promise<number[]> {
+  const codes = [...new Set(productCodes)].sort();
+  if (codes.length === 0) return [];
+  const r = await sql<{ id: number }>`
+    WITH given AS (SELECT unnest(${codes}::text[]) AS product_code),
+    -- a set's stock is its components' (a set reserved moves them, and the other sets made of them)
+    changed AS (
+      SELECT product_code FROM given
+      UNION
+      SELECT pc.component_code FROM product_components pc JOIN given g ON g.product_code = pc.set_code
+    ),
+    affected AS (
+      SELECT product_code FROM changed
+      UNION
+      SELECT pc.set_code FROM product_components pc JOIN changed c ON c.product_code = pc.component_code
+    ),
+    targets AS (
+      SELECT s.id AS store_id, a.product_code
+      FROM stores s CROSS JOIN affected a
+      WHERE s.enabled AND s.settings @> '{"stockPush": true}'::jsonb
+        AND (NOT s.settings @> '{"stockPushOwnCodes": false}'::jsonb
+             OR EXISTS (SELECT 1 FROM store_product_mappings m
+                        WHERE m.store_id = s.id AND m.product_code = a.product_code))
+    )
+    INSERT INTO cart_actions AS ca (store_id, kind, coalesce_key, payload, created_by, created_at,
+                                    next_attempt_at, updated_at)
+    SELECT store_id, 'stock', 'stock:' || product_code, jsonb_build_object('productCode', product_code),
+           ${o.actor}, ${o.now}, ${o.now}, ${o.now}
+    FROM targets ORDER BY store_id, product_code
+    ON CONFLICT (store_id, coalesce_key) WHERE state = 'pending' AND coalesce_key IS NOT NULL
+      DO UPDATE SET updated_at = EXCLUDED.updated_at
+    RETURNING ca.id`.execute(trx);
+  return r.rows.map((x) => x.id);
+}
+
+/**
+ * More pending stock actions of the store to send in the same call as `lead` (the cart's batch: up
+ * to `limit`), claimed with the same lease; like claimCartAction, one whose older value of the same
+ * store × product is still being delivered stays behind (it must land first).
+ */
+export async function claimStockMates(
+  db: Db,
+  lead: { id: number; store_id: number },
+  limit: number,
+  now: Date,
+  leaseMs: number,
+): Promise<CartActionRow[]> {
+  if (limit <= 0) return [];
+  const r = await sql<CartActionRow>`
+    UPDATE cart_actions SET state = 'delivering', lease_until = ${new Date(now.getTime() + leaseMs)},
+      attempts = attempts + 1, updated_at = ${now}
+    WHERE id IN (
+      SELECT a.id FROM cart_actions a
+      WHERE a.store_id = ${lead.store_id} AND a.kind = 'stock' AND a.state = 'pending'
+        AND a.next_attempt_at <= ${now} AND a.id <> ${lead.id}
+        AND NOT EXISTS (SELECT 1 FROM cart_actions o
+                        WHERE o.store_id = a.store_id AND o.coalesce_key = a.coalesce_key
+                          AND o.state = 'delivering' AND o.lease_until >= ${now} AND o.id < a.id)
+      ORDER BY a.id LIMIT ${limit} FOR UPDATE SKIP LOCKED)
+    AND state = 'pending'
+    RETURNING *`.execute(db);
+  return r.rows;
 }

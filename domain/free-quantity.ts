@@ -21,8 +21,6 @@ export const stockPushSettingsSchema = z.object({
   stockCap: z.number().int().min(0).max(999_999_999).nullable().default(null),
   /** Also push products under their own code where the store has no mapping for them. */
   stockPushOwnCodes: z.boolean().default(true),
-  /** How often the items whose quantity changed are pushed (cron, Asia/Tokyo). */
-  stockPushCron: z.string().default('* * * * *'),
   /** The full sync: re-read the cart where it can, record drift, send what differs (cron, Asia/Tokyo). */
   stockFullSyncCron: z.string().default('15 4 * * *'),
 });

@@ -7,6 +7,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/db.js';
 import { productsWithWaitingLines } from '../db/stock.js';
+import { recordStockActions } from '../db/stock-push.js';
 import type { UploadFile } from '../db/uploads.js';
 import {
   type ApplyUploadResult,
@@ -16,8 +17,7 @@ import {
   type UploadProgress,
 } from './apply-upload.js';
 import { applyCount } from './correct-stock.js';
-import type { UseCaseDeps } from './deps.js';
-import { settleAfterStockChange } from './settle-after-stock-change.js';
+import { type SettleDeps, settleAfterStockChange } from './settle-after-stock-change.js';
 
 export interface StockRow {
   productCode: string;
@@ -44,7 +44,14 @@ async function known(
 async function applyStockBatch(
   trx: Db,
   rows: ReadonlyArray<{ rowNo: number; row: StockRow }>,
-): Promise<{ refused: Refused[]; products: Set<string>; releasedOrderIds: number[] }> {
+): Promise<{
+  refused: Refused[];
+  /** To allocate after commit (waiting lines, stock freed). */
+  products: Set<string>;
+  /** Every product whose stock the batch changed (在庫連携). */
+  moved: Set<string>;
+  releasedOrderIds: number[];
+}> {
   const products = await known(
     trx,
     'products',
@@ -102,11 +109,14 @@ async function applyStockBatch(
     for (const p of res.releasedProducts) touched.add(p);
     touched.add(row.productCode);
   }
-  return { refused, products: touched, releasedOrderIds };
+  const moved = new Set([...arrivals.values()].map((a) => a.product));
+  for (const { row } of counts) moved.add(row.productCode);
+  for (const p of touched) moved.add(p);
+  return { refused, products: touched, moved, releasedOrderIds };
 }
 
 export async function applyStockFile(
-  deps: UseCaseDeps,
+  deps: SettleDeps,
   input: {
     file: Omit<UploadFile, 'kind'>;
     openRows: () => Promise<AsyncIterable<ParsedRow<StockRow>>>;
@@ -121,11 +131,18 @@ export async function applyStockFile(
     ...(input.onProgress ? { onProgress: input.onProgress } : {}),
     apply: async (trx, rows) => {
       const r = await applyStockBatch(trx, rows);
+      // 在庫連携: one statement per batch, a coalesced action per store × product the batch moved.
+      const stockActionIds = await recordStockActions(trx, r.moved, { now: deps.now(), actor: 'stock' });
       return {
         refused: r.refused,
         after: async () =>
-          (await settleAfterStockChange(deps, { productCodes: r.products, orderIds: r.releasedOrderIds }))
-            .moved.length,
+          (
+            await settleAfterStockChange(deps, {
+              productCodes: r.products,
+              orderIds: r.releasedOrderIds,
+              stockActionIds,
+            })
+          ).moved.length,
       };
     },
   });

@@ -5,8 +5,8 @@
 import type { Actor } from '../db/order-status.js';
 import { S } from '../domain/statuses.js';
 import { changeStatuses } from './change-status.js';
-import type { UseCaseDeps } from './deps.js';
 import type { ChangeResult } from './results.js';
+import type { SettleDeps } from './settle-after-stock-change.js';
 
 export type CancelStep = 'request' | 'complete' | 'too-late';
 
@@ -17,7 +17,7 @@ const TARGET: Record<CancelStep, string> = {
 };
 
 export function cancelOrders(
-  deps: UseCaseDeps,
+  deps: SettleDeps,
   input: { orderIds: readonly number[]; step: CancelStep; actor: Actor; reason?: string },
 ): Promise<ChangeResult[]> {
   return changeStatuses(deps, { ...input, target: TARGET[input.step] });

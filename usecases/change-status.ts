@@ -3,13 +3,13 @@
 // orders, an order that entered fulfillment gets stock, and statuses follow the holds.
 import type { Actor } from '../db/order-status.js';
 import { reservedProductCodes } from '../db/order-status.js';
+import { recordStockActions } from '../db/stock-push.js';
 import { S } from '../domain/statuses.js';
 import { withTransaction } from '../infra/postgres.js';
 import { bookShipmentSales } from './book-shipment-sales.js';
-import type { UseCaseDeps } from './deps.js';
 import { actionContext, moveOrder } from './move-order.js';
 import { type ChangeResult, failedChange } from './results.js';
-import { settleAfterOrderMove } from './settle-after-stock-change.js';
+import { type SettleDeps, settleAfterOrderMove } from './settle-after-stock-change.js';
 
 export interface ChangeStatusInput {
   orderId: number;
@@ -19,18 +19,21 @@ export interface ChangeStatusInput {
   reason?: string;
 }
 
-export async function changeStatus(deps: UseCaseDeps, input: ChangeStatusInput): Promise<ChangeResult> {
+export async function changeStatus(deps: SettleDeps, input: ChangeStatusInput): Promise<ChangeResult> {
   const ctx = await actionContext(deps.db, deps.now());
   let freed: string[] = [];
+  let stockActionIds: number[] = [];
   const result = await withTransaction(deps.db, async (trx) => {
     const before = await reservedProductCodes(trx, input.orderId);
     const r = await moveOrder(trx, input.orderId, input.target, input.actor, ctx, input.reason);
     freed = r.ok && (r.to === S.cancelled || r.to === S.shipped) ? before : [];
     // A move to 出荷完了 by status change (or a cancel too late) books the 売上 like a confirmation.
     if (r.ok && r.to === S.shipped) await bookShipmentSales(trx, input.orderId, ctx.now, input.actor);
+    // 在庫連携: what the order gave back (a cancel) or took out (a shipment), per store × product.
+    stockActionIds = await recordStockActions(trx, freed, { now: ctx.now, actor: input.actor });
     return r;
   });
-  if (result.ok) await settleAfterOrderMove(deps, input.orderId, freed);
+  if (result.ok) await settleAfterOrderMove(deps, input.orderId, freed, stockActionIds);
   return result;
 }
 
@@ -42,7 +45,7 @@ export interface ChangeStatusesInput {
 }
 
 /** Bulk: a result per order, in id order (a stable lock order); one order's failure is its own. */
-export async function changeStatuses(deps: UseCaseDeps, input: ChangeStatusesInput): Promise<ChangeResult[]> {
+export async function changeStatuses(deps: SettleDeps, input: ChangeStatusesInput): Promise<ChangeResult[]> {
   const out: ChangeResult[] = [];
   for (const orderId of [...new Set(input.orderIds)].sort((a, b) => a - b)) {
     try {

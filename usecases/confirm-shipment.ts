@@ -3,6 +3,7 @@
 // tracking numbers: usecases/record-ship-actions.ts); what the order gave back is settled and the
 // actions' delivery jobs enqueued after commit.
 import { type Actor, reservedProductCodes, setTracking } from '../db/order-status.js';
+import { recordStockActions } from '../db/stock-push.js';
 import { S } from '../domain/statuses.js';
 import { withTransaction } from '../infra/postgres.js';
 import { bookShipmentSales } from './book-shipment-sales.js';
@@ -26,6 +27,7 @@ export async function confirmShipment(
   const ctx = await actionContext(deps.db, deps.now());
   let freed: string[] = [];
   let actionIds: number[] = [];
+  let stockActionIds: number[] = [];
   const r = await withTransaction(deps.db, async (trx) => {
     freed = await reservedProductCodes(trx, input.orderId);
     const moved = await moveOrder(trx, input.orderId, S.shipped, input.actor, ctx);
@@ -42,10 +44,12 @@ export async function confirmShipment(
         { ...input, orderId: input.orderId, storeId: o.store_id, cartOrderNo: o.cart_order_no },
         ctx.now,
       );
+      // 在庫連携: the shipped units left on hand and reserved alike; recorded as any stock move.
+      stockActionIds = await recordStockActions(trx, freed, { now: ctx.now, actor: input.actor });
     }
     return moved;
   });
-  if (r.ok) await settleAfterOrderMove(deps, input.orderId, freed);
+  if (r.ok) await settleAfterOrderMove(deps, input.orderId, freed, stockActionIds);
   if (r.ok)
     await enqueueCartActions(
       deps.queues,

@@ -4,9 +4,9 @@
 // sets' other components) go to the oldest waiting orders, and the orders that lost stock settle.
 import type { Db } from '../db/db.js';
 import { correctStock as setOnHand } from '../db/stock.js';
+import { recordStockActions } from '../db/stock-push.js';
 import { withTransaction } from '../infra/postgres.js';
-import type { UseCaseDeps } from './deps.js';
-import { type SettleResult, settleAfterStockChange } from './settle-after-stock-change.js';
+import { type SettleDeps, type SettleResult, settleAfterStockChange } from './settle-after-stock-change.js';
 
 export interface Count {
   productCode: string;
@@ -27,13 +27,22 @@ export function applyCount(trx: Db, c: Count): Promise<CountApplied> {
 }
 
 export async function correctStock(
-  deps: UseCaseDeps,
+  deps: SettleDeps,
   count: Count,
 ): Promise<CountApplied & { settled: SettleResult }> {
-  const r = await withTransaction(deps.db, (trx) => applyCount(trx, count));
+  let stockActionIds: number[] = [];
+  const r = await withTransaction(deps.db, async (trx) => {
+    const applied = await applyCount(trx, count);
+    stockActionIds = await recordStockActions(trx, [count.productCode, ...applied.releasedProducts], {
+      now: deps.now(),
+      actor: 'stock',
+    });
+    return applied;
+  });
   const settled = await settleAfterStockChange(deps, {
     productCodes: [count.productCode, ...r.releasedProducts],
     orderIds: r.releasedOrderIds,
+    stockActionIds,
   });
   return { ...r, settled };
 }

@@ -1,6 +1,7 @@
 // Operation: 伝票削除. Only キャンセル済み orders may be deleted; the audit trail stays.
 import { type Actor, deleteOrderRow, lockOrder, recordEvent } from '../db/order-status.js';
 import { releaseOrderStock } from '../db/stock.js';
+import { recordStockActions } from '../db/stock-push.js';
 import { formatOrderNo } from '../domain/order.js';
 import { S } from '../domain/statuses.js';
 import { withTransaction } from '../infra/postgres.js';
@@ -22,6 +23,13 @@ export function deleteOrder(
     // A cancelled order holds nothing; should it (a bug, a hand edit), the cascade must not drop its
     // reservation rows behind stock_levels.reserved's back: give them back first, by the rules.
     const released = await releaseOrderStock(trx, orderId);
+    // Should it have held any, the stock given back is free again at every store (在庫連携; the
+    // outbox sweep delivers it).
+    await recordStockActions(
+      trx,
+      released.map((x) => x.productCode),
+      { now: deps.now(), actor },
+    );
     await recordEvent(trx, row, {
       actor,
       action: 'deleted',

@@ -4,7 +4,8 @@
 // retried), and so is a request the cart's HTTP answer refused as malformed (CartRequestError);
 // refused credentials → failed at once; any other error → pending again with its error (the job
 // retries with backoff), or failed on the last attempt. Confirms go in batches per store (Rakuten
-// confirmOrder ≤ 100 per call).
+// confirmOrder ≤ 100 per call), and so are stock actions (the cart's stock batch; quantities computed
+// at delivery: push-stock.ts).
 import {
   type ActionOutcome,
   type CancelInput,
@@ -12,8 +13,6 @@ import {
   refused,
   refuseUnknownCarriers,
   type ShipmentPackage,
-  type StockLevel,
-  stockKey,
 } from '../carts/actions.js';
 import { CartAuthError, isCartError } from '../carts/errors.js';
 import {
@@ -25,9 +24,11 @@ import {
   pendingBehind,
 } from '../db/cart-actions.js';
 import type { Db } from '../db/db.js';
+import { claimStockMates } from '../db/stock-push.js';
 import { getStoreById, type Store } from '../db/stores.js';
 import type { UseCaseDeps } from './deps.js';
 import { type CartActionRedelivery, redeliverCartActions } from './enqueue-cart-actions.js';
+import { sendStockActions } from './push-stock.js';
 
 export interface DeliverDeps extends UseCaseDeps {
   actionsFor: (store: Store) => Promise<CartActions>;
@@ -101,14 +102,8 @@ async function sendOne(deps: DeliverDeps, actions: CartActions, row: CartActionR
         cartPayload: await rawPayload(deps.db, row.order_id),
       });
     }
-    case 'stock': {
-      if (!actions.setStock) return NO_API('在庫更新');
-      const levels = (p.levels ?? []) as StockLevel[];
-      const answers = await actions.setStock(levels);
-      const outs = levels.map((l) => answers.get(stockKey(l)));
-      const bad = outs.find((o) => !o || o.status === 'refused');
-      return bad ?? outs[0] ?? { status: 'done', answer: '在庫なし' };
-    }
+    case 'stock':
+      throw new Error('stock actions are sent in batches (sendStockActions)');
     case 'confirm': {
       if (!actions.confirmOrders) return NO_API('注文確認');
       const answers = await actions.confirmOrders([cartOrderNo]);
@@ -139,6 +134,23 @@ export async function deliverCartAction(deps: DeliverDeps, input: DeliverInput):
   try {
     const store = await getStoreById(deps.db, lead.store_id);
     const actions = await deps.actionsFor(store);
+    if (lead.kind === 'stock') {
+      // 在庫連携: the store's pending stock actions in one cart batch, quantities computed now.
+      rows = [
+        lead,
+        ...(await claimStockMates(deps.db, lead, (actions.stockBatch ?? 1) - 1, deps.now(), leaseMs)),
+      ];
+      const outcomes = await sendStockActions(deps, store, actions, rows);
+      for (const r of rows) await finish(deps, r, outcomes.get(r.id)!);
+      if (deps.queues)
+        for (const r of rows) await redeliverCartActions(deps.queues, await pendingBehind(deps.db, r));
+      const o = outcomes.get(lead.id)!;
+      return {
+        status: o.status === 'refused' ? 'refused' : 'done',
+        ids: rows.map((r) => r.id),
+        answer: o.answer,
+      };
+    }
     if (lead.kind === 'confirm' && actions.confirmOrders) {
       const batch = actions.confirmBatch ?? 100;
       rows = [lead, ...(await claimBatchMates(deps.db, lead, batch - 1, deps.now(), leaseMs))];

@@ -28,6 +28,7 @@ import {
   reserveLockedPlan,
   StockMovedError,
 } from '../db/stock.js';
+import { recordStockActions } from '../db/stock-push.js';
 import type { Store } from '../db/stores.js';
 import { storeWarehouseCodes } from '../db/warehouses.js';
 import { usableStock } from '../domain/allocation.js';
@@ -40,9 +41,8 @@ import { tooLongToKeep } from '../domain/record-limits.js';
 import { unstorablePath } from '../domain/storable.js';
 import { isRetryableTxError, withTransaction } from '../infra/postgres.js';
 import { applyCartChange, type CartChangeContext } from './apply-cart-change.js';
-import type { UseCaseDeps } from './deps.js';
 import { actionContext } from './move-order.js';
-import { settleAfterStockChange } from './settle-after-stock-change.js';
+import { type SettleDeps, settleAfterStockChange } from './settle-after-stock-change.js';
 
 export interface ImportPageOptions {
   runId: number | null;
@@ -114,10 +114,12 @@ interface PageWrite {
   lateRejects: Array<{ raw: RawOrder; error: string }>;
   products: Set<string>;
   orders: Set<number>;
+  /** 在庫連携: the stock actions recorded for the products this page moved. */
+  stockActions: number[];
 }
 
 export async function importPage(
-  deps: UseCaseDeps,
+  deps: SettleDeps,
   store: Store,
   adapter: Pick<CartAdapter, 'normalize'>,
   raws: readonly RawOrder[],
@@ -175,7 +177,9 @@ export async function importPage(
         lateRejects: [],
         products: new Set(),
         orders: new Set(),
+        stockActions: [],
       };
+      const moved = new Set<string>(); // products whose stock this page reserved or gave back
       for (const [, kind] of split.done) w.counts[kind]++;
       const known: Incoming[] = [...split.changed];
       let finishStock = async (): Promise<void> => undefined;
@@ -187,6 +191,7 @@ export async function importPage(
           w.outcomes.push([x.cartOrderNo, 'new']);
         }
         for (const p of written.waitingProducts) w.products.add(p);
+        for (const p of written.reservedProducts) moved.add(p);
         const conflicted = new Set(written.conflicts);
         known.push(...split.fresh.filter((g) => conflicted.has(g.order.cartOrderNo)));
         finishStock = written.finish;
@@ -200,6 +205,7 @@ export async function importPage(
           w.counts[r.kind]++;
           w.outcomes.push([g.order.cartOrderNo, r.kind]);
           for (const p of r.productCodes) w.products.add(p);
+          for (const p of 'movedProducts' in r ? r.movedProducts : r.productCodes) moved.add(p);
           if (r.orderId !== null && r.kind !== 'unchanged') w.orders.add(r.orderId);
         } catch (e) {
           // Deadlocks must redo the whole page; anything else is this order's problem alone.
@@ -220,6 +226,8 @@ export async function importPage(
           rejected: w.counts.rejected + rejects.length,
         });
       await finishStock(); // last: the page's stock locks are held only until the commit
+      // 在庫連携: one statement for the page, a coalesced action per store × product moved.
+      w.stockActions = await recordStockActions(trx, moved, { now, actor: opts.actor });
       return w;
     });
 
@@ -252,6 +260,7 @@ export async function importPage(
       inserted: batch.inserted,
       conflicts: batch.conflicts.map((c) => c.plan.order.cartOrderNo),
       waitingProducts,
+      reservedProducts: [...new Set(batch.reservations.map((r) => r.productCode))],
       finish: () =>
         locked
           ? reserveLockedPlan(trx, batch.reservations)
@@ -264,7 +273,7 @@ export async function importPage(
     const row = await lockOrderByCartNo(trx, store.id, g.order.cartOrderNo);
     if (row) return applyCartChange(trx, row, g.order, g.raw.payload, ctx);
     if (!admitsNewOrder(g.order, importStatuses))
-      return { kind: 'skipped' as const, orderId: null, productCodes: [] };
+      return { kind: 'skipped' as const, orderId: null, productCodes: [], movedProducts: [] };
     const one = prepareNewOrders(
       [g.order],
       (l) => resolvedFor(products, l) ?? undefined,
@@ -277,7 +286,12 @@ export async function importPage(
     await w.finish();
     const inserted = w.inserted[0];
     if (!inserted) throw new Error('inserted by another import meanwhile');
-    return { kind: 'new' as const, orderId: inserted.orderId, productCodes: w.waitingProducts };
+    return {
+      kind: 'new' as const,
+      orderId: inserted.orderId,
+      productCodes: w.waitingProducts,
+      movedProducts: w.reservedProducts,
+    };
   };
 
   let page: PageWrite;
@@ -306,6 +320,10 @@ export async function importPage(
       error: r.error,
     });
   // Step 6, after commit: stock for the new and changed orders (oldest first), then statuses.
-  await settleAfterStockChange(deps, { productCodes: page.products, orderIds: page.orders });
+  await settleAfterStockChange(deps, {
+    productCodes: page.products,
+    orderIds: page.orders,
+    stockActionIds: page.stockActions,
+  });
   return { ...page.counts, fetched: raws.length, rejected: page.counts.rejected + rejects.length };
 }

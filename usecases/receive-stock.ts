@@ -3,9 +3,9 @@
 
 import type { Db } from '../db/db.js';
 import { receiveStock as addOnHand } from '../db/stock.js';
+import { recordStockActions } from '../db/stock-push.js';
 import { withTransaction } from '../infra/postgres.js';
-import type { UseCaseDeps } from './deps.js';
-import { type SettleResult, settleAfterStockChange } from './settle-after-stock-change.js';
+import { type SettleDeps, type SettleResult, settleAfterStockChange } from './settle-after-stock-change.js';
 
 export interface Arrival {
   productCode: string;
@@ -19,9 +19,20 @@ export function applyArrival(trx: Db, a: Arrival): Promise<number> {
 }
 
 export async function receiveStock(
-  deps: UseCaseDeps,
+  deps: SettleDeps,
   arrival: Arrival,
 ): Promise<{ onHand: number; settled: SettleResult }> {
-  const onHand = await withTransaction(deps.db, (trx) => applyArrival(trx, arrival));
-  return { onHand, settled: await settleAfterStockChange(deps, { productCodes: [arrival.productCode] }) };
+  let stockActionIds: number[] = [];
+  const onHand = await withTransaction(deps.db, async (trx) => {
+    const n = await applyArrival(trx, arrival);
+    stockActionIds = await recordStockActions(trx, [arrival.productCode], {
+      now: deps.now(),
+      actor: 'stock',
+    });
+    return n;
+  });
+  return {
+    onHand,
+    settled: await settleAfterStockChange(deps, { productCodes: [arrival.productCode], stockActionIds }),
+  };
 }

@@ -14,11 +14,13 @@ import {
   recordEvent,
 } from '../db/order-status.js';
 import { releaseOrderStock } from '../db/stock.js';
+import { recordStockActions } from '../db/stock-push.js';
 import { formatOrderNo } from '../domain/order.js';
 import { S } from '../domain/statuses.js';
 import { fulfillmentDecision, planTransition } from '../domain/transitions.js';
 import { withTransaction } from '../infra/postgres.js';
 import type { UseCaseDeps } from './deps.js';
+import { type CartActionQueue, enqueueCartActions } from './enqueue-cart-actions.js';
 import { actionContext } from './move-order.js';
 import type { ChangeResult } from './results.js';
 
@@ -28,11 +30,15 @@ export interface ReleaseInput {
   why: string;
 }
 
-export async function releaseReservations(deps: UseCaseDeps, input: ReleaseInput): Promise<ChangeResult[]> {
+export async function releaseReservations(
+  deps: UseCaseDeps & { queues?: CartActionQueue },
+  input: ReleaseInput,
+): Promise<ChangeResult[]> {
   const { selection: sel, actor, why } = input;
   const ids = await findOrdersHoldingStock(deps.db, sel);
   const ctx = await actionContext(deps.db, deps.now());
   const results: ChangeResult[] = [];
+  const stockActionIds: number[] = [];
   for (const id of ids) {
     const r = await withTransaction(deps.db, async (trx): Promise<ChangeResult | null> => {
       const row = await lockOrder(trx, id);
@@ -45,6 +51,14 @@ export async function releaseReservations(deps: UseCaseDeps, input: ReleaseInput
         productCode: sel.productCode,
       });
       const units = released.reduce((n, x) => n + x.quantity, 0);
+      // 在庫連携: the stock given back is free at every store now.
+      stockActionIds.push(
+        ...(await recordStockActions(
+          trx,
+          released.map((x) => x.productCode),
+          { now: ctx.now, actor },
+        )),
+      );
       await recordEvent(trx, row, {
         actor,
         action: 'reservation_released',
@@ -78,5 +92,9 @@ export async function releaseReservations(deps: UseCaseDeps, input: ReleaseInput
     });
     if (r) results.push(r);
   }
+  await enqueueCartActions(
+    deps.queues,
+    [...new Set(stockActionIds)].map((id) => ({ id })),
+  );
   return results;
 }

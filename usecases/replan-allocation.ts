@@ -10,9 +10,11 @@
 import { lockOrder, recordEvent } from '../db/order-status.js';
 import { type ReplanCandidate, replanCandidates } from '../db/replan.js';
 import { allocateProduct, releaseOrderStock } from '../db/stock.js';
+import { recordStockActions } from '../db/stock-push.js';
 import { replanStock } from '../domain/replan.js';
 import { withTransaction } from '../infra/postgres.js';
 import type { UseCaseDeps } from './deps.js';
+import { type CartActionQueue, enqueueCartActions } from './enqueue-cart-actions.js';
 import { settleOrders } from './settle-after-stock-change.js';
 
 export interface ReplanMoveView {
@@ -36,7 +38,7 @@ export interface ReplanResult {
 }
 
 export async function replanAllocation(
-  deps: UseCaseDeps,
+  deps: UseCaseDeps & { queues?: CartActionQueue },
   input: { productCode?: string; dryRun: boolean; actor: string },
 ): Promise<ReplanResult> {
   const { lines, pool } = await replanCandidates(deps.db, input.productCode);
@@ -58,6 +60,7 @@ export async function replanAllocation(
   if (input.dryRun || moves.length === 0) return result;
 
   const touched = new Set<number>();
+  const stockActionIds: number[] = [];
   for (const product of [...new Set(moves.map((m) => m.productCode))].sort()) {
     const losing = moves.filter((m) => m.productCode === product && m.planned < m.held);
     for (const orderId of [...new Set(losing.map((m) => m.orderId))].sort((a, b) => a - b)) {
@@ -74,11 +77,19 @@ export async function replanAllocation(
           reason: `全体再引当: ${product} ${m.held} → ${m.planned}（古い受注から順に引き当て直し）`,
           details: { productCode: product, released: freed },
         });
+        // 在庫連携: the product's quantity is recorded for the stores with the move.
+        stockActionIds.push(
+          ...(await recordStockActions(trx, [product], { now: deps.now(), actor: input.actor })),
+        );
         touched.add(orderId);
       });
     }
     for (const id of (await allocateProduct(deps.db, product)).orderIds) touched.add(id);
   }
   result.ordersMoved = (await settleOrders(deps, touched)).filter((r) => r.ok && r.to !== r.from).length;
+  await enqueueCartActions(
+    deps.queues,
+    [...new Set(stockActionIds)].map((id) => ({ id })),
+  );
   return result;
 }

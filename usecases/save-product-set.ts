@@ -15,6 +15,7 @@ import {
   setCodesAmong,
 } from '../db/product-sets.js';
 import { productExists } from '../db/products.js';
+import { recordStockActions } from '../db/stock-push.js';
 import { RuleRefusal } from '../domain/refusal.js';
 import { checkComposition, type SetComponent } from '../domain/sets.js';
 import { withTransaction } from '../infra/postgres.js';
@@ -52,6 +53,8 @@ export async function setProductComponents(
         'set_in_use',
       );
     await replaceComponents(trx, setCode, components);
+    // 在庫連携: the set's quantity is its new components' (the outbox sweep delivers it).
+    await recordStockActions(trx, [setCode], { now: deps.now(), actor: 'sets' });
     return {
       setCode,
       components,

@@ -243,7 +243,7 @@ describe('save-store: settings checked before they are stored', () => {
       /^設定が正しくありません: shippingInstructionCron: /,
     ],
     // A cron setting added later (在庫連携's) is checked as a cron by its name alone.
-    [{ settings: { stockPushCron: 'hourly' } }, /^設定が正しくありません: stockPushCron: 「hourly」/],
+    [{ settings: { stockFullSyncCron: 'hourly' } }, /^設定が正しくありません: stockFullSyncCron: 「hourly」/],
     [
       { settings: { reconcilCron: '30 3 * * *' } },
       /^設定が正しくありません: reconcilCron: 不明な設定です（reconcileCron のことですか？）/,

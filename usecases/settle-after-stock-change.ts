@@ -2,10 +2,18 @@
 // the freed or new stock to the oldest waiting orders of those products, then put every touched
 // order where its holds say. Each order settles in its own short transaction; allocation runs its
 // own retry loop (db/stock.ts). Idempotent: running it twice moves nothing the second time.
+// 在庫連携: the operation that moved the stock recorded the stores' `stock` actions in its own
+// transaction (db/stock-push.ts recordStockActions); here, once the waiting orders took what they
+// could, they are recorded again for those products and for what the allocation reserved (pending
+// ones are only touched, one per store × product) and their delivery jobs enqueued — after the
+// allocation, so the quantity computed at delivery is the settled one. Without a queue (the CLI)
+// the outbox sweep enqueues them within a minute.
 import { orderProductCodes } from '../db/order-status.js';
 import { type AllocationResult, allocateProducts } from '../db/stock.js';
+import { recordStockActions } from '../db/stock-push.js';
 import { withTransaction } from '../infra/postgres.js';
 import type { UseCaseDeps } from './deps.js';
+import { type CartActionDeps, enqueueCartActions } from './enqueue-cart-actions.js';
 import { actionContext, settleOrder } from './move-order.js';
 import type { ChangeResult } from './results.js';
 
@@ -14,6 +22,8 @@ export interface SettleInput {
   productCodes?: Iterable<string>;
   /** Orders whose holds changed (they may move even if no product is allocated). */
   orderIds?: Iterable<number>;
+  /** Stock actions the operation recorded in its transaction (their delivery jobs go with these). */
+  stockActionIds?: Iterable<number>;
 }
 
 export interface SettleResult {
@@ -21,11 +31,25 @@ export interface SettleResult {
   moved: ChangeResult[];
 }
 
-export async function settleAfterStockChange(deps: UseCaseDeps, input: SettleInput): Promise<SettleResult> {
-  const allocated = await allocateProducts(deps.db, input.productCodes ?? []);
+/** Where the stock actions' delivery jobs go (no queue: the outbox sweep enqueues them). */
+export type SettleDeps = CartActionDeps;
+
+export async function settleAfterStockChange(deps: SettleDeps, input: SettleInput): Promise<SettleResult> {
+  const products = [...(input.productCodes ?? [])];
+  const allocated = await allocateProducts(deps.db, products);
   const touched = new Set<number>(input.orderIds ?? []);
   for (const a of allocated) for (const id of a.orderIds) touched.add(id);
-  return { allocated, moved: await settleOrders(deps, touched) };
+  const stockActions = await recordStockActions(
+    deps.db,
+    [...products, ...allocated.filter((a) => a.orderIds.length > 0).map((a) => a.productCode)],
+    { now: deps.now(), actor: 'system' },
+  );
+  const moved = await settleOrders(deps, touched);
+  await enqueueCartActions(
+    deps.queues,
+    [...new Set([...(input.stockActionIds ?? []), ...stockActions])].map((id) => ({ id })),
+  );
+  return { allocated, moved };
 }
 
 /** Settles these orders by their holds, oldest id first (a stable lock order). */
@@ -43,9 +67,15 @@ export async function settleOrders(deps: UseCaseDeps, orderIds: Iterable<number>
  * After one order moved: the stock it gave back (`freed`, read before the move) and the products its
  * lines need go to the oldest waiting orders, and the order itself settles.
  */
-export async function settleAfterOrderMove(deps: UseCaseDeps, orderId: number, freed: readonly string[]) {
+export async function settleAfterOrderMove(
+  deps: SettleDeps,
+  orderId: number,
+  freed: readonly string[],
+  stockActionIds: readonly number[] = [],
+) {
   return settleAfterStockChange(deps, {
     productCodes: [...freed, ...(await orderProductCodes(deps.db, orderId))],
     orderIds: [orderId],
+    stockActionIds,
   });
 }

@@ -176,15 +176,10 @@ export class Scheduler {
       add(`reconcile:${s.code}`, s.settings.reconcileCron, (slot) => this.enqueueReconcile(s, slot));
       if (s.settings.shippingInstructionCron)
         add(`ship:${s.code}`, s.settings.shippingInstructionCron, (slot) => this.enqueueShipping(s, slot));
-      // 在庫連携 (off by default): the changed quantities often, the full sync daily.
+      // 在庫連携 (off by default): a changed quantity goes through the cart-actions outbox (each
+      // stock-moving operation records it; the outbox's minute sweep re-enqueues a lost job), so no
+      // poll; the full sync daily re-reads the cart and repairs drift.
       if (s.settings.stockPush) {
-        add(`stock-push:${s.code}`, s.settings.stockPushCron, (slot) =>
-          this.enqueue(
-            'push-stock',
-            { storeCode: s.code, slot: slot.toISOString() },
-            jobIds.stockPush(s.code, false, slot),
-          ),
-        );
         add(`stock-full:${s.code}`, s.settings.stockFullSyncCron, (slot) =>
           this.enqueue(
             'push-stock',
