@@ -2,6 +2,7 @@
 // Every metric is computed when scraped, from the same sources the screens use: BullMQ job counts,
 // the stores' import cursors and order_status_totals (kept by triggers, so no scan of orders).
 import { Gauge, Registry } from 'prom-client';
+import { outboxDepth } from '../db/cart-action-list.js';
 import type { Db } from '../db/db.js';
 import { openRejectCounts } from '../db/import-rejects.js';
 import {
@@ -12,6 +13,7 @@ import {
   pingDatabase,
 } from '../db/metrics.js';
 import { pushLagByStore } from '../db/stock-push.js';
+import { CART_ACTION_KINDS } from '../domain/cart-action-view.js';
 import type { RedisConnection } from '../infra/redis.js';
 import { QUEUES, type QueueKey } from '../jobs/catalogue.js';
 import type { Queues } from '../jobs/queues.js';
@@ -168,6 +170,52 @@ export function createMetrics(db: Db, queues: Queues): Registry {
         this.set({ store: r.store, state: 'failed' }, r.failed);
         this.set({ store: r.store, state: 'refused' }, r.refused);
       }
+    },
+  });
+  // The cart-actions outbox per store and kind: depth by state and the oldest waiting action's age.
+  // Every store × kind appears, 0 when nothing waits (a series that vanishes cannot be alerted on).
+  const outboxRows = async () => {
+    const [stores, depth] = await Promise.all([
+      db.selectFrom('stores').select('code').orderBy('code').execute(),
+      outboxDepth(db, new Date()),
+    ]);
+    const got = new Map(depth.map((d) => [`${d.store}\u0000${d.kind}`, d]));
+    return stores.flatMap((s) =>
+      CART_ACTION_KINDS.map(
+        (kind) =>
+          got.get(`${s.code}\u0000${kind}`) ?? {
+            store: s.code,
+            kind,
+            waiting: 0,
+            failed: 0,
+            refused: 0,
+            oldestWaitingSeconds: 0,
+          },
+      ),
+    );
+  };
+  new Gauge({
+    name: 'juchu_cart_actions',
+    help: 'Cart actions not done per store and kind: waiting (pending or being sent), failed (retries spent), refused (waits for a human)',
+    labelNames: ['store', 'kind', 'state'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const r of await outboxRows()) {
+        this.set({ store: r.store, kind: r.kind, state: 'waiting' }, r.waiting);
+        this.set({ store: r.store, kind: r.kind, state: 'failed' }, r.failed);
+        this.set({ store: r.store, kind: r.kind, state: 'refused' }, r.refused);
+      }
+    },
+  });
+  new Gauge({
+    name: 'juchu_cart_actions_oldest_waiting_seconds',
+    help: 'Seconds since the oldest cart action still waiting to be delivered was recorded (0: none waits)',
+    labelNames: ['store', 'kind'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const r of await outboxRows()) this.set({ store: r.store, kind: r.kind }, r.oldestWaitingSeconds);
     },
   });
   new Gauge({

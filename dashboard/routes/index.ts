@@ -2,6 +2,7 @@
 // read model, and answers with the view the screens read; refusals are thrown (http.ts maps them).
 import type { RouteTable } from '../http.js';
 import { registerCarrierRoutes } from './carriers.js';
+import { registerCartActionRoutes } from './cart-actions.js';
 import type { RouteDeps } from './deps.js';
 import { registerDocumentRoutes } from './documents.js';
 import { registerImportRoutes } from './imports.js';
@@ -26,6 +27,7 @@ export type { RouteDeps } from './deps.js';
 
 export function registerApiRoutes(routes: RouteTable, deps: RouteDeps): void {
   registerOrderRoutes(routes, deps);
+  registerCartActionRoutes(routes, deps);
   registerReleaseRoutes(routes, deps);
   registerStockRoutes(routes, deps);
   registerStockPushRoutes(routes, deps);

@@ -4,6 +4,7 @@
 import cron from 'node-cron';
 import { z } from 'zod';
 import { cartModule, credentialFields } from '../../carts/registry.js';
+import { outboxByStore, outboxDepth } from '../../db/cart-action-list.js';
 import { openRejectCounts } from '../../db/import-rejects.js';
 import { latestSkips } from '../../db/import-runs.js';
 import { findSavedStore, findStore, listStores, type Store } from '../../db/stores.js';
@@ -83,18 +84,28 @@ export function registerStoreRoutes(routes: RouteTable, { db, config, queues }: 
 
   routes.add('get', '/api/stores', 'viewer', async () => {
     const now = new Date();
-    const [stores, rejects, skips] = await Promise.all([
+    const [stores, rejects, skips, depth] = await Promise.all([
       listStores(db),
       openRejectCounts(db),
       latestSkips(db),
+      outboxDepth(db, now),
     ]);
     const open = new Map(rejects.map((r) => [r.storeId, r.open]));
+    const outbox = outboxByStore(depth);
     return {
       stores: stores.map((s) => {
         const skip = skips.get(s.id);
         return {
           ...storeView(s, now),
           openRejects: open.get(s.id) ?? 0,
+          // カート連携: actions waiting, failed (retries spent), refused (要対応), the oldest waiting one's age.
+          cartActions: outbox.get(s.id) ?? {
+            waiting: 0,
+            failed: 0,
+            refused: 0,
+            oldestWaitingSeconds: null,
+            oldestWaitingAt: null,
+          },
           // The latest import job did not import: when, and why (domain/import-skip.ts).
           lastSkip: skip ? { at: toJstIso(skip.at), reason: skip.reason } : null,
         };

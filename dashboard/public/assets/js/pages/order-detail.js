@@ -1,9 +1,11 @@
 // 受注詳細: everything about one order — why it is held, orderer and every ship-to apart, lines with
-// 予約区分, delivery, payment, totals, status change with 自動確認, notes, history and the raw payload.
+// 予約区分, delivery, payment, totals, status change with 自動確認, notes, the cart actions (カート連携,
+// order-cart-actions.js), history and the raw payload.
 import { api, get } from '../api.js';
 import { clear, dash, dt, fill, h, notice, select, table, yen } from '../dom.js';
 import { orderDocumentsCard } from './document-links.js';
 import { carrierCard } from './order-carrier.js';
+import { cartActionsCard } from './order-cart-actions.js';
 
 const RESERVATION = {
   held: '在庫確保',
@@ -486,6 +488,7 @@ export async function render(main, ctx) {
   );
 
   const carrier = carrierCard(o.id, ctx);
+  const cartActions = cartActionsCard(o.id, ctx);
   main.append(
     header,
     ...banners,
@@ -496,9 +499,13 @@ export async function render(main, ctx) {
     money,
     orderDocumentsCard(o, ctx),
     carrier.card,
+    cartActions.card,
     h('div', { class: 'parties' }, remarks, notes),
     history,
     raw,
   );
-  await carrier.load().catch((e) => carrier.card.append(notice('error', e.message)));
+  await Promise.all([
+    carrier.load().catch((e) => carrier.card.append(notice('error', e.message))),
+    cartActions.load().catch((e) => cartActions.card.append(notice('error', e.message))),
+  ]);
 }

@@ -1,7 +1,8 @@
 // EC店舗: each store's cart, schedule, last import, lag, next run and cursor; a banner for stores
 // whose credentials the cart refused or were dropped (the store was moved to another server); "import
 // now" and "re-import order"; admins edit the store (テスト店舗 lets it point at a local simulator) and
-// enter credentials (write-only: never shown back).
+// enter credentials (write-only: never shown back). カート連携: the store's cart actions waiting (the oldest
+// one's age), failed and waiting for a human (要対応); each order's own are on its detail screen.
 import { api, get } from '../api.js';
 import { ago, clear, dt, field, fill, formValues, h, notice, select, table } from '../dom.js';
 
@@ -99,6 +100,29 @@ export async function render(main, ctx) {
                 ? h('a', { href: `/rejects?store=${encodeURIComponent(s.code)}` }, `${s.openRejects} 件`)
                 : '0',
             class: 'num',
+          },
+          {
+            label: 'カート連携',
+            // The outbox: actions waiting (and the oldest one's age), failed, and waiting for a human.
+            cell: (s) => {
+              const a = s.cartActions;
+              if (!a.waiting && !a.failed && !a.refused)
+                return h('span', { class: 'muted cart-actions' }, 'なし');
+              return h(
+                'div',
+                { class: 'cart-actions', dataset: { store: s.code } },
+                h('div', { class: 'ca-waiting' }, `送信待ち ${a.waiting} 件`),
+                a.waiting
+                  ? h(
+                      'div',
+                      { class: 'muted ca-oldest' },
+                      `最古 ${ago(a.oldestWaitingSeconds)}前（${dt(a.oldestWaitingAt)}）`,
+                    )
+                  : '',
+                a.failed ? h('div', { class: 'bad ca-failed' }, `失敗 ${a.failed} 件`) : '',
+                a.refused ? h('div', { class: 'bad ca-refused' }, `要対応 ${a.refused} 件`) : '',
+              );
+            },
           },
           {
             label: '認証',
