@@ -9,6 +9,7 @@ import { Shutdown } from '../infra/shutdown.js';
 import { createQueues } from '../jobs/queues.js';
 import { Scheduler } from '../workers/scheduler.js';
 import { startWorkers } from '../workers/worker.js';
+import { registerActionCommands } from './actions-cli.js';
 import { registerAdminCommands } from './admin-cli.js';
 import { registerCarrierCommands } from './carriers-cli.js';
 import { registerCartCommands } from './carts-cli.js';
@@ -140,6 +141,7 @@ export function buildProgram(): Command {
   registerCartCommands(program);
   registerAdminCommands(program);
   registerOrderCommands(program);
+  registerActionCommands(program);
   registerStockCommands(program);
   registerMasterCommands(program);
   registerProductCommands(program);
