@@ -2,16 +2,19 @@
 // cancels, shipping instruction and confirmation, reservation release.
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { cartCancelOption } from '../carts/cancel-options.js';
 import type { Db } from '../db/db.js';
 import { findOrderId, listOrders } from '../db/order-list.js';
 import { loadOrders, publicOrder } from '../db/orders.js';
 import { loadStatuses } from '../db/statuses.js';
+import { getStore } from '../db/stores.js';
 import { applyShipmentCsv } from '../uploads/shipment-csv.js';
 import { cancelOrders } from '../usecases/cancel-order.js';
 import { changeStatuses } from '../usecases/change-status.js';
 import { confirmShipment } from '../usecases/confirm-shipment.js';
 import { deleteOrder } from '../usecases/delete-order.js';
 import { depsOf } from '../usecases/deps.js';
+import type { CartActionQueue } from '../usecases/enqueue-cart-actions.js';
 import { recordPayment } from '../usecases/record-payment.js';
 import { releaseReservations } from '../usecases/release-reservations.js';
 import type { ChangeResult } from '../usecases/results.js';
@@ -117,19 +120,66 @@ export function registerOrderCommands(program: Command): void {
 
   program
     .command('cancel')
-    .description('Cancel an order (キャンセル指示待ち → 済み, or → 対応中 after the shipping instruction)')
+    .description(
+      'Cancel an order (キャンセル指示待ち → 済み, or → 対応中 after the shipping instruction); --at-cart tells the cart too where its API allows',
+    )
     .requiredOption('--order <ref...>', '受注No or store:cartOrderNo', collect, [])
     .option('--reason <text>', 'why', 'オペレーターによるキャンセル')
     .option('--complete', 'the warehouse confirmed it stopped the parcel (キャンセル対応中 → 済み)')
     .option('--too-late', 'the warehouse shipped it anyway (キャンセル対応中 → 出荷完了, flagged)')
-    .action(async (o: { order: string[]; reason: string; complete?: boolean; tooLate?: boolean }) =>
-      withDb(async ({ db }) => {
-        requireOrders(o.order);
-        const ids = await Promise.all(o.order.map((r) => orderIdOf(db, r)));
+    .option(
+      '--at-cart',
+      'cancel at the cart too (Rakuten cancelOrder, Yahoo! status change, Shopify orderCancel, makeshop); other carts: by hand',
+    )
+    .option('--cart-reason <code>', "the cart's cancel reason code (juchu cancel-reasons <store> lists them)")
+    .action(
+      async (o: {
+        order: string[];
+        reason: string;
+        complete?: boolean;
+        tooLate?: boolean;
+        atCart?: boolean;
+        cartReason?: string;
+      }) => {
         const step = o.complete ? 'complete' : o.tooLate ? 'too-late' : 'request';
-        printResults(
-          await cancelOrders(depsOf(db), { orderIds: ids, step, actor: cliActor(), reason: o.reason }),
-        );
+        if ((o.atCart || o.cartReason) && step !== 'request')
+          fail('--at-cart and --cart-reason go with the cancel request, not with --complete or --too-late');
+        if (o.cartReason && !o.atCart) fail('--cart-reason needs --at-cart');
+        const run = async (db: Db, queues?: CartActionQueue) => {
+          requireOrders(o.order);
+          const ids = await Promise.all(o.order.map((r) => orderIdOf(db, r)));
+          printResults(
+            await cancelOrders(
+              { ...depsOf(db), queues },
+              {
+                orderIds: ids,
+                step,
+                actor: cliActor(),
+                reason: o.reason,
+                atCart: o.atCart === true,
+                cartReason: o.cartReason ?? null,
+              },
+            ),
+          );
+        };
+        // At the cart: with the queues, so the cancel's delivery job is enqueued as soon as it commits.
+        return o.atCart ? withRuntime(({ db, queues }) => run(db, queues)) : withDb(({ db }) => run(db));
+      },
+    );
+
+  program
+    .command('cancel-reasons <store>')
+    .description("Whether a store's cart can be told of a cancel, and the reason codes it takes")
+    .action(async (code: string) =>
+      withDb(async ({ db }) => {
+        const store = await getStore(db, code).catch(() => fail(`no store ${code}`));
+        const option = cartCancelOption(store.cart, store.settings);
+        process.stdout.write(`${store.code} (${store.cart}): ${option.note}\n`);
+        for (const r of option.reasons)
+          process.stdout.write(
+            `  ${r.code.padEnd(10)} ${r.label}${r.code === option.defaultReason ? '  (default)' : ''}\n`,
+          );
+        if (!option.supported) process.exitCode = 1;
       }),
     );
 

@@ -1,6 +1,7 @@
 // Operation: move one order, or many (bulk, 自動確認 included), to a status. Each order in its own
 // transaction (retried on deadlock); after commit, stock it gave back goes to the oldest waiting
 // orders, an order that entered fulfillment gets stock, and statuses follow the holds.
+import type { Db } from '../db/db.js';
 import type { Actor } from '../db/order-status.js';
 import { reservedProductCodes } from '../db/order-status.js';
 import { recordStockActions } from '../db/stock-push.js';
@@ -19,7 +20,15 @@ export interface ChangeStatusInput {
   reason?: string;
 }
 
-export async function changeStatus(deps: SettleDeps, input: ChangeStatusInput): Promise<ChangeResult> {
+/**
+ * `alsoInTransaction` runs in the move's transaction after a move that went through (the cancel use
+ * case records its cart action there), so the two commit together or not at all.
+ */
+export async function changeStatus(
+  deps: SettleDeps,
+  input: ChangeStatusInput,
+  alsoInTransaction?: (trx: Db, moved: ChangeResult, now: Date) => Promise<void>,
+): Promise<ChangeResult> {
   const ctx = await actionContext(deps.db, deps.now());
   let freed: string[] = [];
   let stockActionIds: number[] = [];
@@ -31,6 +40,7 @@ export async function changeStatus(deps: SettleDeps, input: ChangeStatusInput): 
     if (r.ok && r.to === S.shipped) await bookShipmentSales(trx, input.orderId, ctx.now, input.actor);
     // 在庫連携: what the order gave back (a cancel) or took out (a shipment), per store × product.
     stockActionIds = await recordStockActions(trx, freed, { now: ctx.now, actor: input.actor });
+    if (r.ok && alsoInTransaction) await alsoInTransaction(trx, r, ctx.now);
     return r;
   });
   if (result.ok) await settleAfterOrderMove(deps, input.orderId, freed, stockActionIds);

@@ -39,8 +39,19 @@ export const SHOPIFY_TRACKING_COMPANIES: Readonly<Record<Carrier, string>> = {
   other: 'other',
 };
 
-/** OrderCancelReason [V]; juchu's reason codes pass through when they are one of these. */
-const CANCEL_REASONS = new Set(['CUSTOMER', 'DECLINED', 'FRAUD', 'INVENTORY', 'OTHER', 'STAFF']);
+/**
+ * OrderCancelReason [V: shopify.dev OrderCancelReason enum], with the words an operator picks from;
+ * juchu's reason codes pass through when they are one of these.
+ */
+export const SHOPIFY_CANCEL_REASONS: Readonly<Record<string, string>> = {
+  CUSTOMER: 'お客様都合',
+  DECLINED: '決済が承認されなかった',
+  FRAUD: '不正な注文',
+  INVENTORY: '在庫切れ',
+  STAFF: 'スタッフの操作ミス',
+  OTHER: 'その他',
+};
+const CANCEL_REASONS = new Set(Object.keys(SHOPIFY_CANCEL_REASONS));
 
 export const FULFILLMENT_ORDERS_QUERY = `query JuchuFulfillmentOrders($id: ID!) {
   order(id: $id) {

@@ -1,11 +1,15 @@
 // EC受注一覧 and 受注詳細: the list (tabs, filters, keyset paging) with its tab counts, one order with
 // its history, and what an operator does to orders (status changes single and bulk, 自動確認
-// included; notes; payment; shipment; deleting a キャンセル済み order).
+// included; notes; payment; shipment; cancel, at the cart too where its API allows; deleting a
+// キャンセル済み order).
 import { z } from 'zod';
+import { cartCancelOption } from '../../carts/cancel-options.js';
 import { paymentMethodName } from '../../carts/registry.js';
 import { listOrders, listQuerySchema, orderDetail, plainDate, statusCounts } from '../../db/order-list.js';
 import { loadStatuses } from '../../db/statuses.js';
+import { getStoreById } from '../../db/stores.js';
 import { AUTO_CONFIRM, type StatusCatalogue } from '../../domain/statuses.js';
+import { cancelOrders } from '../../usecases/cancel-order.js';
 import { changeStatus, changeStatuses } from '../../usecases/change-status.js';
 import { confirmShipment } from '../../usecases/confirm-shipment.js';
 import { deleteOrder } from '../../usecases/delete-order.js';
@@ -25,7 +29,8 @@ function checkTarget(statuses: StatusCatalogue, target: string): void {
 
 export function registerOrderRoutes(routes: RouteTable, { db, queues }: RouteDeps): void {
   const ops = depsOf(db);
-  // 出荷完了 enqueues its cart actions' delivery after commit (the sweep is the safety net).
+  // 出荷完了 and a cancel at the cart enqueue their cart actions' delivery after commit (the sweep is
+  // the safety net).
   const shipOps = { ...ops, queues };
 
   // Before /api/orders/:id, which would take "counts" for an id.
@@ -116,6 +121,43 @@ export function registerOrderRoutes(routes: RouteTable, { db, queues }: RouteDep
         actor: actorOf(res),
       }),
     };
+  });
+
+  // The cancel screen: whether the order's cart can be told, and the reasons it takes.
+  routes.add('get', '/api/orders/:id/cancel-options', 'viewer', async (req) => {
+    const id = parse(idParam, req.params.id);
+    const o = await db
+      .selectFrom('orders')
+      .select(['store_id', 'cart_cancelled'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!o) throw notFound(`注文 ${id} はありません（削除された可能性があります）`);
+    const store = await getStoreById(db, o.store_id);
+    return { ...cartCancelOption(store.cart, store.settings), cartCancelled: o.cart_cancelled };
+  });
+
+  routes.add('post', '/api/orders/:id/cancel', 'operator', async (req, res) => {
+    const id = parse(idParam, req.params.id);
+    const b = parse(
+      z.object({
+        reason: z.string().max(500).optional(),
+        step: z.enum(['request', 'complete', 'too-late']).default('request'),
+        atCart: z.boolean().default(false),
+        cartReason: z.string().max(50).nullable().optional(),
+      }),
+      req.body ?? {},
+    );
+    if (b.atCart && b.step !== 'request')
+      throw badRequest('カートでのキャンセルは、キャンセルを依頼するとき（step: request）だけ選べます');
+    const [result] = await cancelOrders(shipOps, {
+      orderIds: [id],
+      step: b.step,
+      actor: actorOf(res),
+      reason: b.reason || undefined,
+      atCart: b.atCart,
+      cartReason: b.cartReason ?? null,
+    });
+    return { result };
   });
 
   routes.add('delete', '/api/orders/:id', 'operator', async (req, res) => {

@@ -4,6 +4,7 @@
 import { api, get } from '../api.js';
 import { clear, dash, dt, fill, h, notice, select, table, yen } from '../dom.js';
 import { orderDocumentsCard } from './document-links.js';
+import { cancelCard } from './order-cancel.js';
 import { carrierCard } from './order-carrier.js';
 import { cartActionsCard } from './order-cart-actions.js';
 
@@ -489,11 +490,16 @@ export async function render(main, ctx) {
 
   const carrier = carrierCard(o.id, ctx);
   const cartActions = cartActionsCard(o.id, ctx);
+  const cancel = cancelCard(o, ctx, async (result) => {
+    await reload();
+    document.getElementById('detail-messages')?.append(notice('ok', result.message));
+  });
   main.append(
     header,
     ...banners,
     messages,
     h('div', { class: 'parties' }, statusBox, info),
+    cancel ? cancel.card : '',
     parties,
     h('section', { class: 'card wide' }, h('h3', null, '明細'), linesTable),
     money,
@@ -507,5 +513,6 @@ export async function render(main, ctx) {
   await Promise.all([
     carrier.load().catch((e) => carrier.card.append(notice('error', e.message))),
     cartActions.load().catch((e) => cartActions.card.append(notice('error', e.message))),
+    cancel?.load().catch((e) => cancel.card.append(notice('error', e.message))),
   ]);
 }
