@@ -59,4 +59,19 @@ describe('store setting keys', () => {
     }
     expect(unknown).toEqual([]);
   });
+
+  it("checks Rakuten's orderConfirmation like the other settings: a known mode, and only for Rakuten", () => {
+    for (const mode of ['import', 'operator', 'never'])
+      expect(storeSettingsProblems('rakuten', { orderConfirmation: mode })).toEqual([]);
+    expect(storeSettingsProblems('rakuten', { orderConfirmation: 'auto' })).toEqual([
+      {
+        field: 'orderConfirmation',
+        message:
+          '注文確認は import（取込時）、operator（オペレーターが確認）、never（送らない）のいずれかです',
+      },
+    ]);
+    expect(storeSettingsProblems('shopify', { orderConfirmation: 'import' })[0]).toMatchObject({
+      field: 'orderConfirmation',
+    });
+  });
 });

@@ -11,6 +11,7 @@ import { getStore } from '../db/stores.js';
 import { applyShipmentCsv } from '../uploads/shipment-csv.js';
 import { cancelOrders } from '../usecases/cancel-order.js';
 import { changeStatuses } from '../usecases/change-status.js';
+import { confirmOrdersAtCart } from '../usecases/confirm-orders-at-cart.js';
 import { confirmShipment } from '../usecases/confirm-shipment.js';
 import { deleteOrder } from '../usecases/delete-order.js';
 import { depsOf } from '../usecases/deps.js';
@@ -165,6 +166,22 @@ export function registerOrderCommands(program: Command): void {
         // At the cart: with the queues, so the cancel's delivery job is enqueued as soon as it commits.
         return o.atCart ? withRuntime(({ db, queues }) => run(db, queues)) : withDb(({ db }) => run(db));
       },
+    );
+
+  program
+    .command('confirm-at-cart')
+    .description(
+      '注文確認: tell Rakuten the shop confirmed these 100 注文確認待ち orders (confirmOrder, ≤ 100 a call)',
+    )
+    .requiredOption('--order <ref...>', '受注No or store:cartOrderNo (repeatable)', collect, [])
+    .action(async (o: { order: string[] }) =>
+      withRuntime(async ({ db, queues }) => {
+        requireOrders(o.order);
+        const ids = await Promise.all(o.order.map((r) => orderIdOf(db, r)));
+        printResults(
+          await confirmOrdersAtCart({ ...depsOf(db), queues }, { orderIds: ids, actor: cliActor() }),
+        );
+      }),
     );
 
   program

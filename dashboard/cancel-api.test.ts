@@ -108,4 +108,16 @@ describe('cancel API', () => {
       [],
     );
   });
+
+  it('注文確認: a viewer may not; an operator is told per order why it needs none', async () => {
+    const ids2 = [ids['ca-rakuten-2']!, ids['ca-amazon-2']!];
+    expect((await viewer.post('/api/orders/confirm-at-cart', { ids: ids2 })).status).toBe(403);
+    const r = await operator.post('/api/orders/confirm-at-cart', { ids: ids2 });
+    expect(r.status).toBe(200);
+    const results = (r.body as { results: Result[] }).results;
+    expect(results.map((x) => x.ok)).toEqual([false, false]);
+    expect(results.map((x) => x.message).join(' ')).toContain('注文確認待ち 100 の注文だけ');
+    expect(results.map((x) => x.message).join(' ')).toContain('楽天市場の注文だけ');
+    expect((await operator.post('/api/orders/confirm-at-cart', { ids: [] })).status).toBe(400);
+  });
 });

@@ -164,16 +164,12 @@ export async function claimBatchMates(
   leaseMs: number,
 ): Promise<CartActionRow[]> {
   if (limit <= 0) return [];
+  // The picked rows in a CTE (materialised once): as `id IN (SELECT … LIMIT n FOR UPDATE SKIP
+  // LOCKED)` PostgreSQL may run the sub-select more than once and claim more than `limit` (seen: 117
+  // claimed for 99, so one confirmOrder batch of 118).
   return db
-    .updateTable('cart_actions')
-    .set((eb) => ({
-      state: 'delivering',
-      lease_until: new Date(now.getTime() + leaseMs),
-      attempts: eb('attempts', '+', 1),
-      updated_at: now,
-    }))
-    .where('id', 'in', (eb) =>
-      eb
+    .with('picked', (qb) =>
+      qb
         .selectFrom('cart_actions')
         .select('id')
         .where('store_id', '=', lead.store_id)
@@ -186,6 +182,14 @@ export async function claimBatchMates(
         .forUpdate()
         .skipLocked(),
     )
+    .updateTable('cart_actions')
+    .set((eb) => ({
+      state: 'delivering',
+      lease_until: new Date(now.getTime() + leaseMs),
+      attempts: eb('attempts', '+', 1),
+      updated_at: now,
+    }))
+    .where('id', 'in', (eb) => eb.selectFrom('picked').select('picked.id'))
     .where('state', '=', 'pending')
     .returningAll()
     .execute();

@@ -3,8 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   autoCancelRisk,
+  awaitsCartConfirmation,
   cartRelease,
   heldCartStatuses,
+  orderConfirmationMode,
   RAKUTEN_AUTO_CANCEL_DAYS,
   RAKUTEN_AUTO_CANCEL_WARN_DAYS,
 } from './cart-release.js';
@@ -84,5 +86,20 @@ describe('planTransition: the shipping instruction asks the cart', () => {
     expect(planTransition(facts('300'), S.shipping, statuses)).toMatchObject({ ok: true, instruct: true });
     // Facts without a cart word (an order on its way in) are not held back by it.
     expect(planTransition(facts(), S.shipping, statuses).ok).toBe(true);
+  });
+});
+
+describe('注文確認 (orderConfirmation)', () => {
+  it('confirms at import by default for Rakuten; never for carts without 注文確認', () => {
+    expect(orderConfirmationMode('rakuten', {})).toBe('import');
+    expect(orderConfirmationMode('rakuten', { orderConfirmation: 'operator' })).toBe('operator');
+    expect(orderConfirmationMode('rakuten', { orderConfirmation: 'never' })).toBe('never');
+    expect(orderConfirmationMode('shopify', { orderConfirmation: 'import' })).toBe('never');
+  });
+  it('waits for the shop only in Rakuten 100, not cancelled', () => {
+    expect(awaitsCartConfirmation('rakuten', { cartStatus: '100' })).toBe(true);
+    expect(awaitsCartConfirmation('rakuten', { cartStatus: '100', cancelledInCart: true })).toBe(false);
+    expect(awaitsCartConfirmation('rakuten', { cartStatus: '200' })).toBe(false);
+    expect(awaitsCartConfirmation('yahoo', { cartStatus: '100' })).toBe(false);
   });
 });

@@ -84,3 +84,44 @@ export function autoCancelRisk(
         : `楽天の自動キャンセル期限（${RAKUTEN_AUTO_CANCEL_DAYS}日）を過ぎています`,
   };
 }
+
+// ── 注文確認 (issue 16 item 2) ─────────────────────────────────────────────────────────────────
+
+/**
+ * When juchu sends Rakuten's 注文確認 (confirmOrder) for a store (`settings.orderConfirmation`):
+ * `import` — every new 100 order as it is imported; `operator` — only when an operator confirms it
+ * (the order list's or detail's 注文確認); `never` — the shop confirms in RMS.
+ */
+export const ORDER_CONFIRMATION_MODES = ['import', 'operator', 'never'] as const;
+export type OrderConfirmationMode = (typeof ORDER_CONFIRMATION_MODES)[number];
+/**
+ * The default: `import`. An unconfirmed order is cancelled by Rakuten after 14 days, confirming is
+ * only the shop's receipt (Rakuten still checks payment in 200 and releases at 300, and juchu's own
+ * review statuses still hold shipping), and an order whose amounts are not fixed is refused by
+ * Rakuten (ERROR_105) and waits for a human anyway. README "Rakuten 注文確認" says more.
+ */
+export const DEFAULT_ORDER_CONFIRMATION: OrderConfirmationMode = 'import';
+
+/** Whether the cart waits for the shop's confirmation of this order (Rakuten 100, not cancelled). */
+export function awaitsCartConfirmation(
+  cart: string,
+  order: { cartStatus: string; cancelledInCart?: boolean },
+): boolean {
+  return (
+    cart === AUTO_CANCEL_WATCH.cart &&
+    order.cartStatus === AUTO_CANCEL_WATCH.cartStatus &&
+    !order.cancelledInCart
+  );
+}
+
+/** The store's mode: its setting (Rakuten stores), else the default; `never` for carts without 注文確認. */
+export function orderConfirmationMode(
+  cart: string,
+  settings: Record<string, unknown>,
+): OrderConfirmationMode {
+  if (cart !== AUTO_CANCEL_WATCH.cart) return 'never';
+  const v = settings.orderConfirmation;
+  return (ORDER_CONFIRMATION_MODES as readonly unknown[]).includes(v)
+    ? (v as OrderConfirmationMode)
+    : DEFAULT_ORDER_CONFIRMATION;
+}

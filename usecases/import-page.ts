@@ -33,6 +33,7 @@ import type { Store } from '../db/stores.js';
 import { storeWarehouseCodes } from '../db/warehouses.js';
 import { usableStock } from '../domain/allocation.js';
 import { admitsNewOrder } from '../domain/cart-change.js';
+import { awaitsCartConfirmation, orderConfirmationMode } from '../domain/cart-release.js';
 import { orderHashes } from '../domain/hash.js';
 import { type PageCounts, type PersistKind, zeroCounts } from '../domain/import-counts.js';
 import { planNewOrders, prepareNewOrders, productsToPlan } from '../domain/import-plan.js';
@@ -41,7 +42,9 @@ import { tooLongToKeep } from '../domain/record-limits.js';
 import { unstorablePath } from '../domain/storable.js';
 import { isRetryableTxError, withTransaction } from '../infra/postgres.js';
 import { applyCartChange, type CartChangeContext } from './apply-cart-change.js';
+import { enqueueCartActions } from './enqueue-cart-actions.js';
 import { actionContext } from './move-order.js';
+import { recordConfirmActions } from './record-confirm-actions.js';
 import { type SettleDeps, settleAfterStockChange } from './settle-after-stock-change.js';
 
 export interface ImportPageOptions {
@@ -116,6 +119,8 @@ interface PageWrite {
   orders: Set<number>;
   /** 在庫連携: the stock actions recorded for the products this page moved. */
   stockActions: number[];
+  /** 注文確認 at import: the confirm actions recorded for this page's orders waiting in 100. */
+  confirmActions: number[];
 }
 
 export async function importPage(
@@ -166,6 +171,14 @@ export async function importPage(
     now,
   );
   const rawOf = new Map(split.fresh.map((g) => [g.order.cartOrderNo, g.raw.payload]));
+  // Orders of this page the cart waits to have confirmed, when the store confirms at import.
+  const confirming = new Set(
+    orderConfirmationMode(store.cart, store.settings) === 'import'
+      ? [...split.fresh, ...split.changed]
+          .filter((g) => awaitsCartConfirmation(store.cart, g.order))
+          .map((g) => g.order.cartOrderNo)
+      : [],
+  );
   const shipsFrom = prepared.length ? new Set(await storeWarehouseCodes(db, store.id)) : undefined;
 
   /** Step 5 in one transaction; `mode` says how new orders are written. */
@@ -178,7 +191,9 @@ export async function importPage(
         products: new Set(),
         orders: new Set(),
         stockActions: [],
+        confirmActions: [],
       };
+      const toConfirm: Array<{ orderId: number; cartOrderNo: string }> = [];
       const moved = new Set<string>(); // products whose stock this page reserved or gave back
       for (const [, kind] of split.done) w.counts[kind]++;
       const known: Incoming[] = [...split.changed];
@@ -189,6 +204,7 @@ export async function importPage(
         for (const x of written.inserted) {
           w.counts.new++;
           w.outcomes.push([x.cartOrderNo, 'new']);
+          if (confirming.has(x.cartOrderNo)) toConfirm.push(x);
         }
         for (const p of written.waitingProducts) w.products.add(p);
         for (const p of written.reservedProducts) moved.add(p);
@@ -207,6 +223,8 @@ export async function importPage(
           for (const p of r.productCodes) w.products.add(p);
           for (const p of 'movedProducts' in r ? r.movedProducts : r.productCodes) moved.add(p);
           if (r.orderId !== null && r.kind !== 'unchanged') w.orders.add(r.orderId);
+          if (r.orderId !== null && confirming.has(g.order.cartOrderNo))
+            toConfirm.push({ orderId: r.orderId, cartOrderNo: g.order.cartOrderNo });
         } catch (e) {
           // Deadlocks must redo the whole page; anything else is this order's problem alone.
           if (isRetryableTxError(e)) throw e;
@@ -218,6 +236,8 @@ export async function importPage(
           w.counts.rejected++;
         }
       }
+      // 注文確認 at import (store setting orderConfirmation: import), in this transaction.
+      w.confirmActions = await recordConfirmActions(trx, store.id, toConfirm, opts.actor, now);
       if (opts.runId !== null)
         await addRunCounts(trx, opts.runId, {
           ...w.counts,
@@ -325,5 +345,9 @@ export async function importPage(
     orderIds: page.orders,
     stockActionIds: page.stockActions,
   });
+  await enqueueCartActions(
+    deps.queues,
+    page.confirmActions.map((id) => ({ id })),
+  );
   return { ...page.counts, fetched: raws.length, rejected: page.counts.rejected + rejects.length };
 }

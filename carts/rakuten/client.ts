@@ -1,7 +1,9 @@
 // Rakuten RMS RakutenPayOrderAPI adapter: searchOrder (order numbers by a date type) + getOrder (≤100
 // full orders per call). The API has no "updated since" filter; how listOrders still finds every order
 // changed in a window is described at `listOrders` and in README.md.
+
 import { z } from 'zod';
+import { DEFAULT_ORDER_CONFIRMATION, ORDER_CONFIRMATION_MODES } from '../../domain/cart-release.js';
 import type {
   AdapterOptions,
   CartAdapter,
@@ -82,6 +84,15 @@ export const rakutenSettingsSchema = z.object({
    * juchu pushes absolute stock, so whatever Rakuten restores is corrected by the next push.
    */
   cancelInventoryRestoreType: z.union([z.literal(0), z.literal(1), z.literal(2)]).default(0),
+  /**
+   * 注文確認 (confirmOrder): `import` confirms new 100 orders as they are imported (default),
+   * `operator` when an operator confirms them, `never` leaves it to RMS (domain/cart-release.ts).
+   */
+  orderConfirmation: z
+    .enum(ORDER_CONFIRMATION_MODES, {
+      message: '注文確認は import（取込時）、operator（オペレーターが確認）、never（送らない）のいずれかです',
+    })
+    .default(DEFAULT_ORDER_CONFIRMATION),
   /** updateOrderShippingAsync: how often getResultUpdateOrderShippingAsync is asked, and for how long. */
   asyncPollMs: z.number().int().min(0).default(10_000),
   asyncMaxWaitMs: z.number().int().min(0).default(600_000),

@@ -11,6 +11,7 @@ import { getStoreById } from '../../db/stores.js';
 import { AUTO_CONFIRM, type StatusCatalogue } from '../../domain/statuses.js';
 import { cancelOrders } from '../../usecases/cancel-order.js';
 import { changeStatus, changeStatuses } from '../../usecases/change-status.js';
+import { confirmOrdersAtCart } from '../../usecases/confirm-orders-at-cart.js';
 import { confirmShipment } from '../../usecases/confirm-shipment.js';
 import { deleteOrder } from '../../usecases/delete-order.js';
 import { depsOf } from '../../usecases/deps.js';
@@ -66,6 +67,12 @@ export function registerOrderRoutes(routes: RouteTable, { db, queues }: RouteDep
         reason: b.reason,
       }),
     };
+  });
+
+  // 注文確認 (Rakuten confirmOrder) for the selected orders, bulk or one (issue 16 item 2).
+  routes.add('post', '/api/orders/confirm-at-cart', 'operator', async (req, res) => {
+    const b = parse(z.object({ ids: idsSchema }), req.body);
+    return { results: await confirmOrdersAtCart(shipOps, { orderIds: b.ids, actor: actorOf(res) }) };
   });
 
   routes.add('post', '/api/orders/:id/status', 'operator', async (req, res) => {

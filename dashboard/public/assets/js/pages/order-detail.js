@@ -234,6 +234,28 @@ export async function render(main, ctx) {
         ),
       );
     }
+    // 楽天 注文確認待ち (100): the operator's 注文確認 (sent through the cart-actions outbox).
+    if (o.cart === 'rakuten' && o.cartStatus === '100' && !o.cancelledInCart)
+      extra.append(
+        h(
+          'button',
+          {
+            type: 'button',
+            id: 'confirm-at-cart',
+            onclick: async () => {
+              try {
+                const { results } = await api('POST', '/api/orders/confirm-at-cart', { ids: [o.id] });
+                const [r] = results;
+                await reload();
+                document.getElementById('detail-messages')?.append(notice(r.ok ? 'ok' : 'error', r.message));
+              } catch (e) {
+                say('error', e.message);
+              }
+            },
+          },
+          '注文確認',
+        ),
+      );
     if (o.status.code === 'cancelled')
       extra.append(
         h(

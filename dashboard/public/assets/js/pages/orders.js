@@ -144,6 +144,16 @@ export async function render(main, ctx) {
         reasonInput,
         h('button', { type: 'button', id: 'bulk-status', onclick: () => bulkStatus() }, 'ステータス一括変更'),
         h('button', { type: 'button', id: 'bulk-release', onclick: () => bulkRelease() }, '在庫予約解除'),
+        h(
+          'button',
+          {
+            type: 'button',
+            id: 'bulk-confirm',
+            title: '楽天の注文確認待ち（100）の注文に注文確認を送ります',
+            onclick: () => bulkConfirm(),
+          },
+          '注文確認',
+        ),
       )
     : h(
         'p',
@@ -181,6 +191,11 @@ export async function render(main, ctx) {
     await runBulk('在庫予約解除', () =>
       api('POST', '/api/orders/release', { ids, reason: reasonInput.value.trim() }),
     );
+  }
+  async function bulkConfirm() {
+    const ids = selectedIds();
+    if (!ids.length) return showError('注文を選んでください');
+    await runBulk('注文確認', () => api('POST', '/api/orders/confirm-at-cart', { ids }));
   }
   async function runBulk(title, call) {
     fill(resultBox, notice('info', '処理中…'));
