@@ -1,7 +1,8 @@
 // The cancel screen (受注詳細's キャンセル card) in a real browser (Debian's Chromium): for a Rakuten
 // order the operator ticks カートでもキャンセルする, picks Rakuten's reason and cancels — the order is
 // cancelled and one cancel action waits for delivery with that reason; for an Amazon order the card
-// says plainly that the cart must be told by hand and offers no choice.
+// says plainly that the cart must be told by hand and offers no choice. 注文確認 for Rakuten 100 orders
+// from the order list's bulk action and the detail's button.
 import { existsSync } from 'node:fs';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,6 +30,20 @@ describe.skipIf(!hasChromium)('cancel screen: cancel at the cart too', () => {
         cartOrder(shop, `${code}-1`, { lines: [['CB', 1]], orderedAt: at(1), cartStatus: status }),
       ]);
     }
+    // Rakuten orders waiting for the shop's 注文確認 (100), confirmed by the operator.
+    const waiting = await createShop(
+      d.t.db,
+      'cb-confirm',
+      { importStatuses: ['100'], orderConfirmation: 'operator' },
+      'rakuten',
+    );
+    await importOrders(
+      d.t.db,
+      waiting,
+      [2, 3].map((i) =>
+        cartOrder(waiting, `cb-confirm-${i}`, { lines: [['CB', 1]], orderedAt: at(i), cartStatus: '100' }),
+      ),
+    );
     for (const o of await d.t.db.selectFrom('orders').select(['id', 'cart_order_no']).execute())
       ids[o.cart_order_no] = o.id;
     browser = await chromium.launch({
@@ -91,6 +106,26 @@ describe.skipIf(!hasChromium)('cancel screen: cancel at the cart too', () => {
     await expect.poll(() => page.textContent('#detail-messages')).toContain('キャンセル');
     expect(await d.t.db.selectFrom('cart_actions').selectAll().where('order_id', '=', id).execute()).toEqual(
       [],
+    );
+  });
+
+  it('注文確認: the order list bulk action and the detail button record the confirm for Rakuten', async () => {
+    const confirms = () =>
+      d.t.db.selectFrom('cart_actions').select(['order_id', 'state']).where('kind', '=', 'confirm').execute();
+    await page.goto(`${d.url}/orders?store=cb-confirm`);
+    const pick = `input.pick[value="${ids['cb-confirm-2']}"]`;
+    await page.waitForSelector(pick);
+    await page.check(pick);
+    await page.click('#bulk-confirm');
+    await page.waitForSelector('#results');
+    expect(await page.textContent('#results')).toContain('楽天へ注文確認を送ります');
+    expect(await confirms()).toEqual([{ order_id: ids['cb-confirm-2'], state: 'pending' }]);
+
+    await page.goto(`${d.url}/orders/${ids['cb-confirm-3']}`);
+    await page.click('#confirm-at-cart');
+    await expect.poll(() => page.textContent('#detail-messages')).toContain('楽天へ注文確認を送ります');
+    expect((await confirms()).map((c) => c.order_id).sort()).toEqual(
+      [ids['cb-confirm-2'], ids['cb-confirm-3']].sort(),
     );
   });
 });
