@@ -7,7 +7,7 @@
 //  - makeshop (classic API): cmd=status status=0, no reason code; the next-generation API has none;
 //  - Amazon, CSV: no cancel juchu may send: the operator cancels in the cart's own admin.
 import { CART_LABELS, type CartName } from '../domain/order.js';
-import { makeshopSettingsSchema } from './makeshop/settings.js';
+import { type MakeshopCredentials, makeshopOrderApi, makeshopSettingsSchema } from './makeshop/settings.js';
 import { DEFAULT_CANCEL_REASON as RAKUTEN_DEFAULT } from './rakuten/actions.js';
 import { CANCEL_REASONS as RAKUTEN_REASONS } from './rakuten/codes.js';
 import { SHOPIFY_CANCEL_REASONS } from './shopify/actions.js';
@@ -49,8 +49,15 @@ const byHand = (cart: CartName, why: string): CartCancelOption => ({
   note: `${why}カートには送信されません。${CART_LABELS[cart]}の管理画面でキャンセルしてください。`,
 });
 
-/** What cancelling at the cart means for a store of this cart with these settings. */
-export function cartCancelOption(cart: CartName, settings: Record<string, unknown> = {}): CartCancelOption {
+/**
+ * What cancelling at the cart means for a store of this cart with these settings; `credentials` (the
+ * store's, decrypted) settle which makeshop API a store without `orderApi` speaks.
+ */
+export function cartCancelOption(
+  cart: CartName,
+  settings: Record<string, unknown> = {},
+  credentials?: Record<string, unknown> | null,
+): CartCancelOption {
   switch (cart) {
     case 'rakuten':
       return {
@@ -77,10 +84,14 @@ export function cartCancelOption(cart: CartName, settings: Record<string, unknow
         note: 'Shopify の orderCancel でキャンセルします（元の支払方法への返金と在庫の戻しあり）。',
       };
     case 'makeshop': {
-      // The API is the store's `orderApi`, or else its credentials decide (which this does not read):
-      // a next-generation store without the setting is refused at delivery, saying the same.
+      // The API is the store's `orderApi`, or else its credentials decide; without them (a caller
+      // that has no key) a next-generation store is refused at delivery, saying the same.
       const parsed = makeshopSettingsSchema.safeParse(settings);
-      const api = parsed.success ? parsed.data.orderApi : undefined;
+      const api = parsed.success
+        ? credentials === undefined
+          ? parsed.data.orderApi
+          : makeshopOrderApi(parsed.data, credentials as Partial<MakeshopCredentials> | null)
+        : undefined;
       if (api === 'next')
         return byHand(cart, 'makeshop の次世代API にはキャンセルの操作が公開されていないため、');
       return {

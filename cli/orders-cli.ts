@@ -7,7 +7,7 @@ import type { Db } from '../db/db.js';
 import { findOrderId, listOrders } from '../db/order-list.js';
 import { loadOrders, publicOrder } from '../db/orders.js';
 import { loadStatuses } from '../db/statuses.js';
-import { getStore } from '../db/stores.js';
+import { getStore, storeCredentials } from '../db/stores.js';
 import { applyShipmentCsv } from '../uploads/shipment-csv.js';
 import { cancelOrders } from '../usecases/cancel-order.js';
 import { changeStatuses } from '../usecases/change-status.js';
@@ -146,12 +146,12 @@ export function registerOrderCommands(program: Command): void {
         if ((o.atCart || o.cartReason) && step !== 'request')
           fail('--at-cart and --cart-reason go with the cancel request, not with --complete or --too-late');
         if (o.cartReason && !o.atCart) fail('--cart-reason needs --at-cart');
-        const run = async (db: Db, queues?: CartActionQueue) => {
+        const run = async (db: Db, key: Buffer, queues?: CartActionQueue) => {
           requireOrders(o.order);
           const ids = await Promise.all(o.order.map((r) => orderIdOf(db, r)));
           printResults(
             await cancelOrders(
-              { ...depsOf(db), queues },
+              { ...depsOf(db), queues, key },
               {
                 orderIds: ids,
                 step,
@@ -164,7 +164,9 @@ export function registerOrderCommands(program: Command): void {
           );
         };
         // At the cart: with the queues, so the cancel's delivery job is enqueued as soon as it commits.
-        return o.atCart ? withRuntime(({ db, queues }) => run(db, queues)) : withDb(({ db }) => run(db));
+        return o.atCart
+          ? withRuntime(({ db, queues, config }) => run(db, config.JUCHU_SECRET_KEY, queues))
+          : withDb(({ db, config }) => run(db, config.JUCHU_SECRET_KEY));
       },
     );
 
@@ -188,9 +190,10 @@ export function registerOrderCommands(program: Command): void {
     .command('cancel-reasons <store>')
     .description("Whether a store's cart can be told of a cancel, and the reason codes it takes")
     .action(async (code: string) =>
-      withDb(async ({ db }) => {
+      withDb(async ({ db, config }) => {
         const store = await getStore(db, code).catch(() => fail(`no store ${code}`));
-        const option = cartCancelOption(store.cart, store.settings);
+        const credentials = await storeCredentials(db, store.id, config.JUCHU_SECRET_KEY);
+        const option = cartCancelOption(store.cart, store.settings, credentials);
         process.stdout.write(`${store.code} (${store.cart}): ${option.note}\n`);
         for (const r of option.reasons)
           process.stdout.write(

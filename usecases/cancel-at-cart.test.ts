@@ -5,8 +5,9 @@
 // cart itself cancelled records nothing, and asking twice records once. The deliveries against the
 // simulators are cancel-at-cart-delivery.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Store } from '../db/stores.js';
-import { createTestDb, type TestDb } from '../test/harness.js';
+import { MAKESHOP_DEMO_CREDENTIALS } from '../carts/makeshop/demo-credentials.js';
+import { type Store, upsertStore } from '../db/stores.js';
+import { createTestDb, TEST_SECRET_KEY, type TestDb } from '../test/harness.js';
 import { cartOrder, createShop, importOrders, seedStock } from '../test/stock-fixtures.js';
 import { cancelOrders } from './cancel-order.js';
 import { depsOf } from './deps.js';
@@ -220,5 +221,42 @@ describe('cancel at the cart', () => {
     // Completing it records nothing either.
     await cancelOrders(deps(), { orderIds: [o.id], step: 'complete', actor: 'user:ops' });
     expect(await actionsOf(o.id)).toEqual([]);
+  });
+
+  it("a makeshop store whose credentials make it a next-generation store: by hand (the store's key read)", async () => {
+    const next = await upsertStore(
+      t.db,
+      {
+        code: 'cc-makeshop-next',
+        cart: 'makeshop',
+        name: 'makeshop 次世代',
+        settings: { importStatuses: ['2', '300'] },
+        credentials: {
+          accessToken: MAKESHOP_DEMO_CREDENTIALS.accessToken,
+          apiKey: MAKESHOP_DEMO_CREDENTIALS.apiKey,
+        },
+      },
+      TEST_SECRET_KEY,
+    );
+    await importOrders(
+      t.db,
+      next,
+      [
+        cartOrder(next, 'cc-makeshop-next-1', {
+          lines: [['CC-A', 1]],
+          orderedAt: new Date(Date.UTC(2026, 10, 20, 1)),
+          cartStatus: '2',
+        }),
+      ],
+      NOW,
+    );
+    const { id } = await order('cc-makeshop-next-1');
+    const [r] = await cancelOrders(
+      { ...deps(), key: TEST_SECRET_KEY },
+      { orderIds: [id], step: 'request', actor: 'user:ops', atCart: true },
+    );
+    expect(r).toMatchObject({ ok: true, cart: { recorded: false } });
+    expect(r!.cart!.message).toContain('次世代API');
+    expect(await actionsOf(id)).toEqual([]);
   });
 });

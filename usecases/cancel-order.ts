@@ -12,7 +12,7 @@ import { cancelReasonProblem, cartCancelOption } from '../carts/cancel-options.j
 import { recordCartActions } from '../db/cart-actions.js';
 import type { Db } from '../db/db.js';
 import type { Actor } from '../db/order-status.js';
-import { getStoreById } from '../db/stores.js';
+import { getStoreById, storeCredentials } from '../db/stores.js';
 import { formatOrderNo } from '../domain/order.js';
 import { S } from '../domain/statuses.js';
 import { changeStatus } from './change-status.js';
@@ -53,14 +53,19 @@ async function cartFacts(db: Db, orderId: number) {
     .executeTakeFirst();
 }
 
-async function cancelOne(deps: SettleDeps, input: CancelOrdersInput, orderId: number): Promise<CancelResult> {
+/** `key` (JUCHU_SECRET_KEY) lets the cancel read the store's credentials where they decide the API. */
+export type CancelDeps = SettleDeps & { key?: Buffer };
+
+async function cancelOne(deps: CancelDeps, input: CancelOrdersInput, orderId: number): Promise<CancelResult> {
   const base = { orderId, target: TARGET[input.step], actor: input.actor, reason: input.reason };
   if (input.step !== 'request' || !input.atCart) return changeStatus(deps, base);
 
   const before = await cartFacts(deps.db, orderId);
   if (!before) return missingOrder(orderId);
   const store = await getStoreById(deps.db, before.store_id);
-  const option = cartCancelOption(store.cart, store.settings);
+  // With the key, the store's credentials say which API it speaks (makeshop classic or next).
+  const credentials = deps.key ? await storeCredentials(deps.db, store.id, deps.key) : undefined;
+  const option = cartCancelOption(store.cart, store.settings, credentials);
   const reasonCode = input.cartReason?.trim() || option.defaultReason;
   const problem = cancelReasonProblem(option, reasonCode);
   if (problem)
@@ -119,7 +124,7 @@ async function cancelOne(deps: SettleDeps, input: CancelOrdersInput, orderId: nu
 }
 
 /** Bulk: a result per order, in id order (a stable lock order); one order's failure is its own. */
-export async function cancelOrders(deps: SettleDeps, input: CancelOrdersInput): Promise<CancelResult[]> {
+export async function cancelOrders(deps: CancelDeps, input: CancelOrdersInput): Promise<CancelResult[]> {
   const out: CancelResult[] = [];
   for (const orderId of [...new Set(input.orderIds)].sort((a, b) => a - b)) {
     try {

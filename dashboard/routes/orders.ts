@@ -7,7 +7,7 @@ import { cartCancelOption } from '../../carts/cancel-options.js';
 import { paymentMethodName } from '../../carts/registry.js';
 import { listOrders, listQuerySchema, orderDetail, plainDate, statusCounts } from '../../db/order-list.js';
 import { loadStatuses } from '../../db/statuses.js';
-import { getStoreById } from '../../db/stores.js';
+import { getStoreById, storeCredentials } from '../../db/stores.js';
 import { AUTO_CONFIRM, type StatusCatalogue } from '../../domain/statuses.js';
 import { cancelOrders } from '../../usecases/cancel-order.js';
 import { changeStatus, changeStatuses } from '../../usecases/change-status.js';
@@ -28,7 +28,7 @@ function checkTarget(statuses: StatusCatalogue, target: string): void {
     throw badRequest(`ステータス "${target}" はありません`);
 }
 
-export function registerOrderRoutes(routes: RouteTable, { db, queues }: RouteDeps): void {
+export function registerOrderRoutes(routes: RouteTable, { db, queues, config }: RouteDeps): void {
   const ops = depsOf(db);
   // 出荷完了 and a cancel at the cart enqueue their cart actions' delivery after commit (the sweep is
   // the safety net).
@@ -140,7 +140,8 @@ export function registerOrderRoutes(routes: RouteTable, { db, queues }: RouteDep
       .executeTakeFirst();
     if (!o) throw notFound(`注文 ${id} はありません（削除された可能性があります）`);
     const store = await getStoreById(db, o.store_id);
-    return { ...cartCancelOption(store.cart, store.settings), cartCancelled: o.cart_cancelled };
+    const credentials = await storeCredentials(db, store.id, config.JUCHU_SECRET_KEY);
+    return { ...cartCancelOption(store.cart, store.settings, credentials), cartCancelled: o.cart_cancelled };
   });
 
   routes.add('post', '/api/orders/:id/cancel', 'operator', async (req, res) => {
