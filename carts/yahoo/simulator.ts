@@ -31,7 +31,13 @@ import {
   TOKEN_PATH,
 } from './constants.js';
 import { YAHOO_DEMO_CREDENTIALS } from './demo-credentials.js';
-import { renderOrder, selectInfoFields, selectRowFields, yahooOrderId } from './render.js';
+import {
+  publicationTimeOf,
+  renderOrder,
+  selectInfoFields,
+  selectRowFields,
+  yahooOrderId,
+} from './render.js';
 import { yahooStockRoute } from './simulator-stock.js';
 import { fromYahooStamp, parseYahooTime } from './time.js';
 import { buildXml, errorXml, isObject, parseXml, text, type XmlObject } from './xml.js';
@@ -131,14 +137,23 @@ function loadFixtures(dir: string): Served[] {
  * `PublicationTime` was published when it was placed.
  */
 function rowTime(row: Record<string, string>, key: string): number | null {
+  // Read once per row and field: orderList filters on up to three times and sorts by OrderTime.
+  let times = rowTimes.get(row);
+  if (!times) rowTimes.set(row, (times = new Map()));
+  const known = times.get(key);
+  if (known !== undefined) return known;
   const v = row[key] ?? (key === 'PublicationTime' ? row.OrderTime : undefined);
-  if (!v) return null;
-  try {
-    return parseYahooTime(v).getTime();
-  } catch {
-    return null;
-  }
+  let at: number | null = null;
+  if (v)
+    try {
+      at = parseYahooTime(v).getTime();
+    } catch {
+      at = null;
+    }
+  times.set(key, at);
+  return at;
 }
+const rowTimes = new WeakMap<Record<string, string>, Map<string, number | null>>();
 
 const JST_MS = 9 * 3_600_000;
 const jstDay = (d: Date) => Math.floor((d.getTime() + JST_MS) / 86_400_000);
@@ -175,12 +190,46 @@ export async function startYahooSimulator(opts: YahooSimulatorOptions = {}): Pro
     book.load(opts.orders ?? 40, from, to);
   }
 
-  const served = (): Served[] => {
+  /**
+   * The orders an orderList condition can match, rendering only those: each generated order's times
+   * are known before it is rendered, so orders outside every time range given (with a second's slack
+   * either side; the exact check is on the rendered row) and other order ids are not rendered.
+   */
+  const candidates = (
+    orderId: string | null,
+    bounds: ReadonlyArray<[string, number | null, number | null]>,
+  ): Served[] => {
     if (fixtures) return fixtures;
-    return book.visible().map((v) => {
+    const out: Served[] = [];
+    for (const v of book.visible()) {
+      if (orderId !== null && book.cartOrderNo(v) !== orderId) continue;
+      const published = publicationTimeOf(v).getTime();
+      const times: Record<string, number> = {
+        OrderTime: v.orderedAt.getTime(),
+        PublicationTime: published,
+        LastUpdateTime: Math.max(published, v.updatedAt.getTime()),
+      };
+      const outside = bounds.some(([k, from, to]) => {
+        const t = times[k];
+        return t !== undefined && ((from !== null && t < from - 1000) || (to !== null && t >= to + 2000));
+      });
+      if (outside) continue;
       const r = renderOrder(v, sellerId);
-      return { orderId: r.row.OrderId!, row: r.row, info: r.info, body: null };
-    });
+      out.push({ orderId: r.row.OrderId!, row: r.row, info: r.info, body: null });
+    }
+    return out;
+  };
+  /**
+   * One order, rendering only that one: orderInfo and the writes name a single order. Rendering the
+   * whole book for each call (as they did) made every orderInfo cost the store's size: about 1.2 s a
+   * call for 600 orders on a busy machine, far beyond the compressed rate's interval (issue 13 item 6).
+   */
+  const servedOne = (orderId: string): Served | null => {
+    if (fixtures) return fixtures.find((s) => s.orderId === orderId) ?? null;
+    const v = book.find(orderId);
+    if (!v) return null;
+    const r = renderOrder(v, sellerId);
+    return { orderId: r.row.OrderId!, row: r.row, info: r.info, body: null };
   };
 
   /** Bearer check, quota, and the Yahoo-only body fault, shared by the API routes. */
@@ -265,7 +314,7 @@ export async function startYahooSimulator(opts: YahooSimulatorOptions = {}): Pro
     const statuses = c('OrderStatus')?.split(',') ?? null;
     const isSeen = c('IsSeen');
     const now = clock().getTime();
-    const hits = served().filter((s) => {
+    const hits = candidates(c('OrderId'), bounds).filter((s) => {
       // [I] An order held by Yahoo's checks is not in orderList before it is published.
       const published = rowTime(s.row, 'PublicationTime');
       if (published !== null && published > now) return false;
@@ -308,7 +357,7 @@ export async function startYahooSimulator(opts: YahooSimulatorOptions = {}): Pro
     const target = r.req.Target;
     const orderId = isObject(target) ? text(target.OrderId) : null;
     if (!orderId) return xmlReply(400, errorXml('Invalid Request: Target/OrderId is required.'));
-    const hit = served().find((s) => s.orderId === orderId);
+    const hit = servedOne(orderId);
     // [I] Yahoo's code for an unknown order id is not documented publicly.
     if (!hit) return xmlReply(400, errorXml(`Not Found: OrderId ${orderId}`));
     if (hit.body !== null) return xmlReply(200, hit.body);
@@ -353,7 +402,7 @@ export async function startYahooSimulator(opts: YahooSimulatorOptions = {}): Pro
     if (fix !== 'true' && fix !== 'false')
       return xmlReply(400, errorXml('Invalid Request: Target/IsPointFix must be true or false.'));
     if (fixtures) return writeError('od90000', '[simulator] recorded orders are read-only.');
-    const hit = served().find((x) => x.orderId === orderId);
+    const hit = servedOne(orderId);
     if (!hit) return writeError('od90101', `注文が存在しません: ${orderId}`);
     return { orderId, row: hit.row };
   };
