@@ -31,13 +31,7 @@ import {
   TOKEN_PATH,
 } from './constants.js';
 import { YAHOO_DEMO_CREDENTIALS } from './demo-credentials.js';
-import {
-  publicationTimeOf,
-  renderOrder,
-  selectInfoFields,
-  selectRowFields,
-  yahooOrderId,
-} from './render.js';
+import { publicationTimeOf, renderOrder, selectInfoFields, selectRowFields, yahooOrderId } from './render.js';
 import { yahooStockRoute } from './simulator-stock.js';
 import { fromYahooStamp, parseYahooTime } from './time.js';
 import { buildXml, errorXml, isObject, parseXml, text, type XmlObject } from './xml.js';
@@ -139,7 +133,10 @@ function loadFixtures(dir: string): Served[] {
 function rowTime(row: Record<string, string>, key: string): number | null {
   // Read once per row and field: orderList filters on up to three times and sorts by OrderTime.
   let times = rowTimes.get(row);
-  if (!times) rowTimes.set(row, (times = new Map()));
+  if (!times) {
+    times = new Map();
+    rowTimes.set(row, times);
+  }
   const known = times.get(key);
   if (known !== undefined) return known;
   const v = row[key] ?? (key === 'PublicationTime' ? row.OrderTime : undefined);
