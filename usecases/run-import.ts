@@ -140,9 +140,97 @@ async function windowToImport(
 }
 
 /**
- * Lists a scheduled window committing progress as it goes: the cursor moves after each page that
- * states how far the window is in (`progress: 'pages'`), or after each sub-window of
- * `importSliceMinutes` (`progress: 'windows'`); a cart with neither commits the whole window only.
+ * The items of `source` with the next page already asked for: while the caller stores page n, the
+ * source works on page n + 1 (an adapter waits for its token and fetches it), so the import's own
+ * writes overlap the cart's interval instead of adding to it. Items that are no page (`isPage`
+ * false: a progress mark) cost nothing to hold, so the source is read on past them until one page is
+ * ready ahead, never more. Items are handed out in order; a failure of the work ahead surfaces when
+ * the caller has taken every item before it. When the caller stops early, `abort` is aborted and the
+ * source is closed once its step in flight ends (nobody waits for it).
+ */
+export async function* fetchingAhead<T>(
+  source: AsyncIterable<T>,
+  opts: { isPage?: (item: T) => boolean; abort?: AbortController } = {},
+): AsyncGenerator<T> {
+  const isPage = opts.isPage ?? (() => true);
+  const it = source[Symbol.asyncIterator]();
+  const ready: T[] = [];
+  let inFlight: Promise<unknown> | null = null;
+  let ended = false;
+  let failure: { error: unknown } | null = null;
+  const askAhead = (): void => {
+    if (inFlight || ended || failure || ready.some(isPage)) return;
+    inFlight = it.next().then(
+      (r) => {
+        inFlight = null;
+        if (r.done) ended = true;
+        else {
+          ready.push(r.value);
+          askAhead();
+        }
+      },
+      (error: unknown) => {
+        inFlight = null;
+        failure = { error };
+      },
+    );
+  };
+  try {
+    for (;;) {
+      askAhead();
+      while (ready.length === 0) {
+        if (failure) throw (failure as { error: unknown }).error;
+        if (ended) return;
+        await inFlight;
+      }
+      const item = ready.shift() as T;
+      askAhead();
+      yield item;
+    }
+  } finally {
+    if (!ended && !failure) {
+      opts.abort?.abort();
+      void Promise.resolve(inFlight)
+        .then(() => it.return?.())
+        .catch(() => undefined);
+    }
+  }
+}
+
+/** One step of a window's listing: a page of orders, and the instant progress may move to after it. */
+interface ListStep {
+  orders: readonly RawOrder[];
+  commitAt: Date | null;
+}
+
+/**
+ * The steps of a scheduled window: the adapter's pages and, where the cart can say how far the window
+ * is in, the instants to commit (`progress: 'pages'`: a page's `resumeFrom`; `progress: 'windows'`:
+ * the end of each sub-window of `importSliceMinutes`; neither: only the whole window commits).
+ */
+async function* windowSteps(
+  store: Store,
+  adapter: CartAdapter,
+  window: { from: Date; to: Date },
+  opts: { resume: boolean; signal: AbortSignal },
+): AsyncGenerator<ListStep> {
+  if (adapter.progress === 'windows') {
+    for (const w of subWindows(window, store.settings.importSliceMinutes * MINUTE)) {
+      for await (const p of adapter.listOrders(w, opts)) yield { orders: p.orders, commitAt: null };
+      if (w.to < window.to) yield { orders: [], commitAt: w.to };
+    }
+    return;
+  }
+  for await (const p of adapter.listOrders(window, opts)) {
+    const at = adapter.progress === 'pages' && p.resumeFrom && p.resumeFrom < window.to ? p.resumeFrom : null;
+    yield { orders: p.orders, commitAt: at };
+  }
+}
+
+/**
+ * Lists a scheduled window committing progress as it goes, the next page fetched while this one is
+ * stored (`fetchingAhead`). The cursor moves only past steps already stored: a step's commit runs
+ * after its page and every page before it are written, never for the page being fetched ahead.
  */
 async function listCommitting(
   deps: ImportDeps,
@@ -153,19 +241,11 @@ async function listCommitting(
   page: (raws: readonly RawOrder[]) => Promise<void>,
   onProgress: () => void,
 ): Promise<void> {
-  const commit = async (at: Date) => {
-    if (await checkpointCursor(deps.db, store.id, at, window.to)) onProgress();
-  };
-  if (adapter.progress === 'windows') {
-    for (const w of subWindows(window, store.settings.importSliceMinutes * MINUTE)) {
-      for await (const p of adapter.listOrders(w, { resume })) if (p.orders.length) await page(p.orders);
-      if (w.to < window.to) await commit(w.to);
-    }
-    return;
-  }
-  for await (const p of adapter.listOrders(window, { resume })) {
-    if (p.orders.length) await page(p.orders);
-    if (adapter.progress === 'pages' && p.resumeFrom && p.resumeFrom < window.to) await commit(p.resumeFrom);
+  const abort = new AbortController();
+  const steps = windowSteps(store, adapter, window, { resume, signal: abort.signal });
+  for await (const step of fetchingAhead(steps, { isPage: (s) => s.orders.length > 0, abort })) {
+    if (step.orders.length) await page(step.orders);
+    if (step.commitAt && (await checkpointCursor(deps.db, store.id, step.commitAt, window.to))) onProgress();
   }
 }
 
@@ -272,7 +352,10 @@ export async function runImport(deps: ImportDeps, input: RunImportInput): Promis
           );
         await adapter!.afterWindow?.();
       } else {
-        for await (const p of adapter!.listOrders(window)) await page(p.orders, adapter!);
+        const abort = new AbortController();
+        const pages = adapter!.listOrders(window, { signal: abort.signal });
+        for await (const p of fetchingAhead(pages, { isPage: (x) => x.orders.length > 0, abort }))
+          await page(p.orders, adapter!);
         await credentialsWorked(deps.db, store.id);
       }
     }
