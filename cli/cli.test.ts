@@ -1,14 +1,22 @@
 // The admin command line end to end: a real worker process, a simulator, real Postgres and Redis.
+// `juchu --help` runs as its own process; the other commands in-process (test/harness.ts).
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shopifySimulator } from '../carts/shopify/simulator.js';
 import type { RunningSimulator } from '../carts/sim/kit.js';
-import { childEnv, createTestDb, runJuchu, type TestDb, uniquePrefix } from '../test/harness.js';
+import {
+  childEnv,
+  createTestDb,
+  runJuchu,
+  runJuchuInProcess,
+  type TestDb,
+  uniquePrefix,
+} from '../test/harness.js';
 import { seedTestShop } from '../test/pipeline.js';
 import { buildProgram } from './program.js';
 
-const juchu = runJuchu;
+const juchu = runJuchuInProcess;
 
 describe('juchu CLI', () => {
   let t: TestDb;
@@ -38,7 +46,7 @@ describe('juchu CLI', () => {
   });
 
   it('has --help on every command', async () => {
-    const top = await juchu(['--help'], env);
+    const top = await runJuchu(['--help'], env);
     expect(top.code).toBe(0);
     expect(top.stdout).toMatch(/Usage: juchu/);
     const program = buildProgram();
@@ -111,6 +119,18 @@ describe('juchu CLI', () => {
 
     const retry = await juchu(['retry', '--list'], env);
     expect(retry.stdout).toMatch(/no failed jobs/);
+  });
+
+  it('in-process runs close what they open, also when a command fails (exit 1 inside withRuntime)', async () => {
+    const sockets = () => process.getActiveResourcesInfo().filter((r) => r.startsWith('TCP')).length;
+    const before = sockets();
+    expect((await juchu(['stores', 'list'], env)).code).toBe(0);
+    expect((await juchu(['retry', '--list'], env)).code).toBe(0);
+    const unknown = await juchu(['retry', '--queue', 'nope'], env);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/^juchu: unknown queue "nope"/);
+    // Closing a socket completes on a later turn of the event loop: wait for it, not for a time.
+    await expect.poll(sockets, { timeout: 5_000 }).toBeLessThanOrEqual(before);
   });
 
   it('parses a recorded cart response into the spec JSON', async () => {

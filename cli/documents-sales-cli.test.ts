@@ -1,12 +1,20 @@
-// juchu labels picking|delivery-note and juchu sales list|export|return as their own processes on a
-// real database: the PDFs written and read back, the daily CSV in Shift_JIS, a return by line number.
+// juchu labels picking|delivery-note and juchu sales list|export|return on a real database (the picking list
+// as its own process, the rest in-process): the PDFs written and read back, the daily CSV in Shift_JIS, a
+// return by line number.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emptyParty } from '../domain/order.js';
-import { childEnv, createTestDb, runJuchu, type TestDb, uniquePrefix } from '../test/harness.js';
+import {
+  childEnv,
+  createTestDb,
+  runJuchu,
+  runJuchuInProcess,
+  type TestDb,
+  uniquePrefix,
+} from '../test/harness.js';
 import { pdfText } from '../test/pdf-text.js';
 import { at, cartOrder, createShop, importOrders, orderView, seedStock } from '../test/stock-fixtures.js';
 import { confirmShipment } from '../usecases/confirm-shipment.js';
@@ -19,7 +27,7 @@ describe('juchu labels picking|delivery-note and juchu sales', () => {
   let dir: string;
   let batchId = 0;
   let orderNo = '';
-  const juchu = (...args: string[]) => runJuchu(args, env);
+  const juchu = (...args: string[]) => runJuchuInProcess(args, env);
   const today = new Date(Date.now() + 9 * 3600_000).toISOString().slice(0, 10);
 
   beforeAll(async () => {
@@ -50,7 +58,7 @@ describe('juchu labels picking|delivery-note and juchu sales', () => {
 
   it('writes the picking list and the 納品書 as PDF', async () => {
     const picking = path.join(dir, 'picking.pdf');
-    const r = await juchu('labels', 'picking', '--batch', String(batchId), '--out', picking);
+    const r = await runJuchu(['labels', 'picking', '--batch', String(batchId), '--out', picking], env);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('1 orders');
     expect((await pdfText(await readFile(picking)))[0]).toContain('焼き海苔 全形10枚');

@@ -1,5 +1,6 @@
-// juchu carriers … and juchu labels … as their own processes on a real database: settings, the
-// instruction's batch, the export twice the same bytes, the result file back with an unmatched row.
+// juchu carriers … and juchu labels … on a real database (the first as its own process, the rest in-process):
+// settings, the instruction's batch, the export twice the same bytes, the result file back with an unmatched
+// row.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,7 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../db/stores.js';
 import { emptyParty } from '../domain/order.js';
 import { S } from '../domain/statuses.js';
-import { childEnv, createTestDb, runJuchu, type TestDb, uniquePrefix } from '../test/harness.js';
+import {
+  childEnv,
+  createTestDb,
+  runJuchu,
+  runJuchuInProcess,
+  type TestDb,
+  uniquePrefix,
+} from '../test/harness.js';
 import { at, cartOrder, createShop, importOrders, orderView, seedStock } from '../test/stock-fixtures.js';
 
 describe('juchu labels and carriers', () => {
@@ -16,7 +24,8 @@ describe('juchu labels and carriers', () => {
   let env: NodeJS.ProcessEnv;
   let dir: string;
   let shop: Store;
-  const juchu = (...args: string[]) => runJuchu(args, env);
+  const juchu = (...args: string[]) => runJuchuInProcess(args, env);
+  const juchuProcess = (...args: string[]) => runJuchu(args, env);
 
   beforeAll(async () => {
     t = await createTestDb('labels-cli');
@@ -52,7 +61,7 @@ describe('juchu labels and carriers', () => {
   it('sets the sender, default and a rule, and shows them', async () => {
     expect(
       (
-        await juchu(
+        await juchuProcess(
           'carriers',
           'sender',
           '--store',

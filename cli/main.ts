@@ -1,9 +1,9 @@
 // juchu — the order desk's command line.
-import { buildProgram } from './program.js';
+import { buildProgram, uncaughtMessage } from './program.js';
 
 await buildProgram()
   .parseAsync(process.argv)
   .catch((e: unknown) => {
-    process.stderr.write(`juchu: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.stderr.write(uncaughtMessage(e));
     process.exit(1);
   });

@@ -1,8 +1,8 @@
-// The admin's commands as processes against real PostgreSQL and Redis: juchu products (add with the
-// マスタなし re-check at once, list, show, edit, deactivate, delete refused while used, CSV import with
-// --dry-run and a refused file, export in Shift_JIS), warehouses list, rejects, allocate (now, and
-// --full --dry-run), required options (set-status / cancel without an order refuse), reconcile
-// --no-wait saying what it queued.
+// The admin's commands against real PostgreSQL and Redis (products add as its own process, the rest
+// in-process): juchu products (add with the マスタなし re-check at once, list, show, edit, deactivate, delete
+// refused while used, CSV import with --dry-run and a refused file, export in Shift_JIS), warehouses list,
+// rejects, allocate (now, and --full --dry-run), required options (set-status / cancel without an order
+// refuse), reconcile --no-wait saying what it queued.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,11 +10,21 @@ import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findStore } from '../db/stores.js';
 import { S } from '../domain/statuses.js';
-import { childEnv, createTestDb, runJuchu, type TestDb, uniquePrefix } from '../test/harness.js';
+import {
+  childEnv,
+  createTestDb,
+  runJuchu,
+  runJuchuInProcess,
+  type TestDb,
+  uniquePrefix,
+} from '../test/harness.js';
 import { seedTestShop } from '../test/pipeline.js';
 import { cartOrder, importOrders, orderView } from '../test/stock-fixtures.js';
 
-// Every command is a process of its own (a few seconds each on a busy machine).
+// One command as a process of its own (the binary), the others in-process through the same command
+// tree (a process is a few seconds each on a busy machine).
+const juchu = runJuchuInProcess;
+
 describe('juchu products, warehouses, rejects, allocate', { timeout: 300_000 }, () => {
   let t: TestDb;
   let env: NodeJS.ProcessEnv;
@@ -59,27 +69,27 @@ describe('juchu products, warehouses, rejects, allocate', { timeout: 300_000 }, 
     expect(add.stdout).toContain('マスタなし商品: 1 orders took the product, 1 moved on');
     expect((await orderView(t.db, store.id, 'CLI-1')).status).not.toBe(S.unknownProduct);
 
-    const bad = await runJuchu(['products', 'add', '--code', 'CLI-2', '--name', 'x', '--jan', '123'], env);
+    const bad = await juchu(['products', 'add', '--code', 'CLI-2', '--name', 'x', '--jan', '123'], env);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^juchu: JAN: 桁数が違います/);
-    const missing = await runJuchu(['products', 'add', '--code', 'CLI-3'], env);
+    const missing = await juchu(['products', 'add', '--code', 'CLI-3'], env);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("required option '--name <name>' not specified");
 
-    const list = await runJuchu(['products', 'list', '--q', 'CLI'], env);
+    const list = await juchu(['products', 'list', '--q', 'CLI'], env);
     expect(list.stdout).toMatch(/CLI-NEW .*\n1 products\n$/);
-    const show = JSON.parse((await runJuchu(['products', 'show', 'CLI-NEW'], env)).stdout);
+    const show = JSON.parse((await juchu(['products', 'show', 'CLI-NEW'], env)).stdout);
     expect(show).toMatchObject({ code: 'CLI-NEW', taxRate: 8, needsCheck: false });
 
-    const edit = await runJuchu(['products', 'edit', 'CLI-NEW', '--needs-check', '--note', '色を確認'], env);
+    const edit = await juchu(['products', 'edit', 'CLI-NEW', '--needs-check', '--note', '色を確認'], env);
     expect(edit.stdout).toContain('changed: 要修正, 要修正メモ');
     expect(edit.stdout).toContain('[要修正: 色を確認]');
-    expect((await runJuchu(['products', 'deactivate', 'CLI-NEW'], env)).stdout).toMatch(/CLI-NEW +inactive/);
-    expect((await runJuchu(['products', 'list', '--q', 'CLI'], env)).stdout).toBe('0 products\n');
-    expect((await runJuchu(['products', 'list', '--q', 'CLI', '--state', 'all'], env)).stdout).toContain(
+    expect((await juchu(['products', 'deactivate', 'CLI-NEW'], env)).stdout).toMatch(/CLI-NEW +inactive/);
+    expect((await juchu(['products', 'list', '--q', 'CLI'], env)).stdout).toBe('0 products\n');
+    expect((await juchu(['products', 'list', '--q', 'CLI', '--state', 'all'], env)).stdout).toContain(
       'CLI-NEW',
     );
-    const del = await runJuchu(['products', 'delete', 'CLI-NEW'], env);
+    const del = await juchu(['products', 'delete', 'CLI-NEW'], env);
     expect(del.code).toBe(1);
     expect(del.stderr).toContain('使われているため削除できません（受注明細 1 件）');
   });
@@ -87,17 +97,17 @@ describe('juchu products, warehouses, rejects, allocate', { timeout: 300_000 }, 
   it('imports a CSV with --dry-run first, refuses a file with a bad row, exports Shift_JIS', async () => {
     const good = path.join(dir, 'good.csv');
     await writeFile(good, iconv.encode('商品コード,商品名,税率\r\nCLI-CSV,CSV の商品,10\r\n', 'cp932'));
-    const dry = await runJuchu(['products', 'import', good, '--dry-run'], env);
+    const dry = await juchu(['products', 'import', good, '--dry-run'], env);
     expect(dry.code).toBe(0);
     expect(dry.stdout).toBe(
       '+ 2 行目 CLI-CSV: 新規\n確認のみ（まだ登録していません）: 新規 1 件、変更 0 件、変更なし 0 件\n',
     );
-    const done = await runJuchu(['products', 'import', good], env);
+    const done = await juchu(['products', 'import', good], env);
     expect(done.stdout).toContain('登録しました: 新規 1 件');
 
     const bad = path.join(dir, 'bad.csv');
     await writeFile(bad, '商品コード,商品名,税率\nCLI-OK,よい,10\nCLI-BAD,,7\n');
-    const r = await runJuchu(['products', 'import', bad], env);
+    const r = await juchu(['products', 'import', bad], env);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
       [
@@ -107,13 +117,11 @@ describe('juchu products, warehouses, rejects, allocate', { timeout: 300_000 }, 
         '',
       ].join('\n'),
     );
-    expect((await runJuchu(['products', 'show', 'CLI-OK'], env)).code).toBe(1);
-    expect((await runJuchu(['products', 'import', path.join(dir, 'none.csv')], env)).stderr).toMatch(
-      /ENOENT/,
-    );
+    expect((await juchu(['products', 'show', 'CLI-OK'], env)).code).toBe(1);
+    expect((await juchu(['products', 'import', path.join(dir, 'none.csv')], env)).stderr).toMatch(/ENOENT/);
 
     const out = path.join(dir, 'export.csv');
-    const ex = await runJuchu(['products', 'export', '--encoding', 'sjis', '--out', out], env);
+    const ex = await juchu(['products', 'export', '--encoding', 'sjis', '--out', out], env);
     expect(ex.code).toBe(0);
     const text = iconv.decode(await readFile(out), 'cp932');
     expect(text.split('\r\n')[0]).toBe('商品コード,商品名,JAN,税率,要修正,要修正メモ,有効');
@@ -121,47 +129,47 @@ describe('juchu products, warehouses, rejects, allocate', { timeout: 300_000 }, 
   });
 
   it('lists warehouses and rejects; a reject that does not exist is refused', async () => {
-    const w = await runJuchu(['warehouses', 'list'], env);
+    const w = await juchu(['warehouses', 'list'], env);
     expect(w.stdout).toMatch(/^tokyo +priority +1 +enabled +東京倉庫/m);
-    expect((await runJuchu(['rejects', 'list'], env)).stdout).toBe('0 rejects\n');
-    const show = await runJuchu(['rejects', 'show', '999'], env);
+    expect((await juchu(['rejects', 'list'], env)).stdout).toBe('0 rejects\n');
+    const show = await juchu(['rejects', 'show', '999'], env);
     expect(show.code).toBe(1);
     expect(show.stderr).toBe('juchu: no reject 999\n');
-    const rp = await runJuchu(['rejects', 'reprocess', '999'], env);
+    const rp = await juchu(['rejects', 'reprocess', '999'], env);
     expect(rp.code).toBe(1);
     expect(rp.stderr).toBe('juchu: 取込エラー 999 はありません\n');
   });
 
   it('allocates now, and lists what a full re-plan would move', async () => {
-    const now = await runJuchu(['allocate'], env);
+    const now = await juchu(['allocate'], env);
     expect(now.code).toBe(0);
     expect(now.stdout).toMatch(/^✓ \d+ products looked at: \d+ units reserved, \d+ orders moved on\n$/);
-    const dry = await runJuchu(['allocate', '--full', '--dry-run'], env);
+    const dry = await juchu(['allocate', '--full', '--dry-run'], env);
     expect(dry.code).toBe(0);
     expect(dry.stdout).toMatch(
       /0 lines of 0 orders would move \(of \d+ lines looked at\); nothing written \(--dry-run\)\n$/,
     );
-    const alone = await runJuchu(['allocate', '--dry-run'], env);
+    const alone = await juchu(['allocate', '--dry-run'], env);
     expect(alone.code).toBe(1);
     expect(alone.stderr).toContain('add --full');
   });
 
   it('refuses set-status and cancel without an order, and says what reconcile --no-wait queued', async () => {
-    const none = await runJuchu(['set-status', '--to', 'auto'], env);
+    const none = await juchu(['set-status', '--to', 'auto'], env);
     expect(none.code).toBe(1);
-    const empty = await runJuchu(['set-status', '--to', 'auto', '--order', ','], env);
+    const empty = await juchu(['set-status', '--to', 'auto', '--order', ','], env);
     expect(empty.code).toBe(1);
     expect(empty.stderr).toBe('juchu: give at least one order: --order <受注No or store:cartOrderNo>\n');
     expect(empty.stdout).toBe('');
-    const cancel = await runJuchu(['cancel', '--order', ''], env);
+    const cancel = await juchu(['cancel', '--order', ''], env);
     expect(cancel.code).toBe(1);
     expect(cancel.stdout).not.toContain('0 done');
-    const rec = await runJuchu(['reconcile', '--store', 'rakuten-main', '--no-wait'], env);
+    const rec = await juchu(['reconcile', '--store', 'rakuten-main', '--no-wait'], env);
     expect(rec.code).toBe(0);
     expect(rec.stdout).toMatch(
       /^reconcile of rakuten-main \(yesterday, JST\) enqueued \(job \d+\); not waiting \(--no-wait\)\n$/,
     );
-    const unknown = await runJuchu(['reconcile', '--store', 'nope', '--no-wait'], env);
+    const unknown = await juchu(['reconcile', '--store', 'nope', '--no-wait'], env);
     expect(unknown.code).toBe(1);
   });
 });

@@ -1,7 +1,9 @@
 // The juchu command tree. `juchu <command> --help` describes each command.
-import { Command } from 'commander';
+import { format } from 'node:util';
+import { Command, CommanderError } from 'commander';
 import { migrateDownAll, migrateToLatest } from '../db/migrate.js';
 import { DEMO_USERS, demoUsersWithRandomPasswords, seedDemo } from '../dev/seed-demo.js';
+import { LOG_LEVELS } from '../infra/config.js';
 import { logger } from '../infra/logger.js';
 import { preflight } from '../infra/preflight.js';
 import { createProducerConnection, ready } from '../infra/redis.js';
@@ -152,4 +154,111 @@ export function buildProgram(): Command {
   registerUploadCommands(program);
   registerSalesCommands(program);
   return program;
+}
+
+/** Commands that run until a signal: only a process of their own can run them. */
+export const LONG_RUNNING_COMMANDS = ['worker', 'scheduler', 'dashboard', 'demo', 'simulate'] as const;
+
+/** What `juchu` prints for an error no command handled: one line, exit 1. */
+export function uncaughtMessage(e: unknown): string {
+  return `juchu: ${e instanceof Error ? e.message : String(e)}\n`;
+}
+
+/** process.exit() inside runCli: the command stops here, as its process would. */
+class CliExit extends Error {
+  constructor(readonly code: number) {
+    super(`juchu exited with ${code}`);
+  }
+}
+
+export interface CliIo {
+  stdout: { write(s: string): unknown };
+  stderr: { write(s: string): unknown };
+  /** The command's environment (its configuration, credentials named in a stores file, USER). */
+  env: NodeJS.ProcessEnv;
+}
+
+let running: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs `juchu <argv>` in this process and resolves with its exit code, for tests: what a command
+ * prints goes to `io` and `io.env` is its environment, as if it were its own process. A command ends
+ * through its own `finally` blocks (withDb / withRuntime close their pools), so a run leaves no
+ * connection open; process.exit() stops the command where it is called and output after it is
+ * dropped, as the process would have died there. process.stdout / process.stderr / process.env /
+ * process.exit / process.exitCode are the process's own, so runs take turns (one at a time).
+ * Commands that run until a signal (LONG_RUNNING_COMMANDS) are refused: spawn bin/juchu.mjs. Not the
+ * same as a process: the log (pino writes to file descriptor 1 itself) is not in `io.stdout`, and
+ * modules are loaded once for all runs.
+ */
+export function runCli(argv: string[], io: CliIo): Promise<number> {
+  const first = argv.find((a) => !a.startsWith('-'));
+  if (first && (LONG_RUNNING_COMMANDS as readonly string[]).includes(first))
+    return Promise.reject(new Error(`runCli: juchu ${first} runs until a signal; spawn bin/juchu.mjs`));
+  const run = running.then(() => runAlone(argv, io));
+  running = run.catch(() => undefined);
+  return run;
+}
+
+async function runAlone(argv: string[], io: CliIo): Promise<number> {
+  const saved = {
+    stdout: process.stdout.write,
+    stderr: process.stderr.write,
+    exit: process.exit,
+    exitCode: process.exitCode,
+    env: { ...process.env },
+    logLevel: logger.level,
+    console: { log: console.log, info: console.info, warn: console.warn, error: console.error },
+  };
+  let exited: number | undefined;
+  const writer =
+    (to: CliIo['stdout']) =>
+    (chunk: unknown, ...rest: unknown[]): boolean => {
+      if (exited === undefined)
+        to.write(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString());
+      const cb = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+      cb?.();
+      return true;
+    };
+  setEnv(io.env);
+  logger.level = (LOG_LEVELS as readonly string[]).includes(io.env.LOG_LEVEL ?? '')
+    ? (io.env.LOG_LEVEL as string)
+    : 'info';
+  process.exitCode = undefined;
+  process.stdout.write = writer(io.stdout) as typeof process.stdout.write;
+  process.stderr.write = writer(io.stderr) as typeof process.stderr.write;
+  // A test runner's console does not write to process.stdout: a command's console.* would not be seen.
+  console.log = console.info = (...a: unknown[]) => process.stdout.write(`${format(...a)}\n`);
+  console.warn = console.error = (...a: unknown[]) => process.stderr.write(`${format(...a)}\n`);
+  process.exit = ((code?: number | string | null) => {
+    exited ??= code === undefined || code === null ? Number(process.exitCode ?? 0) : Number(code);
+    throw new CliExit(exited);
+  }) as typeof process.exit;
+  try {
+    const program = buildProgram();
+    // Commander's own exits (help, a missing option) come back as CommanderError instead.
+    const all = (c: Command): Command[] => [c, ...c.commands.flatMap((s) => all(s as Command))];
+    for (const c of all(program)) c.exitOverride();
+    await program.parseAsync(['node', 'juchu', ...argv]);
+    return exited ?? Number(process.exitCode ?? 0);
+  } catch (e) {
+    if (exited !== undefined) return exited;
+    if (e instanceof CommanderError) return e.exitCode;
+    process.stderr.write(uncaughtMessage(e));
+    return 1;
+  } finally {
+    process.stdout.write = saved.stdout;
+    process.stderr.write = saved.stderr;
+    process.exit = saved.exit;
+    process.exitCode = saved.exitCode;
+    Object.assign(console, saved.console);
+    logger.level = saved.logLevel;
+    setEnv(saved.env);
+  }
+}
+
+/** Makes process.env hold exactly `env` (in place: the object itself is Node's). */
+function setEnv(env: NodeJS.ProcessEnv): void {
+  for (const k of Object.keys(process.env)) if (!(k in env)) delete process.env[k];
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) process.env[k] = v;
 }

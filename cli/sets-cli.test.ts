@@ -1,13 +1,23 @@
 // juchu sets (define, list, show, clear, the refusals) and juchu mappings add through
 // usecases/save-mapping.ts (the re-check of the orders waiting in マスタなし商品 is queued; run, it
-// lets them go on), as processes against real PostgreSQL and Redis.
+// lets them go on), against real PostgreSQL and Redis: the first define as its own process, the rest
+// in-process.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findStore } from '../db/stores.js';
 import { S } from '../domain/statuses.js';
 import { processRecheckMapping } from '../jobs/recheck-mapping.js';
-import { childEnv, createTestDb, runJuchu, type TestDb, uniquePrefix } from '../test/harness.js';
+import {
+  childEnv,
+  createTestDb,
+  runJuchu,
+  runJuchuInProcess,
+  type TestDb,
+  uniquePrefix,
+} from '../test/harness.js';
 import { seedTestShop, testDeps, testQueues } from '../test/pipeline.js';
 import { cartOrder, importOrders, orderView, seedStock } from '../test/stock-fixtures.js';
+
+const juchu = runJuchuInProcess;
 
 describe('juchu sets and juchu mappings add', { timeout: 300_000 }, () => {
   let t: TestDb;
@@ -33,17 +43,17 @@ describe('juchu sets and juchu mappings add', { timeout: 300_000 }, () => {
     expect(def.stdout).toMatch(
       /CS-GIFT +2 sets free {2}CS-CUP×2 \(free 5\), CS-TEA×1 \(free 2\) {2}open lines 0/,
     );
-    const list = await runJuchu(['sets', 'list'], env);
+    const list = await juchu(['sets', 'list'], env);
     expect(list.stdout).toMatch(/^CS-GIFT +2 sets free .*\n1 sets\n$/);
-    const show = JSON.parse((await runJuchu(['sets', 'show', 'CS-GIFT'], env)).stdout);
+    const show = JSON.parse((await juchu(['sets', 'show', 'CS-GIFT'], env)).stdout);
     expect(show).toMatchObject({ code: 'CS-GIFT', freeSets: 2, components: [{ productCode: 'CS-CUP' }, {}] });
 
-    const inSet = await runJuchu(['sets', 'define', 'CS-CUP', 'CS-TEA:1'], env);
+    const inSet = await juchu(['sets', 'define', 'CS-CUP', 'CS-TEA:1'], env);
     expect(inSet.code).toBe(1);
     expect(inSet.stderr).toBe('juchu: CS-CUP は他のセットの構成品です。セットにはできません\n');
-    const unknown = await runJuchu(['sets', 'define', 'CS-GIFT', 'NOPE:1'], env);
+    const unknown = await juchu(['sets', 'define', 'CS-GIFT', 'NOPE:1'], env);
     expect(unknown.stderr).toBe('juchu: 構成品 NOPE は商品マスタにありません\n');
-    const badArg = await runJuchu(['sets', 'define', 'CS-GIFT', 'CS-CUP:x'], env);
+    const badArg = await juchu(['sets', 'define', 'CS-GIFT', 'CS-CUP:x'], env);
     expect(badArg.code).toBe(1);
     expect(badArg.stderr).toContain('is not a component');
 
@@ -53,19 +63,19 @@ describe('juchu sets and juchu mappings add', { timeout: 300_000 }, () => {
       cartOrder(store, 'CS-1', { lines: [['CS-GIFT', 1]], orderedAt: '2026-12-01T01:00:00Z' }),
     ]);
     expect((await orderView(t.db, store.id, 'CS-1')).held).toEqual([3]);
-    const busy = await runJuchu(['sets', 'clear', 'CS-GIFT'], env);
+    const busy = await juchu(['sets', 'clear', 'CS-GIFT'], env);
     expect(busy.code).toBe(1);
     expect(busy.stderr).toContain('未出荷の注文 1 行で使われています');
-    expect((await runJuchu(['sets', 'list'], env)).stdout).toMatch(/CS-GIFT +1 sets free .* open lines 1/);
+    expect((await juchu(['sets', 'list'], env)).stdout).toMatch(/CS-GIFT +1 sets free .* open lines 1/);
 
     await t.db
       .updateTable('order_lines')
       .set({ open: false })
       .where('product_code', '=', 'CS-GIFT')
       .execute();
-    const clear = await runJuchu(['sets', 'clear', 'CS-GIFT'], env);
+    const clear = await juchu(['sets', 'clear', 'CS-GIFT'], env);
     expect(clear.stdout).toBe('✓ CS-GIFT はセット商品ではなくなりました\n');
-    expect((await runJuchu(['sets', 'show', 'CS-GIFT'], env)).code).toBe(1);
+    expect((await juchu(['sets', 'show', 'CS-GIFT'], env)).code).toBe(1);
   });
 
   it('mappings add saves through the use case and queues the re-check, which lets waiting orders go on', async () => {
@@ -75,13 +85,13 @@ describe('juchu sets and juchu mappings add', { timeout: 300_000 }, () => {
     ]);
     expect((await orderView(t.db, store.id, 'MAP-1')).status).toBe(S.unknownProduct);
 
-    const bad = await runJuchu(
+    const bad = await juchu(
       ['mappings', 'add', '--store', 'rakuten-main', '--cart-code', 'cart-tea-50', '--product', 'NOPE'],
       env,
     );
     expect(bad.code).toBe(1);
     expect(bad.stderr).toBe('juchu: 商品コード NOPE は商品マスタにありません\n');
-    const units = await runJuchu(
+    const units = await juchu(
       [
         'mappings',
         'add',
@@ -98,7 +108,7 @@ describe('juchu sets and juchu mappings add', { timeout: 300_000 }, () => {
     );
     expect(units.code).toBe(1);
 
-    const ok = await runJuchu(
+    const ok = await juchu(
       ['mappings', 'add', '--store', 'rakuten-main', '--cart-code', 'cart-tea-50', '--product', 'CS-TEA'],
       env,
     );

@@ -1,14 +1,23 @@
-// juchu stock upload as a process against real PostgreSQL: a file with refused rows exits 1 naming
-// the file and each refused value, the good rows are in; the same file again changes nothing (exit
-// 1 still: its rows were refused); juchu uploads list / show give the stored result; a file that
-// does not exist is named.
+// juchu stock upload against real PostgreSQL (the first upload as its own process, the rest in-process): a
+// file with refused rows exits 1 naming the file and each refused value, the good rows are in; the same file
+// again changes nothing (exit 1 still: its rows were refused); juchu uploads list / show give the stored
+// result; a file that does not exist is named.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { childEnv, createTestDb, runJuchu, type TestDb, uniquePrefix } from '../test/harness.js';
+import {
+  childEnv,
+  createTestDb,
+  runJuchu,
+  runJuchuInProcess,
+  type TestDb,
+  uniquePrefix,
+} from '../test/harness.js';
 import { seedStock } from '../test/stock-fixtures.js';
+
+const juchu = runJuchuInProcess;
 
 describe('juchu stock upload', { timeout: 120_000 }, () => {
   let t: TestDb;
@@ -42,24 +51,24 @@ describe('juchu stock upload', { timeout: 120_000 }, () => {
     expect(r.stdout).toContain('nyuka.csv 4 行目: 商品コード「GHOST」は商品マスタにありません');
     expect(r.stdout).toContain('nyuka.csv: 1 行を反映、2 行はエラー');
     expect(await onHand()).toBe(7);
-    const again = await runJuchu(['stock', 'upload', file], env);
+    const again = await juchu(['stock', 'upload', file], env);
     expect(again.stdout).toContain('反映済みです。今回は何も変えていません');
     expect(await onHand()).toBe(7);
 
     // The stored result by id: the refused rows by line, exit 1 as the upload's.
-    const list = await runJuchu(['uploads', 'list'], env);
+    const list = await juchu(['uploads', 'list'], env);
     const id = /#(\d+) stock nyuka\.csv 完了/.exec(list.stdout)?.[1];
     expect(id).toBeDefined();
-    const shown = await runJuchu(['uploads', 'show', id!], env);
+    const shown = await juchu(['uploads', 'show', id!], env);
     expect(shown.code).toBe(1);
     expect(shown.stdout).toContain('✗ nyuka.csv 4 行目: 商品コード「GHOST」は商品マスタにありません');
 
     const good = path.join(dir, 'ok.csv');
     await writeFile(good, 'product_code,warehouse,quantity\nCLIS,tokyo,3\n');
-    expect((await runJuchu(['stock', 'upload', good], env)).code).toBe(0);
+    expect((await juchu(['stock', 'upload', good], env)).code).toBe(0);
     expect(await onHand()).toBe(10);
 
-    const missing = await runJuchu(['stock', 'upload', path.join(dir, 'nai.csv')], env);
+    const missing = await juchu(['stock', 'upload', path.join(dir, 'nai.csv')], env);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('nai.csv」を開けません');
   });

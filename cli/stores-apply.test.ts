@@ -1,12 +1,22 @@
-// `juchu stores apply` as a process: a stores file goes through the save-store use case, so a base URL
-// outside the cart's hosts is refused with one line naming the store, a test store may point at a
-// local simulator, and moving a store to another server drops its credentials and says so.
+// `juchu stores apply` (one run as its own process, the rest in-process): a stores file goes through the
+// save-store use case, so a base URL outside the cart's hosts is refused with one line naming the store, a
+// test store may point at a local simulator, and moving a store to another server drops its credentials and
+// says so.
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findStore } from '../db/stores.js';
-import { childEnv, createTestDb, runJuchu, type TestDb, uniquePrefix } from '../test/harness.js';
+import {
+  childEnv,
+  createTestDb,
+  runJuchu,
+  runJuchuInProcess,
+  type TestDb,
+  uniquePrefix,
+} from '../test/harness.js';
+
+const juchu = runJuchuInProcess;
 
 async function storesFile(yaml: string): Promise<string> {
   const p = path.join(tmpdir(), `stores-apply-${process.pid}-${Math.random().toString(36).slice(2)}.yaml`);
@@ -33,8 +43,16 @@ describe('juchu stores apply', () => {
   });
 
   it('refuses a base URL outside the cart’s hosts, in one line naming the store, and saves nothing', async () => {
-    for (const url of ['https://evil.example', 'http://127.0.0.1:4010', 'http://169.254.169.254']) {
-      const r = await runJuchu(['stores', 'apply', await storesFile(rakuten(`    baseUrl: ${url}\n`))], env);
+    for (const [i, url] of [
+      'https://evil.example',
+      'http://127.0.0.1:4010',
+      'http://169.254.169.254',
+    ].entries()) {
+      // The first as its own process: the binary says it in one line and exits 1 too.
+      const r = await (i === 0 ? runJuchu : juchu)(
+        ['stores', 'apply', await storesFile(rakuten(`    baseUrl: ${url}\n`))],
+        env,
+      );
       expect(r.code, url).toBe(1);
       expect(r.stderr, url).toMatch(/store rakuten-sim: API のベース URL/);
       expect(r.stderr, url).not.toMatch(/\bat .+\(/); // no stack trace
@@ -44,7 +62,7 @@ describe('juchu stores apply', () => {
 
   it('lets a test store point at a local simulator, and drops its credentials when it moves', async () => {
     const creds = '    credentialsFromEnv:\n      serviceSecret: T_SECRET\n      licenseKey: T_LICENSE\n';
-    const first = await runJuchu(
+    const first = await juchu(
       [
         'stores',
         'apply',
@@ -55,7 +73,7 @@ describe('juchu stores apply', () => {
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/✓ rakuten-sim \(rakuten\) enabled .* test store {2}credentials updated/);
 
-    const moved = await runJuchu(
+    const moved = await juchu(
       [
         'stores',
         'apply',
@@ -71,7 +89,7 @@ describe('juchu stores apply', () => {
       hasCredentials: false,
       credentialState: 'needs_credentials',
     });
-    const list = await runJuchu(['stores', 'list'], env);
+    const list = await juchu(['stores', 'list'], env);
     expect(list.stdout).toMatch(/rakuten-sim .* test store {2}⚠ 要再登録: API のベース URL の接続先が/);
   });
 
@@ -107,7 +125,7 @@ describe('juchu stores apply', () => {
     ];
     for (const [yaml, message] of cases) {
       const f = await storesFile(yaml);
-      const r = await runJuchu(['stores', 'apply', f], env);
+      const r = await juchu(['stores', 'apply', f], env);
       expect(r.code, yaml).toBe(1);
       expect(r.stderr, yaml).toMatch(message);
       expect(r.stderr.startsWith(`juchu: ${f}: `), r.stderr).toBe(true);
@@ -120,17 +138,14 @@ describe('juchu stores apply', () => {
   it('moves a store to another cart only with --change-cart', async () => {
     const entry = (cart: string) =>
       `stores:\n  - code: mover\n    cart: ${cart}\n    name: M\n    baseUrl: ${cart === 'csv' ? 'file:///tmp/juchu-mover' : 'http://127.0.0.1:4010'}\n    testStore: true\n`;
-    expect((await runJuchu(['stores', 'apply', await storesFile(entry('csv'))], env)).code).toBe(0);
-    const refused = await runJuchu(['stores', 'apply', await storesFile(entry('rakuten'))], env);
+    expect((await juchu(['stores', 'apply', await storesFile(entry('csv'))], env)).code).toBe(0);
+    const refused = await juchu(['stores', 'apply', await storesFile(entry('rakuten'))], env);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(
       /store mover: cart: 店舗 mover は csv の店舗で、カートは変更できません.*--change-cart/,
     );
     expect(await findStore(t.db, 'mover')).toMatchObject({ cart: 'csv' });
-    const moved = await runJuchu(
-      ['stores', 'apply', '--change-cart', await storesFile(entry('rakuten'))],
-      env,
-    );
+    const moved = await juchu(['stores', 'apply', '--change-cart', await storesFile(entry('rakuten'))], env);
     expect(moved.code, moved.stderr).toBe(0);
     expect(moved.stdout).toContain('⚠ cart csv → rakuten');
     expect(await findStore(t.db, 'mover')).toMatchObject({ cart: 'rakuten' });

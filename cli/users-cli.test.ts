@@ -1,12 +1,19 @@
-// `juchu users` and `juchu seed-demo` as processes: an admin password anyone could guess is refused
-// with the rule's message, and with NODE_ENV=production the demo's fixed passwords are refused and
+// `juchu users` (in-process) and `juchu seed-demo` (its own process): an admin password anyone could guess is
+// refused with the rule's message, and with NODE_ENV=production the demo's fixed passwords are refused and
 // seed-demo gives the demo users random ones (printed once).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyPassword } from '../db/users.js';
 import { DEMO_PASSWORDS } from '../domain/passwords.js';
-import { childEnv, createTestDb, runJuchu, type TestDb, uniquePrefix } from '../test/harness.js';
+import {
+  childEnv,
+  createTestDb,
+  runJuchu,
+  runJuchuInProcess,
+  type TestDb,
+  uniquePrefix,
+} from '../test/harness.js';
 
-const juchu = runJuchu;
+const juchu = runJuchuInProcess;
 
 describe('juchu users and seed-demo: password rules', () => {
   let t: TestDb;
@@ -58,7 +65,7 @@ describe('juchu users and seed-demo: password rules', () => {
     expect(demo.code).toBe(1);
     expect(demo.stderr).toContain('本番環境');
 
-    const seeded = await juchu(['seed-demo', '--csv-inbox', '/nonexistent'], production);
+    const seeded = await runJuchu(['seed-demo', '--csv-inbox', '/nonexistent'], production);
     expect(seeded.code, seeded.stderr).toBe(0);
     const logins = [...seeded.stdout.matchAll(/login {2}(\w+) \/ (\S+) {2}\((\w+)\)/g)].map((m) => ({
       login: m[1]!,

@@ -72,11 +72,18 @@ export function childEnv(
   };
 }
 
-/** Runs `juchu <args>` (bin/juchu.mjs) as its own process; resolves with its exit code and output. */
-export function runJuchu(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export interface JuchuRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `juchu <args>` (bin/juchu.mjs) as its own process; resolves with its exit code and output.
+ * For what only a process shows: start-up (tsx, config checks that exit), signals, stdin, the
+ * commands that run until a signal, and one run per CLI test file so the binary itself stays proven.
+ */
+export function runJuchu(args: string[], env: NodeJS.ProcessEnv): Promise<JuchuRun> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['bin/juchu.mjs', ...args], { env });
     let stdout = '';
@@ -89,4 +96,21 @@ export function runJuchu(
     });
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/**
+ * Runs `juchu <args>` inside this test process (cli/program.ts runCli): the same commands, output,
+ * exit code and database effects as runJuchu, without starting node and tsx and loading the app for
+ * each command (seconds each on a busy machine). `env` is the command's environment for the run.
+ */
+export async function runJuchuInProcess(args: string[], env: NodeJS.ProcessEnv): Promise<JuchuRun> {
+  const { runCli } = await import('../cli/program.js');
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+    env,
+  });
+  return { code, stdout, stderr };
 }
