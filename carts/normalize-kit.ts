@@ -43,10 +43,35 @@ export function parseRecord<S extends z.ZodType>(schema: S, value: unknown, pref
   throw new FieldError(field, issue.message);
 }
 
+/**
+ * Money juchu computes from an order must stay exact: each line's unit price × quantity, their sum,
+ * and the cart's totals are integers within 2^53 (a yen amount beyond it cannot be added exactly).
+ * Every cart's prices may each fit while a product does not, so this is checked once for all carts.
+ */
+export function checkAmounts(order: CartOrder): void {
+  let goods = 0;
+  order.lines.forEach((l, i) => {
+    const amount = l.unitPrice * l.quantity;
+    if (!Number.isSafeInteger(amount))
+      throw new FieldError(
+        `lines[${i}].unitPrice`,
+        `unit price × quantity (${l.unitPrice} × ${l.quantity}) out of range`,
+      );
+    if (l.taxAmount !== null && !Number.isSafeInteger(l.taxAmount))
+      throw new FieldError(`lines[${i}].taxAmount`, 'amount out of range');
+    goods += amount;
+  });
+  if (!Number.isSafeInteger(goods)) throw new FieldError('lines', 'the goods total is out of range');
+  for (const [name, v] of Object.entries(order.totals))
+    if (v !== null && !Number.isSafeInteger(v)) throw new FieldError(`totals.${name}`, 'amount out of range');
+}
+
 /** Runs a normalizer; a FieldError (or any other error) becomes a rejection naming what was wrong. */
 export function normalizeSafely(cartOrderNo: string | null, build: () => CartOrder): NormalizeResult {
   try {
-    return { ok: true, order: build() };
+    const order = build();
+    checkAmounts(order);
+    return { ok: true, order };
   } catch (e) {
     if (e instanceof FieldError) return { ok: false, cartOrderNo, field: e.field, message: e.message };
     const message = e instanceof Error ? e.message : String(e);

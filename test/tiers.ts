@@ -12,6 +12,7 @@ export const UNIT_TESTS: readonly string[] = [
   'carts/csv/parse.test.ts',
   'carts/csv/table-stream.test.ts',
   'carts/payment-names.test.ts',
+  'carts/normalize-kit.test.ts',
   'infra/config.test.ts',
   'dashboard/allowed-hosts.test.ts',
   'dashboard/device-cookie.test.ts',

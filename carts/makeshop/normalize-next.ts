@@ -150,10 +150,6 @@ function build(o: MakeshopNextOrder, store: string): CartOrder {
       const code = orNull(b.customProductCode) ?? orNull(b.productCode);
       if (!code) throw new FieldError(`${at}.productCode`, 'neither productCode nor customProductCode');
       const option = orNull(b.optionName);
-      // Each price fits, but price × quantity (and so the goods total) must too: yen beyond 2^53
-      // cannot be stored exactly.
-      if (!Number.isSafeInteger(b.price * b.amount))
-        throw new FieldError(`${at}.price`, 'price × amount out of range');
       return {
         packageNo: i + 1,
         cartProductCode: code,
@@ -169,8 +165,8 @@ function build(o: MakeshopNextOrder, store: string): CartOrder {
     }),
   );
   if (lines.length === 0) throw new FieldError('deliveryInfos[0].basketInfos', 'the order has no lines');
+  // Price × amount and their sum within 2^53: normalizeSafely checks it for every cart (checkAmounts).
   const goods = lines.reduce((s, l) => s + l.unitPrice * l.quantity, 0);
-  if (!Number.isSafeInteger(goods)) throw new FieldError('deliveryInfos', 'the goods total is out of range');
 
   const first = o.deliveryInfos[0]!;
   const notes = (o.notes ?? [])

@@ -170,10 +170,6 @@ function build(o: MakeshopOrder, store: string): CartOrder {
     const code = orNull(c.orgcode) ?? orNull(c.brandcode);
     if (!code) throw new FieldError(`${at}.orgcode`, 'neither orgcode nor brandcode');
     const option = orNull(c.option);
-    // Each price fits, but price × amount (and so the goods total) must too: yen beyond 2^53
-    // cannot be stored exactly.
-    if (!Number.isSafeInteger(c.price * c.amount))
-      throw new FieldError(`${at}.price`, 'price × amount out of range');
     return {
       packageNo: packageOf(c.brandcode),
       cartProductCode: code,
@@ -188,9 +184,8 @@ function build(o: MakeshopOrder, store: string): CartOrder {
     };
   });
 
+  // Price × amount and their sum within 2^53: normalizeSafely checks it for every cart (checkAmounts).
   const goods = lines.reduce((s, l) => s + l.unitPrice * l.quantity, 0);
-  if (!Number.isSafeInteger(goods))
-    throw new FieldError('orderdetail.commodities', 'the goods total is out of range');
   const first = deliveries[0]!;
   const detail = o.orderdetail;
   const points = detail.usepoint.reduce((s, p) => s + (p.content ?? 0), 0);

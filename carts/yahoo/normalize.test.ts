@@ -422,6 +422,16 @@ describe('yahoo normalize: bad records are rejections naming the field and the o
     ],
     ['no items', (p: XmlObject) => delete p.Item, 'Item'],
     [
+      // Each value fits, but their product is beyond 2^53 yen: it could not be added exactly.
+      'unit price × quantity out of range',
+      (p: XmlObject) => {
+        const item = (p.Item as XmlObject[])[0]!;
+        item.UnitPrice = '900719925474099';
+        item.Quantity = '100';
+      },
+      'lines[0].unitPrice',
+    ],
+    [
       'Detail money not a number',
       (p: XmlObject) => ((p.Detail as XmlObject).TotalPrice = 'N/A'),
       'Detail.TotalPrice',
