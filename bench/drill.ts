@@ -4,7 +4,8 @@
 //   3. restart PostgreSQL (same data directory and port) in the middle of an import;
 //   4. a backlog against flaky carts (5xx, 429, slow answers, hangs, expiring tokens, malformed
 //      records): every store catches up in ≤ 3× the fault-free time, nothing twice (bench/drills-progress.ts);
-//   5. a worker 30 minutes ahead (faketime) while orders arrive: nothing lost.
+//   5. a worker and a scheduler 30 minutes ahead (libfaketime) while orders arrive and the
+//      schedulers queue the imports: nothing lost, nothing twice, no slot or cursor ahead.
 // Each ends with the checks of bench/drills.ts and prints what it did and what it checked; the report
 // is also written to bench/results/drill-latest.md. Exit code 1 if any check failed.
 //

@@ -3,9 +3,12 @@
 //    while every simulator injects a steady mix — a 5xx every 2 s, a 429 every 3 s, slow answers,
 //    a hang now and then, tokens expiring (carts that renew them), malformed records. Every store
 //    must catch up in no more than 3× the fault-free time, with nothing imported twice;
-//  - clock ahead: one of two workers runs 30 minutes ahead (`faketime -f +30m`) while orders keep
-//    arriving and imports keep being queued: nothing may be lost.
+//  - clock ahead: one of two workers and one of two schedulers run 30 minutes ahead (`faketime -f
+//    +30m`) while orders keep arriving and the schedulers queue the imports: nothing lost, nothing
+//    twice, no slot or cursor ahead of the database's time.
 // `npm run drill` runs them at full size (bench/drill.ts), bench/drills-progress.test.ts small.
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
 import { sql } from 'kysely';
 import type { Db } from '../db/db.js';
 import type { CartName } from '../domain/order.js';
@@ -19,10 +22,12 @@ import {
   enqueueImports,
   type ImportRun,
   openQueues,
+  ROOT,
   seedStores,
   sleep,
   startStores,
   stopStores,
+  until,
   WorkerPool,
   workerEnv,
 } from './harness.js';
@@ -131,18 +136,35 @@ async function catchUp(
   book: Book,
   deadline: number,
   note: (line: string) => void,
-): Promise<{ ms: number; rounds: number; failedJobs: number }> {
+): Promise<{ ms: number; rounds: number; failedJobs: number; storeMs: Map<string, number> }> {
   const t0 = Date.now();
   let run: ImportRun = await enqueueImports(queues, stores);
   let rounds = 1;
   let failedJobs = 0;
+  // When each store had every order in (checked every 2 s): which cart sets the pace.
+  const storeMs = new Map<string, number>();
+  let lastLook = 0;
   for (;;) {
-    if (Date.now() > deadline) throw new Error('the stores did not catch up in time');
+    if (Date.now() > deadline) {
+      const left = stores.filter((s) => !storeMs.has(s.code)).map((s) => s.code);
+      throw new Error(`the stores did not catch up in time (still behind: ${left.join(', ')})`);
+    }
+    if (Date.now() - lastLook > 2000) {
+      lastLook = Date.now();
+      for (const [code, l] of await missing(db, book))
+        if (l.length === 0 && !storeMs.has(code)) {
+          storeMs.set(code, Date.now() - t0);
+          note(`${code} caught up after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+        }
+    }
     const jobs = await Promise.all(run.jobIds.map((id) => queues.import.getJob(id)));
     const states = await Promise.all(jobs.map((j) => j?.getState()));
     if (states.every((s) => s === 'completed' || s === 'failed')) {
       const left = [...(await missing(db, book))].filter(([, l]) => l.length).map(([c]) => c);
-      if (left.length === 0) return { ms: Date.now() - t0, rounds, failedJobs };
+      if (left.length === 0) {
+        for (const st of stores) if (!storeMs.has(st.code)) storeMs.set(st.code, Date.now() - t0);
+        return { ms: Date.now() - t0, rounds, failedJobs, storeMs };
+      }
       const failed = jobs.filter((_j, i) => states[i] === 'failed');
       failedJobs += failed.length;
       for (const j of failed)
@@ -214,7 +236,15 @@ async function flakyPass(
   opts: ProgressDrillOptions,
   faulty: boolean,
   note: (line: string) => void,
-): Promise<{ ms: number; checks: Check[]; rounds: number; failedJobs: number; stats: string }> {
+): Promise<{
+  ms: number;
+  checks: Check[];
+  rounds: number;
+  failedJobs: number;
+  stats: string;
+  storeMs: Map<string, number>;
+  storeStats: Map<string, string>;
+}> {
   const bench = await services.database(`drill_flaky_${faulty ? 'faults' : 'clean'}`);
   let stores: BenchStore[] = [];
   let pool: WorkerPool | null = null;
@@ -257,6 +287,12 @@ async function flakyPass(
       }),
     );
     const sum = (k: string) => stats.reduce((n, s) => n + (Number(s.x[k]) || 0), 0);
+    const storeStats = new Map(
+      stats.map((s, i) => [
+        stores[i]!.code,
+        `${s.x.requests ?? 0} requests, ${s.x.sent5xx ?? 0} 5xx, ${s.x.sent429 ?? 0} 429, ${s.x.timeouts ?? 0} hangs, ${s.x.authFailures ?? 0} refused tokens`,
+      ]),
+    );
     await pool.stopAll();
     const checks = [
       ...(await checkOnce(bench.db, book)),
@@ -268,6 +304,8 @@ async function flakyPass(
       checks,
       rounds: r.rounds,
       failedJobs: r.failedJobs,
+      storeMs: r.storeMs,
+      storeStats,
       stats: `${sum('requests')} requests, ${sum('sent5xx')} 5xx, ${sum('sent429')} 429, ${sum('timeouts')} hangs, ${sum('malformedServed')} malformed records, ${sum('authFailures')} refused tokens`,
     };
   } finally {
@@ -301,6 +339,12 @@ export async function runFlakyDrill(
       `with faults: caught up in ${(faulty.ms / 1000).toFixed(1)} s, ${faulty.rounds} round(s) of jobs, ${faulty.failedJobs} failed job(s) (${faulty.stats})`,
     );
     const ratio = faulty.ms / Math.max(1, clean.ms);
+    for (const [code, ms] of faulty.storeMs) {
+      const c = clean.storeMs.get(code) ?? 0;
+      note(
+        `${code}: ${(c / 1000).toFixed(1)} s fault-free (${clean.storeStats.get(code)}), ${(ms / 1000).toFixed(1)} s with faults (${faulty.storeStats.get(code)}) = ${(ms / Math.max(1, c)).toFixed(2)}×`,
+      );
+    }
     const checks: Check[] = [
       ...clean.checks.map((c) => ({ ...c, what: `fault-free: ${c.what}` })),
       ...faulty.checks.map((c) => ({ ...c, what: `with faults: ${c.what}` })),
@@ -338,9 +382,58 @@ export async function runFlakyDrill(
   }
 }
 
+/** A `juchu scheduler` process, its output kept. */
+interface SchedulerProc {
+  child: ChildProcess;
+  tail: string[];
+  stop: () => Promise<void>;
+}
+
 /**
- * Two workers, one 30 minutes ahead, while orders keep arriving and imports keep being queued
- * (`rounds` of them, as the schedule would): every order must be in at the end.
+ * The environment that runs a process `skew` off the machine's clock: libfaketime preloaded, as the
+ * `faketime` program does — but that program forks and does not pass signals on, so a process
+ * started under it outlives a stop (its node was left running). Started this way it is our child.
+ */
+export function fakeTimeEnv(skew: string): NodeJS.ProcessEnv {
+  return { LD_PRELOAD: '/usr/$LIB/faketime/libfaketime.so.1', FAKETIME: skew };
+}
+
+function startScheduler(env: NodeJS.ProcessEnv): SchedulerProc {
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin/juchu.mjs'), 'scheduler'], {
+    env,
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const tail: string[] = [];
+  const keep = (d: Buffer) => {
+    for (const line of d.toString().split('\n')) if (line.trim()) tail.push(line);
+    if (tail.length > 200) tail.splice(0, tail.length - 200);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  return {
+    child,
+    tail,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}
+
+/** The seconds-field cron the clock drill's stores are given: a slot every 5 s. */
+const DRILL_CRON = '*/5 * * * * *';
+
+/**
+ * Two workers and two schedulers, one of each 30 minutes ahead (`faketime`), while orders keep
+ * arriving (`rounds` of them, a few seconds apart) and the schedulers alone queue the imports (a slot
+ * every 5 s): every order must be in, none twice, no cursor beyond the database's time, and no
+ * import job for a slot ahead of it (a scheduler reading slots off its own clock would enqueue
+ * slots 30 minutes ahead, under other job ids than the other scheduler's: every slot twice).
  */
 export async function runClockDrill(
   services: BenchServices,
@@ -356,59 +449,110 @@ export async function runClockDrill(
   const bench = await services.database('drill_clock');
   let stores: BenchStore[] = [];
   let pool: WorkerPool | null = null;
+  let aheadPool: WorkerPool | null = null;
   let handle: Awaited<ReturnType<typeof openQueues>> | null = null;
+  const schedulers: SchedulerProc[] = [];
   try {
     const carts = opts.carts ?? ['shopify', 'rakuten', 'makeshop'];
     stores = await startStores(opts.orders, { stores: opts.stores ?? carts.length, seed: opts.seed, carts });
     await seedStores(bench.db, stores);
     await setDrillSettings(bench.db);
+    await sql`UPDATE stores SET import_cron = ${DRILL_CRON} WHERE enabled`.execute(bench.db);
     handle = await openQueues(services.redisUrl, bench.url);
-    pool = new WorkerPool(
-      workerEnv({
-        databaseUrl: bench.url,
-        redisUrl: services.redisUrl,
-        prefix: handle.prefix,
-        concurrency: 2,
-        lockMs: 10_000,
-        leaseSeconds: 15,
-        backoffMs: 500,
-      }),
-    );
-    await pool.startMany(1, handle.queues);
+    const env = workerEnv({
+      databaseUrl: bench.url,
+      redisUrl: services.redisUrl,
+      prefix: handle.prefix,
+      concurrency: 2,
+      lockMs: 10_000,
+      leaseSeconds: 15,
+      backoffMs: 500,
+    });
     const skew = opts.skew ?? '+30m';
-    pool.launcher = ['faketime', '-f', skew];
-    const [ahead] = await pool.startMany(1, handle.queues);
-    note(`2 workers: one on this machine's clock, one (${ahead!.pid}) at faketime ${skew}`);
+    pool = new WorkerPool(env);
+    aheadPool = new WorkerPool({ ...env, ...fakeTimeEnv(skew) });
+    await pool.startMany(1, handle.queues);
+    const [ahead] = await aheadPool.startMany(1, handle.queues);
+    const schedEnv = { ...env, LOG_LEVEL: 'info', SCHEDULER_REFRESH_SECONDS: '5' };
+    schedulers.push(startScheduler(schedEnv), startScheduler({ ...schedEnv, ...fakeTimeEnv(skew) }));
+    await until(
+      async () => {
+        const dead = schedulers.find((p) => p.child.exitCode !== null);
+        if (dead) throw new Error(`a scheduler exited while starting:\n${dead.tail.join('\n')}`);
+        return schedulers.every((p) => p.tail.some((l) => l.includes('scheduler started')));
+      },
+      60_000,
+      'the schedulers to start',
+    );
+    const offsetLine = schedulers[1]!.tail.find((l) => l.includes('offsetMs'));
+    const offset = offsetLine ? (JSON.parse(offsetLine) as { offsetMs?: number }).offsetMs : undefined;
+    note(
+      `2 workers and 2 schedulers (cron ${DRILL_CRON}): one of each on this machine's clock, one of each at faketime ${skew} (worker ${ahead!.pid}; the scheduler measured ${offset === undefined ? 'no' : `an offset of ${(offset / 60_000).toFixed(1)} min`} to the database)`,
+    );
     const deadline = Date.now() + (opts.timeoutMs ?? 10 * 60_000);
     const rounds = opts.rounds ?? 6;
     let placed = 0;
+    // The initial backlog first, then orders placed while the scheduled imports run.
+    await waitCaughtUp(bench.db, stores, deadline);
+    note(`initial backlog in (${opts.orders} orders) from scheduled imports alone`);
     for (let i = 0; i < rounds; i++) {
-      // Orders placed now (the simulators' clock moved to the present), then an import of every store.
       stores[0]!.clock.advance();
       for (const s of stores)
         await fetch(`${s.sim.url}/__sim/orders`, { method: 'POST', body: '{"count":20}' });
       placed += 20 * stores.length;
-      const run = await enqueueImports(handle.queues, stores);
-      await waitDone(handle.queues, run, deadline);
-      await sleep(1000);
+      await sleep(4000);
     }
-    note(`${rounds} rounds: ${placed} orders placed while importing, an import of every store after each`);
+    stores[0]!.clock.advance();
+    note(`${rounds} rounds: ${placed} orders placed 4 s apart while the schedulers queue the imports`);
+    const book = await simBook(stores);
+    await waitCaughtUp(bench.db, stores, deadline, book);
+    note('every order in, from scheduled imports alone');
+    await Promise.all(schedulers.map((p) => p.stop()));
+    await sleep(2000);
+    const dbNow = (
+      await sql<{ ms: string }>`SELECT (extract(epoch from now()) * 1000)::bigint::text AS ms`.execute(
+        bench.db,
+      )
+    ).rows[0]!.ms;
+    const jobs = await handle.queues.import.getJobs(['completed', 'failed', 'active', 'waiting', 'delayed']);
+    const slots = jobs
+      .map((j) => /^import-.+-(\d{13})$/.exec(j?.id ?? ''))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => Number(m[1]));
+    const aheadSlots = slots.filter((ms) => ms > Number(dbNow) + 1000);
+    const runs = await sql<{ runs: number; slots: number; ahead: number }>`
+      SELECT count(*)::int AS runs, count(DISTINCT (store_id, slot))::int AS slots,
+             count(*) FILTER (WHERE slot > now())::int AS ahead
+      FROM import_runs WHERE trigger = 'schedule'`.execute(bench.db);
     const cursors = await sql<{ ahead: number }>`
       SELECT count(*)::int AS ahead FROM stores WHERE enabled AND import_cursor > now()`.execute(bench.db);
     const notices = await sql<{
       n: number;
     }>`SELECT count(*)::int AS n FROM import_runs WHERE notice IS NOT NULL`.execute(bench.db);
-    stores[0]!.clock.advance();
-    const book = await simBook(stores);
-    // One more import of every store: what the next slot would do. Nothing may be missing after it.
-    await waitDone(handle.queues, await enqueueImports(handle.queues, stores), deadline);
+    await waitDone(
+      handle.queues,
+      { jobIds: jobs.map((j) => j.id!).filter(Boolean), enqueuedAt: 0 },
+      deadline,
+    );
     await pool.stopAll();
+    await aheadPool.stopAll();
+    const r = runs.rows[0]!;
     const checks: Check[] = [
+      {
+        what: `the scheduler at faketime ${skew} was off the database clock (the drill is not vacuous)`,
+        ok: offset !== undefined && Math.abs(offset) > 60_000,
+        detail: offset === undefined ? 'it logged no offset' : `offset ${(offset / 60_000).toFixed(1)} min`,
+      },
       ...(await checkOnce(bench.db, book)),
       {
         what: 'no cursor beyond the database time',
         ok: cursors.rows[0]!.ahead === 0,
         detail: `${cursors.rows[0]!.ahead} stores with a cursor ahead of now(); ${notices.rows[0]!.n} runs noted a refused cursor`,
+      },
+      {
+        what: 'the schedulers enqueued slots of the database clock only',
+        ok: aheadSlots.length === 0 && r.ahead === 0 && slots.length > 0,
+        detail: `${slots.length} scheduled import jobs kept, ${aheadSlots.length} for a slot ahead of the database; ${r.runs} scheduled runs for ${r.slots} store slots, ${r.ahead} ahead`,
       },
       ...(await checkStock(bench.db)),
     ];
@@ -416,8 +560,10 @@ export async function runClockDrill(
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     note(`drill aborted: ${message}`);
-    for (const p of pool?.procs ?? [])
+    for (const p of [...(pool?.procs ?? []), ...(aheadPool?.procs ?? [])])
       if (p.tail.length) opts.log?.(`  worker ${p.pid}: ${p.tail.slice(-5).join(' | ')}`);
+    for (const p of schedulers)
+      if (p.tail.length) opts.log?.(`  scheduler ${p.child.pid}: ${p.tail.slice(-5).join(' | ')}`);
     return {
       name: 'clock ahead',
       ok: false,
@@ -427,11 +573,30 @@ export async function runClockDrill(
       ms: Date.now() - t0,
     };
   } finally {
+    await Promise.all(schedulers.map((p) => p.stop().catch(() => undefined)));
     await pool?.stopAll(5000).catch(() => undefined);
+    await aheadPool?.stopAll(5000).catch(() => undefined);
     await handle?.queues.import.obliterate({ force: true }).catch(() => undefined);
     await handle?.close().catch(() => undefined);
     await stopStores(stores);
     await bench.drop().catch(() => undefined);
+  }
+}
+
+/** Until every order the carts show is in (the book as given, or as the carts show it now). */
+async function waitCaughtUp(
+  db: Db,
+  stores: readonly BenchStore[],
+  deadline: number,
+  given?: Book,
+): Promise<void> {
+  const book = given ?? (await simBook(stores));
+  for (;;) {
+    const left = [...(await missing(db, book))].filter(([, l]) => l.length);
+    if (left.length === 0) return;
+    if (Date.now() > deadline)
+      throw new Error(`orders still missing: ${left.map(([c, l]) => `${c} ${l.length}`).join(', ')}`);
+    await sleep(1000);
   }
 }
 

@@ -288,7 +288,7 @@ export function registerAdminCommands(program: Command): void {
 
   program
     .command('runs')
-    .description('Recent import runs with their counts')
+    .description('Recent import runs (取込履歴) with their counts, errors and notices (注記)')
     .option('--store <code>', 'only this store')
     .option('--limit <n>', 'how many', '20')
     .action(async (o: { store?: string; limit: string }) =>
@@ -297,7 +297,7 @@ export function registerAdminCommands(program: Command): void {
         for (const r of runs.items) {
           const c = r.counts;
           process.stdout.write(
-            `#${r.id} ${r.store.padEnd(16)} ${r.trigger.padEnd(9)} ${r.outcome.padEnd(9)} fetched ${c.fetched} new ${c.new} updated ${c.updated} unchanged ${c.unchanged} rejected ${c.rejected} skipped ${c.skipped}${c.missingFound !== null ? ` missing ${c.missingFound}` : ''} ${r.durationMs ?? '—'}ms${r.error ? `  ${r.error}` : ''}\n`,
+            `#${r.id} ${r.store.padEnd(16)} ${r.trigger.padEnd(9)} ${r.outcome.padEnd(9)} fetched ${c.fetched} new ${c.new} updated ${c.updated} unchanged ${c.unchanged} rejected ${c.rejected} skipped ${c.skipped}${c.missingFound !== null ? ` missing ${c.missingFound}` : ''} ${r.durationMs ?? '—'}ms${r.error ? `  ${r.error}` : r.skipReason ? `  ${r.skipReason}` : ''}\n${r.notice ? `    注記: ${r.notice}\n` : ''}`,
           );
         }
       }),

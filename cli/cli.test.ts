@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shopifySimulator } from '../carts/shopify/simulator.js';
 import type { RunningSimulator } from '../carts/sim/kit.js';
+import { noteRun } from '../db/import-runs.js';
 import {
   childEnv,
   createTestDb,
@@ -82,6 +83,16 @@ describe('juchu CLI', () => {
     const result = JSON.parse(imp.stdout.slice(imp.stdout.indexOf('{')));
     expect(result.outcome).toBe('succeeded');
     expect(result.fetched).toBe(40);
+
+    // 取込履歴 on the command line: a run's 注記 (a cursor beyond the database's time, set back).
+    await noteRun(t.db, result.runId, '取込カーソルがデータベースの時刻より先でした。');
+    const runs = await juchu(['runs', '--store', 'shopify-global'], env);
+    expect(runs.code).toBe(0);
+    expect(runs.stdout).toMatch(
+      new RegExp(
+        `#${result.runId} shopify-global +manual +succeeded +fetched 40 .*\\n    注記: 取込カーソルがデータベースの時刻より先でした。\\n`,
+      ),
+    );
 
     const stores = await juchu(['stores', 'list'], env);
     expect(stores.stdout).toMatch(

@@ -12,6 +12,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shopifySimulator } from '../carts/shopify/simulator.js';
 import type { RunningSimulator } from '../carts/sim/kit.js';
+import { noteRun } from '../db/import-runs.js';
 import { loadConfig } from '../infra/config.js';
 import { logger } from '../infra/logger.js';
 import { processImportStore } from '../jobs/import-store.js';
@@ -230,6 +231,17 @@ describe.skipIf(!hasChromium)('dashboard in a real browser', () => {
   });
 
   it('shows the other screens', async () => {
+    // A run that set back a cursor beyond the database's time says so on 取込履歴 (注記).
+    const run = await d.t.db
+      .selectFrom('import_runs')
+      .select('id')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    await noteRun(
+      d.t.db,
+      run.id,
+      '取込カーソルがデータベースの時刻より先でした。受け付けず、取り込み直します。',
+    );
     for (const [url, name, sel] of [
       ['/stock', 'stock', '#stock-table'],
       // 在庫連携 panel: per store, with its dry run.
@@ -244,6 +256,13 @@ describe.skipIf(!hasChromium)('dashboard in a real browser', () => {
       await page.waitForSelector(sel);
       await shot(name);
     }
+    await page.goto(`${d.url}/imports`);
+    const notice = await page.waitForSelector(
+      `#runs-table tbody tr:has(td:text-is("${run.id}")) .run-notice`,
+    );
+    expect(await notice.textContent()).toBe(
+      '注記: 取込カーソルがデータベースの時刻より先でした。受け付けず、取り込み直します。',
+    );
   });
 
   it('asks before a role changes on ユーザー; a viewer opening an admin screen reads a Japanese page', async () => {

@@ -1,5 +1,6 @@
 // 取込履歴: every import run with its window, counts, outcome and error — and the import jobs that did
-// not import (取込せず), with why (a stopped store, credentials to enter again).
+// not import (取込せず), with why (a stopped store, credentials to enter again); a run that corrected
+// something on its way (a cursor beyond the database's time, set back) says so in its 注記.
 import { get, withQuery } from '../api.js';
 import { dt, field, fill, formValues, h, notice, select, table } from '../dom.js';
 
@@ -75,7 +76,18 @@ export async function render(main) {
             cell: (r) => (r.windowFrom ? `${dt(r.windowFrom)} 〜 ${dt(r.windowTo)}` : '—'),
             class: 'nowrap',
           },
-          { label: 'エラー・理由', cell: (r) => r.error ?? r.skipReason ?? '', class: 'run-note' },
+          {
+            label: 'エラー・理由・注記',
+            // 注記: what the run corrected on its way (a cursor beyond the database's time, set back).
+            cell: (r) =>
+              h(
+                'div',
+                null,
+                r.error ?? r.skipReason ?? '',
+                r.notice ? h('div', { class: 'run-notice' }, `注記: ${r.notice}`) : null,
+              ),
+            class: 'run-note',
+          },
         ],
         data.runs,
         {
