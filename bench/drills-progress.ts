@@ -481,7 +481,7 @@ export async function runClockDrill(
         if (dead) throw new Error(`a scheduler exited while starting:\n${dead.tail.join('\n')}`);
         return schedulers.every((p) => p.tail.some((l) => l.includes('scheduler started')));
       },
-      60_000,
+      180_000, // a loaded machine: a minute was not always enough
       'the schedulers to start',
     );
     const offsetLine = schedulers[1]!.tail.find((l) => l.includes('offsetMs'));
