@@ -455,10 +455,11 @@ export async function claimStockMates(
   leaseMs: number,
 ): Promise<CartActionRow[]> {
   if (limit <= 0) return [];
+  // The picked rows in a materialised CTE, as claimBatchMates (db/cart-actions.ts) does: as
+  // `id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)` PostgreSQL may run the sub-select more than
+  // once and claim more than `limit` (one cart call beyond its documented batch size).
   const r = await sql<CartActionRow>`
-    UPDATE cart_actions SET state = 'delivering', lease_until = ${new Date(now.getTime() + leaseMs)},
-      attempts = attempts + 1, updated_at = ${now}
-    WHERE id IN (
+    WITH picked AS MATERIALIZED (
       SELECT a.id FROM cart_actions a
       WHERE a.store_id = ${lead.store_id} AND a.kind = 'stock' AND a.state = 'pending'
         AND a.next_attempt_at <= ${now} AND a.id <> ${lead.id}
@@ -466,7 +467,9 @@ export async function claimStockMates(
                         WHERE o.store_id = a.store_id AND o.coalesce_key = a.coalesce_key
                           AND o.state = 'delivering' AND o.lease_until >= ${now} AND o.id < a.id)
       ORDER BY a.id LIMIT ${limit} FOR UPDATE SKIP LOCKED)
-    AND state = 'pending'
-    RETURNING *`.execute(db);
+    UPDATE cart_actions c SET state = 'delivering', lease_until = ${new Date(now.getTime() + leaseMs)},
+      attempts = c.attempts + 1, updated_at = ${now}
+    FROM picked WHERE c.id = picked.id AND c.state = 'pending'
+    RETURNING c.*`.execute(db);
   return r.rows;
 }
