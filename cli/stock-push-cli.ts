@@ -1,11 +1,14 @@
 // 在庫連携 commands: `juchu stock push` (each store's free quantity to its cart; --dry-run shows what
-// would go and sends nothing) and `juchu stock pushes` (the last push per store × item, drift, failures).
+// would go and sends nothing), `juchu stock pushes` (the last push per store × item, drift, failures)
+// and `juchu stock safety set|list` (安全在庫 per store × product, through usecases/save-stock-safety.ts).
 import type { Command } from 'commander';
 import { pushStateOf } from '../db/stock-push.js';
 import { listStores } from '../db/stores.js';
 import { storeActionsFactory } from '../jobs/deps.js';
 import { depsOf } from '../usecases/deps.js';
 import { planStockPush, pushStoreStock } from '../usecases/push-stock.js';
+import { listStockSafety, setStockSafety } from '../usecases/save-stock-safety.js';
+import { cliActor } from './orders-cli.js';
 import { fail, out, withDb } from './runtime.js';
 
 const jst = (d: Date | null) =>
@@ -74,6 +77,46 @@ export function registerStockPushCommands(stock: Command): void {
           out(
             `${(code.get(r.storeId) ?? '?').padEnd(14)} ${(r.cartOptionCode ? `${r.cartProductCode}:${r.cartOptionCode}` : r.cartProductCode).padEnd(28)} 目標 ${String(r.wantedQuantity).padStart(5)}  送信 ${String(r.pushedQuantity ?? '-').padStart(5)} ${jst(r.pushedAt)} ${r.outcome ?? '未送信'}${r.failures ? ` (失敗 ${r.failures} 回)` : ''}${r.drift ? `  差異 ${r.drift > 0 ? '+' : ''}${r.drift}（カート ${r.cartQuantity}）` : ''}${r.outcome && r.outcome !== 'accepted' && r.answer ? `  ${r.answer}` : ''}`,
           );
+      }),
+    );
+
+  const safety = stock
+    .command('safety')
+    .description(
+      '安全在庫: units a store keeps back of a product (its cart shows the free quantity minus these)',
+    );
+  safety
+    .command('set')
+    .description("Set one product's safety stock at one store (--clear: back to the store default)")
+    .requiredOption('--store <code>', 'the store')
+    .requiredOption('--product <code>', 'the product (master code)')
+    .option('--quantity <n>', 'units to keep back: a whole number 0–1,000,000')
+    .option('--clear', "remove the product's own value (the store default stockSafety applies)")
+    .action(async (o: { store: string; product: string; quantity?: string; clear?: boolean }) =>
+      withDb(async ({ db }) => {
+        if (o.clear === (o.quantity !== undefined))
+          fail('--quantity <n> か --clear のどちらかを指定してください');
+        const r = await setStockSafety(depsOf(db), {
+          storeCode: o.store,
+          productCode: o.product,
+          quantity: o.clear ? null : o.quantity,
+          actor: cliActor(),
+        });
+        out(`✓ ${r.message}`);
+      }),
+    );
+  safety
+    .command('list')
+    .description('The safety stock of every product that has its own at a store, and the store default')
+    .requiredOption('--store <code>', 'the store')
+    .action(async (o: { store: string }) =>
+      withDb(async ({ db }) => {
+        const l = await listStockSafety(depsOf(db), { storeCode: o.store });
+        out(
+          `${l.store.code} (${l.store.cart}) 在庫連携 ${l.enabled ? 'オン' : 'オフ'}: 既定の安全在庫 ${l.defaultQuantity} 個, 個別 ${l.items.length} 商品`,
+        );
+        for (const i of l.items)
+          out(`  ${i.productCode.padEnd(20)} ${String(i.quantity).padStart(8)}  ${i.productName ?? ''}`);
       }),
     );
 }

@@ -406,7 +406,8 @@ export const stockActionKey = (productCode: string) => `stock:${productCode}`;
 export async function recordStockActions(
   trx: Db,
   productCodes: Iterable<string>,
-  o: { now: Date; actor: string },
+  /** `storeId`: only this store (its own setting changed). */
+  o: { now: Date; actor: string; storeId?: number },
 ): Promise<number[]> {
   const codes = [...new Set(productCodes)].sort();
   if (codes.length === 0) return [];
@@ -427,6 +428,7 @@ export async function recordStockActions(
       SELECT s.id AS store_id, a.product_code
       FROM stores s CROSS JOIN affected a
       WHERE s.enabled AND s.settings @> '{"stockPush": true}'::jsonb
+        AND (${o.storeId ?? null}::int IS NULL OR s.id = ${o.storeId ?? null}::int)
         AND (NOT s.settings @> '{"stockPushOwnCodes": false}'::jsonb
              OR EXISTS (SELECT 1 FROM store_product_mappings m
                         WHERE m.store_id = s.id AND m.product_code = a.product_code))

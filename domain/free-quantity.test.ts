@@ -9,6 +9,7 @@ import {
   freeQuantities,
   freeUnits,
   type ProductFacts,
+  parseSafetyStock,
   stockPushSettingsSchema,
   type WarehouseLevel,
 } from './free-quantity.js';
@@ -161,5 +162,32 @@ describe('free quantity per store × product (在庫連携)', () => {
     });
     expect(stockPushSettingsSchema.safeParse({ stockRatio: 1.5 }).success).toBe(false);
     expect(stockPushSettingsSchema.safeParse({ stockSafety: -1 }).success).toBe(false);
+  });
+});
+
+describe('安全在庫 as an operator types it', () => {
+  it.each([
+    [3, 3],
+    ['0', 0],
+    [' 12 ', 12],
+    ['１２', 12],
+    ['1,000', 1000],
+    ['', null],
+    [null, null],
+    ['1000000', 1_000_000],
+  ])('%j → %j', (raw, want) => {
+    expect(parseSafetyStock(raw)).toEqual({ ok: true, quantity: want });
+  });
+  it.each([
+    ['-1', /0 以上の整数/],
+    ['1.5', /小数・マイナスは不可/],
+    ['abc', /0 以上の整数/],
+    [2.5, /0 以上の整数/],
+    [true, /0 以上の整数/],
+    ['1000001', /1,000,000 個まで/],
+  ])('%j is refused in Japanese', (raw, message) => {
+    const r = parseSafetyStock(raw);
+    expect(r.ok).toBe(false);
+    expect(r.ok ? '' : r.message).toMatch(message);
   });
 });

@@ -27,6 +27,32 @@ export const stockPushSettingsSchema = z.object({
 
 export type StockPushSettings = z.infer<typeof stockPushSettingsSchema>;
 
+/** The most units a safety stock may keep back (the store default's limit too). */
+export const MAX_SAFETY_STOCK = 1_000_000;
+
+/**
+ * A safety stock as an operator typed it (screen, CLI): a whole number of units 0–1,000,000 (full-
+ * width digits too); empty or null: none of its own (the store's default `stockSafety` applies).
+ */
+export function parseSafetyStock(
+  value: unknown,
+): { ok: true; quantity: number | null } | { ok: false; message: string } {
+  if (value === null || value === undefined) return { ok: true, quantity: null };
+  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value : null;
+  if (text === null) return { ok: false, message: '安全在庫は 0 以上の整数で入力してください' };
+  const t = text.normalize('NFKC').trim().replace(/,/g, '');
+  if (t === '') return { ok: true, quantity: null };
+  if (!/^\d+$/.test(t))
+    return {
+      ok: false,
+      message: `安全在庫「${text}」は 0 以上の整数で入力してください（小数・マイナスは不可）`,
+    };
+  const n = Number(t);
+  if (n > MAX_SAFETY_STOCK)
+    return { ok: false, message: `安全在庫は ${MAX_SAFETY_STOCK.toLocaleString('ja-JP')} 個までです` };
+  return { ok: true, quantity: n };
+}
+
 export const DEFAULT_STOCK_PUSH: StockPushSettings = stockPushSettingsSchema.parse({});
 
 export interface WarehouseLevel {

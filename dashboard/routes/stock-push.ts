@@ -1,11 +1,14 @@
 // 在庫連携 on the stock screen: per store × cart item the last pushed quantity, when, whether the
 // cart accepted it, drift found by the full sync and failures; a dry run of what would be pushed;
-// a push (or a retry of refused items) queued as the push-stock job.
+// a push (or a retry of refused items) queued as the push-stock job; 安全在庫 per store × product
+// (operators and admins edit it).
 import { z } from 'zod';
 import { pushLagByStore, pushStateOf } from '../../db/stock-push.js';
 import { findStore, listStores } from '../../db/stores.js';
 import { depsOf } from '../../usecases/deps.js';
 import { planStockPush } from '../../usecases/push-stock.js';
+import { listStockSafety, setStockSafety } from '../../usecases/save-stock-safety.js';
+import { actorOf } from '../auth.js';
 import { notFound, parse, queryOf, type RouteTable } from '../http.js';
 import { enqueue, type RouteDeps } from './deps.js';
 
@@ -62,5 +65,23 @@ export function registerStockPushRoutes(routes: RouteTable, { db, queues }: Rout
       jobId,
       message: `${store.name} の在庫連携を登録しました（ジョブ ${jobId}）。失敗した商品も送り直します`,
     };
+  });
+
+  routes.add('get', '/api/stores/:code/stock-safety', 'viewer', async (req) =>
+    listStockSafety(depsOf(db), { storeCode: String(req.params.code) }),
+  );
+
+  routes.add('put', '/api/stores/:code/stock-safety', 'operator', async (req, res) => {
+    // The value is checked by the use case (whole number 0–1,000,000; empty: the store's default).
+    const b = parse(z.object({ product: z.string().max(100), quantity: z.unknown() }), req.body ?? {});
+    return setStockSafety(
+      { ...depsOf(db), queues },
+      {
+        storeCode: String(req.params.code),
+        productCode: b.product,
+        quantity: b.quantity,
+        actor: actorOf(res),
+      },
+    );
   });
 }

@@ -15,8 +15,9 @@ import type { RouteDeps } from './deps.js';
 
 const code = z.string().trim().min(1).max(100);
 
-export function registerStockRoutes(routes: RouteTable, { db }: RouteDeps): void {
-  const ops = depsOf(db);
+export function registerStockRoutes(routes: RouteTable, { db, queues }: RouteDeps): void {
+  // With the queues: the 在庫連携 actions an arrival or a correction records are delivered at once.
+  const ops = { ...depsOf(db), queues };
   const requireProductAndWarehouse = async (product: string, warehouse: string) => {
     if (!(await productExists(db, product)))
       throw badRequest(`商品コード ${product} は商品マスタにありません`);

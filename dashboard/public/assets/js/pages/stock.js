@@ -249,6 +249,147 @@ export async function render(main, ctx) {
   });
   await load();
   await pushPanel(main, ctx);
+  await safetyPanel(main, ctx);
+}
+
+// 安全在庫 per store × product (在庫連携): the units a store keeps back, so its cart shows the free
+// quantity minus these. Everyone sees them; operators and admins change them (empty = the store's
+// default). The server checks each value (a whole number 0–1,000,000) and says why it refuses one.
+async function safetyPanel(main, ctx) {
+  const panel = h('section', { id: 'stock-safety' });
+  main.append(panel);
+  const { stores } = await get('/api/stock/pushes');
+  if (!stores.length) return;
+  const storeSelect = select(
+    'store',
+    stores.map((s) => [s.code, `${s.name}（${s.code}）`]),
+    stores[0].code,
+    { id: 'safety-store' },
+  );
+  const body = h('div', { id: 'safety-body' });
+  const result = h('div', { id: 'safety-result' });
+  fill(
+    panel,
+    h('h2', null, '安全在庫（店舗別）'),
+    h(
+      'p',
+      { class: 'muted' },
+      'カートに表示する数 = 引当可能数 − 安全在庫。個別の値がない商品には店舗の既定値を使います。',
+    ),
+    field('店舗', storeSelect),
+    body,
+    result,
+  );
+  const save = async (product, quantity) => {
+    try {
+      const r = await api('PUT', `/api/stores/${encodeURIComponent(storeSelect.value)}/stock-safety`, {
+        product,
+        quantity,
+      });
+      await show();
+      fill(result, notice('ok', r.message));
+    } catch (e) {
+      fill(result, notice('error', e.message));
+    }
+  };
+  const show = async () => {
+    const l = await get(`/api/stores/${encodeURIComponent(storeSelect.value)}/stock-safety`);
+    const editable = ctx.can('operator');
+    const add = editable
+      ? h(
+          'form',
+          { class: 'inline-form', id: 'safety-add' },
+          h('strong', null, '追加・変更'),
+          h('input', {
+            name: 'product',
+            list: 'product-codes',
+            placeholder: '商品コード',
+            required: true,
+            size: 14,
+          }),
+          h('input', {
+            name: 'quantity',
+            inputmode: 'numeric',
+            placeholder: '安全在庫数',
+            required: true,
+            style: 'width:7em',
+          }),
+          h('button', { type: 'submit' }, '保存'),
+        )
+      : '';
+    fill(
+      body,
+      h(
+        'p',
+        { id: 'safety-default' },
+        `既定の安全在庫: ${l.defaultQuantity} 個（ストア設定 stockSafety）・在庫連携 ${l.enabled ? 'オン' : 'オフ（カートには送信しません）'}`,
+      ),
+      table(
+        [
+          { label: '商品コード', cell: (i) => i.productCode },
+          { label: '商品名', cell: (i) => i.productName ?? '' },
+          editable
+            ? {
+                label: '安全在庫',
+                cell: (i) =>
+                  h('input', {
+                    class: 'safety-quantity',
+                    inputmode: 'numeric',
+                    value: String(i.quantity),
+                    dataset: { product: i.productCode },
+                    style: 'width:7em',
+                  }),
+              }
+            : { label: '安全在庫', cell: (i) => String(i.quantity), class: 'num' },
+          ...(editable
+            ? [
+                {
+                  label: '',
+                  cell: (i) =>
+                    h(
+                      'span',
+                      null,
+                      h(
+                        'button',
+                        { type: 'button', class: 'safety-save', dataset: { product: i.productCode } },
+                        '保存',
+                      ),
+                      h(
+                        'button',
+                        { type: 'button', class: 'safety-clear', dataset: { product: i.productCode } },
+                        '解除',
+                      ),
+                    ),
+                },
+              ]
+            : []),
+        ],
+        l.items,
+        { id: 'safety-items', empty: '個別の安全在庫はありません（すべて既定値）' },
+      ),
+      add,
+    );
+    if (!editable) return;
+    body.querySelector('#safety-add').addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const v = formValues(ev.target);
+      await save(v.product, v.quantity);
+    });
+    for (const b of body.querySelectorAll('button.safety-save'))
+      b.addEventListener('click', () => {
+        const input = body.querySelector(
+          `input.safety-quantity[data-product="${CSS.escape(b.dataset.product)}"]`,
+        );
+        return save(b.dataset.product, input.value);
+      });
+    for (const b of body.querySelectorAll('button.safety-clear'))
+      b.addEventListener('click', () => save(b.dataset.product, null));
+  };
+  storeSelect.addEventListener('change', () => {
+    fill(result);
+    return show();
+  });
+  await show();
 }
 
 // 在庫連携: per store the last pushed quantity, when, and whether the cart accepted it; drift found
