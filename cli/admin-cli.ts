@@ -10,6 +10,7 @@ import { credentialProblemInWords } from '../domain/import-skip.js';
 import { isRuleRefusal } from '../domain/refusal.js';
 import { createWorkerConnection } from '../infra/redis.js';
 import { jobIds, QUEUES, type QueueKey } from '../jobs/catalogue.js';
+import { applyMappingsCsv } from '../uploads/mappings-csv.js';
 import { applyStores } from '../usecases/apply-stores.js';
 import { addStatus, renameStatus } from '../usecases/edit-statuses.js';
 import { saveMapping } from '../usecases/save-mapping.js';
@@ -17,6 +18,7 @@ import { setUser } from '../usecases/save-user.js';
 import { cliActor } from './orders-cli.js';
 import { fail, type Runtime, refused, withDb, withRuntime } from './runtime.js';
 import { readStoresFile } from './stores-file.js';
+import { uploadFromDisk } from './upload-file.js';
 
 function ago(d: Date | null): string {
   if (!d) return '—';
@@ -226,6 +228,20 @@ export function registerAdminCommands(program: Command): void {
           `✓ ${o.store} ${o.cartCode}${o.option ? ` (${o.option})` : ''} → ${o.product} ×${units}; ${r.jobId ? `re-check of the waiting orders enqueued (job ${r.jobId})` : 're-check of the waiting orders already queued'}\n`,
         );
       }),
+    );
+
+  mappings
+    .command('upload <file>')
+    .description(
+      'Mappings from a CSV of any size (columns: 店舗コード, カート商品コード, オプション, 商品コード, 入数); ' +
+        'the same file again changes nothing; exits 1 when rows were refused',
+    )
+    .action(async (file: string) =>
+      withRuntime((rt) =>
+        uploadFromDisk(file, (src, onProgress) =>
+          applyMappingsCsv(rt, src, cliActor(), src.name, { onProgress }),
+        ),
+      ),
     );
 
   const statuses = program.command('statuses').description('Statuses: list, rename, add');

@@ -1,6 +1,5 @@
 // Order commands: list as the spec's JSON, change status (single, bulk, 自動確認), payments,
 // cancels, shipping instruction and confirmation, reservation release.
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { cartCancelOption } from '../carts/cancel-options.js';
 import type { Db } from '../db/db.js';
@@ -21,6 +20,7 @@ import { releaseReservations } from '../usecases/release-reservations.js';
 import type { ChangeResult } from '../usecases/results.js';
 import { instructShipping } from '../usecases/shipping-instruction.js';
 import { fail, withDb, withRuntime } from './runtime.js';
+import { uploadFromDisk } from './upload-file.js';
 
 export const cliActor = () => `cli:${process.env.USER ?? 'admin'}`;
 
@@ -262,13 +262,14 @@ export function registerOrderCommands(program: Command): void {
 
   ship
     .command('upload <file>')
-    .description('出荷完了 from a shipment-result CSV (受注No or 店舗+注文番号, 伝票番号)')
+    .description(
+      '出荷完了 from a shipment-result CSV of any size (受注No or 店舗+注文番号, 伝票番号); ' +
+        'the same file again changes nothing; exits 1 when rows were refused',
+    )
     .action(async (file: string) =>
-      withRuntime(async ({ db, queues }) =>
-        printResults(
-          await applyShipmentCsv({ ...depsOf(db), queues }, await readFile(file), cliActor(), file).catch(
-            (e: Error) => fail(e.message),
-          ),
+      withRuntime(({ db, queues }) =>
+        uploadFromDisk(file, (src, onProgress) =>
+          applyShipmentCsv({ ...depsOf(db), queues }, src, cliActor(), src.name, { onProgress }),
         ),
       ),
     );

@@ -1,15 +1,13 @@
 // Stock commands: levels, arrivals (入荷), corrections, CSV uploads.
-import { stat } from 'node:fs/promises';
-import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { fileSource } from '../carts/csv/table-stream.js';
 import { listStockLevels } from '../db/stock-levels.js';
 import { applyStockCsv } from '../uploads/stock-csv.js';
 import { correctStock } from '../usecases/correct-stock.js';
 import { depsOf } from '../usecases/deps.js';
 import { receiveStock } from '../usecases/receive-stock.js';
-import { fail, out, withDb } from './runtime.js';
+import { fail, withDb } from './runtime.js';
 import { registerStockPushCommands } from './stock-push-cli.js';
+import { uploadFromDisk } from './upload-file.js';
 
 export function registerStockCommands(program: Command): void {
   const stock = program.command('stock').description('Stock per product and warehouse');
@@ -70,25 +68,10 @@ export function registerStockCommands(program: Command): void {
         'the same file again changes nothing; exits 1 when rows were refused',
     )
     .action(async (file: string) =>
-      withDb(async ({ db }) => {
-        await stat(file).catch((e: NodeJS.ErrnoException) =>
-          fail(`ファイル「${file}」を開けません（${e.code ?? e.message}）`),
-        );
-        let last = 0;
-        const r = await applyStockCsv(depsOf(db), fileSource(file, basename(file)), 'cli', basename(file), {
-          // A line every two seconds while it runs: rows read, applied, refused.
-          onProgress: (p) => {
-            if (Date.now() - last < 2000) return;
-            last = Date.now();
-            out(
-              `… ${file}: ${p.rowsRead.toLocaleString('ja-JP')} 行（反映 ${p.rowsApplied.toLocaleString('ja-JP')}・エラー ${p.rowsFailed.toLocaleString('ja-JP')}）アップロード #${p.uploadId}`,
-            );
-          },
-        }).catch((e: Error) =>
-          fail(e.message.startsWith(basename(file)) ? e.message : `${file}: ${e.message}`),
-        );
-        for (const line of r.lines) out(line);
-        if (r.failed > 0 || r.status !== 'succeeded') process.exitCode = 1;
-      }),
+      withDb(({ db }) =>
+        uploadFromDisk(file, (src, onProgress) =>
+          applyStockCsv(depsOf(db), src, 'cli', src.name, { onProgress }),
+        ),
+      ),
     );
 }

@@ -587,9 +587,17 @@ describe('dashboard API', () => {
     const up = await operator.request('POST', '/api/shipping/upload', {
       raw: Buffer.from(`受注No,伝票番号\n${orderNo},9999-0000-1111\n99999999,x\n`),
     });
-    const ur = (up.body as { results: ChangeResult[] }).results;
-    expect(ur[0]).toMatchObject({ ok: true, to: 'shipped' });
-    expect(ur[1]!.ok).toBe(false);
+    expect(up.status, up.text).toBe(200);
+    const ur = up.body as { ok: number; failed: number; lines: string[]; uploadId: number };
+    expect(ur).toMatchObject({ ok: 1, failed: 1 });
+    expect(ur.lines).toContain('✗ upload.csv 3 行目: 受注No 99999999 の注文はありません');
+    // Its result is stored: whoever asks later (the browser that sent it may be gone) reads it.
+    const shipUpload = (await operator.get(`/api/uploads/${ur.uploadId}`)).body as {
+      upload: { kind: string; status: string; rowsApplied: number };
+      errors: Array<{ line: number }>;
+    };
+    expect(shipUpload.upload).toMatchObject({ kind: 'shipments', status: 'succeeded', rowsApplied: 1 });
+    expect(shipUpload.errors.map((e) => e.line)).toEqual([3]);
     await expectStockInvariants(d.t.db);
   });
 

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { CsvFormatError } from '../carts/csv/format-error.js';
 import { headerKey, readTable } from '../carts/csv/table.js';
-import { type ByteSource, openTable } from '../carts/csv/table-stream.js';
+import { type ByteSource, bufferSource, openTable } from '../carts/csv/table-stream.js';
 import { RuleRefusal } from '../domain/refusal.js';
 
 export interface UploadRow {
@@ -104,6 +104,15 @@ export async function fingerprint(src: ByteSource): Promise<{ sha256: string; by
     byteSize += chunk.length;
   }
   return { sha256: hash.digest('hex'), byteSize };
+}
+
+/** An upload's bytes as a source that can be read again, and its identity (the ledger's key). */
+export async function sourceOf(
+  input: Uint8Array | ByteSource,
+  file: string,
+): Promise<{ src: ByteSource; sha256: string; byteSize: number }> {
+  const src = input instanceof Uint8Array ? bufferSource(input, file) : input;
+  return { src, ...(await fingerprint(src)) };
 }
 
 function readFile(buf: Uint8Array, file: string): ReturnType<typeof readTable> {

@@ -2,12 +2,12 @@
 // product × warehouse, of any size. This file reads the columns as a stream (quantities decimal
 // digits only: domain/quantity.ts); usecases/apply-stock-rows.ts applies the rows in batches
 // through the upload ledger (the same file twice changes nothing).
-import { type ByteSource, bufferSource } from '../carts/csv/table-stream.js';
+import type { ByteSource } from '../carts/csv/table-stream.js';
 import { parseQuantity } from '../domain/quantity.js';
 import { applyStockFile, type StockRow, type StockRowsResult } from '../usecases/apply-stock-rows.js';
 import type { ParsedRow, UploadProgress } from '../usecases/apply-upload.js';
 import type { UseCaseDeps } from '../usecases/deps.js';
-import { fingerprint, streamUpload, type UploadRow } from './columns.js';
+import { sourceOf, streamUpload, type UploadRow } from './columns.js';
 
 const FIELDS = {
   product: ['product_code', '商品コード', '商品番号', 'sku'],
@@ -50,8 +50,7 @@ export async function applyStockCsv(
   file = 'stock.csv',
   opts: { onProgress?: (p: UploadProgress) => void; batchSize?: number } = {},
 ): Promise<StockRowsResult> {
-  const src = input instanceof Uint8Array ? bufferSource(input, file) : input;
-  const { sha256, byteSize } = await fingerprint(src);
+  const { src, sha256, byteSize } = await sourceOf(input, file);
   return applyStockFile(deps, {
     file: { fileName: src.name, sha256, byteSize, actor },
     openRows: async () => parsedRows(await streamUpload(src, FIELDS, ['quantity', 'counted'])),

@@ -50,6 +50,8 @@ export interface ApplyUploadInput<R> {
   onProgress?: (p: UploadProgress) => void;
   /** What the summary line calls the effect (e.g. 反映). */
   verb?: string;
+  /** The summary's words for the total the batches' follow-ups returned (default: orders moved on). */
+  followUp?: (n: number) => string;
 }
 
 export interface ApplyUploadResult extends UploadResult {
@@ -149,7 +151,7 @@ export async function applyUpload<R>(
     lines.push(`…ほか ${refusedLines - LINES_KEPT} 行のエラーはアップロード #${upload.id} の詳細にあります`);
   lines.push(
     `${file.fileName}: ${progress.rowsApplied} 行を${input.verb ?? '反映'}、${progress.rowsFailed} 行はエラー。` +
-      `${ordersMoved} 件の注文が次のステータスへ（${file.actor}、アップロード #${upload.id}）`,
+      `${input.followUp ? input.followUp(ordersMoved) : `${ordersMoved} 件の注文が次のステータスへ`}（${file.actor}、アップロード #${upload.id}）`,
   );
   const result: UploadResult = {
     ok: progress.rowsApplied,

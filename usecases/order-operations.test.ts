@@ -166,12 +166,29 @@ describe('shipping stages, payment, cancellation and statuses', () => {
       ',,,TRK-Y,',
       'ABC-1,,,TRK-Z,',
     ].join('\n');
-    const rows = await applyShipmentCsv(ops(), Buffer.from(csv), 'user:ops');
-    expect(rows.map((x) => x.ok)).toEqual([true, true, false, false, false, false]);
-    expect(rows[2]!.message).toContain('出荷完了の注文は変更できません');
-    expect(rows[3]!.message).toContain('no such order');
-    expect(rows[4]!.message).toContain('受注No, or 店舗 + 注文番号, is required');
-    expect(rows[5]!.message).toContain('not a 受注No');
+    // Through the upload ledger, two rows a batch: a refused row is named by its line and the rest go on.
+    const progress: number[] = [];
+    const up = await applyShipmentCsv(ops(), Buffer.from(csv), 'user:ops', 'shipments.csv', {
+      batchSize: 2,
+      onProgress: (p) => progress.push(p.rowsRead),
+    });
+    expect(up).toMatchObject({ ok: 2, failed: 4, status: 'succeeded', repeated: false });
+    expect(progress).toEqual([0, 2, 4, 6]);
+    const cons1 = (await view(shop, 'cons-1')).orderNo;
+    expect(up.lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          new RegExp(`^✗ shipments.csv 4 行目: 受注No ${cons1}: .*出荷完了の注文は変更できません`),
+        ),
+        '✗ shipments.csv 5 行目: 受注No 99999999 の注文はありません',
+        '✗ shipments.csv 6 行目: 受注No、または 店舗 と 注文番号 を入れてください',
+        '✗ shipments.csv 7 行目: 受注No "ABC-1" は受注番号として読めません（数字だけ）',
+      ]),
+    );
+    expect(up.lines.at(-1)).toContain('shipments.csv: 2 行を出荷完了、4 行はエラー');
+    // The same file again (another name, another person): nothing is confirmed twice.
+    const resent = await applyShipmentCsv(ops(), Buffer.from(csv), 'user:other', 'again.csv');
+    expect(resent).toMatchObject({ uploadId: up.uploadId, repeated: true, ok: 2, failed: 4 });
     const loaded2 = await loadOrders(t.db, [o2.id, o3.id], await loadStatuses(t.db));
     expect(loaded2.map((o) => [o.status.code, o.trackingNumber])).toEqual([
       [S.shipped, 'TRK-2'],

@@ -3,7 +3,6 @@
 // マスタなし商品 on that cart code (job `recheck-mapping`, idempotent); removing one changes no
 // order already converted — only future imports.
 import { deleteMapping, type MappingInput, updateMapping, upsertMapping } from '../db/products.js';
-import { listStores } from '../db/stores.js';
 import { RuleRefusal } from '../domain/refusal.js';
 import type { Queues } from '../jobs/queues.js';
 import type { UseCaseDeps } from './deps.js';
@@ -37,46 +36,4 @@ export async function saveMapping(
 export async function removeMapping(deps: Pick<UseCaseDeps, 'db'>, input: { id: number }): Promise<void> {
   if (!(await deleteMapping(deps.db, input.id)))
     throw new RuleRefusal(`マッピング ${input.id} はありません`, 'not_found');
-}
-
-export interface MappingRow {
-  rowNo: number;
-  storeCode: string;
-  cartProductCode: string;
-  cartOptionCode: string | null;
-  productCode: string;
-  unitsPerCartUnit: number;
-}
-
-/**
- * A mapping file's rows (uploads/mappings-csv.ts reads them): each row written on its own, a bad
- * one reported by its line and the rest going on; then one re-check per cart code that got a mapping.
- */
-export async function saveMappings(deps: MappingDeps, rows: readonly MappingRow[], actor: string) {
-  const stores = new Map((await listStores(deps.db)).map((s) => [s.code, s]));
-  const lines: string[] = [];
-  const recheck = new Map<string, { store: string; cartProductCode: string }>();
-  let ok = 0;
-  for (const r of rows) {
-    try {
-      const store = stores.get(r.storeCode);
-      if (!store) throw new RuleRefusal(`店舗 "${r.storeCode}" はありません`, 'not_found');
-      await upsertMapping(deps.db, { ...r, storeId: store.id });
-      recheck.set(`${store.code}\u0000${r.cartProductCode}`, {
-        store: store.code,
-        cartProductCode: r.cartProductCode,
-      });
-      lines.push(
-        `✓ ${r.rowNo} 行目: ${store.code} ${r.cartProductCode} → ${r.productCode} ×${r.unitsPerCartUnit}`,
-      );
-      ok++;
-    } catch (e) {
-      lines.push(`✗ ${r.rowNo} 行目: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  }
-  for (const c of recheck.values()) await enqueueRecheck(deps, c.store, c.cartProductCode, actor);
-  lines.push(
-    `${ok} 行を登録、${rows.length - ok} 行はエラー。${recheck.size} 件のカート商品コードで待ち注文を再確認します`,
-  );
-  return { ok, failed: rows.length - ok, lines };
 }

@@ -7,7 +7,8 @@ import { findStore } from '../../db/stores.js';
 import { applyMappingsCsv } from '../../uploads/mappings-csv.js';
 import { removeMapping, saveMapping } from '../../usecases/save-mapping.js';
 import { actorOf } from '../auth.js';
-import { badRequest, idParam, parse, queryOf, type RouteTable, uploadOf } from '../http.js';
+import { badRequest, idParam, parse, queryOf, type RouteTable } from '../http.js';
+import { runFileUpload } from '../upload-file.js';
 import { enqueue, type RouteDeps } from './deps.js';
 
 const mappingSchema = z.object({
@@ -82,15 +83,16 @@ export function registerMappingRoutes(routes: RouteTable, { db, queues }: RouteD
     return { ok: true, message: `マッピング ${id} を削除しました` };
   });
 
+  // A file of any size: streamed to a temporary file, applied in batches through the upload ledger;
+  // a long one answers 202 and the screen follows /api/uploads/:id.
   routes.add(
     'post',
     '/api/mappings/upload',
     'admin',
-    async (req, res) => {
-      const f = uploadOf(req);
-      const r = await applyMappingsCsv(deps, f.buf, actorOf(res), f.name);
-      return { ok: r.ok, failed: r.failed, lines: r.lines };
-    },
-    { body: 'raw' },
+    (req, res) =>
+      runFileUpload(req, res, (src, onProgress) =>
+        applyMappingsCsv(deps, src, actorOf(res), src.name, { onProgress }),
+      ),
+    { body: 'stream' },
   );
 }

@@ -10,7 +10,8 @@ import { applyShipmentCsv } from '../../uploads/shipment-csv.js';
 import { depsOf } from '../../usecases/deps.js';
 import { instructShipping } from '../../usecases/shipping-instruction.js';
 import { actorOf } from '../auth.js';
-import { parse, queryOf, type RouteTable, uploadOf } from '../http.js';
+import { parse, queryOf, type RouteTable } from '../http.js';
+import { runFileUpload } from '../upload-file.js';
 import type { RouteDeps } from './deps.js';
 
 export function registerShippingRoutes(routes: RouteTable, { db, queues }: RouteDeps): void {
@@ -54,14 +55,16 @@ export function registerShippingRoutes(routes: RouteTable, { db, queues }: Route
     return instructShipping(ops, { ...b, actor: actorOf(res) });
   });
 
+  // A file of any size: streamed to a temporary file, applied in batches through the upload ledger;
+  // a long one answers 202 and the screen follows /api/uploads/:id.
   routes.add(
     'post',
     '/api/shipping/upload',
     'operator',
-    async (req, res) => {
-      const f = uploadOf(req);
-      return { results: await applyShipmentCsv({ ...ops, queues }, f.buf, actorOf(res), f.name) };
-    },
-    { body: 'raw' },
+    (req, res) =>
+      runFileUpload(req, res, (src, onProgress) =>
+        applyShipmentCsv({ ...ops, queues }, src, actorOf(res), src.name, { onProgress }),
+      ),
+    { body: 'stream' },
   );
 }

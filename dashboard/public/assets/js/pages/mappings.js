@@ -2,6 +2,7 @@
 // unit for sets. Adding one re-checks the orders waiting on that cart code (recheck-mapping job).
 import { api, get, withQuery } from '../api.js';
 import { field, fill, formValues, h, lines, notice, select, table } from '../dom.js';
+import { sendUpload } from '../upload.js';
 
 export async function render(main, ctx) {
   const [{ stores }, { products }] = await Promise.all([get('/api/stores'), get('/api/products')]);
@@ -114,7 +115,9 @@ export async function render(main, ctx) {
       ev.preventDefault();
       if (!file.files[0]) return say('error', 'ファイルを選んでください');
       try {
-        say('ok', lines((await api('POST', '/api/mappings/upload', file.files[0])).lines));
+        say('ok', `${file.files[0].name} を送信しています…`);
+        const r = await sendUpload('/api/mappings/upload', file.files[0], (m) => say('ok', m));
+        say('ok', lines(r.lines));
         await load();
       } catch (e) {
         say('error', e.message);

@@ -2,7 +2,8 @@
 // for picking with their shipment confirmation, and the warehouse's shipment-result CSV; each order's
 // carrier; the label files per batch and the carriers' result files (labels-panel.js).
 import { api, get, withQuery } from '../api.js';
-import { dt, field, fill, h, notice, resultsTable, select, table, yen } from '../dom.js';
+import { dt, field, fill, h, lines, notice, resultsTable, select, table, yen } from '../dom.js';
+import { sendUpload } from '../upload.js';
 import { labelsPanel } from './labels-panel.js';
 
 export async function render(main, ctx) {
@@ -58,8 +59,10 @@ export async function render(main, ctx) {
       ev.preventDefault();
       if (!file.files[0]) return fill(out, notice('error', 'ファイルを選んでください'));
       try {
-        const r = await api('POST', '/api/shipping/upload', file.files[0]);
-        fill(out, resultsTable(r.results, '出荷実績'));
+        fill(out, notice('ok', `${file.files[0].name} を送信しています…`));
+        // A large file answers 202: its progress is followed (the work goes on on the server).
+        const r = await sendUpload('/api/shipping/upload', file.files[0], (m) => fill(out, notice('ok', m)));
+        fill(out, notice(r.failed || r.status === 'failed' ? 'warn' : 'ok', lines(r.lines)));
         await load();
       } catch (e) {
         fill(out, notice('error', e.message));
