@@ -18,13 +18,12 @@ import {
 import { CARRIER_LABELS, CARRIERS } from '../../domain/carriers.js';
 import { CODE_LABELS } from '../../domain/labels/index.js';
 import { PREFECTURES } from '../../domain/prefectures.js';
-import { depsOf } from '../../usecases/deps.js';
 import { SHIPPING_CODE_KEYS, saveShippingSettings } from '../../usecases/save-shipping-settings.js';
 import { setOrderCarrier } from '../../usecases/set-order-carrier.js';
 import { setProductSize } from '../../usecases/set-product-size.js';
 import { actorOf } from '../auth.js';
 import { idParam, notFound, parse, queryOf, type RouteTable } from '../http.js';
-import type { RouteDeps } from './deps.js';
+import { opsOf, type RouteDeps } from './deps.js';
 
 const text = (max: number) => z.string().max(max).default('');
 const carrier = z.enum(CARRIERS);
@@ -52,8 +51,8 @@ const settingsSchema = z.object({
     .max(50),
 });
 
-export function registerCarrierRoutes(routes: RouteTable, { db }: RouteDeps): void {
-  const ops = depsOf(db);
+export function registerCarrierRoutes(routes: RouteTable, { db, queues }: RouteDeps): void {
+  const ops = opsOf({ db, queues });
 
   routes.add('get', '/api/carrier-settings', 'viewer', async () => ({
     stores: [...(await readShippingSettings(db)).values()],

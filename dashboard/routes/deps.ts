@@ -2,6 +2,7 @@
 import type { Db } from '../../db/db.js';
 import type { Config } from '../../infra/config.js';
 import type { Queues } from '../../jobs/queues.js';
+import { depsOf } from '../../usecases/deps.js';
 import { HttpError } from '../http.js';
 
 export interface RouteDeps {
@@ -21,4 +22,13 @@ export async function enqueue<T>(fn: () => Promise<T>): Promise<T> {
       'queue_unavailable',
     );
   }
+}
+
+/**
+ * What an operation gets from the dashboard: the database, the clock and the queues, so that the cart
+ * actions it records (発送完了, 在庫連携 …) have their delivery jobs enqueued right after its commit
+ * (usecases/enqueue-cart-actions.ts; the outbox sweep is only the safety net).
+ */
+export function opsOf({ db, queues }: Pick<RouteDeps, 'db' | 'queues'>) {
+  return { ...depsOf(db), queues };
 }

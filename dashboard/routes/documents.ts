@@ -3,7 +3,6 @@
 // and addresses: operators and admins only.
 
 import type { Response } from 'express';
-import { depsOf } from '../../usecases/deps.js';
 import {
   type PrintedDocument,
   printBatchDeliveryNotes,
@@ -11,7 +10,7 @@ import {
   printPickingList,
 } from '../../usecases/print-documents.js';
 import { idParam, parse, type RouteTable } from '../http.js';
-import type { RouteDeps } from './deps.js';
+import { opsOf, type RouteDeps } from './deps.js';
 
 function sendPdf(res: Response, d: PrintedDocument): void {
   res
@@ -22,8 +21,8 @@ function sendPdf(res: Response, d: PrintedDocument): void {
     .send(d.bytes);
 }
 
-export function registerDocumentRoutes(routes: RouteTable, { db }: RouteDeps): void {
-  const ops = depsOf(db);
+export function registerDocumentRoutes(routes: RouteTable, { db, queues }: RouteDeps): void {
+  const ops = opsOf({ db, queues });
 
   routes.add('get', '/api/shipping/batches/:id/picking.pdf', 'operator', async (req, res) => {
     sendPdf(res, await printPickingList(ops, { batchId: parse(idParam, req.params.id) }));

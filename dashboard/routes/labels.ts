@@ -9,19 +9,18 @@ import { loadStatuses } from '../../db/statuses.js';
 import { carrierLabel, LABEL_CARRIERS } from '../../domain/carrier-rules.js';
 import { layoutFor } from '../../domain/labels/index.js';
 import { applyTrackingFile } from '../../uploads/tracking-file.js';
-import { depsOf } from '../../usecases/deps.js';
 import { exportLabels } from '../../usecases/export-labels.js';
 import { createSelectionBatch } from '../../usecases/record-shipping-batch.js';
 import { actorOf } from '../auth.js';
 import { idParam, notFound, parse, queryOf, type RouteTable, uploadOf } from '../http.js';
-import type { RouteDeps } from './deps.js';
+import { opsOf, type RouteDeps } from './deps.js';
 
 const carrierSchema = z.enum(LABEL_CARRIERS, {
   message: 'carrier は yamato・sagawa・japanpost のどれかです',
 });
 
 export function registerLabelRoutes(routes: RouteTable, { db, queues }: RouteDeps): void {
-  const ops = depsOf(db);
+  const ops = opsOf({ db, queues });
 
   routes.add('get', '/api/shipping/batches', 'viewer', async () => ({ batches: await listBatches(db, 30) }));
 
@@ -94,10 +93,7 @@ export function registerLabelRoutes(routes: RouteTable, { db, queues }: RouteDep
     async (req, res) => {
       const { carrier } = parse(z.object({ carrier: carrierSchema }), queryOf(req));
       const f = uploadOf(req);
-      return applyTrackingFile(
-        { ...ops, queues },
-        { carrier, buf: f.buf, fileName: f.name, actor: actorOf(res) },
-      );
+      return applyTrackingFile(ops, { carrier, buf: f.buf, fileName: f.name, actor: actorOf(res) });
     },
     { body: 'raw' },
   );

@@ -14,12 +14,11 @@ import { changeStatus, changeStatuses } from '../../usecases/change-status.js';
 import { confirmOrdersAtCart } from '../../usecases/confirm-orders-at-cart.js';
 import { confirmShipment } from '../../usecases/confirm-shipment.js';
 import { deleteOrder } from '../../usecases/delete-order.js';
-import { depsOf } from '../../usecases/deps.js';
 import { recordPayment } from '../../usecases/record-payment.js';
 import { updateOrderNotes } from '../../usecases/update-order-notes.js';
 import { actorOf } from '../auth.js';
 import { badRequest, idParam, notFound, parse, queryOf, type RouteTable } from '../http.js';
-import type { RouteDeps } from './deps.js';
+import { opsOf, type RouteDeps } from './deps.js';
 
 export const idsSchema = z.array(z.number().int().positive()).min(1, '注文を選んでください').max(500);
 
@@ -29,10 +28,9 @@ function checkTarget(statuses: StatusCatalogue, target: string): void {
 }
 
 export function registerOrderRoutes(routes: RouteTable, { db, queues, config }: RouteDeps): void {
-  const ops = depsOf(db);
-  // 出荷完了 and a cancel at the cart enqueue their cart actions' delivery after commit (the sweep is
-  // the safety net).
-  const shipOps = { ...ops, queues };
+  // With the queues: 出荷完了, a cancel at the cart and every stock move enqueue their cart actions'
+  // delivery after commit (the sweep is the safety net).
+  const ops = opsOf({ db, queues });
 
   // Before /api/orders/:id, which would take "counts" for an id.
   routes.add('get', '/api/orders/counts', 'viewer', async (req) => {
@@ -72,7 +70,7 @@ export function registerOrderRoutes(routes: RouteTable, { db, queues, config }: 
   // 注文確認 (Rakuten confirmOrder) for the selected orders, bulk or one (issue 16 item 2).
   routes.add('post', '/api/orders/confirm-at-cart', 'operator', async (req, res) => {
     const b = parse(z.object({ ids: idsSchema }), req.body);
-    return { results: await confirmOrdersAtCart(shipOps, { orderIds: b.ids, actor: actorOf(res) }) };
+    return { results: await confirmOrdersAtCart(ops, { orderIds: b.ids, actor: actorOf(res) }) };
   });
 
   routes.add('post', '/api/orders/:id/status', 'operator', async (req, res) => {
@@ -121,7 +119,7 @@ export function registerOrderRoutes(routes: RouteTable, { db, queues, config }: 
       req.body ?? {},
     );
     return {
-      result: await confirmShipment(shipOps, {
+      result: await confirmShipment(ops, {
         orderId: id,
         trackingNumber: b.trackingNumber || null,
         carrier: b.carrier || null,
@@ -157,7 +155,7 @@ export function registerOrderRoutes(routes: RouteTable, { db, queues, config }: 
     );
     if (b.atCart && b.step !== 'request')
       throw badRequest('カートでのキャンセルは、キャンセルを依頼するとき（step: request）だけ選べます');
-    const [result] = await cancelOrders(shipOps, {
+    const [result] = await cancelOrders(ops, {
       orderIds: [id],
       step: b.step,
       actor: actorOf(res),

@@ -6,18 +6,17 @@ import { orderStates } from '../../db/order-list.js';
 import { findOrdersHoldingStock } from '../../db/order-selection.js';
 import { loadOrders } from '../../db/orders.js';
 import { loadStatuses } from '../../db/statuses.js';
-import { depsOf, type UseCaseDeps } from '../../usecases/deps.js';
 import { reallocateOrder } from '../../usecases/reallocate-order.js';
 import { releaseReservations } from '../../usecases/release-reservations.js';
 import type { ChangeResult } from '../../usecases/results.js';
 import { actorOf } from '../auth.js';
 import { idParam, parse, queryOf, type RouteTable } from '../http.js';
-import type { RouteDeps } from './deps.js';
+import { opsOf, type RouteDeps } from './deps.js';
 import { idsSchema } from './orders.js';
 
 /** Releases the chosen orders' holds: a result per chosen order, also for those that held nothing. */
 async function releaseChosen(
-  ops: UseCaseDeps,
+  ops: ReturnType<typeof opsOf>,
   ids: readonly number[],
   actor: string,
   why: string,
@@ -45,8 +44,8 @@ async function releaseChosen(
   return results;
 }
 
-export function registerReleaseRoutes(routes: RouteTable, { db }: RouteDeps): void {
-  const ops = depsOf(db);
+export function registerReleaseRoutes(routes: RouteTable, { db, queues }: RouteDeps): void {
+  const ops = opsOf({ db, queues });
 
   routes.add('post', '/api/orders/release', 'operator', async (req, res) => {
     const b = parse(

@@ -9,12 +9,11 @@ import { listSalesRecords, orderSalesRecords } from '../../db/sales.js';
 import { lineAmount, rateOf } from '../../domain/invoice.js';
 import { returnedQuantities, SALES_KIND_LABELS } from '../../domain/sales.js';
 import { jstDate } from '../../domain/time.js';
-import { depsOf } from '../../usecases/deps.js';
 import { dailySalesOf, exportSales, salesFilter } from '../../usecases/export-sales.js';
 import { recordReturn } from '../../usecases/record-return.js';
 import { actorOf } from '../auth.js';
 import { idParam, notFound, parse, queryOf, type RouteTable } from '../http.js';
-import type { RouteDeps } from './deps.js';
+import { opsOf, type RouteDeps } from './deps.js';
 
 const period = z.object({
   store: z.string().max(64).optional(),
@@ -35,8 +34,8 @@ function periodOf(q: Record<string, string>) {
   };
 }
 
-export function registerSalesRoutes(routes: RouteTable, { db }: RouteDeps): void {
-  const ops = depsOf(db);
+export function registerSalesRoutes(routes: RouteTable, { db, queues }: RouteDeps): void {
+  const ops = opsOf({ db, queues });
 
   routes.add('get', '/api/sales/daily', 'operator', async (req) => {
     const p = periodOf(queryOf(req));

@@ -4,10 +4,9 @@
 import { z } from 'zod';
 import { listSets } from '../../db/product-sets.js';
 import { checkCode } from '../../domain/product-rules.js';
-import { depsOf } from '../../usecases/deps.js';
 import { clearProductSet, setProductComponents } from '../../usecases/save-product-set.js';
 import { notFound, parse, type RouteTable } from '../http.js';
-import type { RouteDeps } from './deps.js';
+import { opsOf, type RouteDeps } from './deps.js';
 
 const componentsBody = z.object({
   components: z
@@ -21,8 +20,8 @@ const componentsBody = z.object({
     .max(50, '構成品は 50 までです'),
 });
 
-export function registerSetRoutes(routes: RouteTable, { db }: RouteDeps): void {
-  const ops = depsOf(db);
+export function registerSetRoutes(routes: RouteTable, { db, queues }: RouteDeps): void {
+  const ops = opsOf({ db, queues });
   const codeOf = (raw: unknown) => {
     const code = String(raw ?? '');
     if (checkCode(code) !== null) throw notFound(`商品 ${code.slice(0, 64)} はありません`);

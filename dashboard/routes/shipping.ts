@@ -7,15 +7,14 @@ import { loadStatuses } from '../../db/statuses.js';
 import { carrierLabel } from '../../domain/carrier-rules.js';
 import { S } from '../../domain/statuses.js';
 import { applyShipmentCsv } from '../../uploads/shipment-csv.js';
-import { depsOf } from '../../usecases/deps.js';
 import { instructShipping } from '../../usecases/shipping-instruction.js';
 import { actorOf } from '../auth.js';
 import { parse, queryOf, type RouteTable } from '../http.js';
 import { runFileUpload } from '../upload-file.js';
-import type { RouteDeps } from './deps.js';
+import { opsOf, type RouteDeps } from './deps.js';
 
 export function registerShippingRoutes(routes: RouteTable, { db, queues }: RouteDeps): void {
-  const ops = depsOf(db);
+  const ops = opsOf({ db, queues });
 
   routes.add('get', '/api/shipping/orders', 'viewer', async (req) => {
     const { store, status } = queryOf(req);
@@ -63,7 +62,7 @@ export function registerShippingRoutes(routes: RouteTable, { db, queues }: Route
     'operator',
     (req, res) =>
       runFileUpload(req, res, (src, onProgress) =>
-        applyShipmentCsv({ ...ops, queues }, src, actorOf(res), src.name, { onProgress }),
+        applyShipmentCsv(ops, src, actorOf(res), src.name, { onProgress }),
       ),
     { body: 'stream' },
   );

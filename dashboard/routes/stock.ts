@@ -6,18 +6,17 @@ import { listStockLevels } from '../../db/stock-levels.js';
 import { listWarehouses, warehouseExists } from '../../db/warehouses.js';
 import { applyStockCsv } from '../../uploads/stock-csv.js';
 import { correctStock } from '../../usecases/correct-stock.js';
-import { depsOf } from '../../usecases/deps.js';
 import { receiveStock } from '../../usecases/receive-stock.js';
 import { actorOf } from '../auth.js';
 import { badRequest, parse, queryOf, type RouteTable } from '../http.js';
 import { runFileUpload } from '../upload-file.js';
-import type { RouteDeps } from './deps.js';
+import { opsOf, type RouteDeps } from './deps.js';
 
 const code = z.string().trim().min(1).max(100);
 
 export function registerStockRoutes(routes: RouteTable, { db, queues }: RouteDeps): void {
   // With the queues: the 在庫連携 actions an arrival or a correction records are delivered at once.
-  const ops = { ...depsOf(db), queues };
+  const ops = opsOf({ db, queues });
   const requireProductAndWarehouse = async (product: string, warehouse: string) => {
     if (!(await productExists(db, product)))
       throw badRequest(`商品コード ${product} は商品マスタにありません`);

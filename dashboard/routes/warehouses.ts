@@ -5,7 +5,6 @@ import { z } from 'zod';
 import { listStores } from '../../db/stores.js';
 import { listWarehouses, storeWarehouseMap } from '../../db/warehouses.js';
 import { toJstIso } from '../../domain/time.js';
-import { depsOf } from '../../usecases/deps.js';
 import {
   assignStoreWarehouses,
   createWarehouse,
@@ -13,13 +12,13 @@ import {
   setWarehouseEnabled,
 } from '../../usecases/save-warehouse.js';
 import { parse, type RouteTable } from '../http.js';
-import type { RouteDeps } from './deps.js';
+import { opsOf, type RouteDeps } from './deps.js';
 
 const code = z.string().trim().min(1).max(64);
 const priority = z.number().int().min(0).max(9999);
 
-export function registerWarehouseRoutes(routes: RouteTable, { db }: RouteDeps): void {
-  const ops = depsOf(db);
+export function registerWarehouseRoutes(routes: RouteTable, { db, queues }: RouteDeps): void {
+  const ops = opsOf({ db, queues });
 
   routes.add('get', '/api/warehouses/overview', 'viewer', async () => {
     const [warehouses, stores, map] = await Promise.all([
