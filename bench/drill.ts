@@ -5,17 +5,21 @@
 //   4. a backlog against flaky carts (5xx, 429, slow answers, hangs, expiring tokens, malformed
 //      records): every store catches up in ≤ 3× the fault-free time, nothing twice (bench/drills-progress.ts);
 //   5. a worker and a scheduler 30 minutes ahead (libfaketime) while orders arrive and the
-//      schedulers queue the imports: nothing lost, nothing twice, no slot or cursor ahead.
+//      schedulers queue the imports: nothing lost, nothing twice, no slot or cursor ahead;
+//   6. cart actions (bench/drills-actions.ts): orders shipped in juchu, PostgreSQL killed between the
+//      change and the delivery, then while workers deliver: kill -9 workers, Redis restarted,
+//      PostgreSQL killed; every action delivered, each shipment written once at its cart.
 // Each ends with the checks of bench/drills.ts and prints what it did and what it checked; the report
 // is also written to bench/results/drill-latest.md. Exit code 1 if any check failed.
 //
-// Options: --quick (2,000 orders, 2 kills), --orders N (every drill), --only kill|redis|postgres,
+// Options: --quick (2,000 orders, 2 kills), --orders N (every drill), --only kill|redis|postgres|flaky|clock|actions,
 // --seed N, --unsafe-fast (PostgreSQL without fsync; the default is durable settings).
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type DrillOptions, type DrillResult, describeDrill, runDrill } from './drills.js';
+import { runActionsDrill } from './drills-actions.js';
 import { type FlakyResult, runClockDrill, runFlakyDrill } from './drills-progress.js';
 import { ROOT, startBenchServices } from './harness.js';
 
@@ -65,6 +69,7 @@ const drills: DrillOptions[] = [
   const key = args.only.toLowerCase();
   return d.name.toLowerCase().includes(key === 'kill' ? 'kill' : key);
 }) as DrillOptions[];
+const actionsDrill = !args.only || args.only.toLowerCase() === 'actions';
 const only = args.only?.toLowerCase();
 const progressDrills = [
   ...(!only || only === 'flaky' ? ['flaky' as const] : []),
@@ -97,6 +102,30 @@ try {
     for (const line of describeDrill(r)) say(line);
     if ('ratio' in r)
       say(`flaky cart: caught up in ${(r as FlakyResult).ratio.toFixed(2)}× the fault-free time (limit 3×)`);
+  }
+  if (actionsDrill) {
+    const n = orders(3000);
+    const rakuten = quick ? 0 : 40;
+    say(
+      `\n▶ cart actions: ${n.toLocaleString('en-US')} Shopify orders${rakuten ? ` and ${rakuten} Rakuten orders` : ''}, shipped in juchu and delivered under faults`,
+    );
+    const r = await runActionsDrill(services, {
+      orders: n,
+      shopifyStores: 2,
+      rakutenOrders: rakuten,
+      workers: 2,
+      kills: quick ? 1 : 3,
+      seed: seed + 5,
+      log: say,
+      timeoutMs: 40 * 60_000,
+    });
+    results.push(r);
+    say('');
+    for (const line of describeDrill(r)) say(line);
+    const f = r.figures;
+    say(
+      `cart actions: ${f.done} of ${f.actions} delivered in ${(f.deliveryMs / 1000).toFixed(1)} s, ${f.writesAtCarts} shipment writes at the carts, ${f.duplicates} duplicates, ${f.missing} missing, ${f.attempts} attempts`,
+    );
   }
 } finally {
   await services.stop();

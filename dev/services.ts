@@ -42,8 +42,10 @@ export interface RunningService {
   /**
    * Private servers only: stop cleanly, wait `downMs`, start again on the same port and data (fault
    * drills). Redis keeps what its append-only file holds, so only a `persistent` one keeps its keys.
+   * `kill` (PostgreSQL): an immediate shutdown instead (SIGQUIT: no checkpoint, every backend gone at
+   * once, crash recovery from the WAL on start), as after the server was killed.
    */
-  restart?(downMs?: number): Promise<void>;
+  restart?(downMs?: number, opts?: { kill?: boolean }): Promise<void>;
 }
 
 /** Where private services (and the demo's CSV inbox) keep their folders. */
@@ -296,8 +298,8 @@ export async function startPrivatePostgres(opts: PrivatePostgresOptions = {}): P
       await server?.stop('SIGQUIT');
       await own.remove();
     },
-    restart: async (downMs = 0) => {
-      await server?.stop();
+    restart: async (downMs = 0, opts = {}) => {
+      await server?.stop(opts.kill ? 'SIGQUIT' : undefined);
       await sleep(downMs);
       server = await start();
       service.pid = server.pid;

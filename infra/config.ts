@@ -140,6 +140,11 @@ export const configSchema = z.object({
     .default(24),
   /** A store's import lease; a crashed worker's lease expires after this, letting another take over. */
   IMPORT_LEASE_SECONDS: z.coerce.number().int().min(2).max(3600).default(120),
+  /**
+   * A cart action's delivery claim: a worker killed mid-delivery holds its action this long, then
+   * another takes it over (after re-reading the cart: every write is idempotent or checked first).
+   */
+  CART_ACTION_LEASE_SECONDS: z.coerce.number().int().min(2).max(3600).default(300),
   /** BullMQ job lock; a killed worker's job is picked up again after about this long. */
   JOB_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   SCHEDULER_REFRESH_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),

@@ -22,11 +22,15 @@ export async function processDeliverCartAction(
   const now = deps.now();
   const delay = retryDelay(job.attemptsMade + 1, undefined, deps.config.JOB_BACKOFF_MS);
   try {
-    return await deliverCartAction(deps, {
-      actionId: data.actionId,
-      final: job.attemptsMade + 1 >= attempts,
-      retryAt: new Date(now.getTime() + delay),
-    });
+    // The claim a killed worker holds: CART_ACTION_LEASE_SECONDS (drills shorten it).
+    return await deliverCartAction(
+      { ...deps, leaseMs: deps.config.CART_ACTION_LEASE_SECONDS * 1000 },
+      {
+        actionId: data.actionId,
+        final: job.attemptsMade + 1 >= attempts,
+        retryAt: new Date(now.getTime() + delay),
+      },
+    );
   } catch (e) {
     if (isCartError(e) && !e.retryable) throw new UnrecoverableError(e.message);
     throw e;
