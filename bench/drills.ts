@@ -144,6 +144,15 @@ export async function runDrill(services: BenchServices, opts: DrillOptions): Pro
           await pool.kill(victim);
           const fresh = pool.start();
           note(`kill -9 worker ${victim.pid} at ${stored} orders stored; started worker ${fresh.pid}`);
+          // The next strike waits until the replacement is up: a worker that starts while PostgreSQL
+          // or Redis is down refuses to start by design (infra/preflight.ts), which is not what a
+          // restart mid-import tests.
+          const upBy = Date.now() + 30_000;
+          while (Date.now() < upBy && fresh.exit === null) {
+            const seen = await queues.import.getWorkers().catch(() => null);
+            if (seen && seen.length >= pool.live().length) break;
+            await sleep(100);
+          }
         }
       }
       if (restartAt !== null && !restarted && progress >= restartAt) {
