@@ -9,8 +9,11 @@ export default defineConfig({
   test: {
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    // Each file has its own database and queue prefix, so files may run side by side.
+    // Each file has its own database and queue prefix, so files may run side by side. Two at a time:
+    // vitest's default on two cores is one (cpus − 1), and most files wait on PostgreSQL, child
+    // processes, browsers or a cart's documented pacing rather than on the CPU.
     pool: 'forks',
+    maxWorkers: 2,
     projects: [
       {
         extends: true,
