@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shopifySimulator } from '../carts/shopify/simulator.js';
 import type { RunningSimulator } from '../carts/sim/kit.js';
@@ -17,6 +17,7 @@ import { loadConfig } from '../infra/config.js';
 import { logger } from '../infra/logger.js';
 import { processImportStore } from '../jobs/import-store.js';
 import { processRecheckMapping } from '../jobs/recheck-mapping.js';
+import { CHROMIUM, launchChromium } from '../test/browser.js';
 import { PASSWORDS, startTestDashboard, type TestDashboard } from '../test/dashboard-testing.js';
 import { redisUrl, TEST_SECRET_KEY } from '../test/harness.js';
 import { FAST_HTTP, testDeps } from '../test/pipeline.js';
@@ -24,7 +25,6 @@ import { cartOrder, createShop, importOrders } from '../test/stock-fixtures.js';
 import { type RunningWorkers, startWorkers } from '../workers/worker.js';
 import { PAGES } from './server.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium)
   console.warn(`dashboard/browser.test.ts skipped: ${CHROMIUM} is missing (apt-get install chromium)`);
@@ -124,19 +124,7 @@ describe.skipIf(!hasChromium)('dashboard in a real browser', () => {
       concurrency: 1,
       http: FAST_HTTP,
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({
       viewport: { width: 1440, height: 900 },
       locale: 'ja-JP',

@@ -4,12 +4,12 @@
 // says plainly that the cart must be told by hand and offers no choice. 注文確認 for Rakuten 100 orders
 // from the order list's bulk action and the detail's button.
 import { existsSync } from 'node:fs';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, launchChromium } from '../test/browser.js';
 import { PASSWORDS, startTestDashboard, type TestDashboard } from '../test/dashboard-testing.js';
 import { at, cartOrder, createShop, importOrders, seedStock } from '../test/stock-fixtures.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 
 describe.skipIf(!hasChromium)('cancel screen: cancel at the cart too', () => {
@@ -46,19 +46,7 @@ describe.skipIf(!hasChromium)('cancel screen: cancel at the cart too', () => {
     );
     for (const o of await d.t.db.selectFrom('orders').select(['id', 'cart_order_no']).execute())
       ids[o.cart_order_no] = o.id;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ locale: 'ja-JP' });
     page.on('dialog', (dialog) => void dialog.accept());
     await page.goto(`${d.url}/login`);

@@ -4,18 +4,18 @@
 // is delivered the card shows 完了 with the cart's answer and the Rakuten shippingDetailId. A viewer
 // sees the card without the button; the stores screen counts the store's actions.
 import { existsSync } from 'node:fs';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActionOutcome, CartActions } from '../carts/actions.js';
 import { claimCartAction, failCartAttempt } from '../db/cart-actions.js';
 import type { Store } from '../db/stores.js';
+import { CHROMIUM, launchChromium } from '../test/browser.js';
 import { PASSWORDS, startTestDashboard, type TestDashboard } from '../test/dashboard-testing.js';
 import { at, cartOrder, createShop, importOrders, orderView, seedStock } from '../test/stock-fixtures.js';
 import { deliverCartAction } from '../usecases/deliver-cart-action.js';
 import { depsOf } from '../usecases/deps.js';
 import { shippingInstruction } from '../usecases/shipping-instruction.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 
 const cart: CartActions = {
@@ -51,19 +51,7 @@ describe.skipIf(!hasChromium)('order detail: カート連携 and 再送', () => 
     ]);
     orderId = (await orderView(d.t.db, shop.id, 'CAB-100')).id;
     await shippingInstruction(depsOf(d.t.db), { orderIds: [orderId], actor: 'user:ops' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ locale: 'ja-JP' });
     await login(page, 'operator');
   }, 120_000);

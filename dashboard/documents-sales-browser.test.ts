@@ -4,9 +4,10 @@
 // HTTP: a viewer sees neither sales nor 納品書 (403), refusals come back in Japanese.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emptyParty } from '../domain/order.js';
+import { CHROMIUM, launchChromium } from '../test/browser.js';
 import { Client, PASSWORDS, startTestDashboard, type TestDashboard } from '../test/dashboard-testing.js';
 import { pdfText } from '../test/pdf-text.js';
 import { at, cartOrder, createShop, importOrders, orderView, seedStock } from '../test/stock-fixtures.js';
@@ -14,7 +15,6 @@ import { confirmShipment } from '../usecases/confirm-shipment.js';
 import { depsOf } from '../usecases/deps.js';
 import { instructShipping } from '../usecases/shipping-instruction.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 const today = () => new Date(Date.now() + 9 * 3600_000).toISOString().slice(0, 10);
 
@@ -81,19 +81,7 @@ describe.skipIf(!hasChromium)('帳票 and 売上 screens', () => {
     orderId = v.id;
     orderNo = v.orderNo;
     expect((await confirmShipment(depsOf(d.t.db), { orderId, actor: 'test' })).ok).toBe(true);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ acceptDownloads: true, locale: 'ja-JP' });
     await page.goto(`${d.url}/login`);
     await page.fill('#login', 'operator');

@@ -4,17 +4,17 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import iconv from 'iconv-lite';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../db/stores.js';
 import { emptyParty } from '../domain/order.js';
 import { S } from '../domain/statuses.js';
+import { CHROMIUM, launchChromium } from '../test/browser.js';
 import { PASSWORDS, startTestDashboard, type TestDashboard } from '../test/dashboard-testing.js';
 import { at, cartOrder, createShop, importOrders, orderView, seedStock } from '../test/stock-fixtures.js';
 import { depsOf } from '../usecases/deps.js';
 import { saveShippingSettings } from '../usecases/save-shipping-settings.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 
 describe.skipIf(!hasChromium)('shipping screen: label export and tracking numbers back', () => {
@@ -71,19 +71,7 @@ describe.skipIf(!hasChromium)('shipping screen: label export and tracking number
       ],
       new Date(),
     );
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ acceptDownloads: true, locale: 'ja-JP' });
     await page.goto(`${d.url}/login`);
     await page.fill('#login', 'operator');
