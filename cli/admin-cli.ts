@@ -1,9 +1,9 @@
-// Admin commands: stores, imports (now / one order / reconcile), failed jobs, mappings, statuses, users.
+// Admin commands: stores, imports (now / one order / reconcile), failed jobs, mappings, users
+// (statuses: statuses-cli.ts).
 
 import { type Job, type Queue, QueueEvents } from 'bullmq';
 import type { Command } from 'commander';
 import { listImportRuns } from '../db/import-runs.js';
-import { loadStatuses } from '../db/statuses.js';
 import { getStore, listStores } from '../db/stores.js';
 import { cronInWords } from '../domain/cron-words.js';
 import { credentialProblemInWords } from '../domain/import-skip.js';
@@ -12,7 +12,6 @@ import { createWorkerConnection } from '../infra/redis.js';
 import { jobIds, QUEUES, type QueueKey } from '../jobs/catalogue.js';
 import { applyMappingsCsv } from '../uploads/mappings-csv.js';
 import { applyStores } from '../usecases/apply-stores.js';
-import { addStatus, renameStatus } from '../usecases/edit-statuses.js';
 import { saveMapping } from '../usecases/save-mapping.js';
 import { setUser } from '../usecases/save-user.js';
 import { cliActor } from './orders-cli.js';
@@ -242,39 +241,6 @@ export function registerAdminCommands(program: Command): void {
           applyMappingsCsv(rt, src, cliActor(), src.name, { onProgress }),
         ),
       ),
-    );
-
-  const statuses = program.command('statuses').description('Statuses: list, rename, add');
-  statuses
-    .command('list')
-    .description('Every status with its group and label')
-    .action(async () =>
-      withDb(async ({ db }) => {
-        for (const s of (await loadStatuses(db)).all)
-          process.stdout.write(
-            `${s.group.padEnd(13)} ${s.code.padEnd(18)} ${s.label}${s.system ? '' : '  (custom)'}\n`,
-          );
-      }),
-    );
-  statuses
-    .command('rename <code> <label>')
-    .description('Rename a status (the rules stay with the code)')
-    .action(async (code: string, label: string) =>
-      withDb(async ({ db }) => {
-        const s = await renameStatus({ db: db }, code, label).catch((e: Error) => fail(e.message));
-        process.stdout.write(`✓ ${s.code} → ${s.label}\n`);
-      }),
-    );
-  statuses
-    .command('add <code> <group> <label>')
-    .description('Add a custom status to a group (review, payment or fulfillment)')
-    .action(async (code: string, group: string, label: string) =>
-      withDb(async ({ db }) => {
-        const s = await addStatus({ db: db }, { code, group: group as never, label }).catch((e: Error) =>
-          fail(e.message),
-        );
-        process.stdout.write(`✓ ${s.group} ${s.code} ${s.label}\n`);
-      }),
     );
 
   program

@@ -1,5 +1,5 @@
 // Order commands: list as the spec's JSON, change status (single, bulk, 自動確認), payments,
-// cancels, shipping instruction and confirmation, reservation release.
+// cancels, reservation release (shipping stages: shipping-cli.ts).
 import type { Command } from 'commander';
 import { cartCancelOption } from '../carts/cancel-options.js';
 import type { Db } from '../db/db.js';
@@ -7,20 +7,16 @@ import { findOrderId, listOrders } from '../db/order-list.js';
 import { loadOrders, publicOrder } from '../db/orders.js';
 import { loadStatuses } from '../db/statuses.js';
 import { getStore, storeCredentials } from '../db/stores.js';
-import { applyShipmentCsv } from '../uploads/shipment-csv.js';
 import { cancelOrders } from '../usecases/cancel-order.js';
 import { changeStatuses } from '../usecases/change-status.js';
 import { confirmOrdersAtCart } from '../usecases/confirm-orders-at-cart.js';
-import { confirmShipment } from '../usecases/confirm-shipment.js';
 import { deleteOrder } from '../usecases/delete-order.js';
 import { depsOf } from '../usecases/deps.js';
 import type { CartActionQueue } from '../usecases/enqueue-cart-actions.js';
 import { recordPayment } from '../usecases/record-payment.js';
 import { releaseReservations } from '../usecases/release-reservations.js';
 import type { ChangeResult } from '../usecases/results.js';
-import { instructShipping } from '../usecases/shipping-instruction.js';
 import { fail, withDb, withRuntime } from './runtime.js';
-import { uploadFromDisk } from './upload-file.js';
 
 export const cliActor = () => `cli:${process.env.USER ?? 'admin'}`;
 
@@ -38,7 +34,7 @@ export function printResults(results: ChangeResult[]): void {
   process.stdout.write(`${results.length - failed} done, ${failed} refused\n`);
 }
 
-const collect = (v: string, prev: string[]) => [...prev, ...v.split(',').filter(Boolean)];
+export const collect = (v: string, prev: string[]) => [...prev, ...v.split(',').filter(Boolean)];
 
 /** A repeatable --order that came empty (`--order ''`, `--order ,`) is refused, not "0 done". */
 function requireOrders(refs: readonly string[]): void {
@@ -212,65 +208,6 @@ export function registerOrderCommands(program: Command): void {
         printResults([
           await deleteOrder(depsOf(db), { orderId: await orderIdOf(db, o.order), actor: cliActor() }),
         ]),
-      ),
-    );
-
-  const ship = program.command('ship').description('Shipping stages: instruction and confirmation');
-  ship
-    .command('instruct')
-    .description('出荷指示: ready orders that are fully held → 出荷作業中; those that lost stock → 在庫なし')
-    .option('--store <code...>', 'only these stores', collect, [])
-    .option('--order <ref...>', 'only these orders', collect, [])
-    .action(async (o: { store: string[]; order: string[] }) =>
-      withDb(async ({ db }) => {
-        const orderIds = o.order.length ? await Promise.all(o.order.map((r) => orderIdOf(db, r))) : undefined;
-        const r = await instructShipping(depsOf(db), {
-          orderIds,
-          storeCodes: o.store.length ? o.store : undefined,
-          actor: cliActor(),
-        });
-        printResults(r.results);
-        if (r.batchId)
-          process.stdout.write(
-            `shipping batch #${r.batchId} (juchu labels export --batch ${r.batchId} --carrier …)\n`,
-          );
-      }),
-    );
-  ship
-    .command('confirm')
-    .description('出荷完了: the parcel left; stock is consumed')
-    .requiredOption('--order <ref>', '受注No or store:cartOrderNo')
-    .option('--tracking <no>', 'tracking number (伝票番号)')
-    .option('--carrier <name>', 'carrier (運送会社)')
-    .action(async (o: { order: string; tracking?: string; carrier?: string }) =>
-      // With the queues: the ship actions' delivery jobs are enqueued as soon as it commits.
-      withRuntime(async ({ db, queues }) => {
-        const id = await orderIdOf(db, o.order);
-        printResults([
-          await confirmShipment(
-            { ...depsOf(db), queues },
-            {
-              orderId: id,
-              trackingNumber: o.tracking,
-              carrier: o.carrier,
-              actor: cliActor(),
-            },
-          ),
-        ]);
-      }),
-    );
-
-  ship
-    .command('upload <file>')
-    .description(
-      '出荷完了 from a shipment-result CSV of any size (受注No or 店舗+注文番号, 伝票番号); ' +
-        'the same file again changes nothing; exits 1 when rows were refused',
-    )
-    .action(async (file: string) =>
-      withRuntime(({ db, queues }) =>
-        uploadFromDisk(file, (src, onProgress) =>
-          applyShipmentCsv({ ...depsOf(db), queues }, src, cliActor(), src.name, { onProgress }),
-        ),
       ),
     );
 

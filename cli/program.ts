@@ -23,6 +23,8 @@ import { registerProductCommands } from './products-cli.js';
 import { configOrExit, withDb } from './runtime.js';
 import { registerSalesCommands } from './sales-cli.js';
 import { registerSetCommands } from './sets-cli.js';
+import { registerShipCommands } from './shipping-cli.js';
+import { registerStatusCommands } from './statuses-cli.js';
 import { registerStockCommands } from './stock-cli.js';
 import { registerUploadCommands } from './uploads-cli.js';
 import { registerWarehouseCommands } from './warehouses-cli.js';
@@ -142,7 +144,9 @@ export function buildProgram(): Command {
 
   registerCartCommands(program);
   registerAdminCommands(program);
+  registerStatusCommands(program);
   registerOrderCommands(program);
+  registerShipCommands(program);
   registerActionCommands(program);
   registerStockCommands(program);
   registerMasterCommands(program);
