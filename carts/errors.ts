@@ -19,6 +19,15 @@ export class CartAuthError extends CartError {
   readonly retryable = false;
 }
 
+/**
+ * The cart refused the time a request was signed with (makeshop's x-timestamp): our clock and the
+ * cart's differ. Not the credentials — the store must not be marked as needing them — and a later
+ * attempt, on a corrected clock, can succeed.
+ */
+export class CartClockError extends CartError {
+  readonly retryable = true;
+}
+
 /** The cart said "slow down" (HTTP 429 or its own code). `retryAfterMs` is the cart's wait, if it gave one. */
 export class CartRateLimitError extends CartError {
   readonly retryable = true;

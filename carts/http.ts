@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_HTTP, type HttpSettings } from './contract.js';
 import {
   CartAuthError,
+  CartClockError,
   CartError,
   CartRateLimitError,
   CartRequestError,
@@ -44,6 +45,8 @@ export interface HttpRequest {
 export type Classified =
   | { kind: 'ok' }
   | { kind: 'auth'; message: string }
+  /** The cart refused the request's signed time: retried once at once (the classifier corrected its clock). */
+  | { kind: 'clock'; message: string }
   | { kind: 'rate-limited'; message: string; retryAfterMs: number | null }
   | { kind: 'unavailable'; message: string }
   | { kind: 'bad-request'; message: string };
@@ -150,6 +153,7 @@ export class CartHttpClient {
   async send(req: HttpRequest, signal?: AbortSignal): Promise<HttpResponse> {
     const { maxAttempts } = this.settings;
     let authRetried = false;
+    let clockRetried = false;
     let lastError: CartError | null = null;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       if (attempt > 1) this.stats.retries++;
@@ -185,6 +189,17 @@ export class CartHttpClient {
             continue;
           }
           throw new CartAuthError(
+            `${this.opts.cart} ${req.operation}: ${c.message}`,
+            this.opts.cart,
+            res.status,
+          );
+        case 'clock':
+          if (!clockRetried) {
+            clockRetried = true;
+            attempt--; // the same request on a corrected clock, not a retry of a failure
+            continue;
+          }
+          throw new CartClockError(
             `${this.opts.cart} ${req.operation}: ${c.message}`,
             this.opts.cart,
             res.status,

@@ -68,11 +68,17 @@ async function checkedCredentials(db: Db, key: Buffer, store: Store): Promise<un
   return parsed.data;
 }
 
+/**
+ * `now` is the clock the adapter signs and reckons with: the worker passes the database's (issue 15),
+ * so a machine clock off by 30 minutes does not sign makeshop's x-timestamp or Yahoo!'s signature
+ * with a time the cart refuses. Absent: the process clock.
+ */
 export function storeAdapterFactory(
   db: Db,
   key: Buffer,
   http?: Partial<HttpSettings>,
   limiter?: RequestLimiter,
+  now?: () => Date,
 ) {
   return async (store: Store): Promise<CartAdapter> => {
     const mod = cartModule(store.cart);
@@ -84,6 +90,7 @@ export function storeAdapterFactory(
       http: storeHttp(store, http),
       limiter,
       credentialStore: credentialStoreOf(db, key, store),
+      ...(now ? { now } : {}),
     });
   };
 }
@@ -94,6 +101,7 @@ export function storeActionsFactory(
   key: Buffer,
   http?: Partial<HttpSettings>,
   limiter?: RequestLimiter,
+  now?: () => Date,
 ) {
   return async (store: Store): Promise<CartActions> => {
     const mod = cartModule(store.cart);
@@ -107,6 +115,7 @@ export function storeActionsFactory(
       http: storeHttp(store, http),
       limiter,
       credentialStore: credentialStoreOf(db, key, store),
+      ...(now ? { now } : {}),
     });
   };
 }

@@ -66,14 +66,16 @@ export async function startWorkers(opts: WorkerOptions): Promise<RunningWorkers>
       { offsetMs: Math.round(clock.offsetMs()) },
       'this machine clock differs from the database clock; juchu uses the database clock',
     );
+  const now = opts.now ?? clock!.now;
   const deps: JobDeps = {
     db,
     config,
     queues,
     log: logger,
-    now: opts.now ?? clock!.now,
-    adapterFor: storeAdapterFactory(db, config.JUCHU_SECRET_KEY, opts.http, limiter),
-    actionsFor: storeActionsFactory(db, config.JUCHU_SECRET_KEY, opts.http, limiter),
+    now,
+    // The carts' clock too: makeshop's x-timestamp and Yahoo!'s signature carry the signing time.
+    adapterFor: storeAdapterFactory(db, config.JUCHU_SECRET_KEY, opts.http, limiter, now),
+    actionsFor: storeActionsFactory(db, config.JUCHU_SECRET_KEY, opts.http, limiter, now),
     limiter,
     processId: `${hostname()}-${process.pid}`,
   };

@@ -472,16 +472,36 @@ function parseEnvelope<S extends z.ZodType>(schema: S, res: HttpResponse, operat
  * Adapters are kept per store (and identical options) within a process, so that successive import
  * jobs share the access token — Amazon asks clients to reuse it for its hour rather than fetch one
  * per call — and the client-side token buckets, which a fresh adapter would start full while
- * Amazon's own buckets are still drained by the previous job. An injected clock (tests) opts out.
+ * Amazon's own buckets are still drained by the previous job. Adapters share only with the same
+ * clock function: a worker's one database clock (jobs/deps.ts) shares; a test's own clock does not.
  */
 const shared = new Map<string, AmazonAdapter>();
 const SHARED_MAX = 200;
+const clockIds = new WeakMap<() => Date, number>();
+let clocksSeen = 0;
+
+function clockId(now: (() => Date) | undefined): number {
+  if (!now) return 0;
+  let id = clockIds.get(now);
+  if (id === undefined) {
+    id = ++clocksSeen;
+    clockIds.set(now, id);
+  }
+  return id;
+}
 
 export function createAmazonAdapter(opts: AdapterOptions<AmazonCredentials>): AmazonAdapter {
-  if (opts.now) return new AmazonAdapter(opts);
   const key = createHash('sha256')
     .update(
-      JSON.stringify([opts.storeCode, opts.baseUrl, opts.credentials, opts.settings, opts.limits, opts.http]),
+      JSON.stringify([
+        opts.storeCode,
+        opts.baseUrl,
+        opts.credentials,
+        opts.settings,
+        opts.limits,
+        opts.http,
+        clockId(opts.now),
+      ]),
     )
     .digest('hex');
   let adapter = shared.get(key);

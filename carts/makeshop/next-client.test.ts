@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CartAdapter, ListWindow, RawOrder } from '../contract.js';
-import { CartAuthError, CartRequestError, CartResponseError } from '../errors.js';
+import { CartAuthError, CartClockError, CartRequestError, CartResponseError } from '../errors.js';
 import { MakeshopClassicAdapter, MakeshopNextAdapter, makeshopCart } from './index.js';
 import { MAKESHOP_NEXT_PATH, type MakeshopSimulator, startMakeshopSimulator } from './simulator.js';
 
@@ -108,8 +108,13 @@ describe('makeshop next-generation store: adapter ⇄ simulator', () => {
     const cases: Array<[string, Partial<Parameters<typeof makeshopCart.createAdapter>[0]>, RegExp]> = [
       ['a wrong API key (403)', { credentials: { ...c, apiKey: 'wrong' } }, /HTTP 403/],
       ['a wrong token (401)', { credentials: { ...c, accessToken: 'PAT.wrong' } }, /HTTP 401.*Unauthorized/],
-      // The adapter's clock two hours behind: its x-timestamp is past the hour makeshop allows [V].
-      ['a timestamp over an hour old', { now: () => new Date(Date.now() - 2 * HOUR) }, /x-timestamp/],
+      // A clock 30 minutes ahead does not hide a wrong token: after the stamp follows the cart's
+      // clock the token is refused again, and that is about the credentials.
+      [
+        'a wrong token from a clock ahead (401 twice)',
+        { credentials: { ...c, accessToken: 'PAT.wrong' }, now: () => new Date(Date.now() + 30 * 60_000) },
+        /HTTP 401.*Unauthorized/,
+      ],
     ];
     for (const [why, extra, message] of cases) {
       const err = await collect(adapterFor(sim, extra), [ALL]).catch((e: unknown) => e);
@@ -118,7 +123,39 @@ describe('makeshop next-generation store: adapter ⇄ simulator', () => {
     }
     sim.faults.revokeCredentials = true;
     await expect(adapterFor(sim).fetchOrder('JC1')).rejects.toBeInstanceOf(CartAuthError);
-    expect(sim.stats.authFailures).toBe(4);
+    expect(sim.stats.authFailures).toBe(5);
+  });
+
+  it('a clock 30 min ahead or 2 h behind: the refused x-timestamp is set by the cart’s Date and every order comes', async () => {
+    sim = await start({ seed: 4, orders: 20 });
+    const expected = await simOrders(sim);
+    for (const [why, offset] of [
+      ['30 minutes ahead', 30 * 60_000],
+      ['two hours behind (past the hour makeshop allows [V])', -2 * HOUR],
+    ] as const) {
+      const before = sim.stats.authFailures;
+      const adapter = adapterFor(sim, { now: () => new Date(Date.now() + offset) });
+      const raws = await collect(adapter, windows(ALL.from, ALL.to, 24 * HOUR));
+      // (The re-scan of older orders brings some twice: compared as sets.)
+      expect([...new Set(raws.map((r) => r.cartOrderNo))].sort(), why).toEqual(expected);
+      // Only the first request was refused: every later stamp followed the cart's clock.
+      expect(sim.stats.authFailures - before, why).toBe(1);
+    }
+  });
+
+  it('a refused x-timestamp without a Date header to correct by is a CartClockError, not bad credentials', async () => {
+    sim = await start({ seed: 1, orders: 3, noDateHeader: true });
+    const err = await collect(adapterFor(sim, { now: () => new Date(Date.now() + 30 * 60_000) }), [
+      ALL,
+    ]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CartClockError);
+    expect(err).not.toBeInstanceOf(CartAuthError);
+    expect((err as CartClockError).retryable).toBe(true);
+    expect((err as Error).message).toMatch(/x-timestamp/);
+    // Once at once and no more: retrying on the same clock cannot help.
+    expect(sim.stats.authFailures).toBe(2);
+    // The credentials themselves, on a clock that is right, still work.
+    expect((await collect(adapterFor(sim), [ALL])).length).toBeGreaterThan(0);
   });
 
   it('a guessed field the shop’s schema lacks is dropped from the query and the search made again', async () => {

@@ -41,6 +41,13 @@ interface SearchAnswer {
 const AUTH_WORDS =
   /認証|unauthori[sz]ed|unauthenticated|forbidden|invalid (api[ -]?)?key|api[ -]key|x-api-key|invalid token|token (is )?(invalid|expired)|x-timestamp|有効期限/i;
 const THROTTLE_WORDS = /too many requests|rate limit|throttl/i;
+/** A refusal that names the timestamp is about our clock, not the credentials [I: makeshop documents no error answer]. */
+const TIMESTAMP_WORDS = /x-timestamp|timestamp/i;
+/**
+ * How far our stamp may be from the cart's `Date` before a 401 is taken as a clock refusal: the HTTP
+ * date has whole seconds and the answer takes a moment; a minute is far beyond both [I].
+ */
+const SKEW_TOLERANCE_MS = 60_000;
 
 function orderDateMs(o: Record<string, unknown>): number | null {
   if (typeof o.orderDate !== 'string') return null;
@@ -63,6 +70,14 @@ export class MakeshopNextAdapter implements CartAdapter {
   private readonly accessToken: string;
   private readonly apiKey: string;
   private readonly now: () => Date;
+  /**
+   * The cart's clock minus `now`, learned from the `Date` header of an answer that refused our
+   * x-timestamp; 0 until then. `now` is the database's clock in a worker (jobs/deps.ts), so this
+   * stays 0 unless PostgreSQL and makeshop themselves disagree.
+   */
+  private cartSkewMs = 0;
+  /** The x-timestamp of the last attempt (ms): the shop gate sends one request at a time. */
+  private lastStampMs = 0;
 
   constructor(opts: AdapterOptions<MakeshopCredentials>) {
     this.settings = makeshopSettingsSchema.parse(opts.settings ?? {});
@@ -98,11 +113,12 @@ export class MakeshopNextAdapter implements CartAdapter {
       account: `next-${shop}`,
       authorize: async () => {
         if (!opts.limiter) await this.gate.space();
+        this.lastStampMs = this.now().getTime() + this.cartSkewMs;
         return {
           authorization: `Bearer ${this.accessToken}`,
           'x-api-key': this.apiKey,
           // Unix seconds, valid an hour: made afresh for every attempt, as makeshop recommends [V].
-          'x-timestamp': String(Math.floor(this.now().getTime() / 1000)),
+          'x-timestamp': String(Math.floor(this.lastStampMs / 1000)),
         };
       },
       classify: (res) => this.classify(res),
@@ -121,7 +137,7 @@ export class MakeshopNextAdapter implements CartAdapter {
       };
     }
     if (res.status === 401 || res.status === 403)
-      return { kind: 'auth', message: `HTTP ${res.status}: ${snippet}` };
+      return this.clockRefusal(res) ?? { kind: 'auth', message: `HTTP ${res.status}: ${snippet}` };
     if (res.status >= 500) return { kind: 'unavailable', message: `HTTP ${res.status}: ${snippet}` };
     let body: unknown;
     try {
@@ -136,7 +152,7 @@ export class MakeshopNextAdapter implements CartAdapter {
     // makeshop documents no error answer [I]: auth and throttling are recognised by code or wording.
     const message = errors.map((e) => e.message).join(' / ');
     if (errors.some((e) => /UNAUTHENTICATED|FORBIDDEN|UNAUTHORI[SZ]ED/i.test(errorCode(e))))
-      return { kind: 'auth', message: `makeshop: ${message}` };
+      return this.clockRefusal(res) ?? { kind: 'auth', message: `makeshop: ${message}` };
     if (
       errors.some((e) => /THROTTLED|TOO_MANY_REQUESTS|RATE_LIMIT/i.test(errorCode(e))) ||
       THROTTLE_WORDS.test(message)
@@ -145,10 +161,42 @@ export class MakeshopNextAdapter implements CartAdapter {
       return { kind: 'rate-limited', message: `makeshop: ${message}`, retryAfterMs: 1000 };
     }
     if (errors.length && !errors.some((e) => undefinedField(e.message)) && AUTH_WORDS.test(message))
-      return { kind: 'auth', message: `makeshop: ${message}` };
+      return this.clockRefusal(res) ?? { kind: 'auth', message: `makeshop: ${message}` };
     // GraphQL errors (HTTP 200, or 400 on servers that answer validation errors so) are read by `search`.
     if (res.status === 200 || errors.length) return { kind: 'ok' };
     return { kind: 'bad-request', message: `HTTP ${res.status}: ${snippet}` };
+  }
+
+  /**
+   * A refusal caused by our clock rather than the credentials (issue 15): the cart's `Date` header is
+   * more than a minute from the x-timestamp we sent — then later stamps follow the cart's clock and
+   * the request is made once more at once — or, without a `Date` to compare, the answer names the
+   * timestamp.
+   * makeshop documents only "unix time, valid one hour" for x-timestamp [V: developers.makeshop.jp/
+   * api/graphql, checked 2026-12-03], not its error answer nor a `Date` header (every HTTP origin
+   * server with a clock sends one, RFC 9110 §6.6.1). A 401 whose stamp agreed with the cart's `Date`
+   * is about the credentials, as before. A clock refusal the one immediate retry does not cure is a
+   * CartClockError: the import is retried later and the store is not marked as needing credentials.
+   */
+  private clockRefusal(res: HttpResponse): Classified | null {
+    const sent = Math.floor(this.lastStampMs / 1000);
+    const cartMs = Date.parse(res.headers.get('date') ?? '');
+    if (!Number.isNaN(cartMs)) {
+      // The stamp agreed with the cart's clock: the refusal is about the credentials.
+      if (Math.abs(cartMs - this.lastStampMs) <= SKEW_TOLERANCE_MS) return null;
+      const offSeconds = Math.round((this.lastStampMs - cartMs) / 1000);
+      this.cartSkewMs = cartMs - this.now().getTime();
+      return {
+        kind: 'clock',
+        message: `HTTP ${res.status}: x-timestamp ${sent} refused; it was ${offSeconds} s from the cart's clock (Date: ${res.headers.get('date')}), stamps now follow the cart's clock`,
+      };
+    }
+    if (TIMESTAMP_WORDS.test(res.text))
+      return {
+        kind: 'clock',
+        message: `HTTP ${res.status}: makeshop refused x-timestamp ${sent} (${res.text.slice(0, 200)}); the clock, not the credentials`,
+      };
+    return null;
   }
 
   /** One searchOrder call. A guessed field makeshop refuses is dropped and the call made again. */

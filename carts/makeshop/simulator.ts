@@ -49,8 +49,10 @@ export interface MakeshopSimulatorOptions extends SimulatorOptions {
   encoding?: 'EUC-JP' | 'Shift_JIS' | 'UTF-8';
   /** Next-generation API: `Type.field`s of graphql.ts the simulated schema does not have. */
   hiddenFields?: readonly string[];
-  /** Next-generation API: the clock x-timestamp is checked against (default the real one). */
+  /** Next-generation API: the clock x-timestamp is checked against (default the real one), also its `Date` header. */
   timestampClock?: () => Date;
+  /** Answers without a `Date` header (default with one, as every HTTP server with a clock sends). */
+  noDateHeader?: boolean;
 }
 
 export interface MakeshopSimulator extends RunningSimulator {
@@ -324,11 +326,24 @@ export async function startMakeshopSimulator(
     status = 200,
     headers: Record<string, string> = {},
   ) => xmlReply(status, el('response', null, tx('code', e.code), tx('message', e.message)), headers);
-  const jsonReply = (status: number, body: unknown, headers: Record<string, string> = {}): SimReply => ({
-    status,
-    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
-    body,
-  });
+  // `Date` from the clock the timestamp is checked against: a server's Date is its own clock.
+  const jsonReply = (status: number, body: unknown, headers: Record<string, string> = {}): SimReply =>
+    opts.noDateHeader
+      ? {
+          status,
+          headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+          body,
+          noDate: true,
+        }
+      : {
+          status,
+          headers: {
+            'content-type': 'application/json; charset=utf-8',
+            date: stampClock().toUTCString(),
+            ...headers,
+          },
+          body,
+        };
   const gqlError = (status: number, message: string, code: string) =>
     jsonReply(status, { errors: [{ message, extensions: { code } }] });
 

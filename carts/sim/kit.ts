@@ -91,6 +91,8 @@ export interface SimRequest {
 export interface SimReply {
   status: number;
   headers?: Record<string, string>;
+  /** No `Date` header (Node adds one by default): a server without a clock, for clients that read it. */
+  noDate?: boolean;
   /** Objects are sent as JSON; strings and bytes (Uint8Array) as they are (set content-type for XML). */
   body: unknown;
 }
@@ -341,6 +343,7 @@ function send(res: ServerResponse, reply: SimReply): void {
         : 'application/json;charset=utf-8',
     ...reply.headers,
   };
+  if (reply.noDate) res.sendDate = false;
   res.writeHead(reply.status, headers);
   res.end(body);
 }
