@@ -5,7 +5,7 @@
 // answer's per-item field names (`ItemCode`, `Quantity`) are the simulator's guess [I]; `ErrorCode`
 // marks an item that failed [T].
 import type { OrderBook, SimReply, SimRequest, SimRoute } from '../sim/kit.js';
-import { SET_STOCK_PATH } from './stock.js';
+import { GET_STOCK_PATH, SET_STOCK_PATH } from './stock.js';
 import { buildXml, errorXml } from './xml.js';
 
 const XML = 'application/xml; charset=UTF-8';
@@ -47,6 +47,48 @@ export function yahooStockRoute(
         book.stock.set(code, after);
         return { ItemCode: code, Quantity: String(after) };
       });
+      return reply(
+        200,
+        buildXml({ ResultSet: { '@_totalResultsReturned': String(results.length), Result: results } }),
+      );
+    },
+  };
+}
+
+/**
+ * The simulator's getStock: the same form fields; a `Result` per known item with `ItemCode`,
+ * `SubCode` and `Quantity` (the field names are our reading [I]); unknown codes are left out.
+ */
+export function yahooGetStockRoute(
+  gate: (req: SimRequest) => SimReply | null,
+  book: OrderBook,
+  sellerId: string,
+): SimRoute {
+  return {
+    method: 'POST',
+    path: GET_STOCK_PATH,
+    name: 'getStock',
+    handler: (req) => {
+      const g = gate(req);
+      if (g) return g;
+      if (!/^application\/x-www-form-urlencoded/i.test(String(req.headers['content-type'] ?? '')))
+        return reply(400, errorXml('Invalid parameter: form parameters expected', 'ed-00002'));
+      const form = new URLSearchParams(req.body);
+      if (form.get('seller_id') !== sellerId) return reply(400, errorXml('Invalid seller_id', 'ed-00002'));
+      const codes = (form.get('item_code') ?? '').split(',').filter(Boolean);
+      if (codes.length === 0 || codes.length > 1000 || !codes.every((c) => ITEM.test(c)))
+        return reply(400, errorXml('item_code must name 1 to 1000 valid items', 'ed-00002'));
+      const results = codes
+        .filter((code) => book.stock.has(code))
+        .map((code) => {
+          const [item, sub] = code.split(':');
+          return {
+            SellerId: sellerId,
+            ItemCode: item,
+            ...(sub ? { SubCode: sub } : {}),
+            Quantity: String(book.stock.get(code)),
+          };
+        });
       return reply(
         200,
         buildXml({ ResultSet: { '@_totalResultsReturned': String(results.length), Result: results } }),

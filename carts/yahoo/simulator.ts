@@ -32,7 +32,7 @@ import {
 } from './constants.js';
 import { YAHOO_DEMO_CREDENTIALS } from './demo-credentials.js';
 import { publicationTimeOf, renderOrder, selectInfoFields, selectRowFields, yahooOrderId } from './render.js';
-import { yahooStockRoute } from './simulator-stock.js';
+import { yahooGetStockRoute, yahooStockRoute } from './simulator-stock.js';
 import { fromYahooStamp, parseYahooTime } from './time.js';
 import { buildXml, errorXml, isObject, parseXml, text, type XmlObject } from './xml.js';
 
@@ -555,6 +555,7 @@ export async function startYahooSimulator(opts: YahooSimulatorOptions = {}): Pro
       },
       { method: 'POST', path: TOKEN_PATH, name: 'token', handler: token },
       yahooStockRoute(gate, book, sellerId),
+      yahooGetStockRoute(gate, book, sellerId),
     ],
   });
   return Object.assign(running, { yahoo: control, sellerId });

@@ -47,4 +47,26 @@ describe('yahoo setStock', () => {
     expect((await buy('KYUSU-TKN:COLOR-RED')).refused).toBe(0);
     expect(sim.book.stock.get('KYUSU-TKN:COLOR-RED')).toBe(2);
   });
+
+  it('getStock reads what the cart shows now, code and code:subcode; unknown items are absent', async () => {
+    const sim = await startYahooSimulator({ orders: 0, limits: LIMITS });
+    sims.push(sim);
+    const actions = yahooCart.createActions!({
+      storeCode: 'yahoo-main',
+      baseUrl: sim.url,
+      credentials: YAHOO_DEMO_CREDENTIALS,
+      http: HTTP,
+      limits: LIMITS,
+    });
+    sim.book.stock.set('00000911246', 7);
+    sim.book.stock.set('KYUSU-TKN:COLOR-RED', 2);
+    const read = await actions.readStock!([
+      { cartProductCode: '00000911246', cartOptionCode: null },
+      { cartProductCode: 'KYUSU-TKN', cartOptionCode: 'COLOR-RED' },
+      { cartProductCode: 'NEVER-SET', cartOptionCode: null },
+      { cartProductCode: '商品', cartOptionCode: null },
+    ]);
+    expect(Object.fromEntries(read)).toEqual({ '00000911246': 7, 'KYUSU-TKN:COLOR-RED': 2 });
+    expect(sim.stats.byRoute.getStock).toBe(1);
+  });
 });

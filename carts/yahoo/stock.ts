@@ -12,6 +12,14 @@ import type { YahooAdapter } from './client.js';
 import { asList, errorOf, isObject, parseXml, text } from './xml.js';
 
 export const SET_STOCK_PATH = '/ShoppingWebService/V1/setStock';
+/**
+ * 在庫参照API (getStock): the same form fields `seller_id` and `item_code` (≤ 1,000, comma-separated,
+ * `code:subcode`) [V: developer.yahoo.co.jp/webapi/shopping/getStock.html, read 2026-12-03]. The
+ * page's response field list was not in the stored copy: `Result` per item with `ItemCode`, `SubCode`
+ * and `Quantity` is our reading [I], so both `ItemCode` = `code:subcode` and a separate `SubCode` are
+ * accepted.
+ */
+export const GET_STOCK_PATH = '/ShoppingWebService/V1/getStock';
 /** [V] at most 1,000 item codes per call. */
 export const SET_STOCK_BATCH = 1000;
 /** [V] 半角英数字と「-」, 99 characters at most per code (each half of `code:subcode`). */
@@ -33,6 +41,52 @@ export class YahooStock {
     private readonly adapter: YahooAdapter,
     private readonly sellerId: string,
   ) {}
+
+  /** The quantity Yahoo! shows per `code[:subcode]` (the full sync's drift check); unknown items absent. */
+  async readStock(
+    items: Array<Pick<StockLevel, 'cartProductCode' | 'cartOptionCode'>>,
+  ): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    const codes = [...new Set(items.map(yahooItemCode).filter(validItemCode))];
+    for (let i = 0; i < codes.length; i += SET_STOCK_BATCH) {
+      const chunk = codes.slice(i, i + SET_STOCK_BATCH);
+      const form = new URLSearchParams({ seller_id: this.sellerId, item_code: chunk.join(',') });
+      await this.adapter.tokens.current();
+      const res = await this.adapter.http.send({
+        method: 'POST',
+        path: GET_STOCK_PATH,
+        operation: 'getStock',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/xml' },
+        body: form.toString(),
+      });
+      let doc: Record<string, unknown>;
+      try {
+        doc = parseXml(res.text);
+      } catch (e) {
+        throw new CartResponseError(
+          `yahoo getStock: response is not XML: ${res.text.slice(0, 120)}`,
+          'yahoo',
+          null,
+          { cause: e },
+        );
+      }
+      const err = errorOf(doc);
+      if (err) throw new CartResponseError(`yahoo getStock: ${err.code ?? ''} ${err.message}`, 'yahoo');
+      const set = isObject(doc.ResultSet) ? doc.ResultSet : null;
+      if (!set)
+        throw new CartResponseError(`yahoo getStock: no ResultSet: ${res.text.slice(0, 120)}`, 'yahoo');
+      const wanted = new Set(chunk);
+      for (const r of asList(set.Result).filter(isObject)) {
+        const item = text(r.ItemCode);
+        const sub = text(r.SubCode);
+        const qty = Number(text(r.Quantity));
+        if (!item || !Number.isFinite(qty)) continue;
+        const key = sub && !item.includes(':') ? `${item}:${sub}` : item;
+        if (wanted.has(key)) out.set(key, qty);
+      }
+    }
+    return out;
+  }
 
   async setStock(levels: StockLevel[]): Promise<Map<string, ActionOutcome>> {
     const out = new Map<string, ActionOutcome>();
@@ -119,7 +173,7 @@ export class YahooStock {
   }
 }
 
-/** Yahoo!'s write side given setStock (the same actions object). */
+/** Yahoo!'s write side given setStock and getStock (the same actions object). */
 export function withYahooStock<A extends CartActions>(
   actions: A,
   adapter: YahooAdapter,
@@ -129,5 +183,7 @@ export function withYahooStock<A extends CartActions>(
   return Object.assign(actions, {
     stockBatch: stock.stockBatch,
     setStock: (levels: StockLevel[]) => stock.setStock(levels),
+    readStock: (items: Array<Pick<StockLevel, 'cartProductCode' | 'cartOptionCode'>>) =>
+      stock.readStock(items),
   });
 }
