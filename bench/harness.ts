@@ -13,7 +13,9 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { cartModule } from '../carts/registry.js';
-import { renderShopifyOrder } from '../carts/shopify/simulator.js';
+import { shopifySettingsSchema } from '../carts/shopify/client.js';
+import { ORDERS_QUERY } from '../carts/shopify/graphql.js';
+import { RECORDED_NODES_FILE, recordShopifyNodes, renderShopifyOrder } from '../carts/shopify/simulator.js';
 import { CATALOG } from '../carts/sim/catalog.js';
 import type { RunningSimulator } from '../carts/sim/kit.js';
 import { cartSimulator } from '../carts/sim/simulators.js';
@@ -182,7 +184,7 @@ export const DEFAULT_CARTS: readonly CartName[] = [
  * request (O(orders) per page, O(orders²) per import: at 10,000 orders a store, half a second a page
  * and most of a 100,000-order run). The orders are rendered once instead and served from recorded
  * bodies by the same simulator code (its fixturesDir mode), so that the benchmark measures juchu,
- * not the simulator.
+ * not the simulator: the REST records and the GraphQL nodes the adapter's orders query selects.
  */
 export async function startStores(
   total: number,
@@ -219,6 +221,11 @@ export async function startStores(
           expected = (await (await fetch(`${live.url}/__sim/orders`)).json()) as SimOrderRef[];
           const bodies = live.book.visible().map(renderShopifyOrder);
           await writeFile(path.join(dir, 'orders.json'), JSON.stringify({ orders: bodies }));
+          // The GraphQL nodes too, as the adapter's orders query selects them (the default for new
+          // stores): projecting each order's node would otherwise be simulator CPU inside the import.
+          const lines = shopifySettingsSchema.shape.lineItemsFirst.parse(undefined);
+          const nodes = recordShopifyNodes(bodies, ORDERS_QUERY, { lines });
+          await writeFile(path.join(dir, RECORDED_NODES_FILE), JSON.stringify(nodes));
         } finally {
           await live.stop();
         }

@@ -1,5 +1,8 @@
 // The adapter against its simulator over real HTTP (port 0), through both APIs: paging, windows,
 // faults, tokens; REST's leaky bucket and GraphQL's cost bucket; the stores screen's API status.
+import { readdirSync } from 'node:fs';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CartAdapter, ListWindow, RawOrder } from '../contract.js';
@@ -17,7 +20,13 @@ import {
   shopifyApiStatus,
   shopifyCart,
 } from './index.js';
-import { type ShopifySimulator, startShopifySimulator } from './simulator.js';
+import {
+  loadShopifyFixtures,
+  RECORDED_NODES_FILE,
+  recordShopifyNodes,
+  type ShopifySimulator,
+  startShopifySimulator,
+} from './simulator.js';
 
 const HOUR = 3_600_000;
 const START = new Date('2024-04-22T00:00:00Z');
@@ -243,6 +252,42 @@ describe.each<Api>(['graphql', 'rest'])('shopify adapter ⇄ simulator (%s)', (a
     expect(one?.payload).toMatchObject(
       api === 'rest' ? { id: 450789469 } : { legacyResourceId: '450789469' },
     );
+  });
+});
+
+describe('shopify simulator: recorded GraphQL nodes (benchmarks pre-render them)', () => {
+  it('serves the recorded node for the recorded query, the same as projecting it, and only then', async () => {
+    const fixtures = join(import.meta.dirname, 'fixtures');
+    const dir = await mkdtemp(join(tmpdir(), 'juchu-shopify-rec-'));
+    try {
+      for (const f of readdirSync(fixtures).filter((x) => x.endsWith('.json')))
+        await copyFile(join(fixtures, f), join(dir, f));
+      const payloads = async (d: string) => {
+        sim = await startShopifySimulator({ fixturesDir: d, limits: FAST });
+        const { raws } = await collect(adapterFor(sim, {}, 'graphql'), [ALL]);
+        await sim.stop();
+        sim = null;
+        return new Map(raws.map((r) => [r.cartOrderNo, r.payload]));
+      };
+      const projected = await payloads(fixtures);
+      const rec = recordShopifyNodes(loadShopifyFixtures(fixtures), ORDERS_QUERY, { lines: 10 });
+      await writeFile(join(dir, RECORDED_NODES_FILE), JSON.stringify(rec));
+      expect(await payloads(dir)).toEqual(projected);
+      expect(projected.size).toBe(5);
+
+      // Served from the record: a change to it shows; recorded for other variables, it is not used.
+      const id = Object.keys(rec.nodes)[0]!;
+      rec.nodes[id] = { ...rec.nodes[id], note: 'recorded' };
+      await writeFile(join(dir, RECORDED_NODES_FILE), JSON.stringify(rec));
+      const tampered = [...(await payloads(dir)).values()].filter(
+        (p) => (p as { note?: unknown }).note === 'recorded',
+      );
+      expect(tampered.length).toBe(1);
+      await writeFile(join(dir, RECORDED_NODES_FILE), JSON.stringify({ ...rec, vars: { lines: 3 } }));
+      expect(await payloads(dir)).toEqual(projected);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -190,15 +190,62 @@ export interface ShopifySimulator extends RunningSimulator {
   quirks: { htmlBodies: number; costFactor: number };
 }
 
+/**
+ * Recorded GraphQL order nodes (`graphql-nodes.json` beside the REST bodies): each fixture order as
+ * `query` selects it with `vars` (the variables its node selection reads, e.g. `lines`). The simulator
+ * serves them to an `orders` query with that exact text and those variables instead of projecting the
+ * order on every request, as the recorded REST bodies spare it rendering (benchmarks pre-render both).
+ */
+export interface ShopifyRecordedNodes {
+  query: string;
+  vars: Json;
+  /** By the order's REST id. */
+  nodes: Record<string, Json>;
+}
+
+export const RECORDED_NODES_FILE = 'graphql-nodes.json';
+
+/** Renders the recorded nodes of `orders` (REST bodies) for `query`'s `orders { nodes { … } }`. */
+export function recordShopifyNodes(orders: readonly Json[], query: string, vars: Json): ShopifyRecordedNodes {
+  const op = parseGraphql(query);
+  const f = op.selection.find((x): x is GqlField => x.kind === 'field' && x.name === 'orders');
+  const nodes = f?.selection?.find((x): x is GqlField => x.kind === 'field' && x.name === 'nodes');
+  if (!nodes) throw new Error('recordShopifyNodes: the query has no orders { nodes { … } }');
+  const full = withDefaults(op, vars);
+  const opts = { vars: full, connections: GRAPHQL_CONNECTIONS, maxPageSize: MAX_PAGE_SIZE };
+  return {
+    query,
+    vars,
+    nodes: Object.fromEntries(
+      orders.map((o) => [
+        String(o.id),
+        projectSelection(graphqlOrderOf(o), nodes.selection ?? [], opts, ['orders']),
+      ]),
+    ),
+  };
+}
+
 /** Every order in a folder of recorded `orders.json` / `orders/{id}.json` bodies. */
 export function loadShopifyFixtures(dir: string): Json[] {
   const byId = new Map<string, Json>();
   for (const file of readdirSync(dir).sort()) {
-    if (!file.endsWith('.json')) continue;
+    if (!file.endsWith('.json') || file === RECORDED_NODES_FILE) continue;
     const body = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { orders?: Json[]; order?: Json };
     for (const o of body.orders ?? (body.order ? [body.order] : [])) byId.set(String(o.id), o);
   }
   return [...byId.values()];
+}
+
+function loadRecordedNodes(dir: string): { query: string; vars: Json; byId: Map<number, Json> } | null {
+  let rec: ShopifyRecordedNodes;
+  try {
+    rec = JSON.parse(readFileSync(join(dir, RECORDED_NODES_FILE), 'utf8')) as ShopifyRecordedNodes;
+  } catch {
+    return null; // no recorded nodes: GraphQL orders are projected from the REST bodies
+  }
+  const byId = new Map<number, Json>();
+  for (const [id, n] of Object.entries(rec.nodes)) byId.set(Number(id), n);
+  return { query: rec.query, vars: rec.vars, byId };
 }
 
 interface Filters {
@@ -466,6 +513,7 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
     clock,
   );
   const fixtures = opts.fixturesDir ? loadShopifyFixtures(opts.fixturesDir) : null;
+  const recorded = opts.fixturesDir ? loadRecordedNodes(opts.fixturesDir) : null;
   if (!fixtures) {
     const to = opts.to ?? clock();
     const from = opts.from ?? new Date(to.getTime() - 3 * 86_400_000);
@@ -888,7 +936,15 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
       page.push(e);
     }
     const nodeSel = f.selection ? nodeSelectionOf(f) : [];
-    const node = (e: Entry) => serveNode(projectSelection(e.gql(), nodeSel, opts4(vars), ['orders']));
+    // The recorded node when the query is the recorded one: the same object projecting would give.
+    const byId =
+      recorded &&
+      requestQuery === recorded.query &&
+      Object.entries(recorded.vars).every(([k, v]) => vars[k] === v)
+        ? recorded.byId
+        : null;
+    const node = (e: Entry) =>
+      serveNode(byId?.get(e.id) ?? projectSelection(e.gql(), nodeSel, opts4(vars), ['orders']));
     const out: Json = {};
     for (const c of (f.selection ?? []).filter((x): x is GqlField => x.kind === 'field')) {
       const k = c.alias ?? c.name;
@@ -954,6 +1010,8 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
   });
 
   let searchWarnings: Json[] = [];
+  /** The text of the query being answered (recorded nodes answer only the recorded text). */
+  let requestQuery = '';
   const graphql = (req: SimRequest): SimReply => {
     let query: unknown;
     let variables: unknown = {};
@@ -1009,6 +1067,7 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions = {}):
       return throttledReply(requested);
     }
     searchWarnings = [];
+    requestQuery = query;
     const data: Json = {};
     try {
       for (const f of op.selection) {
