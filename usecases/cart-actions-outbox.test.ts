@@ -8,8 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActionOutcome, CartActions, ShipInput } from '../carts/actions.js';
 import { getCartAction } from '../db/cart-actions.js';
 import type { Store } from '../db/stores.js';
+import { S } from '../domain/statuses.js';
 import { createTestDb, type TestDb } from '../test/harness.js';
 import { cartOrder, createShop, importOrders, seedStock } from '../test/stock-fixtures.js';
+import { changeStatus, changeStatuses } from './change-status.js';
 import { confirmShipment } from './confirm-shipment.js';
 import { deliverCartAction } from './deliver-cart-action.js';
 import { depsOf } from './deps.js';
@@ -58,7 +60,7 @@ describe('cart-actions outbox', () => {
   beforeAll(async () => {
     t = await createTestDb('outbox');
     shop = await createShop(t.db, 'outbox-a');
-    await seedStock(t.db, { 'OB-A': { tokyo: 5 } });
+    await seedStock(t.db, { 'OB-A': { tokyo: 10 } });
     await importOrders(
       t.db,
       shop,
@@ -191,6 +193,66 @@ describe('cart-actions outbox', () => {
     queued.length = 0;
     await sweepCartActions({ ...depsOf(t.db, NOW), queues });
     expect(queued).toContain(`cart-action-${a!.id}-r0`);
+  });
+
+  it('a direct status change to 出荷完了 (single and bulk) records ship in its transaction and enqueues it', async () => {
+    await importOrders(
+      t.db,
+      shop,
+      ['ob-4', 'ob-5', 'ob-6'].map((no, i) =>
+        cartOrder(shop, no, { lines: [['OB-A', 1]], orderedAt: new Date(Date.UTC(2026, 10, 20, 1, i)) }),
+      ),
+      NOW,
+    );
+    const [single, b1, b2] = [await orderId('ob-4'), await orderId('ob-5'), await orderId('ob-6')];
+    await shippingInstruction(depsOf(t.db, NOW), { orderIds: [single, b1, b2], actor: 'user:ops' });
+    // The tracking number came in earlier (a tracking file), not with the move.
+    for (const [id, no] of [
+      [single, '4444-0000-0001'],
+      [b1, '4444-0000-0002'],
+      [b2, '4444-0000-0003'],
+    ] as const)
+      await t.db
+        .updateTable('orders')
+        .set({ tracking_number: no, delivery_carrier: 'yamato' })
+        .where('id', '=', id)
+        .execute();
+    queued.length = 0;
+    const r = await changeStatus(
+      { ...depsOf(t.db, NOW), queues },
+      { orderId: single, target: S.shipped, actor: 'user:ops' },
+    );
+    expect(r).toMatchObject({ ok: true, to: S.shipped });
+    const [a] = await actionsOf(single);
+    expect(a).toMatchObject({
+      kind: 'ship',
+      state: 'pending',
+      cart_order_no: 'ob-4',
+      created_by: 'user:ops',
+    });
+    expect(a?.payload).toMatchObject({
+      packages: [{ packageNo: 1, carrier: 'yamato', trackingNumber: '4444-0000-0001' }],
+    });
+    expect(queued).toEqual([`cart-action-${a?.id}-r0`]);
+
+    queued.length = 0;
+    const bulk = await changeStatuses(
+      { ...depsOf(t.db, NOW), queues },
+      { orderIds: [b2, b1], target: S.shipped, actor: 'cli' },
+    );
+    expect(bulk.map((x) => x.ok)).toEqual([true, true]);
+    const bulkActions = [...(await actionsOf(b1)), ...(await actionsOf(b2))];
+    expect(bulkActions.map((x) => [x.kind, x.created_by])).toEqual([
+      ['ship', 'cli'],
+      ['ship', 'cli'],
+    ]);
+    expect(queued.sort()).toEqual(bulkActions.map((x) => `cart-action-${x.id}-r0`).sort());
+    // Moving it to 出荷完了 again (already there) records nothing new.
+    await changeStatus(
+      { ...depsOf(t.db, NOW), queues },
+      { orderId: single, target: S.shipped, actor: 'user:ops' },
+    );
+    expect(await actionsOf(single)).toHaveLength(1);
   });
 
   it('a carrier the cart does not know is refused before sending', async () => {

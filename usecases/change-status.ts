@@ -8,7 +8,9 @@ import { recordStockActions } from '../db/stock-push.js';
 import { S } from '../domain/statuses.js';
 import { withTransaction } from '../infra/postgres.js';
 import { bookShipmentSales } from './book-shipment-sales.js';
+import { enqueueCartActions } from './enqueue-cart-actions.js';
 import { actionContext, moveOrder } from './move-order.js';
+import { recordShipActionsOfOrder } from './record-ship-actions.js';
 import { type ChangeResult, failedChange } from './results.js';
 import { type SettleDeps, settleAfterOrderMove } from './settle-after-stock-change.js';
 
@@ -32,18 +34,29 @@ export async function changeStatus(
   const ctx = await actionContext(deps.db, deps.now());
   let freed: string[] = [];
   let stockActionIds: number[] = [];
+  let shipActionIds: number[] = [];
   const result = await withTransaction(deps.db, async (trx) => {
     const before = await reservedProductCodes(trx, input.orderId);
     const r = await moveOrder(trx, input.orderId, input.target, input.actor, ctx, input.reason);
     freed = r.ok && (r.to === S.cancelled || r.to === S.shipped) ? before : [];
     // A move to 出荷完了 by status change (or a cancel too late) books the 売上 like a confirmation.
-    if (r.ok && r.to === S.shipped) await bookShipmentSales(trx, input.orderId, ctx.now, input.actor);
+    // … and records the cart's `ship` actions, as 出荷確定 does (confirm-shipment.ts), in the same
+    // transaction: a shipment the cart never hears of is the failure the outbox exists to prevent.
+    if (r.ok && r.to === S.shipped) {
+      await bookShipmentSales(trx, input.orderId, ctx.now, input.actor);
+      shipActionIds = await recordShipActionsOfOrder(trx, input.orderId, { actor: input.actor }, ctx.now);
+    }
     // 在庫連携: what the order gave back (a cancel) or took out (a shipment), per store × product.
     stockActionIds = await recordStockActions(trx, freed, { now: ctx.now, actor: input.actor });
     if (r.ok && alsoInTransaction) await alsoInTransaction(trx, r, ctx.now);
     return r;
   });
   if (result.ok) await settleAfterOrderMove(deps, input.orderId, freed, stockActionIds);
+  if (result.ok)
+    await enqueueCartActions(
+      deps.queues,
+      shipActionIds.map((id) => ({ id })),
+    );
   return result;
 }
 

@@ -13,7 +13,7 @@ import { withTransaction } from '../infra/postgres.js';
 import { bookShipmentSales } from './book-shipment-sales.js';
 import { type CartActionDeps, enqueueCartActions } from './enqueue-cart-actions.js';
 import { type ActionContext, actionContext, moveOrder } from './move-order.js';
-import { recordShipActions } from './record-ship-actions.js';
+import { recordShipActionsOfOrder } from './record-ship-actions.js';
 import type { ChangeResult } from './results.js';
 import { settleAfterOrderMove, settleAfterStockChange } from './settle-after-stock-change.js';
 
@@ -45,16 +45,7 @@ export async function shipInTransaction(
   if (!moved.ok) return { result: moved, freed: [], actionIds: [], stockActionIds: [] };
   await setTracking(trx, input.orderId, input);
   await bookShipmentSales(trx, input.orderId, ctx.now, input.actor); // 売上, same transaction
-  const o = await trx
-    .selectFrom('orders')
-    .select(['store_id', 'cart_order_no'])
-    .where('id', '=', input.orderId)
-    .executeTakeFirstOrThrow();
-  const actionIds = await recordShipActions(
-    trx,
-    { ...input, orderId: input.orderId, storeId: o.store_id, cartOrderNo: o.cart_order_no },
-    ctx.now,
-  );
+  const actionIds = await recordShipActionsOfOrder(trx, input.orderId, input, ctx.now);
   // 在庫連携: the shipped units left on hand and reserved alike; recorded as any stock move.
   const stockActionIds = await recordStockActions(trx, freed, { now: ctx.now, actor: input.actor });
   return { result: moved, freed, actionIds, stockActionIds };

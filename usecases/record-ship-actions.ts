@@ -62,3 +62,33 @@ export async function recordShipActions(trx: Db, f: ShipFacts, now: Date): Promi
     now,
   );
 }
+
+/**
+ * The same for an order moved to 出荷完了 any way (出荷確定, or a direct status change from the
+ * dashboard or CLI, single or bulk): the cart hears of the shipment whichever screen moved it. What
+ * the operator gave now wins; else the tracking number and carrier already on the order.
+ */
+export async function recordShipActionsOfOrder(
+  trx: Db,
+  orderId: number,
+  given: { trackingNumber?: string | null; carrier?: string | null; actor: string },
+  now: Date,
+): Promise<number[]> {
+  const o = await trx
+    .selectFrom('orders')
+    .select(['store_id', 'cart_order_no', 'tracking_number', 'delivery_carrier', 'ship_carrier'])
+    .where('id', '=', orderId)
+    .executeTakeFirstOrThrow();
+  return recordShipActions(
+    trx,
+    {
+      orderId,
+      storeId: o.store_id,
+      cartOrderNo: o.cart_order_no,
+      trackingNumber: given.trackingNumber || o.tracking_number,
+      carrier: given.carrier || o.delivery_carrier || o.ship_carrier,
+      actor: given.actor,
+    },
+    now,
+  );
+}
