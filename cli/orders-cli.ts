@@ -83,16 +83,21 @@ export function registerOrderCommands(program: Command): void {
     .requiredOption('--order <ref...>', '受注No or store:cartOrderNo (repeatable)', collect, [])
     .option('--reason <text>', 'why (kept in the order history)')
     .action(async (o: { to: string; order: string[]; reason?: string }) =>
-      withDb(async ({ db }) => {
+      // With the queues: a move to 出荷完了 records ship actions, delivered right after commit as
+      // from the dashboard (opsOf), not a minute later by the sweep.
+      withRuntime(async ({ db, queues }) => {
         requireOrders(o.order);
         const ids = await Promise.all(o.order.map((r) => orderIdOf(db, r)));
         printResults(
-          await changeStatuses(depsOf(db), {
-            orderIds: ids,
-            target: o.to,
-            actor: cliActor(),
-            reason: o.reason,
-          }),
+          await changeStatuses(
+            { ...depsOf(db), queues },
+            {
+              orderIds: ids,
+              target: o.to,
+              actor: cliActor(),
+              reason: o.reason,
+            },
+          ),
         );
       }),
     );
