@@ -72,4 +72,20 @@ describe('juchu stock upload', { timeout: 120_000 }, () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('nai.csv」を開けません');
   });
+
+  it('stock receive and correct run with the queues (their 在庫連携 actions delivered after commit)', async () => {
+    const before = await onHand();
+    const r = await juchu(
+      ['stock', 'receive', '--product', 'CLIS', '--warehouse', 'tokyo', '--quantity', '3'],
+      env,
+    );
+    expect(r.code).toBe(0);
+    expect(await onHand()).toBe(before + 3);
+    const c = await juchu(
+      ['stock', 'correct', '--product', 'CLIS', '--warehouse', 'tokyo', '--counted', '2'],
+      env,
+    );
+    expect(c.code).toBe(0);
+    expect(await onHand()).toBe(2);
+  });
 });

@@ -5,7 +5,7 @@ import { applyStockCsv } from '../uploads/stock-csv.js';
 import { correctStock } from '../usecases/correct-stock.js';
 import { depsOf } from '../usecases/deps.js';
 import { receiveStock } from '../usecases/receive-stock.js';
-import { fail, withDb } from './runtime.js';
+import { fail, withDb, withRuntime } from './runtime.js';
 import { registerStockPushCommands } from './stock-push-cli.js';
 import { uploadFromDisk } from './upload-file.js';
 
@@ -31,12 +31,16 @@ export function registerStockCommands(program: Command): void {
     .requiredOption('--warehouse <code>', 'warehouse code')
     .requiredOption('--quantity <n>', 'units received')
     .action(async (o: { product: string; warehouse: string; quantity: string }) =>
-      withDb(async ({ db }) => {
-        const r = await receiveStock(depsOf(db), {
-          productCode: o.product,
-          warehouse: o.warehouse,
-          quantity: Number(o.quantity),
-        }).catch((e: Error) => fail(e.message));
+      // With the queues: the 在庫連携 actions the change records are delivered right after commit.
+      withRuntime(async ({ db, queues }) => {
+        const r = await receiveStock(
+          { ...depsOf(db), queues },
+          {
+            productCode: o.product,
+            warehouse: o.warehouse,
+            quantity: Number(o.quantity),
+          },
+        ).catch((e: Error) => fail(e.message));
         const reserved = r.settled.allocated.reduce((n, a) => n + a.reserved, 0);
         process.stdout.write(
           `✓ ${o.product} @ ${o.warehouse}: on hand ${r.onHand}; ${reserved} units reserved for waiting orders; ${r.settled.moved.length} orders moved on\n`,
@@ -50,12 +54,15 @@ export function registerStockCommands(program: Command): void {
     .requiredOption('--warehouse <code>', 'warehouse code')
     .requiredOption('--counted <n>', 'units counted')
     .action(async (o: { product: string; warehouse: string; counted: string }) =>
-      withDb(async ({ db }) => {
-        const r = await correctStock(depsOf(db), {
-          productCode: o.product,
-          warehouse: o.warehouse,
-          counted: Number(o.counted),
-        }).catch((e: Error) => fail(e.message));
+      withRuntime(async ({ db, queues }) => {
+        const r = await correctStock(
+          { ...depsOf(db), queues },
+          {
+            productCode: o.product,
+            warehouse: o.warehouse,
+            counted: Number(o.counted),
+          },
+        ).catch((e: Error) => fail(e.message));
         process.stdout.write(
           `✓ ${o.product} @ ${o.warehouse}: on hand ${r.onHand}; ${r.releasedOrderIds.length} orders gave stock back\n`,
         );
