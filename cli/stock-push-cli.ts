@@ -2,14 +2,17 @@
 // would go and sends nothing), `juchu stock pushes` (the last push per store × item, drift, failures)
 // and `juchu stock safety set|list` (安全在庫 per store × product, through usecases/save-stock-safety.ts).
 import type { Command } from 'commander';
+import type { Db } from '../db/db.js';
 import { pushStateOf } from '../db/stock-push.js';
 import { listStores } from '../db/stores.js';
-import { storeActionsFactory } from '../jobs/deps.js';
+import { jobIds } from '../jobs/catalogue.js';
+import type { Queues } from '../jobs/queues.js';
 import { depsOf } from '../usecases/deps.js';
-import { planStockPush, pushStoreStock } from '../usecases/push-stock.js';
+import { planStockPush } from '../usecases/push-stock.js';
+import { requestStockPush } from '../usecases/request-stock-push.js';
 import { listStockSafety, setStockSafety } from '../usecases/save-stock-safety.js';
 import { cliActor } from './orders-cli.js';
-import { fail, out, withDb } from './runtime.js';
+import { fail, out, withDb, withRuntime } from './runtime.js';
 
 const jst = (d: Date | null) =>
   d ? new Date(d.getTime() + 9 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ') : '-';
@@ -33,7 +36,9 @@ export function registerStockPushCommands(stock: Command): void {
         full?: boolean;
         retryRefused?: boolean;
       }) =>
-        withDb(async ({ db, config }) => {
+        // The dry run needs PostgreSQL only; a push records in the outbox and enqueues (Redis too).
+        (o.dryRun ? withDb : withRuntime)(async (rt: { db: Db; queues?: Queues }) => {
+          const { db, queues } = rt;
           const stores = (await listStores(db)).filter((s) => !o.store || s.code === o.store);
           if (o.store && stores.length === 0) fail(`店舗 ${o.store} はありません`);
           for (const s of stores) {
@@ -49,13 +54,29 @@ export function registerStockPushCommands(stock: Command): void {
                 );
               continue;
             }
-            const r = await pushStoreStock(
-              { ...depsOf(db), actionsFor: storeActionsFactory(db, config.JUCHU_SECRET_KEY) },
-              { storeCode: s.code, productCodes: o.product, full: o.full, retryRefused: o.retryRefused },
+            // Recorded in the outbox, delivered by the worker's job (its shared limiter); the full
+            // sync reads the cart, so it is queued as the push-stock job.
+            if (o.full) {
+              const id = await queues!.add(
+                'push-stock',
+                { storeCode: s.code, full: true },
+                { jobId: jobIds.stockPush(s.code, true, new Date()) },
+              );
+              out(`✓ ${s.code}: 全件照合を登録しました（ジョブ ${id}）`);
+              continue;
+            }
+            const r = await requestStockPush(
+              { ...depsOf(db), queues },
+              {
+                storeCode: s.code,
+                productCodes: o.product,
+                retryRefused: o.retryRefused,
+                actor: cliActor(),
+              },
             ).catch((e: Error) => fail(`${s.code}: ${e.message}`));
             out(
               r.enabled
-                ? `✓ ${s.code}: 送信 ${r.sent}（受付 ${r.accepted}, 拒否 ${r.refused}, 失敗 ${r.failed}）${o.full ? `, 差異 ${r.drifted}` : ''}${r.error ? ` — ${r.error}` : ''}`
+                ? `✓ ${s.code}: ${r.message}`
                 : `- ${s.code}: 在庫連携がオフです（stockPush）。送信していません（--dry-run で内容を確認できます）`,
             );
           }

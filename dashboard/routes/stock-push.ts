@@ -1,12 +1,14 @@
 // 在庫連携 on the stock screen: per store × cart item the last pushed quantity, when, whether the
 // cart accepted it, drift found by the full sync and failures; a dry run of what would be pushed;
-// a push (or a retry of refused items) queued as the push-stock job; 安全在庫 per store × product
+// a push (one product, or the store's items the cart does not show, refused ones again) recorded in
+// the cart-actions outbox; the full sync queued as the push-stock job; 安全在庫 per store × product
 // (operators and admins edit it).
 import { z } from 'zod';
 import { pushLagByStore, pushStateOf } from '../../db/stock-push.js';
 import { findStore, listStores } from '../../db/stores.js';
 import { depsOf } from '../../usecases/deps.js';
 import { planStockPush } from '../../usecases/push-stock.js';
+import { requestStockPush } from '../../usecases/request-stock-push.js';
 import { listStockSafety, setStockSafety } from '../../usecases/save-stock-safety.js';
 import { actorOf } from '../auth.js';
 import { notFound, parse, queryOf, type RouteTable } from '../http.js';
@@ -49,22 +51,35 @@ export function registerStockPushRoutes(routes: RouteTable, { db, queues }: Rout
     });
   });
 
-  routes.add('post', '/api/stores/:code/stock-push', 'operator', async (req) => {
+  // 「この商品の在庫を今すぐ連携」 (product) or the store's items the cart does not show yet: recorded in
+  // the outbox by the use case, delivered by its job. The full sync reads the cart first, so it is
+  // queued as the push-stock job (which records through the same use case).
+  routes.add('post', '/api/stores/:code/stock-push', 'operator', async (req, res) => {
     const store = await findStore(db, String(req.params.code));
     if (!store) throw notFound(`店舗 ${String(req.params.code)} はありません`);
-    const b = parse(z.object({ full: z.boolean().optional() }), req.body ?? {});
+    const b = parse(
+      z.object({ full: z.boolean().optional(), product: z.string().min(1).max(100).optional() }),
+      req.body ?? {},
+    );
     if (!store.settings.stockPush)
       return {
         jobId: null,
         message: `${store.name} は在庫連携がオフです（ストア設定 stockPush）。送信内容はドライランで確認できます`,
       };
-    const jobId = await enqueue(() =>
-      queues.add('push-stock', { storeCode: store.code, full: b.full ?? false }),
+    if (b.full) {
+      const jobId = await enqueue(() => queues.add('push-stock', { storeCode: store.code, full: true }));
+      return { jobId, message: `${store.name} の在庫の全件照合を登録しました（ジョブ ${jobId}）` };
+    }
+    const r = await requestStockPush(
+      { ...depsOf(db), queues },
+      {
+        storeCode: store.code,
+        productCodes: b.product ? [b.product] : undefined,
+        retryRefused: true,
+        actor: actorOf(res),
+      },
     );
-    return {
-      jobId,
-      message: `${store.name} の在庫連携を登録しました（ジョブ ${jobId}）。失敗した商品も送り直します`,
-    };
+    return { jobId: null, actions: r.actions, message: r.message };
   });
 
   routes.add('get', '/api/stores/:code/stock-safety', 'viewer', async (req) =>
