@@ -114,18 +114,21 @@ async function main(): Promise<void> {
         }
         if (i % 10 === 8 && ship.length) {
           const id = pick(ship)!;
-          const held = await db
-            .selectFrom('reservations')
-            .select(['product_code'])
-            .select((eb) => eb.fn.sum<number>('quantity').as('q'))
-            .where('order_id', '=', id)
-            .groupBy('product_code')
-            .execute();
           await settleOrders(deps, [id]); // waiting → 在庫確認後の出荷 if it is fully held by now
           const [instructed] = await timed('instruct', () =>
             shippingInstruction(deps, { orderIds: [id], actor: `worker:${plan.index}` }),
           );
           if (instructed?.ok && instructed.to === S.shipping) {
+            // Read what the order holds only now: the settle above may have reserved more for it
+            // (read before it, the conservation check came up short by those units, once in CI).
+            // Once it is in 出荷指示 it is fully held and only this worker moves it.
+            const held = await db
+              .selectFrom('reservations')
+              .select(['product_code'])
+              .select((eb) => eb.fn.sum<number>('quantity').as('q'))
+              .where('order_id', '=', id)
+              .groupBy('product_code')
+              .execute();
             const done = await timed('ship', () =>
               confirmShipment(deps, {
                 orderId: id,
