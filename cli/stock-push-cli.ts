@@ -5,10 +5,10 @@ import type { Command } from 'commander';
 import type { Db } from '../db/db.js';
 import { pushStateOf } from '../db/stock-push.js';
 import { listStores } from '../db/stores.js';
-import { jobIds } from '../jobs/catalogue.js';
 import type { Queues } from '../jobs/queues.js';
 import { depsOf } from '../usecases/deps.js';
 import { planStockPush } from '../usecases/push-stock.js';
+import { requestFullStockSync } from '../usecases/request-full-stock-sync.js';
 import { requestStockPush } from '../usecases/request-stock-push.js';
 import { listStockSafety, setStockSafety } from '../usecases/save-stock-safety.js';
 import { cliActor } from './orders-cli.js';
@@ -57,12 +57,8 @@ export function registerStockPushCommands(stock: Command): void {
             // Recorded in the outbox, delivered by the worker's job (its shared limiter); the full
             // sync reads the cart, so it is queued as the push-stock job.
             if (o.full) {
-              const id = await queues!.add(
-                'push-stock',
-                { storeCode: s.code, full: true },
-                { jobId: jobIds.stockPush(s.code, true, new Date()) },
-              );
-              out(`✓ ${s.code}: 全件照合を登録しました（ジョブ ${id}）`);
+              const r = await requestFullStockSync({ ...depsOf(db), queues: queues! }, { storeCode: s.code });
+              out(`${r.enabled ? '✓' : '-'} ${s.code}: ${r.message}`);
               continue;
             }
             const r = await requestStockPush(

@@ -8,6 +8,7 @@ import { pushLagByStore, pushStateOf } from '../../db/stock-push.js';
 import { findStore, listStores } from '../../db/stores.js';
 import { depsOf } from '../../usecases/deps.js';
 import { planStockPush } from '../../usecases/push-stock.js';
+import { requestFullStockSync } from '../../usecases/request-full-stock-sync.js';
 import { requestStockPush } from '../../usecases/request-stock-push.js';
 import { listStockSafety, setStockSafety } from '../../usecases/save-stock-safety.js';
 import { actorOf } from '../auth.js';
@@ -61,14 +62,11 @@ export function registerStockPushRoutes(routes: RouteTable, { db, queues }: Rout
       z.object({ full: z.boolean().optional(), product: z.string().min(1).max(100).optional() }),
       req.body ?? {},
     );
-    if (!store.settings.stockPush)
-      return {
-        jobId: null,
-        message: `${store.name} は在庫連携がオフです（ストア設定 stockPush）。送信内容はドライランで確認できます`,
-      };
     if (b.full) {
-      const jobId = await enqueue(() => queues.add('push-stock', { storeCode: store.code, full: true }));
-      return { jobId, message: `${store.name} の在庫の全件照合を登録しました（ジョブ ${jobId}）` };
+      const r = await enqueue(() =>
+        requestFullStockSync({ ...depsOf(db), queues }, { storeCode: store.code }),
+      );
+      return { jobId: r.jobId, message: r.message };
     }
     const r = await requestStockPush(
       { ...depsOf(db), queues },
