@@ -66,4 +66,17 @@ describe('stock push API', () => {
     expect(unknown.status).toBe(404);
     expect((unknown.body as { message: string }).message).toContain('販売している商品コードがありません');
   });
+
+  it('全件照合 queues one push-stock job per store and minute (the job id is the store and the minute)', async () => {
+    const first = await operator.post('/api/stores/push-on/stock-push', { full: true });
+    expect(first.status).toBe(200);
+    const jobId = (first.body as { jobId: string }).jobId;
+    expect(jobId).toMatch(/^stock-full-push-on-/);
+    expect((first.body as { message: string }).message).toContain('全件照合を登録しました');
+    const again = await operator.post('/api/stores/push-on/stock-push', { full: true });
+    // The same id unless the minute turned between the two clicks.
+    expect((again.body as { jobId: string }).jobId).toMatch(/^stock-full-push-on-/);
+    const job = await d.running.dashboard.queues.stock.getJob(jobId);
+    expect(job?.data).toEqual({ storeCode: 'push-on', full: true });
+  });
 });
