@@ -393,14 +393,29 @@ async function safetyPanel(main, ctx) {
 }
 
 // 在庫連携: per store the last pushed quantity, when, and whether the cart accepted it; drift found
-// by the full sync; failures (sent again by the next push, or now with 再送信); a dry run per store.
+// by the full sync (the cart had X, juchu had pushed Y); failures and refusals with 再送; per store ×
+// product 今すぐ連携; a dry run and a 全件照合 per store. Every push goes through the same POST, which
+// records it in the outbox (the screen sends nothing to a cart itself).
 async function pushPanel(main, ctx) {
   const panel = h('section', { id: 'stock-push' });
   main.append(panel);
   const itemKey = (r) => (r.cartOptionCode ? `${r.cartProductCode}:${r.cartOptionCode}` : r.cartProductCode);
   const outcome = { accepted: '受付済み', refused: '拒否（要確認）', failed: '失敗（再送します）' };
+  const outcomeText = (r) =>
+    !r.outcome
+      ? '未送信'
+      : r.outcome === 'failed' && r.failures > 1
+        ? `${outcome.failed}・${r.failures} 回`
+        : outcome[r.outcome];
+  // drift = what the cart had − what juchu had pushed (db/recordDrift), so the pushed number is
+  // cart − drift even after the sync cleared pushed_quantity to send it again.
+  const driftText = (r) =>
+    r.drift
+      ? `カート ${r.cartQuantity} / juchu ${r.cartQuantity - r.drift}（${r.drift > 0 ? '+' : ''}${r.drift}${r.driftCheckedAt ? `・${dt(r.driftCheckedAt)} 照合` : ''}）`
+      : '';
   const show = async (problems) => {
     const { stores, items } = await get(withQuery('/api/stock/pushes', { problems: problems ? '1' : '' }));
+    const pushable = new Set(stores.filter((s) => s.enabled && ctx.can('operator')).map((s) => s.code));
     const result = h('div', { id: 'stock-push-result' });
     fill(
       panel,
@@ -424,11 +439,18 @@ async function pushPanel(main, ctx) {
                   { type: 'button', class: 'dry-run', dataset: { store: s.code } },
                   '送信内容を確認',
                 ),
-                ctx.can('operator') && s.enabled
+                pushable.has(s.code)
                   ? h(
                       'button',
                       { type: 'button', class: 'push-now', dataset: { store: s.code } },
                       '今すぐ送信・再送信',
+                    )
+                  : '',
+                pushable.has(s.code)
+                  ? h(
+                      'button',
+                      { type: 'button', class: 'push-full', dataset: { store: s.code } },
+                      '全件照合',
                     )
                   : '',
               ),
@@ -455,12 +477,25 @@ async function pushPanel(main, ctx) {
             class: 'num',
           },
           { label: '送信日時', cell: (r) => (r.pushedAt ? dt(r.pushedAt) : '—') },
-          { label: '結果', cell: (r) => (r.outcome ? outcome[r.outcome] : '未送信') },
-          {
-            label: '差異',
-            cell: (r) => (r.drift ? `${r.drift > 0 ? '+' : ''}${r.drift}（カート ${r.cartQuantity}）` : ''),
-          },
+          { label: '結果', cell: outcomeText },
+          { label: '差異（全件照合）', cell: driftText },
           { label: '回答', cell: (r) => (r.outcome && r.outcome !== 'accepted' ? (r.answer ?? '') : '') },
+          {
+            label: '',
+            cell: (r) =>
+              pushable.has(r.store)
+                ? h(
+                    'button',
+                    {
+                      type: 'button',
+                      class:
+                        r.outcome === 'failed' || r.outcome === 'refused' ? 'push-item retry' : 'push-item',
+                      dataset: { store: r.store, product: r.productCode },
+                    },
+                    r.outcome === 'failed' || r.outcome === 'refused' ? '再送' : '今すぐ連携',
+                  )
+                : '',
+          },
         ],
         items,
         {
@@ -499,11 +534,22 @@ async function pushPanel(main, ctx) {
           ),
         );
       });
-    for (const b of panel.querySelectorAll('button.push-now'))
-      b.addEventListener('click', async () => {
-        const r = await api('POST', `/api/stores/${encodeURIComponent(b.dataset.store)}/stock-push`, {});
+    const push = async (b, body) => {
+      b.disabled = true;
+      try {
+        const r = await api('POST', `/api/stores/${encodeURIComponent(b.dataset.store)}/stock-push`, body);
         fill(result, notice('ok', r.message));
-      });
+      } catch (e) {
+        fill(result, notice('error', e.message));
+      } finally {
+        b.disabled = false;
+      }
+    };
+    for (const b of panel.querySelectorAll('button.push-now')) b.addEventListener('click', () => push(b, {}));
+    for (const b of panel.querySelectorAll('button.push-full'))
+      b.addEventListener('click', () => push(b, { full: true }));
+    for (const b of panel.querySelectorAll('button.push-item'))
+      b.addEventListener('click', () => push(b, { product: b.dataset.product }));
   };
   await show(false);
 }
