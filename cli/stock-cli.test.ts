@@ -1,21 +1,27 @@
 // juchu stock upload against real PostgreSQL (the first upload as its own process, the rest in-process): a
 // file with refused rows exits 1 naming the file and each refused value, the good rows are in; the same file
 // again changes nothing (exit 1 still: its rows were refused); juchu uploads list / show give the stored
-// result; a file that does not exist is named.
+// result; a file that does not exist is named. stock upload, receive and correct run with the queues: the
+// 在庫連携 actions they record have their delivery jobs in Redis right after commit (job ids asserted).
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../infra/config.js';
+import { createProducerConnection, ready } from '../infra/redis.js';
+import { jobIds } from '../jobs/catalogue.js';
+import { createQueues } from '../jobs/queues.js';
 import {
   childEnv,
   createTestDb,
+  redisUrl,
   runJuchu,
   runJuchuInProcess,
   type TestDb,
   uniquePrefix,
 } from '../test/harness.js';
-import { seedStock } from '../test/stock-fixtures.js';
+import { createShop, seedStock } from '../test/stock-fixtures.js';
 
 const juchu = runJuchuInProcess;
 
@@ -87,5 +93,34 @@ describe('juchu stock upload', { timeout: 120_000 }, () => {
     );
     expect(c.code).toBe(0);
     expect(await onHand()).toBe(2);
+  });
+
+  it('stock upload enqueues the delivery job of each 在庫連携 action it records, by action id and round', async () => {
+    const shop = await createShop(t.db, 'cli-stock-push', { stockPush: true });
+    const file = path.join(dir, 'push.csv');
+    await writeFile(file, 'product_code,warehouse,quantity\nCLIS,tokyo,4\n');
+    expect((await juchu(['stock', 'upload', file], env)).code).toBe(0);
+    const actions = await t.db
+      .selectFrom('cart_actions')
+      .select(['id', 'payload'])
+      .where('store_id', '=', shop.id)
+      .where('kind', '=', 'stock')
+      .execute();
+    expect(actions.map((a) => a.payload)).toEqual([{ productCode: 'CLIS' }]);
+    const conn = createProducerConnection(redisUrl(), 'cli-stock-test');
+    await ready(conn);
+    const queues = createQueues(conn, loadConfig(env));
+    try {
+      const job = await queues.shipping.getJob(jobIds.cartAction(actions[0]!.id, 0));
+      expect(job?.name).toBe('deliver-cart-action');
+      expect(job?.data).toEqual({ actionId: actions[0]!.id });
+      // one job for the one action, nothing else queued by the upload
+      expect((await queues.shipping.getJobs(['waiting', 'delayed', 'active'])).map((j) => j.id)).toEqual([
+        jobIds.cartAction(actions[0]!.id, 0),
+      ]);
+    } finally {
+      await queues.close();
+      conn.disconnect();
+    }
   });
 });

@@ -75,9 +75,10 @@ export function registerStockCommands(program: Command): void {
         'the same file again changes nothing; exits 1 when rows were refused',
     )
     .action(async (file: string) =>
-      withDb(({ db }) =>
+      // With the queues, as receive/correct: each batch's 在庫連携 actions are delivered after its commit.
+      withRuntime(({ db, queues }) =>
         uploadFromDisk(file, (src, onProgress) =>
-          applyStockCsv(depsOf(db), src, 'cli', src.name, { onProgress }),
+          applyStockCsv({ ...depsOf(db), queues }, src, 'cli', src.name, { onProgress }),
         ),
       ),
     );

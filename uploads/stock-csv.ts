@@ -6,7 +6,7 @@ import type { ByteSource } from '../carts/csv/table-stream.js';
 import { parseQuantity } from '../domain/quantity.js';
 import { applyStockFile, type StockRow, type StockRowsResult } from '../usecases/apply-stock-rows.js';
 import type { ParsedRow, UploadProgress } from '../usecases/apply-upload.js';
-import type { UseCaseDeps } from '../usecases/deps.js';
+import type { SettleDeps } from '../usecases/settle-after-stock-change.js';
 import { sourceOf, streamUpload, type UploadRow } from './columns.js';
 
 const FIELDS = {
@@ -42,9 +42,12 @@ async function* parsedRows(rows: AsyncIterable<UploadRow>): AsyncGenerator<Parse
   for await (const r of rows) yield stockRowOf(r);
 }
 
-/** A stock file from any source (a file on disk, a request stored to a temporary file, bytes in hand). */
+/**
+ * A stock file from any source (a file on disk, a request stored to a temporary file, bytes in hand).
+ * With `deps.queues`, each batch's 在庫連携 actions are enqueued right after its commit.
+ */
 export async function applyStockCsv(
-  deps: UseCaseDeps,
+  deps: SettleDeps,
   input: Uint8Array | ByteSource,
   actor: string,
   file = 'stock.csv',
