@@ -13,6 +13,7 @@ export const UNIT_TESTS: readonly string[] = [
   'carts/csv/table-stream.test.ts',
   'carts/payment-names.test.ts',
   'carts/normalize-kit.test.ts',
+  'carts/bounded.test.ts',
   'infra/config.test.ts',
   'dashboard/allowed-hosts.test.ts',
   'dashboard/device-cookie.test.ts',

@@ -215,6 +215,44 @@ describe('yahoo adapter against its simulator over HTTP', () => {
     expect(s.stats.sent429).toBe(0);
   });
 
+  it('orderInfo calls of a page overlap (orderInfoConcurrency) yet come back in page order, with no 429 at a burst of 1', async () => {
+    // Burst 1 on both ends (the simulator doubles it): only the limiter's pace lets calls out.
+    const tight = { '*': { ratePerSec: 200, burst: 1 } };
+    const { s, clock } = await sim({ orders: 40, limits: tight });
+    const run = async (orderInfoConcurrency: number) => {
+      const a = createYahooAdapter({
+        storeCode: 'yahoo-main',
+        baseUrl: s.url,
+        credentials: YAHOO_DEMO_CREDENTIALS,
+        http: HTTP,
+        limits: tight,
+        now: clock,
+        settings: { pageSize: 7, maxWindowHours: 12, orderInfoConcurrency },
+      });
+      let inFlight = 0;
+      let most = 0;
+      const send = a.http.send.bind(a.http);
+      a.http.send = async (req, signal) => {
+        if (req.operation !== 'orderInfo') return send(req, signal);
+        most = Math.max(most, ++inFlight);
+        try {
+          return await send(req, signal);
+        } finally {
+          inFlight--;
+        }
+      };
+      const { pages } = await collect(a, { from: FROM, to: NOW });
+      return { pages: pages.map((p) => p.map((r) => r.cartOrderNo)), most };
+    };
+    const one = await run(1);
+    const four = await run(4);
+    expect(one.most).toBe(1);
+    expect(four.most).toBeLessThanOrEqual(4);
+    expect(four.pages).toEqual(one.pages);
+    expect(one.pages.flat()).toHaveLength(40);
+    expect(s.stats.sent429).toBe(0);
+  });
+
   it('an order Yahoo holds for its checks is found by the PublicationTime pass after its OrderTime window was read', async () => {
     const { s, clock, advance } = await sim({ orders: 0 });
     // Ten orders placed now; seq 5 is held for FRAUD_HOLD.minutes.

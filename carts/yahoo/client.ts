@@ -2,6 +2,7 @@
 // orders changed in a window, then orderInfo per order for the full record. Both are POSTs of an
 // XML `<Req>` with a Bearer access token; responses are XML.
 import { z } from 'zod';
+import { mapBounded } from '../bounded.js';
 import type {
   AdapterOptions,
   ApiStatus,
@@ -75,6 +76,12 @@ export const yahooSettingsSchema = z.object({
   rescanPageSize: z.number().int().min(1).max(2000).default(1000),
   /** Long windows are searched in pieces of this many hours, keeping offset paging short [I]. */
   maxWindowHours: z.number().positive().default(24),
+  /**
+   * orderInfo calls of one page in flight at once. Each still takes its token from the per-store
+   * limiter (Redis-shared), so the documented 1 query a second holds; the overlap only keeps a call's
+   * own round trip from adding to the interval. 1 is one call after another.
+   */
+  orderInfoConcurrency: z.number().int().min(1).max(4).default(2),
   /** How often a window is re-read from `Start=1` when its hit count moves while paging. */
   listRestarts: z.number().int().min(0).default(3),
   /** Token endpoint; default Yahoo's for yahooapis.jp hosts, else `<baseUrl>/yconnect/v2/token`. */
@@ -426,14 +433,21 @@ export class YahooAdapter implements CartAdapter {
         continue;
       }
       total = page.total;
-      const orders: RawOrder[] = [];
+      const ids: string[] = [];
       for (const row of page.rows) {
         const id = text(row.OrderId);
         if (!id) throw new CartResponseError('yahoo orderList: a hit without OrderId', CART, 200);
         if (seen.has(id) || !rowWithin(row, check.field, check.window)) continue;
         seen.add(id);
-        orders.push(await this.orderInfo(id, signal));
+        ids.push(id);
       }
+      // In the page's order; the first failure cancels the rest and fails the page, as before.
+      const orders = await mapBounded(
+        ids,
+        this.settings.orderInfoConcurrency,
+        (id, s) => this.orderInfo(id, s),
+        signal,
+      );
       if (orders.length > 0) yield { orders };
       start += pageSize;
       if (page.rows.length === 0 || start > total) return;
