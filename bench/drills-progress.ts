@@ -1,8 +1,8 @@
 // Drills of issue 15 items 1 and 3, by real worker processes against cart simulators:
 //  - flaky cart: a backlog imported once with no faults and once (same orders, fresh database)
-//    while every simulator injects a steady mix — a 5xx every 2 s, a 429 every 3 s, slow answers,
-//    a hang now and then, tokens expiring (carts that renew them), malformed records. Every store
-//    must catch up in no more than 3× the fault-free time, with nothing imported twice;
+//    while every simulator injects a steady mix on a seeded share of its requests (FLAKY_MIX: 5xx,
+//    429 with Retry-After, slow answers, hangs, tokens expiring on carts that renew them, malformed
+//    records). Every store must catch up in no more than 3× the fault-free time, nothing twice;
 //  - clock ahead: one of two workers and one of two schedulers run 30 minutes ahead (`faketime -f
 //    +30m`) while orders keep arriving and the schedulers queue the imports: nothing lost, nothing
 //    twice, no slot or cursor ahead of the database's time.
@@ -179,47 +179,43 @@ async function catchUp(
   }
 }
 
-/** The steady mix of faults, on every simulator, until stopped. */
-function injectFaults(stores: readonly BenchStore[]): { stop: () => Promise<void>; ticks: () => number } {
-  let tick = 0;
-  let stopped = false;
+/**
+ * The steady mix of faults (issue 15): a seeded share of each simulator's API requests, so the dose
+ * follows the requests the import makes, whatever the machine's speed (per wall second, a slow pass
+ * met more faults per request than a fast one), and a seed replays the same sequence.
+ */
+export const FLAKY_MIX = {
+  serverErrors: 0.05,
+  rateLimited: 0.03,
+  retryAfterSeconds: 1,
+  slow: 0.02,
+  slowMs: 1500, // under the drill stores' 3 s timeout
+  hangs: 0.005, // longer than the timeout: never answered
+  expiredTokens: 0.01, // carts that renew their tokens only
+  malformed: 0.005,
+} as const;
+
+/** The mix on every simulator until stopped; each store's generator seeded from the drill's seed. */
+async function injectFaults(
+  stores: readonly BenchStore[],
+  seed: number,
+): Promise<{ stop: () => Promise<void> }> {
   const post = (s: BenchStore, f: Record<string, unknown>) =>
     fetch(`${s.sim.url}/__sim/faults`, { method: 'POST', body: JSON.stringify(f) }).catch(() => undefined);
-  const loop = (async () => {
-    while (!stopped) {
-      await sleep(500);
-      tick++; // every 0.5 s
-      await Promise.all(
-        stores.map((s) => {
-          const f: Record<string, unknown> = {};
-          if (tick % 4 === 0) f.serverErrors = 1; // a 5xx every 2 s
-          if (tick % 6 === 0) f.rateLimited = 1; // a 429 every 3 s
-          f.slowMs = tick % 10 < 2 ? 400 : 0; // slow answers 1 s in 5
-          if (tick % 40 === 0) f.timeouts = 1; // a hang every 20 s
-          if (tick % 20 === 0) f.malformedRecords = 1; // a broken record every 10 s
-          if (RENEWING.has(s.cart)) f.expireTokens = tick % 30 === 0; // tokens expire every 15 s
-          return post(s, f);
-        }),
-      );
-    }
-  })();
+  await Promise.all(
+    stores.map((s, i) =>
+      post(s, {
+        mix: {
+          ...FLAKY_MIX,
+          seed: seed * 1000 + i,
+          expiredTokens: RENEWING.has(s.cart) ? FLAKY_MIX.expiredTokens : 0,
+        },
+      }),
+    ),
+  );
   return {
-    ticks: () => tick,
     stop: async () => {
-      stopped = true;
-      await loop;
-      await Promise.all(
-        stores.map((s) =>
-          post(s, {
-            serverErrors: 0,
-            rateLimited: 0,
-            slowMs: 0,
-            timeouts: 0,
-            malformedRecords: 0,
-            expireTokens: false,
-          }),
-        ),
-      );
+      await Promise.all(stores.map((s) => post(s, { mix: null, malformedRecords: 0, expireTokens: false })));
     },
   };
 }
@@ -249,7 +245,7 @@ async function flakyPass(
   let stores: BenchStore[] = [];
   let pool: WorkerPool | null = null;
   let handle: Awaited<ReturnType<typeof openQueues>> | null = null;
-  let faults: ReturnType<typeof injectFaults> | null = null;
+  let faults: Awaited<ReturnType<typeof injectFaults>> | null = null;
   try {
     const carts = opts.carts ?? FLAKY_CARTS;
     stores = await startStores(opts.orders, { stores: opts.stores ?? carts.length, seed: opts.seed, carts });
@@ -269,7 +265,7 @@ async function flakyPass(
       }),
     );
     await pool.startMany(opts.workers ?? 2, handle.queues);
-    if (faulty) faults = injectFaults(stores);
+    if (faulty) faults = await injectFaults(stores, opts.seed ?? 1);
     const r = await catchUp(
       bench.db,
       handle.queues,
@@ -290,7 +286,7 @@ async function flakyPass(
     const storeStats = new Map(
       stats.map((s, i) => [
         stores[i]!.code,
-        `${s.x.requests ?? 0} requests, ${s.x.sent5xx ?? 0} 5xx, ${s.x.sent429 ?? 0} 429, ${s.x.timeouts ?? 0} hangs, ${s.x.authFailures ?? 0} refused tokens`,
+        `${s.x.requests ?? 0} requests, ${s.x.sent5xx ?? 0} 5xx, ${s.x.sent429 ?? 0} 429, ${s.x.slowed ?? 0} slow, ${s.x.timeouts ?? 0} hangs, ${s.x.tokensExpired ?? 0} expired tokens, ${s.x.malformedServed ?? 0} malformed`,
       ]),
     );
     await pool.stopAll();
@@ -306,7 +302,7 @@ async function flakyPass(
       failedJobs: r.failedJobs,
       storeMs: r.storeMs,
       storeStats,
-      stats: `${sum('requests')} requests, ${sum('sent5xx')} 5xx, ${sum('sent429')} 429, ${sum('timeouts')} hangs, ${sum('malformedServed')} malformed records, ${sum('authFailures')} refused tokens`,
+      stats: `${sum('requests')} requests, ${sum('sent5xx')} 5xx, ${sum('sent429')} 429, ${sum('slowed')} slow, ${sum('timeouts')} hangs, ${sum('malformedServed')} malformed records, ${sum('tokensExpired')} expired tokens (${sum('authFailures')} refused in all)`,
     };
   } finally {
     await faults?.stop().catch(() => undefined);

@@ -48,6 +48,56 @@ export interface Faults {
   faultsOnBody: string | null;
   /** The rate limits are not enforced (a benchmark's setup reads the orders it will write back). */
   limitsOff: boolean;
+  /**
+   * A steady mix: each API request meets a fault with these shares, drawn from a seeded generator
+   * one draw per request, so the dose follows the requests made (not wall time or machine speed)
+   * and a seed gives the same sequence of faults. Null: off.
+   */
+  mix: FaultMix | null;
+}
+
+/** Shares (0–1) of API requests meeting each fault; the remainder is answered normally. */
+export interface FaultMix {
+  seed: number;
+  /** 500/503 with the cart's error body. */
+  serverErrors?: number;
+  /** 429 with the cart's body, and `Retry-After` (retryAfterSeconds) when the cart's has none. */
+  rateLimited?: number;
+  retryAfterSeconds?: number;
+  /** Answered after slowMs (default 1,500 ms). */
+  slow?: number;
+  slowMs?: number;
+  /** Never answered (the client must time out). */
+  hangs?: number;
+  /**
+   * The tokens in use expire at this request (the expireTokens fault for one request): for carts
+   * whose adapter renews them (Shopify, Yahoo!, Amazon); Rakuten would read it as a revoked key.
+   */
+  expiredTokens?: number;
+  /** The next record served is corrupted (one bad order in the page). */
+  malformed?: number;
+}
+
+type MixFault = 'serverError' | 'rateLimited' | 'slow' | 'hang' | 'expiredToken' | 'malformed';
+
+const MIX_ORDER: ReadonlyArray<[keyof FaultMix, MixFault]> = [
+  ['serverErrors', 'serverError'],
+  ['rateLimited', 'rateLimited'],
+  ['slow', 'slow'],
+  ['hangs', 'hang'],
+  ['expiredTokens', 'expiredToken'],
+  ['malformed', 'malformed'],
+];
+
+/** One draw: which fault (if any) this request meets. */
+export function drawFault(mix: FaultMix, next: () => number): MixFault | null {
+  let x = next();
+  for (const [key, fault] of MIX_ORDER) {
+    const share = Number(mix[key] ?? 0);
+    if (x < share) return fault;
+    x -= share;
+  }
+  return null;
 }
 
 export const NO_FAULTS: Faults = {
@@ -62,6 +112,7 @@ export const NO_FAULTS: Faults = {
   dropRepliesOn: null,
   faultsOnBody: null,
   limitsOff: false,
+  mix: null,
 };
 
 export interface SimStats {
@@ -77,6 +128,9 @@ export interface SimStats {
   /** Requests over the cart's limit (refused by its bucket, not by the rateLimited fault), per route. */
   limitViolations: number;
   violationsByRoute: Record<string, number>;
+  /** Answers delayed by the mix's slow fault, and tokens expired by its expiredTokens fault. */
+  slowed: number;
+  tokensExpired: number;
 }
 
 export interface SimRequest {
@@ -286,6 +340,8 @@ function zeroStats(): SimStats {
     droppedReplies: 0,
     limitViolations: 0,
     violationsByRoute: {},
+    slowed: 0,
+    tokensExpired: 0,
   };
 }
 
@@ -363,6 +419,13 @@ export async function startSimulator(opts: StartOptions): Promise<RunningSimulat
     return b;
   };
   const hanging = new Set<ServerResponse>();
+  // The mix's generator, made again from its seed whenever a new mix is set.
+  let mixRng: { mix: FaultMix; next: () => number } | null = null;
+  const drawMix = (): MixFault | null => {
+    if (!faults.mix) return null;
+    if (mixRng?.mix !== faults.mix) mixRng = { mix: faults.mix, next: createRng(faults.mix.seed).next };
+    return drawFault(faults.mix, mixRng.next);
+  };
 
   const control = async (req: SimRequest): Promise<SimReply | null> => {
     const p = req.path;
@@ -464,35 +527,58 @@ export async function startSimulator(opts: StartOptions): Promise<RunningSimulat
       });
       stats.byRoute[hit.route.name] = (stats.byRoute[hit.route.name] ?? 0) + 1;
 
-      if (faults.slowMs > 0) await sleep(faults.slowMs);
+      const mix = faults.mix;
+      const drawn = drawMix();
+      if (drawn === 'slow') stats.slowed++;
+      const slowMs = drawn === 'slow' ? (mix?.slowMs ?? 1500) : faults.slowMs;
+      if (slowMs > 0) await sleep(slowMs);
       const targeted =
         faults.faultsOnBody === null ||
         body.includes(faults.faultsOnBody) ||
         url.search.includes(faults.faultsOnBody);
-      if (faults.timeouts > 0 && targeted) {
-        faults.timeouts--;
+      if ((faults.timeouts > 0 && targeted) || drawn === 'hang') {
+        if (drawn !== 'hang') faults.timeouts--;
         stats.timeouts++;
         hanging.add(res);
         res.on('close', () => hanging.delete(res));
         return; // never answer
       }
-      if (faults.serverErrors > 0 && targeted) {
-        faults.serverErrors--;
+      if ((faults.serverErrors > 0 && targeted) || drawn === 'serverError') {
+        if (drawn !== 'serverError') faults.serverErrors--;
         stats.sent5xx++;
-        return send(res, opts.behaviour.serverErrorReply(faults.serverErrors % 2 === 0 ? 503 : 500));
+        const n = drawn === 'serverError' ? stats.sent5xx : faults.serverErrors;
+        return send(res, opts.behaviour.serverErrorReply(n % 2 === 0 ? 503 : 500));
       }
       const b = faults.limitsOff ? undefined : bucket(hit.route.name);
       const limited = faults.rateLimited > 0 && targeted;
-      if (limited || (b && b.tryTake() > 0)) {
+      if (limited || drawn === 'rateLimited' || (b && b.tryTake() > 0)) {
         if (limited) faults.rateLimited--;
-        else {
+        else if (drawn !== 'rateLimited') {
           stats.limitViolations++;
           stats.violationsByRoute[hit.route.name] = (stats.violationsByRoute[hit.route.name] ?? 0) + 1;
         }
         stats.sent429++;
-        return send(res, opts.behaviour.rateLimitReply(base));
+        const r = opts.behaviour.rateLimitReply(base);
+        const hasRetryAfter = Object.keys(r.headers ?? {}).some((k) => k.toLowerCase() === 'retry-after');
+        return send(
+          res,
+          drawn === 'rateLimited' && !hasRetryAfter
+            ? { ...r, headers: { ...r.headers, 'Retry-After': String(mix?.retryAfterSeconds ?? 1) } }
+            : r,
+        );
       }
-      const reply = await hit.route.handler(base);
+      if (drawn === 'malformed') faults.malformedRecords++; // the next record served (takeMalformed)
+      let reply: SimReply;
+      if (drawn === 'expiredToken') {
+        // The carts read expireTokens in their auth check, the handler's synchronous start: on for
+        // this request only, so the tokens issued so far expire once and renewed ones work.
+        const was = faults.expireTokens;
+        faults.expireTokens = true;
+        const pending = hit.route.handler(base);
+        faults.expireTokens = was;
+        reply = await pending;
+        if (reply.status === 401 || reply.status === 403) stats.tokensExpired++;
+      } else reply = await hit.route.handler(base);
       if (reply.status === 401 || reply.status === 403) stats.authFailures++;
       if (
         faults.dropReplies > 0 &&
