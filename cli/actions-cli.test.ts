@@ -128,6 +128,7 @@ describe('juchu actions', { timeout: 300_000 }, () => {
     }
     const list = await runJuchu(['actions', 'list', '--state', 'waiting', '--store', 'act-a'], env);
     expect(list.stdout).toContain(`#${ids.failed} `);
+    expect(list.stdout).toMatch(/（再送 1、最後 cli:\S+ /);
 
     const again = await runJuchu(['actions', 'retry', String(ids.failed)], env);
     expect(again.code).toBe(1);

@@ -9,7 +9,7 @@ import { findStore } from '../db/stores.js';
 import { parseStateFilter } from '../domain/cart-action-view.js';
 import { depsOf } from '../usecases/deps.js';
 import { resendCartAction } from '../usecases/resend-cart-action.js';
-import { orderIdOf } from './orders-cli.js';
+import { cliActor, orderIdOf } from './orders-cli.js';
 import { fail, out, withDb, withRuntime } from './runtime.js';
 
 function line(a: CartActionView): string {
@@ -27,7 +27,7 @@ function line(a: CartActionView): string {
     a.stateLabel,
     order,
     a.summary || null,
-    `試行 ${a.attempts}${a.retries ? `（再送 ${a.retries}）` : ''}`,
+    `試行 ${a.attempts}${a.resent ? `（再送 ${a.resent.count}、最後 ${a.resent.byLabel} ${a.resent.at}）` : ''}`,
     a.createdAt,
     said ? `— ${said}` : null,
     refs || null,
@@ -77,7 +77,10 @@ export function registerActionCommands(program: Command): void {
       withRuntime(async ({ db, queues }) => {
         if (!/^\d+$/.test(id) || Number(id) < 1 || Number(id) > 2_147_483_647)
           fail(`"${id}" はカート連携の番号ではありません`);
-        const r = await resendCartAction({ ...depsOf(db), queues }, { actionId: Number(id) });
+        const r = await resendCartAction(
+          { ...depsOf(db), queues },
+          { actionId: Number(id), actor: cliActor() },
+        );
         if (!r.ok) fail(r.message);
         out(`✓ ${r.message}`);
       }),

@@ -157,6 +157,9 @@ describe('cart actions API', () => {
     expect(body.result).toMatchObject({ ok: true, round: 1, queued: true });
     expect(body.result.message).toContain('再送します');
     expect(body.action).toMatchObject({ state: 'pending', stateLabel: '送信待ち', retries: 1, attempts: 0 });
+    // Who sent it again (the session's user) and when, on the order's action list too.
+    expect(body.action.resent).toMatchObject({ by: 'user:operator', byLabel: 'operator', count: 1 });
+    expect((await actions(viewer)).find((a) => a.id === failed!.id)?.resent).toEqual(body.action.resent);
     expect((await job(`cart-action-${failed!.id}-r1`))?.data).toEqual({ actionId: failed!.id });
 
     // Sent again already: not twice.

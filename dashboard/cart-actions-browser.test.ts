@@ -95,6 +95,7 @@ describe.skipIf(!hasChromium)('order detail: カート連携 and 再送', () => 
       .toContain('再送します（1 回目の再送）');
     expect(await rowText()).toContain('送信待ち');
     expect(await rowText()).toContain('再送 1 回');
+    expect(await rowText()).toContain('最後の再送 operator');
     expect(await page.$(`#resend-${id}`)).toBeNull();
     const job = await d.running.dashboard.queues.shipping.getJob(`cart-action-${id}-r1`);
     expect(job?.data).toEqual({ actionId: id });

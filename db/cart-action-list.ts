@@ -11,6 +11,7 @@ import {
   cartRefsInWords,
   KIND_LABELS,
   payloadInWords,
+  resentByLabel,
   STATE_FILTERS,
   STATE_LABELS,
 } from '../domain/cart-action-view.js';
@@ -34,6 +35,8 @@ export interface CartActionView {
   /** Delivery attempts in this round, and 再送 rounds so far. */
   attempts: number;
   retries: number;
+  /** The last 再送 (order screen, CLI or Bull Board's retry): who, when, how many so far; null: never. */
+  resent: { by: string; byLabel: string; at: string; count: number } | null;
   /** The cart's answer (done or refused) and its code (done / already / the refusal's code). */
   answer: string | null;
   answerCode: string | null;
@@ -66,6 +69,15 @@ function view(r: Row): CartActionView {
     summary: payloadInWords(r.kind, r.payload),
     attempts: r.attempts,
     retries: r.retries,
+    resent:
+      r.resent_by && r.resent_at
+        ? {
+            by: r.resent_by,
+            byLabel: resentByLabel(r.resent_by),
+            at: toJstIso(r.resent_at),
+            count: r.resend_count,
+          }
+        : null,
     answer: r.cart_answer,
     answerCode: r.answer_code,
     error: r.state === 'done' ? null : r.last_error,

@@ -85,8 +85,8 @@ describe('cart_actions outbox repository', () => {
     expect(failed?.state).toBe('failed');
     expect((await dueCartActions(t.db, later(999))).map((r) => r.id)).not.toContain(n);
     // 再送 by a human: pending, a new round.
-    expect((await resendCartAction(t.db, n, later(200)))?.retries).toBe(1);
-    expect(await resendCartAction(t.db, n, later(200))).toBeUndefined();
+    expect((await resendCartAction(t.db, n, later(200), 'user:ops'))?.retries).toBe(1);
+    expect(await resendCartAction(t.db, n, later(200), 'user:ops')).toBeUndefined();
     const again = await claimCartAction(t.db, n, later(201), 60_000);
     await finishCartAction(
       t.db,

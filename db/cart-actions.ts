@@ -108,6 +108,9 @@ export async function getCartAction(db: Db, id: number): Promise<CartActionRow |
   return db.selectFrom('cart_actions').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** Who a retry of a failed job from Bull Board is recorded as (resent_by). */
+export const BULL_BOARD_ACTOR = 'bullboard';
+
 /**
  * Takes an action for delivery: pending (or failed: only a human's retry or Bull Board's brings a job
  * for it), or delivering whose lease ran out (its worker died). Sets the lease and counts the attempt.
@@ -127,6 +130,13 @@ export async function claimCartAction(
       lease_until: new Date(now.getTime() + leaseMs),
       attempts: eb('a.attempts', '+', 1),
       updated_at: now,
+      // A failed action has no job left but the failed one: a job that claims it is that job retried
+      // by hand on Bull Board (a 再送 puts the row back to pending first), so the 再送 is Bull Board's.
+      resent_by: sql<
+        string | null
+      >`CASE WHEN a.state = 'failed' THEN ${BULL_BOARD_ACTOR} ELSE a.resent_by END`,
+      resent_at: sql<Date | null>`CASE WHEN a.state = 'failed' THEN ${now}::timestamptz ELSE a.resent_at END`,
+      resend_count: sql<number>`a.resend_count + (a.state = 'failed')::int`,
     }))
     .where('a.id', '=', id)
     .where((eb) =>
@@ -259,9 +269,14 @@ export async function failCartAttempt(
 
 /**
  * A human sends a failed or refused action again (再送): pending, due now, its retry count up (a new
- * job id). Undefined when it is not failed or refused (done, or already on its way).
+ * job id), who and when kept. Undefined when it is not failed or refused (done, or already on its way).
  */
-export async function resendCartAction(db: Db, id: number, now: Date): Promise<CartActionRow | undefined> {
+export async function resendCartAction(
+  db: Db,
+  id: number,
+  now: Date,
+  actor: string,
+): Promise<CartActionRow | undefined> {
   return db
     .updateTable('cart_actions')
     .set((eb) => ({
@@ -270,6 +285,9 @@ export async function resendCartAction(db: Db, id: number, now: Date): Promise<C
       attempts: 0,
       next_attempt_at: now,
       updated_at: now,
+      resent_by: actor,
+      resent_at: now,
+      resend_count: eb('resend_count', '+', 1),
     }))
     .where('id', '=', id)
     .where('state', 'in', ['failed', 'refused'])

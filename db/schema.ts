@@ -515,6 +515,10 @@ export interface CartActionsTable {
   attempts: Generated<number>;
   /** Times a human sent it again (再送): part of its job id. */
   retries: Generated<number>;
+  /** The last 再送: who (a user's actor, cli, or bullboard for Bull Board's retry), when, how many so far. */
+  resent_by: string | null;
+  resent_at: Timestamp | null;
+  resend_count: Generated<number>;
   last_error: string | null;
   cart_answer: string | null;
   answer_code: string | null;

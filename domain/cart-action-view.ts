@@ -54,6 +54,12 @@ export function parseStateFilter(word: string): CartActionStateFilter | null {
   return Object.hasOwn(words, w) ? (words[w] ?? null) : null;
 }
 
+/** Who sent an action again, for people: Bull Board's retry, a user's login, or the CLI as it is. */
+export function resentByLabel(actor: string): string {
+  if (actor === 'bullboard') return 'Bull Board';
+  return actor.startsWith('user:') ? actor.slice('user:'.length) : actor;
+}
+
 /** 再送 is for actions that stopped: failed (retries spent) or refused (waits for a human). */
 export function canResend(state: CartActionStateName): boolean {
   return state === 'failed' || state === 'refused';

@@ -160,12 +160,18 @@ describe('deliver-cart-action job: Bull Board retry, lost leases, permanent refu
       cart_refs: { 'package:1': 'SD-4' },
       answer_code: 'done',
       last_error: null,
+      // The retried job claimed a failed action: recorded as Bull Board's 再送 (same job, same round).
+      resent_by: 'bullboard',
+      resend_count: 1,
+      retries: 0,
     });
+    expect((await getCartAction(t.db, id))?.resent_at).toBeInstanceOf(Date);
     await expect.poll(() => jobState(id)).toBe('completed');
     // A second Bull Board retry of the completed job sends nothing: the action is done.
     await bullBoardRetry(id);
     await expect.poll(async () => (await job(id)).returnvalue?.status, { timeout: 20_000 }).toBe('skipped');
     expect(cart.calls).toBe(4);
+    expect((await getCartAction(t.db, id))?.resend_count).toBe(1);
   }, 60_000);
 
   it('a job that found its action leased by a dead worker is retried by the sweep when the lease runs out', async () => {

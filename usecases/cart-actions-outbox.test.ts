@@ -6,9 +6,11 @@
 // write tests are carts/*/actions.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActionOutcome, CartActions, ShipInput } from '../carts/actions.js';
+import { orderCartActions } from '../db/cart-action-list.js';
 import { getCartAction } from '../db/cart-actions.js';
 import type { Store } from '../db/stores.js';
 import { S } from '../domain/statuses.js';
+import { toJstIso } from '../domain/time.js';
 import { createTestDb, type TestDb } from '../test/harness.js';
 import { cartOrder, createShop, importOrders, seedStock } from '../test/stock-fixtures.js';
 import { changeStatus, changeStatuses } from './change-status.js';
@@ -150,6 +152,11 @@ describe('cart-actions outbox', () => {
     expect(await getCartAction(t.db, a!.id)).toMatchObject({
       state: 'refused',
       cart_answer: '配送会社コードが不正です',
+      // The job claimed an action that had failed: only Bull Board's retry brings a job to one.
+      resent_by: 'bullboard',
+      resent_at: NOW,
+      resend_count: 1,
+      retries: 0,
     });
     // Refused is not retried by a job or the sweep.
     expect((await deliverCartAction(deps(), { actionId: a!.id, final: false, retryAt })).status).toBe(
@@ -160,12 +167,30 @@ describe('cart-actions outbox', () => {
     expect(queued).not.toContain(`cart-action-${a!.id}-r0`);
     // 再送 by a human: a new round.
     queued.length = 0;
-    expect(await resendCartAction({ ...depsOf(t.db, NOW), queues }, { actionId: a!.id })).toMatchObject({
+    const later = new Date(NOW.getTime() + 60_000);
+    expect(
+      await resendCartAction({ ...depsOf(t.db, later), queues }, { actionId: a!.id, actor: 'user:ops' }),
+    ).toMatchObject({
       ok: true,
       round: 1,
     });
     expect(queued).toEqual([`cart-action-${a!.id}-r1`]);
-    expect((await resendCartAction(depsOf(t.db, NOW), { actionId: a!.id })).ok).toBe(false);
+    expect(await getCartAction(t.db, a!.id)).toMatchObject({
+      resent_by: 'user:ops',
+      resent_at: later,
+      resend_count: 2,
+      retries: 1,
+    });
+    expect((await resendCartAction(depsOf(t.db, NOW), { actionId: a!.id, actor: 'user:ops' })).ok).toBe(
+      false,
+    );
+    // The order's action list says who sent it again last and when.
+    expect((await orderCartActions(t.db, id)).find((x) => x.id === a!.id)?.resent).toEqual({
+      by: 'user:ops',
+      byLabel: 'ops',
+      at: toJstIso(later),
+      count: 2,
+    });
     expect((await deliverCartAction(deps(), { actionId: a!.id, final: false, retryAt })).status).toBe('done');
   });
 

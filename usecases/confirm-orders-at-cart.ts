@@ -101,7 +101,7 @@ export async function confirmOrdersAtCart(
         .where('action_key', '=', confirmKey(id))
         .executeTakeFirst();
       if (earlier && (earlier.state === 'failed' || earlier.state === 'refused')) {
-        const again = await resendCartAction(trx, earlier.id, now);
+        const again = await resendCartAction(trx, earlier.id, now, input.actor);
         if (again) due.push({ id: again.id, retries: again.retries });
         out.push(result(true, '注文確認を再送します'));
         continue;

@@ -1,7 +1,8 @@
 // Operation: 再送 — a human sends a failed (失敗) or refused (要対応) cart action again. The row goes
 // back to pending in a new round (one UPDATE, guarded by its state), whose job id is new (the old job
 // may still sit in the failed set); after it, the delivery job is enqueued. If Redis does not take
-// the job, the action is pending and due, and the minute's sweep enqueues it.
+// the job, the action is pending and due, and the minute's sweep enqueues it. Who sent it (an
+// operator's actor, cli) and when are kept on the row and shown on the order screen.
 import { getCartAction, resendCartAction as resend } from '../db/cart-actions.js';
 import { KIND_LABELS, STATE_LABELS } from '../domain/cart-action-view.js';
 import type { UseCaseDeps } from './deps.js';
@@ -13,9 +14,9 @@ export type ResendResult =
 
 export async function resendCartAction(
   deps: UseCaseDeps & { queues?: CartActionQueue },
-  input: { actionId: number },
+  input: { actionId: number; actor: string },
 ): Promise<ResendResult> {
-  const row = await resend(deps.db, input.actionId, deps.now());
+  const row = await resend(deps.db, input.actionId, deps.now(), input.actor);
   if (!row) {
     const now = await getCartAction(deps.db, input.actionId);
     if (!now) return { ok: false, notFound: true, message: `カート連携 ${input.actionId} はありません。` };

@@ -4,6 +4,7 @@
 import { cartActionView, orderCartActions } from '../../db/cart-action-list.js';
 import { depsOf } from '../../usecases/deps.js';
 import { resendCartAction } from '../../usecases/resend-cart-action.js';
+import { actorOf } from '../auth.js';
 import { idParam, notFound, parse, type RouteTable } from '../http.js';
 import type { RouteDeps } from './deps.js';
 
@@ -15,9 +16,9 @@ export function registerCartActionRoutes(routes: RouteTable, { db, queues }: Rou
     return { actions: await orderCartActions(db, id) };
   });
 
-  routes.add('post', '/api/cart-actions/:id/resend', 'operator', async (req) => {
+  routes.add('post', '/api/cart-actions/:id/resend', 'operator', async (req, res) => {
     const id = parse(idParam, req.params.id);
-    const result = await resendCartAction(ops, { actionId: id });
+    const result = await resendCartAction(ops, { actionId: id, actor: actorOf(res) });
     if (!result.ok && result.notFound) throw notFound(result.message);
     return { result, action: await cartActionView(db, id) };
   });

@@ -1,7 +1,8 @@
 // 受注詳細 → カート連携: each cart action of the order (確認・出荷・キャンセル・在庫) as the outbox has it —
 // 送信待ち, 完了 with the cart's answer and its cart-side ids (Rakuten shippingDetailId, Amazon
 // packageReferenceId, Shopify fulfillment id), 失敗 with the error, 要対応 for a refusal that waits for
-// a human — with its attempts and times; operators send a failed or 要対応 one again (再送).
+// a human — with its attempts and times; operators send a failed or 要対応 one again (再送), and who
+// sent it again last (an operator, the CLI or Bull Board's retry) and when is shown.
 import { api, get } from '../api.js';
 import { dt, fill, h, notice, table } from '../dom.js';
 
@@ -48,7 +49,15 @@ export function cartActionsCard(orderId, ctx) {
       { label: '状態', cell: stateCell },
       {
         label: '試行',
-        cell: (a) => (a.retries ? `${a.attempts} 回（再送 ${a.retries} 回）` : `${a.attempts} 回`),
+        cell: (a) =>
+          a.resent
+            ? h(
+                'div',
+                null,
+                h('div', null, `${a.attempts} 回（再送 ${a.resent.count} 回）`),
+                h('div', { class: 'muted ca-resent' }, `最後の再送 ${a.resent.byLabel} ${dt(a.resent.at)}`),
+              )
+            : `${a.attempts} 回`,
         class: 'num',
       },
       {
