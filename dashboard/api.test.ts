@@ -294,18 +294,21 @@ describe('dashboard API', () => {
     const ub = up.body as {
       counts: { new: number; rejected: number };
       rejects: Array<{ id: number; error: string }>;
-      file: { name: string };
+      lines: string[];
     };
-    expect(ub.file.name).toBe('注文.csv');
+    expect(ub.lines.at(-1)).toContain('注文.csv');
     expect(ub.counts.new).toBe(1);
     expect(ub.counts.rejected).toBe(1);
     expect(ub.rejects).toHaveLength(1);
-    // The same file again: no second slip.
+    // The same file again: the first upload's answer, and no second slip (nor a second run).
     const again = await operator.request('POST', '/api/stores/csv-test/orders-upload', {
       raw: Buffer.from(HOSTILE_CSV),
       headers: { 'x-file-name': encodeURIComponent('注文.csv') },
     });
-    expect((again.body as { counts: { new: number } }).counts.new).toBe(0);
+    const ab = again.body as { repeated: boolean; uploadId: number; lines: string[] };
+    expect(ab.repeated).toBe(true);
+    expect(ab.lines[0]).toContain('取込済み');
+    expect(ab.uploadId).toBe((up.body as { uploadId: number }).uploadId);
     expect(
       (
         await operator.request('POST', '/api/stores/shopify-global/orders-upload', {
@@ -352,7 +355,7 @@ describe('dashboard API', () => {
     const runs = (await viewer.get('/api/import-runs?store=csv-test')).body as {
       runs: Array<{ trigger: string; counts: { new: number } }>;
     };
-    expect(runs.runs.map((x) => x.trigger)).toEqual(['upload', 'upload']);
+    expect(runs.runs.map((x) => x.trigger)).toEqual(['upload']);
   });
 
   it('never builds screen markup from strings: the scripts use DOM text only', async () => {

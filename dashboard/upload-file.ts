@@ -73,13 +73,21 @@ export async function runFileUpload<T>(
 ): Promise<T | UploadRunning> {
   const { src, dispose } = await receiveFile(req);
   let uploadId: number | null = null;
+  let claimed!: () => void;
+  const known = new Promise<void>((resolve) => {
+    claimed = resolve;
+  });
   const job = work(src, (p) => {
     uploadId = p.uploadId;
+    claimed();
   }).finally(() => dispose().catch(() => undefined));
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => {
-    timer = setTimeout(() => resolve('late'), waitMs);
-  });
+  // Late: the wait is over AND the upload is recorded, so a 202 always carries the id to follow.
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, waitMs);
+  })
+    .then(() => known)
+    .then(() => 'late' as const);
   const first = await Promise.race([job, late]).finally(() => clearTimeout(timer));
   if (first !== 'late') return first;
   // Nobody awaits it any more: its failure is stored with the upload and logged here.

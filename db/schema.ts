@@ -305,7 +305,7 @@ export interface InboxFilesTable {
   finished_at: Timestamp | null;
 }
 
-export type UploadKind = 'stock' | 'shipments' | 'mappings' | 'products';
+export type UploadKind = 'stock' | 'shipments' | 'mappings' | 'products' | 'orders' | 'tracking';
 export type UploadStatus = 'running' | 'succeeded' | 'failed';
 
 /** An operator upload as one unit: key, progress, result (usecases/apply-upload.ts). */

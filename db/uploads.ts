@@ -18,6 +18,8 @@ export interface UploadFile {
   sha256: string;
   byteSize: number;
   actor: string;
+  /** Part of the key besides kind and content (an order file's store: the same file for another store is another upload). */
+  scope?: string;
 }
 
 export interface UploadView {
@@ -46,9 +48,13 @@ export interface UploadResult {
   failed: number;
   ordersMoved: number;
   lines: string[];
+  /** An order file's import run and its counts (kind orders). */
+  runId?: number;
+  counts?: Record<string, number>;
 }
 
-export const uploadKey = (f: Pick<UploadFile, 'kind' | 'sha256'>) => `${f.kind}:${f.sha256}`;
+export const uploadKey = (f: Pick<UploadFile, 'kind' | 'sha256' | 'scope'>) =>
+  f.scope ? `${f.kind}:${f.scope}:${f.sha256}` : `${f.kind}:${f.sha256}`;
 
 type Claim =
   | { claimed: true; upload: UploadView }
@@ -113,6 +119,21 @@ export async function recordUploadBatch(trx: Db, uploadId: number, b: BatchRecor
         .map((e) => ({ upload_id: uploadId, line: e.line, message: e.message.slice(0, 1000) })),
     )
     .execute();
+}
+
+/**
+ * Progress of an upload whose effect commits elsewhere (an order file's pages, each its own
+ * transaction and idempotent by order number): the counts so far, and the lease renewed.
+ */
+export async function noteUploadProgress(
+  db: Db,
+  uploadId: number,
+  p: { read: number; applied: number; failed: number },
+): Promise<void> {
+  await sql`
+    UPDATE uploads SET rows_read = ${p.read}, rows_applied = ${p.applied}, rows_failed = ${p.failed},
+      lease_until = now() + make_interval(secs => ${UPLOAD_LEASE_SECONDS}), updated_at = now()
+    WHERE id = ${uploadId}`.execute(db);
 }
 
 export async function finishUpload(db: Db, uploadId: number, result: UploadResult): Promise<void> {

@@ -147,6 +147,11 @@ export const configSchema = z.object({
   CART_ACTION_LEASE_SECONDS: z.coerce.number().int().min(2).max(3600).default(300),
   /** BullMQ job lock; a killed worker's job is picked up again after about this long. */
   JOB_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  /**
+   * How long an upload's answer waits for its result before it says 202 with the upload's id (the
+   * work goes on); 0 answers 202 as soon as the upload is recorded (tests of the 202 path).
+   */
+  UPLOAD_ANSWER_WAIT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   SCHEDULER_REFRESH_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   COOKIE_SECURE: bool.default(false),
   TRUST_PROXY: trustProxy.default(false),

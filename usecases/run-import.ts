@@ -54,6 +54,8 @@ export interface RunImportInput {
   /** The BullMQ job (a retry continues its run) and the scheduled slot (one run per slot). */
   jobId?: string | null;
   slot?: Date | null;
+  /** After each page commits: the run's counts so far (an upload's progress). */
+  onPage?: (counts: PageCounts) => Promise<void> | void;
 }
 
 export type RunImportResult =
@@ -298,6 +300,7 @@ export async function runImport(deps: ImportDeps, input: RunImportInput): Promis
         }),
       );
       await acquireImportLease(deps.db, store.id, owner, leaseSeconds); // renew
+      await input.onPage?.(counts);
     };
     if (source.kind === 'records') await page(source.records, source.adapter);
     else if (source.kind === 'pages') for await (const p of source.pages) await page(p, source.adapter);

@@ -3,30 +3,15 @@
 // the store waits becomes no second import.
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { CsvFormatError } from '../../carts/csv/format-error.js';
-import { csvCart } from '../../carts/csv/index.js';
-import { type StreamedOrderFile, streamOrderFile } from '../../carts/csv/parse.js';
-import type { ByteSource } from '../../carts/csv/table-stream.js';
 import { listImportRuns } from '../../db/import-runs.js';
 import { findStore } from '../../db/stores.js';
-import { RuleRefusal } from '../../domain/refusal.js';
 import { logger } from '../../infra/logger.js';
 import { jobIds } from '../../jobs/catalogue.js';
-import { importOrderFile } from '../../usecases/import-order-file.js';
+import { importOrderCsv } from '../../uploads/order-file.js';
 import { actorOf, userOf } from '../auth.js';
 import { badRequest, notFound, parse, queryOf, type RouteTable } from '../http.js';
-import { receiveFile } from '../upload-file.js';
+import { runFileUpload } from '../upload-file.js';
 import { enqueue, type RouteDeps } from './deps.js';
-
-/** An order file that cannot be read (missing columns, bad settings, not CSV) is the uploader's to fix. */
-async function openOrderFile(src: ByteSource, settings: unknown): Promise<StreamedOrderFile> {
-  try {
-    return await streamOrderFile(src, settings);
-  } catch (e) {
-    if (e instanceof CsvFormatError) throw new RuleRefusal(e.message, 'unreadable_file');
-    throw e;
-  }
-}
 
 export function registerImportRoutes(routes: RouteTable, { db, queues, config }: RouteDeps): void {
   const storeOf = async (code: unknown) => {
@@ -74,29 +59,27 @@ export function registerImportRoutes(routes: RouteTable, { db, queues, config }:
     async (req, res) => {
       const store = await storeOf(req.params.code);
       if (store.cart !== 'csv') throw badRequest(`${store.name} は CSV 店舗ではありません`);
-      // Streamed to a temporary file and read a page at a time: an order file of any size.
-      const f = await receiveFile(req);
-      try {
-        const parsed = await openOrderFile(f.src, store.settings);
-        const r = await importOrderFile(
-          {
-            db,
-            now: () => new Date(),
-            log: logger,
-            processId: `dashboard-${hostname()}-${process.pid}`,
-            config,
-          },
-          { store, pages: parsed.pages, normalizer: csvCart, actor: `upload:${userOf(res).login}` },
-        );
-        return {
-          runId: r.runId,
-          file: { name: f.src.name, layout: parsed.layout, encoding: parsed.encoding, rows: parsed.rows },
-          counts: r.counts,
-          rejects: r.rejects,
-        };
-      } finally {
-        await f.dispose();
-      }
+      // Streamed to a temporary file and read a page at a time (a file of any size); a long one
+      // answers 202 with the upload's id, and its result is kept for /api/uploads/:id.
+      return runFileUpload(
+        req,
+        res,
+        (src, onProgress) =>
+          importOrderCsv(
+            {
+              db,
+              now: () => new Date(),
+              log: logger,
+              processId: `dashboard-${hostname()}-${process.pid}`,
+              config,
+            },
+            store,
+            src,
+            `upload:${userOf(res).login}`,
+            { file: src.name, onProgress },
+          ),
+        config.UPLOAD_ANSWER_WAIT_MS,
+      );
     },
     { body: 'stream' },
   );

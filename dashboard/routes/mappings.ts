@@ -19,7 +19,7 @@ const mappingSchema = z.object({
   unitsPerCartUnit: z.number().int().min(1).max(1000).default(1),
 });
 
-export function registerMappingRoutes(routes: RouteTable, { db, queues }: RouteDeps): void {
+export function registerMappingRoutes(routes: RouteTable, { db, queues, config }: RouteDeps): void {
   // The use case enqueues the re-check after its write; Redis not answering is then a 503.
   const deps = { db, queues: { add: ((...a) => enqueue(() => queues.add(...a))) as typeof queues.add } };
 
@@ -90,8 +90,11 @@ export function registerMappingRoutes(routes: RouteTable, { db, queues }: RouteD
     '/api/mappings/upload',
     'admin',
     (req, res) =>
-      runFileUpload(req, res, (src, onProgress) =>
-        applyMappingsCsv(deps, src, actorOf(res), src.name, { onProgress }),
+      runFileUpload(
+        req,
+        res,
+        (src, onProgress) => applyMappingsCsv(deps, src, actorOf(res), src.name, { onProgress }),
+        config.UPLOAD_ANSWER_WAIT_MS,
       ),
     { body: 'stream' },
   );

@@ -13,7 +13,7 @@ import { parse, queryOf, type RouteTable } from '../http.js';
 import { runFileUpload } from '../upload-file.js';
 import { opsOf, type RouteDeps } from './deps.js';
 
-export function registerShippingRoutes(routes: RouteTable, { db, queues }: RouteDeps): void {
+export function registerShippingRoutes(routes: RouteTable, { db, queues, config }: RouteDeps): void {
   const ops = opsOf({ db, queues });
 
   routes.add('get', '/api/shipping/orders', 'viewer', async (req) => {
@@ -61,8 +61,11 @@ export function registerShippingRoutes(routes: RouteTable, { db, queues }: Route
     '/api/shipping/upload',
     'operator',
     (req, res) =>
-      runFileUpload(req, res, (src, onProgress) =>
-        applyShipmentCsv(ops, src, actorOf(res), src.name, { onProgress }),
+      runFileUpload(
+        req,
+        res,
+        (src, onProgress) => applyShipmentCsv(ops, src, actorOf(res), src.name, { onProgress }),
+        config.UPLOAD_ANSWER_WAIT_MS,
       ),
     { body: 'stream' },
   );

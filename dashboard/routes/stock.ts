@@ -14,7 +14,7 @@ import { opsOf, type RouteDeps } from './deps.js';
 
 const code = z.string().trim().min(1).max(100);
 
-export function registerStockRoutes(routes: RouteTable, { db, queues }: RouteDeps): void {
+export function registerStockRoutes(routes: RouteTable, { db, queues, config }: RouteDeps): void {
   // With the queues: the 在庫連携 actions an arrival or a correction records are delivered at once.
   const ops = opsOf({ db, queues });
   const requireProductAndWarehouse = async (product: string, warehouse: string) => {
@@ -92,8 +92,11 @@ export function registerStockRoutes(routes: RouteTable, { db, queues }: RouteDep
     '/api/stock/upload',
     'operator',
     (req, res) =>
-      runFileUpload(req, res, (src, onProgress) =>
-        applyStockCsv(ops, src, actorOf(res), src.name, { onProgress }),
+      runFileUpload(
+        req,
+        res,
+        (src, onProgress) => applyStockCsv(ops, src, actorOf(res), src.name, { onProgress }),
+        config.UPLOAD_ANSWER_WAIT_MS,
       ),
     { body: 'stream' },
   );

@@ -7,7 +7,7 @@ import { getUpload, listUploadErrors, listUploads } from '../../db/uploads.js';
 import { idParam, notFound, parse, queryOf, type RouteTable } from '../http.js';
 import type { RouteDeps } from './deps.js';
 
-const kind = z.enum(['stock', 'shipments', 'mappings', 'products']);
+const kind = z.enum(['stock', 'shipments', 'mappings', 'products', 'orders', 'tracking']);
 
 export function registerUploadRoutes(routes: RouteTable, { db }: RouteDeps): void {
   routes.add('get', '/api/uploads', 'viewer', async (req) => {

@@ -14,6 +14,7 @@ import * as cartActions from './2026-12-03T1000-cart-actions.js';
 import * as unconfirmedOrdersIndex from './2026-12-03T1100-unconfirmed-orders-index.js';
 import * as stockPush from './2026-12-03T1300-stock-push.js';
 import * as salesRecords from './2026-12-03T1400-sales-records.js';
+import * as uploadKinds from './2026-12-05T0400-upload-kinds.js';
 import * as cartActionResends from './2026-12-05T0500-cart-action-resends.js';
 
 export const migrations: Record<string, Migration> = {
@@ -30,5 +31,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T1300-stock-push': stockPush,
   '2026-12-03T1000-cart-actions': cartActions,
   '2026-12-03T1100-unconfirmed-orders-index': unconfirmedOrdersIndex,
+  '2026-12-05T0400-upload-kinds': uploadKinds,
   '2026-12-05T0500-cart-action-resends': cartActionResends,
 };

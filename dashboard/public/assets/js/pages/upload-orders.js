@@ -1,7 +1,10 @@
-// 受注CSV取込: an order file for a CSV store goes through the same import as the scheduled one;
-// the counts and every rejected record (with its reason) are shown.
-import { api, get } from '../api.js';
-import { field, fill, h, notice, select, table } from '../dom.js';
+// 受注CSV取込: an order file for a CSV store goes through the same import as the scheduled one, as
+// one upload: a large file answers 202 and its progress is followed (the import goes on if this
+// screen closes; アップロード履歴 keeps its result). The result's lines and every rejected record
+// (with its reason) are shown.
+import { get } from '../api.js';
+import { field, fill, h, lines, notice, select, table } from '../dom.js';
+import { sendUpload } from '../upload.js';
 
 export async function render(main, ctx) {
   const { stores } = await get('/api/stores');
@@ -39,19 +42,15 @@ export async function render(main, ctx) {
     if (!file.files[0]) return fill(out, notice('error', 'ファイルを選んでください'));
     fill(out, notice('info', '取込中…'));
     try {
-      const r = await api(
-        'POST',
+      const r = await sendUpload(
         `/api/stores/${encodeURIComponent(storeSelect.value)}/orders-upload`,
         file.files[0],
+        (m) => fill(out, notice('info', m)),
       );
-      const c = r.counts;
       fill(
         out,
-        notice(
-          c.rejected ? 'warn' : 'ok',
-          `${r.file.name}（${r.file.layout}, ${r.file.encoding}, ${r.file.rows} 行）: 取得 ${c.fetched}、新規 ${c.new}、更新 ${c.updated}、変化なし ${c.unchanged}、対象外 ${c.skipped}、エラー ${c.rejected}`,
-        ),
-        r.rejects.length
+        notice(r.failed || r.status === 'failed' ? 'warn' : 'ok', lines(r.lines)),
+        r.rejects?.length
           ? table(
               [
                 { label: '注文No', cell: (x) => x.cartOrderNo ?? '—', class: 'mono' },

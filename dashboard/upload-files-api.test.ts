@@ -1,0 +1,164 @@
+// Operator uploads over HTTP as one unit (issue 15 item 2), against the real dashboard, PostgreSQL
+// and Redis: with UPLOAD_ANSWER_WAIT_MS=0 every upload that is recorded answers 202 with its id at
+// once (as a large file does after the wait), and its progress and result are read back at
+// /api/uploads/:id, whoever asks — the browser that sent it needs not stay. The same file again
+// changes nothing; a file that cannot be read is recorded as failed with its reason.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, startTestDashboard, type TestDashboard } from '../test/dashboard-testing.js';
+
+interface Upload {
+  id: number;
+  kind: string;
+  status: 'running' | 'succeeded' | 'failed';
+  rowsRead: number;
+  rowsFailed: number;
+  error: string | null;
+  result: { ok: number; failed: number; lines: string[]; counts?: Record<string, number> } | null;
+}
+
+const HEAD =
+  '注文番号,注文日時,商品コード,商品名,数量,単価,税率,注文者名,注文者電話番号,注文者郵便番号,注文者住所,備考,支払方法';
+/** `n` orders of one line each; the `bad` ones have no order number (kept in 取込エラー). */
+function orderCsv(n: number, opts: { prefix?: string; bad?: number } = {}): Buffer {
+  const rows = [HEAD];
+  for (let i = 1; i <= n; i++)
+    rows.push(
+      `${opts.prefix ?? 'U'}-${String(i).padStart(5, '0')},2026/11/25 10:03,00000940104,竹製 茶さじ,1,550,10%,山田 花子,090-1111-2222,1000005,東京都千代田区丸の内1-9-1,,代金引換`,
+    );
+  for (let i = 0; i < (opts.bad ?? 0); i++)
+    rows.push(
+      ',2026/11/25 11:00,00000940104,竹製 茶さじ,1,550,10%,注文番号なし,090-0000-0000,1000005,東京都千代田区丸の内1-9-1,,代金引換',
+    );
+  return Buffer.from(`${rows.join('\n')}\n`);
+}
+
+describe('uploads over HTTP: 202, the upload id, the stored result', () => {
+  let d: TestDashboard;
+  let admin: Client;
+  let operator: Client;
+  let viewer: Client;
+
+  /** Follows an upload as the screen does, until it is no longer running. */
+  async function finished(id: number): Promise<Upload> {
+    for (;;) {
+      const r = await viewer.get(`/api/uploads/${id}`);
+      expect(r.status, r.text).toBe(200);
+      const u = (r.body as { upload: Upload }).upload;
+      if (u.status !== 'running') return u;
+      await new Promise((done) => setTimeout(done, 50));
+    }
+  }
+
+  const send = (client: Client, url: string, file: Buffer, name: string) =>
+    client.request('POST', url, { raw: file, headers: { 'x-file-name': encodeURIComponent(name) } });
+
+  beforeAll(async () => {
+    d = await startTestDashboard('uploads202', { env: { UPLOAD_ANSWER_WAIT_MS: '0' } });
+    [admin, operator, viewer] = await Promise.all([
+      Client.as(d.url, 'admin'),
+      Client.as(d.url, 'operator'),
+      Client.as(d.url, 'viewer'),
+    ]);
+    for (const code of ['csv-a', 'csv-b']) {
+      const r = await admin.request('PUT', `/api/stores/${code}`, {
+        body: { name: `CSV ${code}`, cart: 'csv', importCron: '*/30 * * * *', enabled: true, settings: {} },
+      });
+      expect(r.status, r.text).toBe(200);
+    }
+  });
+  afterAll(async () => {
+    await d?.close();
+  });
+
+  it('an order file: 202 with the upload id, then its result from /api/uploads/:id; the same file again imports nothing', async () => {
+    const file = orderCsv(40, { bad: 2 });
+    const up = await send(operator, '/api/stores/csv-a/orders-upload', file, '受注_1204.csv');
+    expect(up.status, up.text).toBe(202);
+    const running = up.body as { status: string; uploadId: number; message: string };
+    expect(running.status).toBe('running');
+    expect(running.uploadId).toBeGreaterThan(0);
+    expect(running.message).toContain('受注_1204.csv');
+    expect(running.message).toContain('画面を閉じても処理は続きます');
+
+    const u = await finished(running.uploadId);
+    expect(u.kind).toBe('orders');
+    expect(u.status, u.error ?? '').toBe('succeeded');
+    expect(u.result!.counts).toMatchObject({ new: 40, rejected: 2, rows: 42 });
+    expect(u.result!.failed).toBe(2);
+    expect(u.rowsRead).toBe(42);
+    expect(u.rowsFailed).toBe(2);
+    // Japanese lines naming the file; the refused orders by field, and the summary with the ids.
+    expect(u.result!.lines.filter((l) => l.startsWith('✗ 受注_1204.csv'))).toHaveLength(2);
+    expect(u.result!.lines.at(-1)).toMatch(
+      new RegExp(`^受注_1204\\.csv（42 行）: 新規 40 件.*エラー 2 件.*アップロード #${running.uploadId}`),
+    );
+    const orders = async (store: string) =>
+      (
+        await d.t.db
+          .selectFrom('orders')
+          .innerJoin('stores', 'stores.id', 'orders.store_id')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .where('stores.code', '=', store)
+          .executeTakeFirstOrThrow()
+      ).n;
+    expect(Number(await orders('csv-a'))).toBe(40);
+
+    // The same bytes again (another name): the first upload's answer at once, nothing imported.
+    const again = await send(operator, '/api/stores/csv-a/orders-upload', file, 'もう一度.csv');
+    expect(again.status, again.text).toBe(200);
+    const ab = again.body as { repeated: boolean; uploadId: number; lines: string[]; runId: number };
+    expect(ab.repeated).toBe(true);
+    expect(ab.uploadId).toBe(running.uploadId);
+    expect(ab.lines[0]).toContain(`アップロード #${running.uploadId}`);
+    expect(ab.lines[0]).toContain('今回は何も取り込んでいません');
+    expect(Number(await orders('csv-a'))).toBe(40);
+    const runs = await d.t.db
+      .selectFrom('import_runs')
+      .select('id')
+      .where('trigger', '=', 'upload')
+      .execute();
+    expect(runs).toHaveLength(1);
+
+    // The same file for another store is that store's upload.
+    const other = await send(operator, '/api/stores/csv-b/orders-upload', file, '受注_1204.csv');
+    expect(other.status, other.text).toBe(202);
+    const otherId = (other.body as { uploadId: number }).uploadId;
+    expect(otherId).not.toBe(running.uploadId);
+    expect((await finished(otherId)).status).toBe('succeeded');
+    expect(Number(await orders('csv-b'))).toBe(40);
+
+    const list = (await viewer.get('/api/uploads?kind=orders')).body as { uploads: Upload[] };
+    expect(list.uploads.map((x) => x.id)).toEqual([otherId, running.uploadId]);
+  });
+
+  it('an order file that cannot be read is recorded as failed with its reason, and a fixed one goes in', async () => {
+    const up = await send(
+      operator,
+      '/api/stores/csv-a/orders-upload',
+      Buffer.from('a,b\n1,2\n'),
+      '壊れた.csv',
+    );
+    expect(up.status, up.text).toBe(202);
+    const id = (up.body as { uploadId: number }).uploadId;
+    const u = await finished(id);
+    expect(u.status).toBe('failed');
+    expect(u.error).toContain('壊れた.csv');
+    const detail = (await viewer.get(`/api/uploads/${id}`)).body as { upload: Upload };
+    expect(detail.upload.error).toBe(u.error);
+
+    const fixed = await send(
+      operator,
+      '/api/stores/csv-a/orders-upload',
+      orderCsv(3, { prefix: 'F' }),
+      '直した.csv',
+    );
+    expect(fixed.status, fixed.text).toBe(202);
+    expect((await finished((fixed.body as { uploadId: number }).uploadId)).result!.counts).toMatchObject({
+      new: 3,
+    });
+  });
+
+  it('a viewer may read uploads but not send them', async () => {
+    expect((await send(viewer, '/api/stores/csv-a/orders-upload', orderCsv(1), 'x.csv')).status).toBe(403);
+  });
+});
