@@ -42,6 +42,17 @@ export interface ShipInput {
   cartPayload: unknown;
 }
 
+/** A bulk ship whose cart answers later (Rakuten updateOrderShippingAsync: a requestId to poll). */
+export interface ShipManyOptions {
+  /**
+   * Requests an earlier attempt made for these orders (order number → request id): their results are
+   * read first, so orders the cart recorded meanwhile are found there and not sent twice.
+   */
+  earlier?: ReadonlyMap<string, string>;
+  /** Called once the cart took a request, before its result is polled (the caller stores it). */
+  onRequest?: (requestId: string, cartOrderNos: string[]) => Promise<void>;
+}
+
 export interface CancelInput {
   cartOrderNo: string;
   /** The cart's reason code where it has them (Rakuten changeReasonDetailApply, Yahoo! CancelReason). */
@@ -74,7 +85,7 @@ export interface CartActions {
    * 発送完了 for many orders in one call where the cart has a bulk API (Rakuten
    * updateOrderShippingAsync, ≤ `shipBatch` orders): an outcome per cart order number.
    */
-  shipMany?(inputs: ShipInput[]): Promise<Map<string, ActionOutcome>>;
+  shipMany?(inputs: ShipInput[], opts?: ShipManyOptions): Promise<Map<string, ActionOutcome>>;
   readonly shipBatch?: number;
   /** Cancel at the cart, where its API allows. */
   cancel?(input: CancelInput): Promise<ActionOutcome>;

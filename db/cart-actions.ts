@@ -108,6 +108,25 @@ export async function getCartAction(db: Db, id: number): Promise<CartActionRow |
   return db.selectFrom('cart_actions').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/**
+ * The cart took these actions in an asynchronous request (Rakuten updateOrderShippingAsync): its id,
+ * stored at once (its own statement), so a retry polls it instead of sending again.
+ */
+export async function noteAsyncRequest(
+  db: Db,
+  ids: readonly number[],
+  requestId: string,
+  now: Date,
+): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('cart_actions')
+    .set({ async_request_id: requestId, async_requested_at: now, updated_at: now })
+    .where('id', 'in', [...ids])
+    .where('state', '=', 'delivering')
+    .execute();
+}
+
 /** Who a retry of a failed job from Bull Board is recorded as (resent_by). */
 export const BULL_BOARD_ACTOR = 'bullboard';
 

@@ -519,6 +519,9 @@ export interface CartActionsTable {
   resent_by: string | null;
   resent_at: Timestamp | null;
   resend_count: Generated<number>;
+  /** The asynchronous cart request it went out in (Rakuten updateOrderShippingAsync requestId). */
+  async_request_id: string | null;
+  async_requested_at: Timestamp | null;
   last_error: string | null;
   cart_answer: string | null;
   answer_code: string | null;

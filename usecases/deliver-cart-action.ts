@@ -12,6 +12,7 @@ import {
   type CartActions,
   refused,
   refuseUnknownCarriers,
+  type ShipInput,
   type ShipmentPackage,
 } from '../carts/actions.js';
 import { CartAuthError, isCartError } from '../carts/errors.js';
@@ -21,6 +22,7 @@ import {
   claimCartAction,
   failCartAttempt,
   finishCartAction,
+  noteAsyncRequest,
   pendingBehind,
 } from '../db/cart-actions.js';
 import type { Db } from '../db/db.js';
@@ -115,6 +117,67 @@ async function sendOne(deps: DeliverDeps, actions: CartActions, row: CartActionR
   }
 }
 
+/** Rakuten keeps an async request's result 30 days: an older stored request is not asked again. */
+const ASYNC_RESULT_KEPT_MS = 30 * 86_400_000;
+
+/**
+ * Ship actions in one bulk call (shipMany), each finished with its outcome. The request id the cart answers
+ * with is stored on the rows before its result is polled; rows that carry one from an earlier attempt
+ * have it read first. A second action of an order already in the request (a corrected number) goes
+ * after it, on its own (the cart refuses an order twice in one request).
+ */
+async function shipInBulk(
+  deps: DeliverDeps,
+  actions: CartActions,
+  rows: CartActionRow[],
+): Promise<Map<number, ActionOutcome>> {
+  const out = new Map<number, ActionOutcome>();
+  const first = new Map<string, CartActionRow>();
+  const later: CartActionRow[] = [];
+  for (const r of rows) {
+    const no = r.cart_order_no ?? '';
+    if (first.has(no)) later.push(r);
+    else first.set(no, r);
+  }
+  const inputs: ShipInput[] = [];
+  for (const [no, r] of first)
+    inputs.push({
+      cartOrderNo: no,
+      packages: ((r.payload as Record<string, unknown>).packages ?? []) as ShipmentPackage[],
+      cartRefs: await earlierRefs(deps.db, r),
+      cartPayload: await rawPayload(deps.db, r.order_id),
+    });
+  const since = deps.now().getTime() - ASYNC_RESULT_KEPT_MS;
+  const earlier = new Map(
+    [...first]
+      .filter(([, r]) => r.async_request_id && (r.async_requested_at?.getTime() ?? 0) > since)
+      .map(([no, r]) => [no, r.async_request_id!] as const),
+  );
+  const answers = await actions.shipMany!(inputs, {
+    earlier,
+    onRequest: (requestId, nos) =>
+      noteAsyncRequest(
+        deps.db,
+        nos.map((no) => first.get(no)?.id).filter((id): id is number => id !== undefined),
+        requestId,
+        deps.now(),
+      ),
+  });
+  for (const [no, r] of first) {
+    const o =
+      answers.get(no) ?? refused('NO_ANSWER', `注文 ${no}: カートから発送完了報告の結果が返りませんでした。`);
+    out.set(r.id, o);
+    await finish(deps, r, o);
+  }
+  // After the first ones are finished, so their cart-side ids are there to update.
+  for (const r of later) {
+    const o = await sendOne(deps, actions, r);
+    out.set(r.id, o);
+    await finish(deps, r, o);
+  }
+  return out;
+}
+
 function finish(deps: DeliverDeps, row: CartActionRow, o: ActionOutcome) {
   return finishCartAction(
     deps.db,
@@ -150,6 +213,22 @@ export async function deliverCartAction(deps: DeliverDeps, input: DeliverInput):
         ids: rows.map((r) => r.id),
         answer: o.answer,
       };
+    }
+    if (lead.kind === 'ship' && actions.shipMany) {
+      // Bulk where the cart has it (Rakuten updateOrderShippingAsync, ≤ 100 orders): the store's due
+      // ship actions in one request. One alone goes the synchronous way, unless an earlier attempt
+      // of it went out in a request whose result must be read first.
+      const mates = await claimBatchMates(deps.db, lead, (actions.shipBatch ?? 1) - 1, deps.now(), leaseMs);
+      rows = [lead, ...mates];
+      if (rows.length > 1 || lead.async_request_id) {
+        const outcomes = await shipInBulk(deps, actions, rows);
+        const o = outcomes.get(lead.id)!;
+        return {
+          status: o.status === 'refused' ? 'refused' : 'done',
+          ids: rows.map((r) => r.id),
+          answer: o.answer,
+        };
+      }
     }
     if (lead.kind === 'confirm' && actions.confirmOrders) {
       const batch = actions.confirmBatch ?? 100;

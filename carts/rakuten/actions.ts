@@ -19,6 +19,7 @@ import {
   refused,
   refuseUnknownCarriers,
   type ShipInput,
+  type ShipManyOptions,
   type ShipmentPackage,
 } from '../actions.js';
 import type { AdapterOptions } from '../contract.js';
@@ -253,15 +254,30 @@ export class RakutenActions implements CartActions {
    * getResultUpdateOrderShippingAsync every `asyncPollMs` until the results are there (at most
    * `asyncMaxWaitMs`). An outcome per order number.
    */
-  async shipMany(inputs: ShipInput[]): Promise<Map<string, ActionOutcome>> {
+  async shipMany(inputs: ShipInput[], opts: ShipManyOptions = {}): Promise<Map<string, ActionOutcome>> {
     const out = new Map<string, ActionOutcome>();
     for (let i = 0; i < inputs.length; i += MAX_WRITE_ORDERS)
-      for (const [k, v] of await this.shipAsyncBatch(inputs.slice(i, i + MAX_WRITE_ORDERS))) out.set(k, v);
+      for (const [k, v] of await this.shipAsyncBatch(inputs.slice(i, i + MAX_WRITE_ORDERS), opts))
+        out.set(k, v);
     return out;
   }
 
-  private async shipAsyncBatch(inputs: ShipInput[]): Promise<Map<string, ActionOutcome>> {
+  private async shipAsyncBatch(
+    inputs: ShipInput[],
+    opts: ShipManyOptions,
+  ): Promise<Map<string, ActionOutcome>> {
     const out = new Map<string, ActionOutcome>();
+    // An earlier attempt's request (its worker died or gave up polling): its result first. Rakuten
+    // keeps results 30 days and may still be working on it; sending again before it is done would add
+    // each parcel a second time. Once it answered, the getOrder below finds what it recorded.
+    const earlier = new Set(
+      inputs.map((i) => opts.earlier?.get(i.cartOrderNo)).filter((id): id is string => !!id),
+    );
+    for (const id of earlier)
+      await this.pollAsync(id).catch((e: unknown) => {
+        // Its errors only say it recorded nothing: the plan below sends what is missing.
+        if (!(e instanceof CartResponseError)) throw e;
+      });
     const todo: ShipInput[] = [];
     for (const input of inputs) {
       const unknown = refuseUnknownCarriers(this, input);
@@ -329,6 +345,7 @@ export class RakutenActions implements CartActions {
       plans = new Map([...plans].filter(([no]) => !bad.has(no)));
     }
     if (requestId === null) return out;
+    await opts.onRequest?.(requestId, [...plans.keys()]);
     const results = await this.pollAsync(requestId);
     for (const [no, plan] of plans) {
       const messages = results.get(no);

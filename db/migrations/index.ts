@@ -16,6 +16,7 @@ import * as stockPush from './2026-12-03T1300-stock-push.js';
 import * as salesRecords from './2026-12-03T1400-sales-records.js';
 import * as uploadKinds from './2026-12-05T0400-upload-kinds.js';
 import * as cartActionResends from './2026-12-05T0500-cart-action-resends.js';
+import * as cartActionAsyncRequest from './2026-12-05T0510-cart-action-async-request.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-26T0000-initial-schema': initialSchema,
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T1100-unconfirmed-orders-index': unconfirmedOrdersIndex,
   '2026-12-05T0400-upload-kinds': uploadKinds,
   '2026-12-05T0500-cart-action-resends': cartActionResends,
+  '2026-12-05T0510-cart-action-async-request': cartActionAsyncRequest,
 };
