@@ -2,7 +2,7 @@
 // products and sets, stock per warehouse, the warehouses it ships from, its safety stock), and the
 // push state per store × cart item (what juchu wants the cart to show, what it last pushed, the
 // cart's answer, drift found). The rule itself is domain/free-quantity.ts.
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import {
   affectedProducts,
   cartItemsOf,
@@ -409,9 +409,24 @@ export async function recordStockActions(
   /** `storeId`: only this store (its own setting changed). */
   o: { now: Date; actor: string; storeId?: number },
 ): Promise<number[]> {
+  const statement = stockActionsStatement(productCodes, o);
+  if (!statement) return [];
+  const r = await statement.execute(trx);
+  return r.rows.map((x) => x.id);
+}
+
+/**
+ * recordStockActions' statement (RETURNING id), null when there are no products: the import page
+ * runs it inside the statement that raises its planned stock (db/stock.ts confirmPlannedStock), so
+ * the stock rows it locked wait for one round trip less.
+ */
+export function stockActionsStatement(
+  productCodes: Iterable<string>,
+  o: { now: Date; actor: string; storeId?: number },
+): RawBuilder<{ id: number }> | null {
   const codes = [...new Set(productCodes)].sort();
-  if (codes.length === 0) return [];
-  const r = await sql<{ id: number }>`
+  if (codes.length === 0) return null;
+  return sql<{ id: number }>`
     WITH given AS (SELECT unnest(${codes}::text[]) AS product_code),
     -- a set's stock is its components' (a set reserved moves them, and the other sets made of them)
     changed AS (
@@ -440,8 +455,7 @@ export async function recordStockActions(
     FROM targets ORDER BY store_id, product_code
     ON CONFLICT (store_id, coalesce_key) WHERE state = 'pending' AND coalesce_key IS NOT NULL
       DO UPDATE SET updated_at = EXCLUDED.updated_at
-    RETURNING ca.id`.execute(trx);
-  return r.rows.map((x) => x.id);
+    RETURNING ca.id`;
 }
 
 /**

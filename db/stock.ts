@@ -6,7 +6,7 @@
 //    an order row (allocation meeting a new candidate, a count correction) takes it without waiting
 //    (SKIP LOCKED) and starts again if it is busy, so no lock cycle can form;
 //  - deadlocks / serialization failures are retried by `withTransaction`.
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import { type SetComponent, usableStock } from '../domain/allocation.js';
 import { RuleRefusal } from '../domain/refusal.js';
 import { freeSets, planSetReservation } from '../domain/sets.js';
@@ -127,7 +127,12 @@ export async function productsWithWaitingLines(
   exceptOrderIds: readonly number[] = [],
 ): Promise<Set<string>> {
   if (productCodes.length === 0) return new Set();
-  const r = await sql<{ product_code: string }>`
+  const r = await waitingProductsQuery(productCodes, exceptOrderIds).execute(trx);
+  return new Set(r.rows.map((x) => x.product_code));
+}
+
+function waitingProductsQuery(productCodes: readonly string[], exceptOrderIds: readonly number[]) {
+  return sql<{ product_code: string }>`
     SELECT p.product_code FROM unnest(${[...new Set(productCodes)]}::text[]) AS p(product_code)
     WHERE EXISTS (
       SELECT 1 FROM order_lines l
@@ -139,8 +144,7 @@ export async function productsWithWaitingLines(
       SELECT 1 FROM product_components pc JOIN order_lines l ON l.product_code = pc.set_code
       WHERE pc.component_code = p.product_code AND l.product_code IS NOT NULL AND l.open AND l.waiting_units > 0
         AND l.order_id <> ALL(${[...exceptOrderIds]}::bigint[])
-    )`.execute(trx);
-  return new Set(r.rows.map((x) => x.product_code));
+    )`;
 }
 
 /**
@@ -200,6 +204,15 @@ export async function insertPlannedReservations(trx: Db, plan: readonly PlanStep
 
 export async function raiseReservedForPlan(trx: Db, plan: readonly PlanStep[]): Promise<boolean> {
   if (plan.length === 0) return true;
+  const { rows, statement } = raiseReservedQuery(plan, sql`true`);
+  const r = await sql<{ n: number }>`WITH upd AS (${statement}) SELECT count(*)::int AS n FROM upd`.execute(
+    trx,
+  );
+  return r.rows[0]?.n === rows;
+}
+
+/** The guarded UPDATE of raiseReservedForPlan (RETURNING 1 per row raised), only `when` holds. */
+function raiseReservedQuery(plan: readonly PlanStep[], when: RawBuilder<unknown>) {
   const totals = new Map<string, { product: string; warehouse: string; q: number }>();
   for (const p of plan) {
     const k = `${p.productCode}\u0000${p.warehouse}`;
@@ -208,18 +221,14 @@ export async function raiseReservedForPlan(trx: Db, plan: readonly PlanStep[]): 
     totals.set(k, t);
   }
   const rows = [...totals.values()];
-  const r = await sql<{ n: number }>`
-    WITH per AS (
-      SELECT * FROM unnest(${rows.map((t) => t.product)}::text[], ${rows.map((t) => t.warehouse)}::text[], ${rows.map((t) => t.q)}::int[])
-        AS per(product_code, warehouse_code, q)
-    ), upd AS (
-      UPDATE stock_levels s SET reserved = s.reserved + per.q, updated_at = now()
-      FROM per WHERE s.product_code = per.product_code AND s.warehouse_code = per.warehouse_code
-        AND s.on_hand - s.reserved >= per.q
-      RETURNING 1
-    )
-    SELECT count(*)::int AS n FROM upd`.execute(trx);
-  return r.rows[0]?.n === rows.length;
+  const statement = sql`
+    UPDATE stock_levels s SET reserved = s.reserved + per.q, updated_at = now()
+    FROM unnest(${rows.map((t) => t.product)}::text[], ${rows.map((t) => t.warehouse)}::text[], ${rows.map((t) => t.q)}::int[])
+      AS per(product_code, warehouse_code, q)
+    WHERE s.product_code = per.product_code AND s.warehouse_code = per.warehouse_code
+      AND s.on_hand - s.reserved >= per.q AND ${when}
+    RETURNING 1`;
+  return { rows: rows.length, statement };
 }
 
 /**
@@ -239,13 +248,20 @@ export class StockMovedError extends Error {
  * checked (still that much free, in an enabled warehouse, nobody else waiting) and raised by one
  * guarded statement. The reservation rows were written earlier (`insertPlannedReservations`).
  * Throws StockMovedError when the plan no longer holds: the caller rolls back and locks first.
+ *
+ * Under the lock there are two round trips only (the lock, then one statement for the waiting
+ * check, the raise and `record`), then the commit: every round trip a busy worker process makes
+ * while it holds the rows is time the other imports of these products wait. `record` (RETURNING id,
+ * e.g. db/stock-push.ts stockActionsStatement) runs in that statement whatever the outcome: on a
+ * StockMovedError the caller rolls it back with the rest. Returns its ids.
  */
 export async function confirmPlannedStock(
   trx: Db,
   plan: readonly PlanStep[],
   newOrderIds: readonly number[],
-): Promise<void> {
-  if (plan.length === 0) return;
+  record: RawBuilder<{ id: number }> | null = null,
+): Promise<number[]> {
+  if (plan.length === 0) return record ? (await record.execute(trx)).rows.map((x) => x.id) : [];
   const products = [...new Set(plan.map((s) => s.productCode))];
   const rows = await lockStock(trx, products);
   const need = new Map<string, number>();
@@ -258,10 +274,20 @@ export async function confirmPlannedStock(
     if (n > row.free || (n > 0 && !row.enabled))
       throw new StockMovedError(`${row.productCode} @ ${row.warehouse}: planned ${n}, free ${row.free}`);
   }
-  const others = await productsWithWaitingLines(trx, products, newOrderIds);
-  if (others.size) throw new StockMovedError(`orders began to wait for ${[...others].join(', ')}`);
-  if (!(await raiseReservedForPlan(trx, plan)))
-    throw new StockMovedError('stock changed under a page import');
+  // One snapshot, taken once the rows are locked: the waiting check sees every commit the lock
+  // waited for, as a statement of its own after the lock did; the raise happens only if none waits.
+  const raise = raiseReservedQuery(plan, sql`NOT EXISTS (SELECT 1 FROM waiting)`);
+  const r = await sql<{ waiting: string[] | null; raised: number; ids: number[] | null }>`
+    WITH waiting AS (${waitingProductsQuery(products, newOrderIds)}),
+    upd AS (${raise.statement}),
+    rec AS (${record ?? sql`SELECT NULL::bigint AS id WHERE false`})
+    SELECT (SELECT array_agg(product_code ORDER BY product_code) FROM waiting) AS waiting,
+           (SELECT count(*)::int FROM upd) AS raised,
+           (SELECT array_agg(id ORDER BY id) FROM rec) AS ids`.execute(trx);
+  const out = r.rows[0]!;
+  if (out.waiting?.length) throw new StockMovedError(`orders began to wait for ${out.waiting.join(', ')}`);
+  if (out.raised !== raise.rows) throw new StockMovedError('stock changed under a page import');
+  return (out.ids ?? []).map(Number);
 }
 
 /** The pessimistic twin: rows locked before planning, so the whole plan must go through. */

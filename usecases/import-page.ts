@@ -10,7 +10,7 @@
 //   6. after commit: late rejects, then settle stock and statuses (settle-after-stock-change)
 // A page whose stock moved under it is written again locking the stock first; a batch the database
 // refuses is written again order by order.
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { CartAdapter, NormalizeResult, RawOrder } from '../carts/contract.js';
 import { cartModule } from '../carts/registry.js';
 import { knownVersions, lockOrderByCartNo } from '../db/cart-change.js';
@@ -28,7 +28,7 @@ import {
   reserveLockedPlan,
   StockMovedError,
 } from '../db/stock.js';
-import { recordStockActions } from '../db/stock-push.js';
+import { stockActionsStatement } from '../db/stock-push.js';
 import type { Store } from '../db/stores.js';
 import { storeWarehouseCodes } from '../db/warehouses.js';
 import { usableStock } from '../domain/allocation.js';
@@ -197,7 +197,9 @@ export async function importPage(
       const moved = new Set<string>(); // products whose stock this page reserved or gave back
       for (const [, kind] of split.done) w.counts[kind]++;
       const known: Incoming[] = [...split.changed];
-      let finishStock = async (): Promise<void> => undefined;
+      type Record = RawBuilder<{ id: number }> | null;
+      let finishStock = async (record: Record): Promise<number[]> =>
+        record ? (await record.execute(trx)).rows.map((x) => x.id) : [];
       if (mode !== 'one-by-one' && prepared.length) {
         const locked = mode === 'batch-locked';
         const written = await writeNewOrders(trx, prepared, locked);
@@ -245,9 +247,9 @@ export async function importPage(
           updated: w.counts.updated + w.counts.flagged,
           rejected: w.counts.rejected + rejects.length,
         });
-      await finishStock(); // last: the page's stock locks are held only until the commit
-      // 在庫連携: one statement for the page, a coalesced action per store × product moved.
-      w.stockActions = await recordStockActions(trx, moved, { now, actor: opts.actor });
+      // Last, so the page's stock locks are held only until the commit; 在庫連携 in the same round
+      // trip: one statement for the page, a coalesced action per store × product moved.
+      w.stockActions = await finishStock(stockActionsStatement(moved, { now, actor: opts.actor }));
       return w;
     });
 
@@ -281,10 +283,12 @@ export async function importPage(
       conflicts: batch.conflicts.map((c) => c.plan.order.cartOrderNo),
       waitingProducts,
       reservedProducts: [...new Set(batch.reservations.map((r) => r.productCode))],
-      finish: () =>
-        locked
-          ? reserveLockedPlan(trx, batch.reservations)
-          : confirmPlannedStock(trx, batch.reservations, newIds),
+      /** Takes the stock, then runs `record` (its ids returned): in one statement when unlocked. */
+      finish: async (record: RawBuilder<{ id: number }> | null = null): Promise<number[]> => {
+        if (!locked) return confirmPlannedStock(trx, batch.reservations, newIds, record);
+        await reserveLockedPlan(trx, batch.reservations);
+        return record ? (await record.execute(trx)).rows.map((x) => x.id) : [];
+      },
     };
   };
 
