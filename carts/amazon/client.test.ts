@@ -7,7 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { CartOrder } from '../../domain/order.js';
 import type { ListWindow, RateLimits, RawOrder } from '../contract.js';
 import { CartAuthError, CartResponseError } from '../errors.js';
-import type { OrdersApi } from './constants.js';
+import { paced } from './client.js';
+import { AMAZON_RATE_LIMITS, type OrdersApi } from './constants.js';
 import { AMAZON_DEMO_CREDENTIALS } from './demo-credentials.js';
 import { amazonCart, amazonSimulatorSettings, createAmazonAdapter } from './index.js';
 import { resolveLwaUrl } from './settings.js';
@@ -797,5 +798,23 @@ describe('which Orders API a store reads, and what the stores screen says', () =
         settings: { ordersApi: 'v1' },
       }),
     ).toThrow(/ordersApi/);
+  });
+});
+
+describe('amazon pacing margin', () => {
+  const spacing = (op: string, k: number) => {
+    const l = AMAZON_RATE_LIMITS[op]!;
+    return 1 / paced(op, { ...l, ratePerSec: l.ratePerSec * k }).ratePerSec;
+  };
+  it('at the documented rates: 10 % of the interval, at most 2 s', () => {
+    expect(spacing('searchOrders', 1)).toBeCloseTo(1 / 0.0056 + 2, 6);
+    expect(spacing('getOrder2026', 1)).toBeCloseTo(2 + 0.2, 6);
+  });
+  it('time-compressed (rates × k): the documented margin ÷ k, never under 25 ms or 10 % of a short interval', () => {
+    expect(spacing('searchOrders', 100)).toBeCloseTo(1 / 0.56 + 0.025, 6);
+    expect(spacing('searchOrders', 10)).toBeCloseTo(1 / 0.056 + 0.2, 6);
+    expect(spacing('getOrder2026', 1000)).toBeCloseTo(0.002 + 0.0002, 9);
+    // An operation of no documented limit keeps its own 10 %.
+    expect(1 / paced('other', { ratePerSec: 1, burst: 1 }).ratePerSec).toBeCloseTo(1.1, 9);
   });
 });

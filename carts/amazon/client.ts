@@ -67,15 +67,34 @@ const CLOCK_SKEW_MS = 5_000;
  * network jitter never lands a request just before the server's bucket has refilled: by 10 % of the
  * interval, but at most 2 s. For the slow list calls a fixed margin is enough and costs little
  * (searchOrders: 180.6 s instead of 178.6 s a page, 99 % of the ceiling; 10 % would cost 18 s).
+ *
+ * Given a rate that is the documented one × k (tests, the time-compressed catch-up bench), the
+ * margin is the documented one ÷ k as well, so a compressed run keeps the share of the interval a
+ * real one spends (searchOrders at × 100: 20 ms, not 10 % = 179 ms), but never less than 25 ms, or
+ * 10 % of an interval shorter than 250 ms: jitter does not compress. At the documented rates this
+ * is the margin above, unchanged.
  */
 const PACING_SHARE = 0.1;
 const PACING_MAX_MARGIN_SEC = 2;
-function paced(l: { ratePerSec: number; burst: number }): { ratePerSec: number; burst: number } {
+const PACING_MIN_MARGIN_SEC = 0.025;
+export function paced(
+  op: string,
+  l: { ratePerSec: number; burst: number },
+): { ratePerSec: number; burst: number } {
   const interval = 1 / l.ratePerSec;
-  return {
-    ratePerSec: 1 / (interval + Math.min(interval * PACING_SHARE, PACING_MAX_MARGIN_SEC)),
-    burst: l.burst,
-  };
+  const documented = AMAZON_RATE_LIMITS[op];
+  const own = Math.min(interval * PACING_SHARE, PACING_MAX_MARGIN_SEC);
+  const margin = documented
+    ? Math.max(
+        Math.min(interval * PACING_SHARE, PACING_MIN_MARGIN_SEC),
+        Math.min(
+          own,
+          Math.min(PACING_SHARE / documented.ratePerSec, PACING_MAX_MARGIN_SEC) *
+            (documented.ratePerSec / l.ratePerSec),
+        ),
+      )
+    : own;
+  return { ratePerSec: 1 / (interval + margin), burst: l.burst };
 }
 const PII_ELEMENTS = ['buyerInfo', 'shippingAddress'];
 /** Operations whose 400 / 404 answers the caller reads itself (`actions.ts`). */
@@ -113,7 +132,7 @@ export class AmazonAdapter implements CartAdapter {
       cart: 'amazon',
       baseUrl: opts.baseUrl,
       http: opts.http,
-      limits: Object.fromEntries(Object.entries(limits).map(([op, l]) => [op, paced(l)])),
+      limits: Object.fromEntries(Object.entries(limits).map(([op, l]) => [op, paced(op, l)])),
       // Usage plans count per selling partner and app [V: SP-API usage plans]: the seller's
       // authorization of the app (its refresh token, hashed) names it.
       limiter: opts.limiter,
