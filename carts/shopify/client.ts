@@ -23,6 +23,7 @@ import {
   type HttpResponse,
   parseJsonBody,
 } from '../http.js';
+import { limitBucket } from '../rate-limit.js';
 import { type ShopifyCredentials, ShopifyTokens, shopifyTokenUrl } from './auth.js';
 import { API_VERSION_PATTERN, DEFAULT_API_VERSION, SHOPIFY_LIMITS } from './constants.js';
 import { classifyGraphql, GRAPHQL_OPERATIONS, ShopifyGraphqlOrders } from './graphql.js';
@@ -162,8 +163,8 @@ export class ShopifyAdapter implements CartAdapter {
       baseUrl: base,
       http: opts.http,
       limits,
-      // Shopify counts per app and shop [V: shopify.dev rate limits] (REST; GraphQL's cost pacer
-      // is still per process).
+      // Shopify counts per app and shop [V: shopify.dev rate limits]: REST's calls here, GraphQL's
+      // cost points in the same limiter's shop bucket (costBucket below).
       limiter: opts.limiter,
       account: opts.credentials.shop,
       authorize: async (req) => {
@@ -185,6 +186,10 @@ export class ShopifyAdapter implements CartAdapter {
           apiVersion: this.settings.apiVersion,
           pageSize: this.settings.pageSize,
           lineItemsFirst: this.settings.lineItemsFirst,
+          costBucket: {
+            limiter: this.http.limiter,
+            bucket: limitBucket('shopify', opts.credentials.shop, 'graphql'),
+          },
         });
     this.graphql = graphql;
     // GraphQL pages are sorted by UPDATED_AT, so each states how far the window is in; the REST
@@ -194,7 +199,7 @@ export class ShopifyAdapter implements CartAdapter {
 
   private classify(res: HttpResponse, req: HttpRequest): Classified {
     if (this.graphql && GRAPHQL_OPERATIONS.has(req.operation))
-      return classifyGraphql(res, this.graphql.pacer);
+      return classifyGraphql(res, this.graphql.pacer, this.graphql.estimatedCost(req));
     this.pacer.observe(res.headers.get('x-shopify-shop-api-call-limit'));
     // fetchOrder turns a 404 into "not found" itself.
     if (res.status === 404 && req.operation === 'getOrder') return { kind: 'ok' };

@@ -15,7 +15,8 @@ import {
   type HttpResponse,
   parseJsonBody,
 } from '../http.js';
-import { MAX_PAGE_SIZE, MAX_QUERY_COST } from './constants.js';
+import type { LimitSpec, RequestLimiter } from '../rate-limit.js';
+import { GRAPHQL_PLAN_LIMITS, MAX_PAGE_SIZE, MAX_QUERY_COST } from './constants.js';
 import { operationCost, parseGraphql, requestedCost } from './graphql-query.js';
 
 const MONEY = 'shopMoney { amount }';
@@ -86,23 +87,63 @@ const linesData = z.object({
   order: z.object({ lineItems: z.object({ pageInfo, nodes: z.array(z.unknown()) }) }).nullable(),
 });
 
+/** Where a shop's cost bucket is counted: a limiter every process of the shop shares, and its bucket. */
+export interface SharedCostBucket {
+  limiter: RequestLimiter;
+  bucket: string;
+}
+
 /**
- * Paces queries by the bucket Shopify reports after each one, so a run waits for the points it needs
- * instead of meeting THROTTLED (and leaves the bucket as it found it for the shop's other apps).
+ * Paces queries by the shop's cost bucket, so a run waits for the points it needs instead of meeting
+ * THROTTLED (and leaves the bucket as it found it for the shop's other apps). Shopify counts points
+ * per app and shop, not per process: with a shared bucket (the Redis limiter, keyed by the shop) the
+ * points are taken from it before each query and settled on what Shopify says after it
+ * (actualQueryCost, throttleStatus.currentlyAvailable), so every worker, the import and the
+ * write-back together stay within the bucket. Without one, it paces this process alone by the last
+ * throttleStatus.
  */
 export class CostPacer {
   private status: ThrottleStatus | null = null;
   private at = performance.now();
+  /**
+   * The shop's bucket as last reported. Until the first answer: the least any plan has (Standard's
+   * restore rate, a bucket of one largest query), so two processes starting at once on a shop whose
+   * bucket is smaller than assumed do not both send a full query into it.
+   */
+  spec: LimitSpec = { ratePerSec: GRAPHQL_PLAN_LIMITS.standard.restoreRate, burst: MAX_QUERY_COST };
+  /** The last settle, which the next take waits for (so it takes from the corrected count). */
+  private settling: Promise<void> = Promise.resolve();
   waits = 0;
   waitedMs = 0;
 
-  observe(status: ThrottleStatus | undefined): void {
-    if (!status) return;
-    this.status = status;
-    this.at = performance.now();
+  constructor(private readonly shared?: SharedCostBucket) {}
+
+  /**
+   * An answer's throttleStatus; `taken` the points taken for the query, `charged` what Shopify says it
+   * cost (null: not said, e.g. a throttled query, which costs nothing).
+   */
+  observe(status: ThrottleStatus | undefined, answer?: { taken: number; charged: number | null }): void {
+    if (status) {
+      this.status = status;
+      this.at = performance.now();
+      this.spec = { ratePerSec: status.restoreRate, burst: status.maximumAvailable };
+    }
+    const shared = this.shared;
+    if (shared && answer) {
+      const spec = this.spec;
+      const settle = {
+        taken: answer.taken,
+        charged: answer.charged ?? (status ? 0 : null),
+        available: status?.currentlyAvailable ?? null,
+      };
+      // A settle that cannot reach Redis only leaves the count cautious (in flight until its TTL).
+      this.settling = this.settling
+        .then(() => shared.limiter.settle(shared.bucket, spec, settle))
+        .catch(() => undefined);
+    }
   }
 
-  /** Points available now, as far as we know. */
+  /** Points available now, as far as this process knows. */
   available(): number {
     if (!this.status) return Number.POSITIVE_INFINITY;
     const { maximumAvailable, currentlyAvailable, restoreRate } = this.status;
@@ -112,7 +153,7 @@ export class CostPacer {
     );
   }
 
-  /** Ms until `cost` points are there (0 = go). */
+  /** Ms until `cost` points are there (0 = go), by this process's last answer. */
   delayMs(cost: number): number {
     if (!this.status) return 0;
     const missing = Math.min(cost, this.status.maximumAvailable) - this.available();
@@ -120,6 +161,17 @@ export class CostPacer {
   }
 
   async wait(cost: number, signal?: AbortSignal): Promise<void> {
+    if (this.shared) {
+      await this.settling;
+      const started = performance.now();
+      await this.shared.limiter.take(this.shared.bucket, this.spec, { cost, signal });
+      const ms = performance.now() - started;
+      if (ms >= 1) {
+        this.waits++;
+        this.waitedMs += ms;
+      }
+      return;
+    }
     const ms = this.delayMs(cost);
     if (ms > 0) {
       this.waits++;
@@ -154,20 +206,24 @@ export const GRAPHQL_OPERATIONS = new Set([
  * limit (wait `(requested − available) / restoreRate` seconds), ACCESS_DENIED a missing scope (a
  * human must act), MAX_COST_EXCEEDED the reader's to handle, anything else a request we got wrong.
  */
-export function classifyGraphql(res: HttpResponse, pacer: CostPacer): Classified {
+export function classifyGraphql(res: HttpResponse, pacer: CostPacer, taken = 0): Classified {
   if (res.status === 402 || res.status === 423)
     return { kind: 'auth', message: `HTTP ${res.status}: ${res.text.slice(0, 200)}` };
   if (res.status !== 200) return classifyByStatus(res);
   let body: z.infer<typeof envelope>;
   try {
     const parsed = envelope.safeParse(JSON.parse(res.text));
-    if (!parsed.success) return { kind: 'ok' }; // the reader names the shape
+    if (!parsed.success) {
+      pacer.observe(undefined, { taken, charged: null });
+      return { kind: 'ok' }; // the reader names the shape
+    }
     body = parsed.data;
   } catch {
+    pacer.observe(undefined, { taken, charged: null });
     return { kind: 'ok' }; // not JSON: the reader says so
   }
   const cost = body.extensions?.cost;
-  pacer.observe(cost?.throttleStatus);
+  pacer.observe(cost?.throttleStatus, { taken, charged: cost?.actualQueryCost ?? null });
   if (!Array.isArray(body.errors) || body.errors.length === 0) return { kind: 'ok' };
   const errors = body.errors as Array<z.infer<typeof errorSchema>>;
   const codes = errors.map((e) => e.extensions?.code ?? '');
@@ -207,10 +263,12 @@ export interface GraphqlReaderOptions {
   pageSize: number;
   /** Line items read with each order; more are paged with one query per order. */
   lineItemsFirst: number;
+  /** The shop's cost bucket every process shares (client.ts passes its limiter, keyed by the shop). */
+  costBucket?: SharedCostBucket;
 }
 
 export class ShopifyGraphqlOrders {
-  readonly pacer = new CostPacer();
+  readonly pacer: CostPacer;
   /** Cost of one order node, first as estimated from the query, then as Shopify says it is. */
   private perOrder: number;
   private readonly baseCost: number;
@@ -221,6 +279,7 @@ export class ShopifyGraphqlOrders {
   private readonly linePaging: { linePage: number; cost: number };
 
   constructor(private readonly opts: GraphqlReaderOptions) {
+    this.pacer = new CostPacer(opts.costBucket);
     const orders = parseGraphql(ORDERS_QUERY).selection;
     const at = (first: number) => requestedCost(orders, { first, lines: opts.lineItemsFirst });
     this.baseCost = at(0);
