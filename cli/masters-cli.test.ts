@@ -111,8 +111,8 @@ describe('juchu products, warehouses, rejects, allocate', { timeout: 300_000 }, 
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
       [
-        '✗ 3 行目 税率: "7" は 10 か 8 にしてください',
-        '✗ 3 行目 商品名: 入力してください',
+        '✗ bad.csv 3 行目 税率: "7" は 10 か 8 にしてください',
+        '✗ bad.csv 3 行目 商品名: 入力してください',
         '1 行にエラーがあるため、何も登録していません（全 2 行）',
         '',
       ].join('\n'),

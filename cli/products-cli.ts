@@ -1,8 +1,10 @@
 // 商品マスタ commands: juchu products list, show, add, edit, deactivate / activate, delete, and the
 // CSV import (checked whole first, --dry-run) and export. Each parses, calls a use case or a read
 // model (usecases/save-product.ts, uploads/products-csv.ts, db/product-master.ts), and prints.
-import { readFile, writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { Command } from 'commander';
+import { fileSource } from '../carts/csv/table-stream.js';
 import { allProducts, findProduct, listProducts, type ProductRecord } from '../db/product-master.js';
 import { importProductsCsv, productsCsvFile } from '../uploads/products-csv.js';
 import { depsOf } from '../usecases/deps.js';
@@ -165,11 +167,20 @@ export function registerProductCommands(program: Command): void {
     .option('--dry-run', 'only show what would change')
     .action(async (file: string, o: { dryRun?: boolean }) =>
       withDb(async ({ db }) => {
-        const buf = await readFile(file).catch(refused);
-        const r = await importProductsCsv(depsOf(db), buf, {
+        await stat(file).catch(refused);
+        // Any size: read from disk as a stream; a progress line every two seconds while it runs.
+        let last = Date.now();
+        const r = await importProductsCsv(depsOf(db), fileSource(file, basename(file)), {
           dryRun: !!o.dryRun,
           actor: cliActor(),
-          file,
+          file: basename(file),
+          onProgress: (p) => {
+            if (Date.now() - last < 2000) return;
+            last = Date.now();
+            process.stderr.write(
+              `… ${file}: ${p.rowsRead.toLocaleString('ja-JP')} 行（登録 ${p.rowsApplied.toLocaleString('ja-JP')}）アップロード #${p.uploadId}\n`,
+            );
+          },
         }).catch(refused);
         for (const line of r.lines) (r.ok ? process.stdout : process.stderr).write(`${line}\n`);
         if (!r.ok) process.exitCode = 1;

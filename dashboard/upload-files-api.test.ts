@@ -158,6 +158,37 @@ describe('uploads over HTTP: 202, the upload id, the stored result', () => {
     });
   });
 
+  it('the product master CSV: a dry run answers at once; the import answers 202 and is one upload; a bad file is recorded with its rows', async () => {
+    const csv = Buffer.from('商品コード,商品名,税率\r\nHTTP-1,HTTP の商品,8\r\nHTTP-2,二つ目,10\r\n');
+    const dry = await send(admin, '/api/product-import?dryRun=1', csv, '商品.csv');
+    expect(dry.status, dry.text).toBe(200);
+    expect(dry.body).toMatchObject({ ok: true, applied: false, uploadId: null, counts: { new: 2 } });
+
+    const up = await send(admin, '/api/product-import', csv, '商品.csv');
+    expect(up.status, up.text).toBe(202);
+    const id = (up.body as { uploadId: number }).uploadId;
+    const u = await finished(id);
+    expect(u).toMatchObject({ kind: 'products', status: 'succeeded', rowsRead: 2 });
+    expect(u.result!.lines.at(-1)).toMatch(new RegExp(`^商品\\.csv: 2 行を登録.*アップロード #${id}`));
+    expect((await viewer.get('/api/product-master/HTTP-2')).status).toBe(200);
+
+    const again = await send(admin, '/api/product-import', csv, '商品.csv');
+    expect(again.status, again.text).toBe(200);
+    expect(again.body).toMatchObject({ repeated: true, uploadId: id, applied: false });
+
+    const bad = Buffer.from('商品コード,商品名,JAN\nHTTP-3,良い行,\nHTTP 4,悪いコード,4006381333932\n');
+    const refused = await send(admin, '/api/product-import', bad, '悪い.csv');
+    expect(refused.status, refused.text).toBe(202);
+    const rid = (refused.body as { uploadId: number }).uploadId;
+    const ru = await finished(rid);
+    expect(ru.status).toBe('failed');
+    expect(ru.result!.lines.at(-1)).toBe('1 行にエラーがあるため、何も登録していません（全 2 行）');
+    expect(ru.result!.lines[0]).toMatch(/^✗ 悪い\.csv 3 行目 商品コード: /);
+    const detail = (await viewer.get(`/api/uploads/${rid}`)).body as { errors: Array<{ line: number }> };
+    expect(detail.errors.map((e) => e.line)).toEqual([3, 3]);
+    expect((await viewer.get('/api/product-master/HTTP-3')).status).toBe(404);
+  });
+
   it('a viewer may read uploads but not send them', async () => {
     expect((await send(viewer, '/api/stores/csv-a/orders-upload', orderCsv(1), 'x.csv')).status).toBe(403);
   });

@@ -150,6 +150,53 @@ export async function finishUpload(db: Db, uploadId: number, result: UploadResul
     .execute();
 }
 
+/**
+ * The file was checked whole before any row was applied and refused (the product master: one bad
+ * row and nothing is applied): its bad rows by line and column, its result lines; nothing else
+ * changed, so sending it again (fixed or not) checks it again.
+ */
+export async function refuseUpload(
+  db: Db,
+  uploadId: number,
+  r: {
+    errors: ReadonlyArray<{ line: number; column?: string; message: string }>;
+    rows: number;
+    lines: string[];
+  },
+): Promise<void> {
+  await db.deleteFrom('upload_errors').where('upload_id', '=', uploadId).execute();
+  const kept = r.errors.slice(0, UPLOAD_ERRORS_KEPT);
+  if (kept.length)
+    await db
+      .insertInto('upload_errors')
+      .values(
+        kept.map((e) => ({
+          upload_id: uploadId,
+          line: e.line,
+          column_name: e.column ?? null,
+          message: e.message.slice(0, 1000),
+        })),
+      )
+      .execute();
+  const failed = new Set(r.errors.map((e) => e.line)).size;
+  const result: UploadResult = { ok: 0, failed, ordersMoved: 0, lines: r.lines };
+  await db
+    .updateTable('uploads')
+    .set({
+      status: 'failed',
+      error: (r.lines.at(-1) ?? '').slice(0, 2000),
+      result: JSON.stringify(result),
+      rows_read: r.rows,
+      rows_applied: 0,
+      rows_failed: failed,
+      lease_until: null,
+      finished_at: sql`now()`,
+      updated_at: sql`now()`,
+    })
+    .where('id', '=', uploadId)
+    .execute();
+}
+
 /** The file could not be read (columns missing, not CSV) or a fault stopped it: sending it again retries. */
 export async function failUpload(db: Db, uploadId: number, error: string): Promise<void> {
   await db

@@ -1,14 +1,16 @@
 // Product master CSV (商品マスタ): reading an import (UTF-8 with or without BOM, or Shift_JIS; a
-// header row; columns found by their Japanese or English names) and writing an export with the
-// same headers, so an exported file imports back unchanged. usecases/import-products.ts checks and
-// applies the rows; this file only reads and writes the columns.
+// header row; columns found by their Japanese or English names) as a stream, of any size, and
+// writing an export with the same headers, so an exported file imports back unchanged.
+// usecases/import-products.ts checks and applies the rows; this file only reads and writes the columns.
 import iconv from 'iconv-lite';
+import type { ByteSource } from '../carts/csv/table-stream.js';
 import type { ProductRecord } from '../db/product-master.js';
 import { PRODUCT_FIELD_LABELS, type ProductField } from '../domain/product-rules.js';
 import { RuleRefusal } from '../domain/refusal.js';
+import type { UploadProgress } from '../usecases/apply-upload.js';
 import { importProducts, type ProductImportRow } from '../usecases/import-products.js';
 import type { ProductDeps } from '../usecases/save-product.js';
-import { readUpload } from './columns.js';
+import { sourceOf, streamUpload } from './columns.js';
 
 const FIELDS: Record<ProductField, readonly string[]> = {
   code: ['商品コード', 'product_code', 'code'],
@@ -21,25 +23,38 @@ const FIELDS: Record<ProductField, readonly string[]> = {
 };
 const OPTIONAL: ProductField[] = ['name', 'jan', 'taxRate', 'needsCheck', 'needsCheckNote', 'active'];
 
-/** The rows of a product file, with only the columns the file has. */
-export function readProductsCsv(buf: Uint8Array, file = 'products.csv'): ProductImportRow[] {
-  return readUpload(buf, file, FIELDS, OPTIONAL).map((r) => {
+/** The rows of a product file, with only the columns the file has, one at a time. */
+async function* productRows(src: ByteSource): AsyncGenerator<ProductImportRow> {
+  for await (const r of await streamUpload(src, FIELDS, OPTIONAL)) {
     const cells: ProductImportRow['cells'] = {};
     for (const f of Object.keys(FIELDS) as ProductField[]) if (r.has(f)) cells[f] = r.get(f);
-    return { line: r.rowNo, cells };
-  });
+    yield { line: r.rowNo, cells };
+  }
 }
 
-/** Reads the file and has the use case check (and unless a dry run, apply) every row. */
-export function importProductsCsv(
+/**
+ * Reads the file (bytes in hand, a file on disk, a request stored to a temporary file) and has the
+ * use case check (and unless a dry run, apply) every row.
+ */
+export async function importProductsCsv(
   deps: ProductDeps,
-  buf: Uint8Array,
-  opts: { dryRun: boolean; actor: string; file?: string },
+  input: Uint8Array | ByteSource,
+  opts: {
+    dryRun: boolean;
+    actor: string;
+    file?: string;
+    onProgress?: (p: UploadProgress) => void;
+    batchSize?: number;
+  },
 ) {
+  const { src, sha256, byteSize } = await sourceOf(input, opts.file ?? 'products.csv');
   return importProducts(deps, {
-    rows: readProductsCsv(buf, opts.file),
+    file: { fileName: src.name, sha256, byteSize },
+    openRows: async () => productRows(src),
     dryRun: opts.dryRun,
     actor: opts.actor,
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
   });
 }
 

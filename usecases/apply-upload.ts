@@ -12,6 +12,7 @@ import {
   finishUpload,
   getUpload,
   recordUploadBatch,
+  refuseUpload,
   type UploadFile,
   type UploadResult,
   type UploadView,
@@ -42,6 +43,15 @@ export interface UploadProgress {
 
 export interface ApplyUploadInput<R> {
   file: UploadFile;
+  /**
+   * Checks the whole file before any row is applied (once claimed): refused rows mean nothing is
+   * applied, and the upload is recorded failed with them (a file that applies whole or not at all).
+   */
+  check?: () => Promise<{
+    errors: ReadonlyArray<{ line: number; column?: string; message: string }>;
+    rows: number;
+    lines: string[];
+  } | null>;
   /** Opens the file's rows (only once the upload is claimed: a repeated file is never read). */
   openRows: () => Promise<AsyncIterable<ParsedRow<R>>>;
   /** Applies the good rows of a batch in its transaction; a rule's refusal of a row is returned, not thrown. */
@@ -137,6 +147,11 @@ export async function applyUpload<R>(
   };
 
   try {
+    const refusal = input.check ? await input.check() : null;
+    if (refusal?.errors.length) {
+      await refuseUpload(deps.db, upload.id, refusal);
+      return resultOf((await getUpload(deps.db, upload.id))!, false);
+    }
     for await (const r of await input.openRows()) {
       if (r.rowNo <= skipThrough) continue;
       batch.push(r);

@@ -249,4 +249,70 @@ describe('product master', () => {
     expect((await replanAllocation(world.ops(), { dryRun: true, actor: 'x' })).moves).toEqual([]);
     await expectStockHealthy(world.db, { oldestFirst: true });
   });
+
+  it('applies a large file in batches as one upload: a JAN moving to an earlier batch, the same file again changes nothing', async () => {
+    await createProduct(world.ops(), {
+      product: { code: 'JAN-HOLDER', name: 'JAN を手放す商品', jan: '4901234567894' },
+      actor: 'x',
+    });
+    const csv = Buffer.from(
+      [
+        HEADER,
+        'BATCH-1,一つ目のバッチ,4901234567894,10,0,,1', // takes JAN-HOLDER's JAN…
+        'BATCH-2,二つ目,,10,0,,1',
+        'JAN-HOLDER,JAN を手放す商品,4901234567887,10,0,,1', // …which gives it up two batches later
+      ].join('\n'),
+    );
+    const progress: number[] = [];
+    const r = await importProductsCsv(world.ops(), csv, {
+      dryRun: false,
+      actor: 'x',
+      file: 'master.csv',
+      batchSize: 1,
+      onProgress: (p) => progress.push(p.rowsRead),
+    });
+    expect(r.ok, r.lines.join('\n')).toBe(true);
+    expect(r.status).toBe('succeeded');
+    expect(progress).toEqual([0, 1, 2, 3]); // the claim, then each batch
+    expect(r.counts).toEqual({ new: 2, changed: 1, unchanged: 0 });
+    expect(r.lines.at(-1)).toMatch(/^master\.csv: 3 行を登録、0 行はエラー。.*アップロード #\d+/);
+    expect((await findProduct(world.db, 'BATCH-1'))?.jan).toBe('4901234567894');
+    expect((await findProduct(world.db, 'JAN-HOLDER'))?.jan).toBe('4901234567887');
+    const ledger = await world.db
+      .selectFrom('uploads')
+      .selectAll()
+      .where('id', '=', r.uploadId!)
+      .executeTakeFirstOrThrow();
+    expect(ledger).toMatchObject({
+      kind: 'products',
+      status: 'succeeded',
+      rows_applied: 3,
+      applied_through: 4,
+    });
+
+    // The same bytes again: nothing read, nothing changed (an edit meanwhile stays).
+    await editProduct(world.ops(), { product: { code: 'BATCH-2', name: '画面で直した名前' } });
+    const again = await importProductsCsv(world.ops(), csv, { dryRun: false, actor: 'x', file: 'again.csv' });
+    expect(again.repeated).toBe(true);
+    expect(again.uploadId).toBe(r.uploadId);
+    expect(again.lines[0]).toContain(`アップロード #${r.uploadId}`);
+    expect((await findProduct(world.db, 'BATCH-2'))?.name).toBe('画面で直した名前');
+
+    // A refused file is recorded failed, its bad rows by line, and nothing applied.
+    const bad = Buffer.from([HEADER, 'BATCH-3,三つ目,,10,0,,1', 'BATCH-4,,,7,0,,1'].join('\n'));
+    const refused = await importProductsCsv(world.ops(), bad, { dryRun: false, actor: 'x', file: 'bad.csv' });
+    expect(refused.ok).toBe(false);
+    expect(refused.status).toBe('failed');
+    expect(refused.lines[0]).toBe('✗ bad.csv 3 行目 税率: "7" は 10 か 8 にしてください');
+    expect(await findProduct(world.db, 'BATCH-3')).toBeNull();
+    const errs = await world.db
+      .selectFrom('upload_errors')
+      .select(['line', 'column_name'])
+      .where('upload_id', '=', refused.uploadId!)
+      .execute();
+    expect(errs).toEqual([
+      { line: 3, column_name: '税率' },
+      { line: 3, column_name: '商品名' },
+    ]);
+  });
 });

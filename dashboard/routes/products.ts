@@ -16,7 +16,8 @@ import {
   setProductActive,
 } from '../../usecases/save-product.js';
 import { actorOf } from '../auth.js';
-import { notFound, parse, queryOf, type RouteTable, uploadOf } from '../http.js';
+import { notFound, parse, queryOf, type RouteTable } from '../http.js';
+import { runFileUpload } from '../upload-file.js';
 import { enqueue, type RouteDeps } from './deps.js';
 
 const fields = {
@@ -37,7 +38,7 @@ function codeParam(req: Request): string {
   return code;
 }
 
-export function registerProductRoutes(routes: RouteTable, { db, queues }: RouteDeps): void {
+export function registerProductRoutes(routes: RouteTable, { db, queues, config }: RouteDeps): void {
   // The use cases enqueue the re-check after their write; Redis not answering is then a 503.
   const deps: ProductDeps = {
     db,
@@ -115,26 +116,41 @@ export function registerProductRoutes(routes: RouteTable, { db, queues }: RouteD
     'admin',
     async (req, res) => {
       const q = parse(z.object({ dryRun: z.enum(['1', '0']).default('0') }), queryOf(req));
-      const f = uploadOf(req);
-      const r = await importProductsCsv(deps, f.buf, {
-        dryRun: q.dryRun === '1',
-        actor: actorOf(res),
-        file: f.name,
-      });
+      // Streamed to a temporary file (any size); a long import answers 202 with its upload id.
+      const r = await runFileUpload(
+        req,
+        res,
+        (src, onProgress) =>
+          importProductsCsv(deps, src, {
+            dryRun: q.dryRun === '1',
+            actor: actorOf(res),
+            file: src.name,
+            onProgress,
+          }),
+        config.UPLOAD_ANSWER_WAIT_MS,
+      );
+      if ('message' in r) return r; // 202: /api/uploads/:id follows it
       // A bad row is the file's fault: 400, with every bad row listed.
       if (!r.ok) res.status(400);
       return {
         ok: r.ok,
         dryRun: r.dryRun,
         applied: r.applied,
+        uploadId: r.uploadId,
+        repeated: r.repeated,
+        status: r.status,
         errors: r.errors,
-        rows: r.rows.filter((x) => x.kind !== 'unchanged'),
+        rows: r.rows,
         counts: r.counts,
         lines: r.lines,
-        message: r.ok ? r.lines[r.lines.length - 1] : 'ファイルにエラーがあるため、何も登録していません',
+        message: r.ok
+          ? r.lines[r.lines.length - 1]
+          : r.repeated
+            ? r.lines[0]
+            : 'ファイルにエラーがあるため、何も登録していません',
       };
     },
-    { body: 'raw' },
+    { body: 'stream' },
   );
 
   routes.add('get', '/api/product-export', 'viewer', async (req, res) => {

@@ -5,6 +5,7 @@
 // and the name the cart sent, and saving it lets those orders go on.
 import { ApiError, api, get, withQuery } from '../api.js';
 import { field, fill, formValues, h, lines, notice, select, table } from '../dom.js';
+import { sendUpload } from '../upload.js';
 
 const STATE = [
   ['active', '有効のみ'],
@@ -137,8 +138,14 @@ export async function render(main, ctx) {
   const upload = async (dryRun) => {
     if (!file.files[0]) return say('error', 'ファイルを選んでください');
     try {
-      const r = await api('POST', `/api/product-import?dryRun=${dryRun ? 1 : 0}`, file.files[0]);
-      say(dryRun ? 'warn' : 'ok', h('div', { id: 'import-result' }, lines(r.lines)));
+      // A large file answers 202 and is followed at /api/uploads/:id (it goes on if this closes).
+      const r = await sendUpload(`/api/product-import?dryRun=${dryRun ? 1 : 0}`, file.files[0], (m) =>
+        say('ok', m),
+      );
+      say(
+        r.status === 'failed' ? 'error' : dryRun ? 'warn' : 'ok',
+        h('div', { id: 'import-result' }, lines(r.lines)),
+      );
       if (!dryRun) await load();
     } catch (e) {
       const rows = e instanceof ApiError ? e.data?.lines : null;
