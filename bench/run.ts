@@ -760,7 +760,7 @@ async function main(): Promise<void> {
       sections.push({
         title: '在庫連携: cross-channel overselling and push latency',
         intro: `Load average ${load.toFixed(2)} at the start of this section.`,
-        after: await stockPushBench({ quick: args.quick, seed: Number(args.seed ?? 7) }),
+        after: await stockPushBench(services, { quick: args.quick, seed: Number(args.seed ?? 7) }),
       });
     }
 

@@ -8,8 +8,8 @@ import { type Store, upsertStore } from '../db/stores.js';
 import { storeActionsFactory } from '../jobs/deps.js';
 import { TEST_SECRET_KEY } from '../test/harness.js';
 import { NOW, stockWorld } from '../test/stock-fixtures.js';
+import { pushThroughOutbox } from '../test/stock-push-outbox.js';
 import { depsOf } from './deps.js';
-import { pushStoreStock } from './push-stock.js';
 
 const HTTP = { timeoutMs: 5_000, baseDelayMs: 5, maxDelayMs: 40, maxAttempts: 2 };
 const LIMITS = { '*': { ratePerSec: 400, burst: 10 } };
@@ -53,19 +53,21 @@ describe('stock push full sync at Yahoo!', () => {
   });
 
   it('pushes, then a full sync finds the drift through getStock and sends the number again', async () => {
-    const first = await pushStoreStock(deps(), { storeCode: 'yh-a' });
-    expect(first).toMatchObject({ sent: 1, accepted: 1 });
+    const first = await pushThroughOutbox(deps(), { storeCode: 'yh-a' });
+    expect(first.request.actions).toBe(1);
+    expect(first.error).toBeNull();
     expect(sim.book.stock.get('KYUSU-TKN:COLOR-RED')).toBe(10);
 
     // Nothing differs: the full sync reads the cart and sends nothing.
-    const clean = await pushStoreStock(deps(), { storeCode: 'yh-a', full: true });
-    expect(clean).toMatchObject({ drifted: 0, sent: 0 });
+    const clean = await pushThroughOutbox(deps(), { storeCode: 'yh-a', full: true });
+    expect(clean.request).toMatchObject({ drifted: 0, actions: 0 });
     expect(sim.stats.byRoute.getStock).toBe(1);
 
     // Someone set 3 in the store's own screen: the full sync records the drift and repairs it.
     sim.book.stock.set('KYUSU-TKN:COLOR-RED', 3);
-    const r = await pushStoreStock(deps(), { storeCode: 'yh-a', full: true });
-    expect(r).toMatchObject({ drifted: 1, sent: 1, accepted: 1 });
+    const r = await pushThroughOutbox(deps(), { storeCode: 'yh-a', full: true });
+    expect(r.request).toMatchObject({ drifted: 1, actions: 1 });
+    expect(r.error).toBeNull();
     expect(sim.book.stock.get('KYUSU-TKN:COLOR-RED')).toBe(10);
     const [row] = await pushStateOf(w.db, { storeId: y.id, onlyProblems: true });
     expect(row).toMatchObject({

@@ -1,6 +1,6 @@
-// 在庫連携 end to end against the Rakuten simulator: each store's free quantity (its warehouses, safety
-// stock, sets, several cart codes for one product) pushed as absolute numbers, only what changed
-// sent again, the push off by default, an import that reserves lowering the number, the full sync
+// 在庫連携 end to end against the Rakuten simulator, through the outbox (requested, then delivered as
+// the deliver-cart-action job does): each store's free quantity (its warehouses, safety stock, sets,
+// several cart codes for one product) pushed as absolute numbers, only what changed sent again, the push off by default, an import that reserves lowering the number, the full sync
 // finding and repairing drift, and a failure recorded and retried.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RAKUTEN_DEMO_CREDENTIALS } from '../carts/rakuten/demo-credentials.js';
@@ -12,8 +12,9 @@ import { replaceStoreWarehouses } from '../db/warehouses.js';
 import { storeActionsFactory } from '../jobs/deps.js';
 import { childEnv, runJuchu, TEST_SECRET_KEY, uniquePrefix } from '../test/harness.js';
 import { at, cartOrder, importOrders, NOW, stockWorld } from '../test/stock-fixtures.js';
+import { deliverPendingStock, pushThroughOutbox } from '../test/stock-push-outbox.js';
 import { depsOf } from './deps.js';
-import { planStockPush, pushStoreStock } from './push-stock.js';
+import { planStockPush } from './push-stock.js';
 
 const HTTP = { timeoutMs: 5_000, baseDelayMs: 5, maxDelayMs: 40, maxAttempts: 2 };
 
@@ -78,13 +79,15 @@ describe('stock push (在庫連携)', () => {
   });
 
   it('pushes absolute numbers in one batch, then only what changed; a store whose push is off sends nothing', async () => {
-    const r = await pushStoreStock(deps(), { storeCode: 'rk-a' });
-    expect(r).toMatchObject({ enabled: true, sent: 3, accepted: 3, failed: 0 });
+    // Two stock actions (TEA, GIFT), delivered as one cart call: the store's pending ones in a batch.
+    const r = await pushThroughOutbox(deps(), { storeCode: 'rk-a' });
+    expect(r.request).toMatchObject({ enabled: true, actions: 2 });
+    expect(r.error).toBeNull();
     expect(sim.book.stock.get('TSE-0013-9124')).toBe(9);
     expect(sim.stats.byRoute.inventoryBulkUpsert).toBe(1);
-    expect((await pushStoreStock(deps(), { storeCode: 'rk-a' })).sent).toBe(0);
-    const off = await pushStoreStock(deps(), { storeCode: 'rk-b' });
-    expect(off).toMatchObject({ enabled: false, sent: 0 });
+    expect((await pushThroughOutbox(deps(), { storeCode: 'rk-a' })).request.actions).toBe(0);
+    const off = await pushThroughOutbox(deps(), { storeCode: 'rk-b' });
+    expect(off.request).toMatchObject({ enabled: false, actions: 0 });
     expect(sim.stats.byRoute.inventoryBulkUpsert).toBe(1);
     const state = await pushStateOf(w.db, { storeId: a.id });
     expect(state.every((s) => s.outcome === 'accepted' && s.pushedAt !== null)).toBe(true);
@@ -100,15 +103,21 @@ describe('stock push (在庫連携)', () => {
       ['TEA-2P', 3],
       ['TSE-0013-9124', 6],
     ]);
-    const r = await pushStoreStock(deps(), { storeCode: 'rk-a', productCodes: ['TEA'] });
-    expect(r).toMatchObject({ sent: 2, accepted: 2 });
+    // The import recorded TEA's and its set GIFT's actions; the operator's push of TEA is the same two.
+    const r = await pushThroughOutbox(deps(), { storeCode: 'rk-a', productCodes: ['TEA'] });
+    expect(r.request.actions).toBe(2);
+    expect(r.error).toBeNull();
+    expect(sim.stats.byRoute.inventoryBulkUpsert).toBe(2);
     expect(sim.book.stock.get('TSE-0013-9124')).toBe(6);
+    const tea2p = (await pushStateOf(w.db, { storeId: a.id })).find((x) => x.cartProductCode === 'TEA-2P');
+    expect(tea2p).toMatchObject({ pushedQuantity: 3, outcome: 'accepted' });
   });
 
   it('the full sync re-reads the cart, records the drift and sends the right number again', async () => {
     sim.book.stock.set('TSE-0013-9124', 50);
-    const r = await pushStoreStock(deps(), { storeCode: 'rk-a', full: true });
-    expect(r).toMatchObject({ drifted: 1, sent: 1, accepted: 1 });
+    const r = await pushThroughOutbox(deps(), { storeCode: 'rk-a', full: true });
+    expect(r.request).toMatchObject({ drifted: 1, actions: 2 }); // TEA and its set GIFT
+    expect(r.error).toBeNull();
     expect(sim.book.stock.get('TSE-0013-9124')).toBe(6);
     const [row] = await pushStateOf(w.db, { storeId: a.id, onlyProblems: true });
     expect(row).toMatchObject({ cartProductCode: 'TSE-0013-9124', cartQuantity: 50, drift: 44 });
@@ -122,15 +131,16 @@ describe('stock push (在庫連携)', () => {
       .where('warehouse_code', '=', 'tokyo')
       .execute();
     sim.faults.serverErrors = 10;
-    const r = await pushStoreStock(deps(), { storeCode: 'rk-a', productCodes: ['TEA'] });
-    expect(r.failed).toBeGreaterThan(0);
+    const r = await pushThroughOutbox(deps(), { storeCode: 'rk-a', productCodes: ['TEA'] });
     expect(r.error).toMatch(/HTTP 50/);
     const lag = await pushLagByStore(w.db, new Date(NOW.getTime() + 60_000));
-    expect(lag.find((l) => l.storeId === a.id)).toMatchObject({ failed: r.failed });
+    expect(lag.find((l) => l.storeId === a.id)).toMatchObject({ failed: 2 }); // TEA-2P, TSE-0013-9124
     sim.faults.serverErrors = 0;
-    const again = await pushStoreStock(deps(), { storeCode: 'rk-a' });
-    expect(again.accepted).toBe(r.failed);
+    // The failed action is pending again (the job's retry): delivered now, both items accepted.
+    const again = await deliverPendingStock(deps(), 'rk-a');
+    expect(again.error).toBeNull();
     expect(sim.book.stock.get('TSE-0013-9124')).toBe(16);
+    expect((await pushLagByStore(w.db, NOW)).find((l) => l.storeId === a.id)).toMatchObject({ failed: 0 });
   });
 
   it('juchu stock push --dry-run shows what would go and sends nothing; juchu stock pushes lists the state', async () => {

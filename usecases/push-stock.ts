@@ -2,11 +2,10 @@
 //
 // `planStockPush` is the dry run: what every item of the store should show, and which of those the
 // cart does not show yet (never pushed, another number, a failure). Nothing is written or sent.
-// `pushStoreStock` records the wanted numbers (coalesced per store × item: a burst of changes leaves
-// the final number), sends the pending ones in the cart's batches, and records each answer. With
-// `full`, it first re-reads the cart's quantities where the cart can (`readStock`), records the
-// drift and sends again whatever drifted. A store whose push is off sends nothing (the dry run
-// still shows what would go).
+// `sendStockActions` is the delivery of the outbox's stock actions (request-stock-push.ts records
+// them; deliver-cart-action.ts claims and calls it): it records the wanted numbers, sends what the
+// cart does not show yet in the cart's batches, and records each answer. A store whose push is off
+// sends nothing (the dry run still shows what would go).
 import {
   type ActionOutcome,
   type CartActions,
@@ -14,14 +13,11 @@ import {
   type StockLevel,
   stockKey,
 } from '../carts/actions.js';
-import { isCartError } from '../carts/errors.js';
 import type { CartActionRow } from '../db/cart-actions.js';
 import {
   type PushResult,
   type PushStateRow,
-  pendingPushes,
   pushStateOf,
-  recordDrift,
   recordPushResults,
   recordWanted,
   storeFreeQuantities,
@@ -29,13 +25,7 @@ import {
 import { getStore, type Store } from '../db/stores.js';
 import type { FreeQuantity } from '../domain/free-quantity.js';
 import { itemKey } from '../domain/free-quantity.js';
-import { RuleRefusal } from '../domain/refusal.js';
-import { withTransaction } from '../infra/postgres.js';
 import type { UseCaseDeps } from './deps.js';
-
-export interface StockPushDeps extends UseCaseDeps {
-  actionsFor: (store: Store) => Promise<CartActions>;
-}
 
 export interface PlannedItem extends FreeQuantity {
   /** What juchu last pushed (null: never), and whether the cart accepted it. */
@@ -74,99 +64,6 @@ export async function planStockPush(
       };
     }),
   };
-}
-
-export interface StockPushReport {
-  store: string;
-  /** False: the store's push is off; nothing was sent. */
-  enabled: boolean;
-  wantedChanged: number;
-  sent: number;
-  accepted: number;
-  refused: number;
-  failed: number;
-  /** Items whose cart quantity the full sync found off what juchu had pushed. */
-  drifted: number;
-  /** The first failure's message (the job retries; the screen shows each item's). */
-  error: string | null;
-}
-
-/**
- * Records the store's wanted quantities (all items, or those of `productCodes`), then sends what the
- * cart does not show yet. A transient cart failure marks the batch failed (retried next run) and
- * stops; a refusal waits for a human until the number changes or `retryRefused`.
- */
-export async function pushStoreStock(
-  deps: StockPushDeps,
-  input: { storeCode: string; productCodes?: string[]; full?: boolean; retryRefused?: boolean },
-): Promise<StockPushReport> {
-  const store = await getStore(deps.db, input.storeCode);
-  const report: StockPushReport = {
-    store: store.code,
-    enabled: store.settings.stockPush,
-    wantedChanged: 0,
-    sent: 0,
-    accepted: 0,
-    refused: 0,
-    failed: 0,
-    drifted: 0,
-    error: null,
-  };
-  const levels = await storeFreeQuantities(deps.db, store, input.full ? undefined : input.productCodes);
-  report.wantedChanged = await withTransaction(deps.db, (trx) =>
-    recordWanted(trx, store.id, levels, deps.now()),
-  );
-  if (!store.settings.stockPush) return report;
-  const actions = await deps.actionsFor(store);
-  if (!actions.setStock)
-    throw new RuleRefusal(`${store.name}: このカートには在庫を送る API がありません`, 'no_stock_api');
-
-  if (input.full && actions.readStock) {
-    const read = await actions.readStock(levels);
-    report.drifted = await withTransaction(deps.db, (trx) =>
-      recordDrift(
-        trx,
-        store.id,
-        levels
-          .filter((l) => read.has(itemKey(l)))
-          .map((l) => ({ ...l, cartQuantity: read.get(itemKey(l))! })),
-        deps.now(),
-      ),
-    );
-  }
-
-  const pending = await pendingPushes(deps.db, store.id, { retryRefused: input.retryRefused });
-  const batch = Math.max(1, actions.stockBatch ?? 1);
-  for (let i = 0; i < pending.length; i += batch) {
-    const chunk = pending.slice(i, i + batch);
-    const sent: StockLevel[] = chunk.map((p) => ({
-      cartProductCode: p.cartProductCode,
-      cartOptionCode: p.cartOptionCode,
-      quantity: p.wantedQuantity,
-    }));
-    report.sent += sent.length;
-    let results: PushResult[];
-    try {
-      const answers = await actions.setStock(sent);
-      results = sent.map((l) => {
-        const a = answers.get(stockKey(l));
-        if (!a) return { ...l, outcome: 'failed', answer: 'カートの応答にこの商品がありません' };
-        return { ...l, outcome: a.status === 'refused' ? 'refused' : 'accepted', answer: a.answer };
-      });
-    } catch (e) {
-      if (!isCartError(e) && !(e instanceof Error)) throw e;
-      const message = (e as Error).message;
-      report.error ??= message;
-      results = sent.map((l) => ({ ...l, outcome: 'failed' as const, answer: message }));
-      await recordPushResults(deps.db, store.id, results, deps.now());
-      report.failed += results.length;
-      if (isCartError(e) && !e.retryable) continue; // this batch is wrong; the others may go
-      break; // the cart is down or says slow down: the rest waits for the next run
-    }
-    await recordPushResults(deps.db, store.id, results, deps.now());
-    for (const r of results) report[r.outcome]++;
-  }
-  return report;
 }
 
 // ─── Delivery of the outbox's stock actions (usecases/deliver-cart-action.ts) ──────────────────────
