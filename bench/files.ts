@@ -6,8 +6,13 @@
 //   stock upload  `juchu stock upload` (heap capped at 96 MB) of 100,000 and 1,000,000 arrival rows side by side: time,
 //                 peak RSS, progress lines printed, exit code; the RSS ratio 1M / 100k says whether
 //                 memory stays flat (goal ≤ 1.5)
-// Options: --orders N (inbox file), --rows N (the large upload; the small one is a tenth),
-//          --only inbox|stock, --unsafe-fast.
+//   order upload  `juchu import-file --store` (heap capped at 96 MB) of 10,000 and 100,000 one-line
+//                 orders side by side: time, peak RSS, progress lines, exit code, the RSS ratio
+//   product CSV   `juchu products import` (heap capped at 96 MB) of 10,000 and 100,000 products side
+//                 by side: the same figures
+// Options: --orders N (inbox file), --rows N (the large stock upload; the small one is a tenth),
+//          --order-rows N, --product-rows N (the large ones; the small ones a tenth),
+//          --only inbox|stock|orders|products, --unsafe-fast.
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
@@ -39,12 +44,16 @@ const { values: args } = parseArgs({
   options: {
     orders: { type: 'string' },
     rows: { type: 'string' },
+    'order-rows': { type: 'string' },
+    'product-rows': { type: 'string' },
     only: { type: 'string' },
     'unsafe-fast': { type: 'boolean', default: false },
   },
 });
 const ORDERS = Number(args.orders ?? 30_000);
 const ROWS = Number(args.rows ?? 1_000_000);
+const ORDER_ROWS = Number(args['order-rows'] ?? 100_000);
+const PRODUCT_ROWS = Number(args['product-rows'] ?? 100_000);
 const only = args.only?.split(',');
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
@@ -65,6 +74,8 @@ const line = (s: string) => {
 try {
   if (!only || only.includes('inbox')) await inboxFile();
   if (!only || only.includes('stock')) await stockUploads();
+  if (!only || only.includes('orders')) await orderUploads();
+  if (!only || only.includes('products')) await productUploads();
 } finally {
   await rm(dir, { recursive: true, force: true });
   await services.stop();
@@ -161,12 +172,11 @@ async function writeStockFile(file: string, rows: number, products: number): Pro
   await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
 }
 
-async function upload(
-  url: string,
-  file: string,
-): Promise<{ ms: number; peakKb: number; code: number | null; progress: number; last: string }> {
+type UploadRun = { ms: number; peakKb: number; code: number | null; progress: number; last: string };
+
+async function upload(url: string, file: string, command = ['stock', 'upload']): Promise<UploadRun> {
   const started = Date.now();
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/juchu.mjs'), 'stock', 'upload', file], {
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin/juchu.mjs'), ...command, file], {
     env: {
       ...process.env,
       DATABASE_URL: url,
@@ -234,6 +244,94 @@ async function stockUploads(): Promise<void> {
   const again = await upload(b.url, path.join(dir, `stock-${ROWS}.csv`));
   line(
     `the ${ROWS.toLocaleString('en')}-row file again: ${(again.ms / 1000).toFixed(1)} s, exit ${again.code}; ${again.last}`,
+  );
+  await b.drop();
+}
+
+async function writeLines(
+  file: string,
+  header: string,
+  rows: number,
+  row: (i: number) => string,
+): Promise<void> {
+  const out = createWriteStream(file);
+  out.write(`${header}\n`);
+  for (let i = 0; i < rows; i++)
+    if (!out.write(`${row(i)}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
+  await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
+}
+
+/** The small and the large file of one kind, each sent by its own CLI process: the side-by-side lines. */
+async function sideBySide(
+  url: string,
+  name: string,
+  large: number,
+  write: (file: string, rows: number) => Promise<void>,
+  command: string[],
+): Promise<void> {
+  const results: Array<{ rows: number; r: UploadRun }> = [];
+  for (const rows of [Math.round(large / 10), large]) {
+    const file = path.join(dir, `${name}-${rows}.csv`);
+    await write(file, rows);
+    const size = (await stat(file)).size;
+    const r = await upload(url, file, command);
+    results.push({ rows, r });
+    line(
+      `${rows.toLocaleString('en')} rows (${(size / 1024 / 1024).toFixed(1)} MB): ${(r.ms / 1000).toFixed(0)} s, ` +
+        `${Math.round(rows / (r.ms / 1000)).toLocaleString('en')} rows/s, peak RSS ${mb(r.peakKb)}, ` +
+        `${r.progress} progress lines, exit ${r.code}; ${r.last.slice(0, 200)}`,
+    );
+  }
+  const [s, l] = results;
+  if (s && l)
+    line(
+      `time ratio ${(l.r.ms / s.r.ms).toFixed(1)}; peak RSS ratio ${l.rows.toLocaleString('en')} / ${s.rows.toLocaleString('en')} rows: ` +
+        `${(l.r.peakKb / s.r.peakKb).toFixed(2)} (goal ≤ 1.5: flat)`,
+    );
+}
+
+async function orderUploads(): Promise<void> {
+  const b = await services.database('orders');
+  await upsertStore(
+    b.db,
+    { code: 'csv-up', cart: 'csv', name: 'CSV アップロード', baseUrl: null, settings: {} },
+    BENCH_KEY,
+  );
+  line('');
+  line('## order upload: juchu import-file --store, one line per order (generic headers, UTF-8)');
+  await sideBySide(
+    b.url,
+    'orders',
+    ORDER_ROWS,
+    (file, rows) =>
+      writeLines(
+        file,
+        '注文番号,注文日時,商品コード,商品名,数量,単価,税率,注文者名,注文者電話番号,注文者郵便番号,注文者住所,備考,支払方法',
+        rows,
+        (i) =>
+          `F${rows}-${String(i).padStart(7, '0')},2026/11/25 10:03,BP${String(i % 1000).padStart(6, '0')},商品 ${i % 1000},1,550,10%,山田 花子,090-1111-2222,1000005,東京都千代田区丸の内1-9-1,,代金引換`,
+      ),
+    ['import-file', '--store', 'csv-up'],
+  );
+  await b.drop();
+}
+
+async function productUploads(): Promise<void> {
+  const b = await services.database('products');
+  line('');
+  line('## product CSV: juchu products import (checked whole, then applied a batch per transaction)');
+  await sideBySide(
+    b.url,
+    'products',
+    PRODUCT_ROWS,
+    (file, rows) =>
+      writeLines(
+        file,
+        '商品コード,商品名,税率,有効',
+        rows,
+        (i) => `M${rows}-${String(i).padStart(7, '0')},商品 ${i},${i % 3 ? 10 : 8},1`,
+      ),
+    ['products', 'import'],
   );
   await b.drop();
 }

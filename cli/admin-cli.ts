@@ -1,6 +1,7 @@
 // Admin commands: stores, imports (now / one order / reconcile), failed jobs, mappings, users
 // (statuses: statuses-cli.ts).
 
+import { hostname } from 'node:os';
 import { type Job, type Queue, QueueEvents } from 'bullmq';
 import type { Command } from 'commander';
 import { listImportRuns } from '../db/import-runs.js';
@@ -8,9 +9,11 @@ import { getStore, listStores } from '../db/stores.js';
 import { cronInWords } from '../domain/cron-words.js';
 import { credentialProblemInWords } from '../domain/import-skip.js';
 import { isRuleRefusal } from '../domain/refusal.js';
+import { logger } from '../infra/logger.js';
 import { createWorkerConnection } from '../infra/redis.js';
 import { jobIds, QUEUES, type QueueKey } from '../jobs/catalogue.js';
 import { applyMappingsCsv } from '../uploads/mappings-csv.js';
+import { importOrderCsv } from '../uploads/order-file.js';
 import { applyStores } from '../usecases/apply-stores.js';
 import { saveMapping } from '../usecases/save-mapping.js';
 import { setUser } from '../usecases/save-user.js';
@@ -130,6 +133,29 @@ export function registerAdminCommands(program: Command): void {
         );
         process.stdout.write(`import of ${o.store} enqueued (job ${id})\n`);
         if (o.wait) await waitFor(rt, 'import', id);
+      }),
+    );
+
+  program
+    .command('import-file <file>')
+    .description(
+      "A CSV store's order file of any size, imported now as one upload (progress as it goes; the same " +
+        'file again imports nothing); exits 1 when orders were refused (they wait in 取込エラー)',
+    )
+    .requiredOption('--store <code>', 'the CSV store')
+    .action(async (file: string, o: { store: string }) =>
+      withDb(async ({ db, config }) => {
+        const store = await getStore(db, o.store).catch((e: Error) => fail(e.message));
+        if (store.cart !== 'csv') fail(`${store.name} は CSV 店舗ではありません`);
+        await uploadFromDisk(file, (src, onProgress) =>
+          importOrderCsv(
+            { db, config, now: () => new Date(), log: logger, processId: `cli-${hostname()}-${process.pid}` },
+            store,
+            src,
+            cliActor(),
+            { file: src.name, onProgress },
+          ),
+        );
       }),
     );
 

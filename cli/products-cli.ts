@@ -177,8 +177,8 @@ export function registerProductCommands(program: Command): void {
           onProgress: (p) => {
             if (Date.now() - last < 2000) return;
             last = Date.now();
-            process.stderr.write(
-              `… ${file}: ${p.rowsRead.toLocaleString('ja-JP')} 行（登録 ${p.rowsApplied.toLocaleString('ja-JP')}）アップロード #${p.uploadId}\n`,
+            out(
+              `… ${file}: ${p.rowsRead.toLocaleString('ja-JP')} 行（登録 ${p.rowsApplied.toLocaleString('ja-JP')}）アップロード #${p.uploadId}`,
             );
           },
         }).catch(refused);

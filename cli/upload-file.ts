@@ -5,14 +5,17 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { type ByteSource, fileSource } from '../carts/csv/table-stream.js';
-import type { ApplyUploadResult, UploadProgress } from '../usecases/apply-upload.js';
+import type { UploadProgress } from '../usecases/apply-upload.js';
 import { fail, out } from './runtime.js';
 
 const n = (v: number) => v.toLocaleString('ja-JP');
 
 export async function uploadFromDisk(
   file: string,
-  work: (src: ByteSource, onProgress: (p: UploadProgress) => void) => Promise<ApplyUploadResult>,
+  work: (
+    src: ByteSource,
+    onProgress: (p: UploadProgress) => void,
+  ) => Promise<{ lines: string[]; failed: number; status: string }>,
 ): Promise<void> {
   await stat(file).catch((e: NodeJS.ErrnoException) =>
     fail(`ファイル「${file}」を開けません（${e.code ?? e.message}）`),
