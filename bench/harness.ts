@@ -400,6 +400,8 @@ export class WorkerPool {
   private started = 0;
   /** Program and arguments the next workers are started under (empty: node itself). */
   launcher: string[] = [];
+  /** Options for node itself, before the script: those NODE_OPTIONS refuses (`--cpu-prof`). */
+  nodeArgs: string[] = [];
 
   /** `entries`: scripts to run `worker` with, taken in turn (default: bin/juchu.mjs, from source). */
   constructor(
@@ -426,7 +428,7 @@ export class WorkerPool {
     const entry = this.entries[this.started++ % this.entries.length]!;
     // `launcher` runs the worker under another program (the clock drill: `faketime -f +30m`).
     const [cmd, ...pre] = [...this.launcher, process.execPath];
-    const child = spawn(cmd!, [...pre, entry, 'worker', ...this.args], {
+    const child = spawn(cmd!, [...pre, ...this.nodeArgs, entry, 'worker', ...this.args], {
       env: this.env,
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -17,7 +17,9 @@
 // Options: --quick (N 10,000 / 2,000, list 100,000 rows: a few minutes), --n, --small, --list-rows,
 // --contention-orders, --noop-jobs, --workers (processes, default 2), --concurrency (per process,
 // default 5), --only pipeline,contention,list,noop (comma list), --unsafe-fast, --seed,
-// --worker-node-options (NODE_OPTIONS for the workers only, e.g. --max-old-space-size=128).
+// --worker-node-options (NODE_OPTIONS for the workers only, e.g. --max-old-space-size=128),
+// --worker-node-args (node options NODE_OPTIONS refuses, for the pipeline's workers, space-separated:
+// "--cpu-prof --cpu-prof-dir=DIR"; a profile is written when a worker exits cleanly).
 //   stockpush           在庫連携: 5 stores on the cart simulators selling one scarce product, units oversold
 //                       with the push on and off side by side, and push latency p50/p99 (--only stockpush)
 
@@ -76,6 +78,7 @@ const { values: args } = parseArgs({
     'unsafe-fast': { type: 'boolean', default: false },
     seed: { type: 'string' },
     'worker-node-options': { type: 'string' },
+    'worker-node-args': { type: 'string' },
     // The per-cart catch-up benchmark (bench/carts.ts) instead of the sections below.
     carts: { type: 'boolean', default: false },
     // The Shopify stores' orders API in the pipeline section: graphql (the default for new stores)
@@ -238,6 +241,7 @@ async function pipeline(services: BenchServices, n: number, keepDb: boolean): Pr
     ['--queues', 'import,stock'],
     entries,
   );
+  pool.nodeArgs = args['worker-node-args']?.split(' ').filter(Boolean) ?? [];
   const byKind = () => ({
     source: pool.peakKb(SOURCE_ENTRY),
     compiled: compiledEntry ? pool.peakKb(compiledEntry) : null,

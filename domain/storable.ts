@@ -12,18 +12,38 @@ function unstorable(s: string): boolean {
 
 /** Where a record holds text PostgreSQL cannot store, in a string or a key; null when nowhere. */
 export function unstorablePath(value: unknown, at = ''): string | null {
-  if (typeof value === 'string') return unstorable(value) ? at || '(record)' : null;
+  // The walk builds no names: every import reads every record through here, and all but the rare bad
+  // one pass. The name is put together from the path of the one hit.
+  const path: Array<string | number> = [];
+  const hit = findUnstorable(value, path);
+  if (hit === null) return null;
+  let name = at;
+  for (const p of path) name = typeof p === 'number' ? `${name}[${p}]` : name ? `${name}.${p}` : p;
+  return hit === 'key' ? name : name || '(record)';
+}
+
+/** 'value' or 'key' when `value` holds unstorable text (`path` then leads to it, outermost first). */
+function findUnstorable(value: unknown, path: Array<string | number>): 'value' | 'key' | null {
+  if (typeof value === 'string') return unstorable(value) ? 'value' : null;
   if (Array.isArray(value)) {
-    for (const [i, v] of value.entries()) {
-      const hit = unstorablePath(v, `${at}[${i}]`);
-      if (hit) return hit;
+    for (let i = 0; i < value.length; i++) {
+      const hit = findUnstorable(value[i], path);
+      if (hit) {
+        path.unshift(i);
+        return hit;
+      }
     }
   } else if (typeof value === 'object' && value !== null) {
-    for (const [k, v] of Object.entries(value)) {
-      const name = at ? `${at}.${k}` : k;
-      if (unstorable(k)) return name;
-      const hit = unstorablePath(v, name);
-      if (hit) return hit;
+    for (const k of Object.keys(value)) {
+      if (unstorable(k)) {
+        path.unshift(k);
+        return 'key';
+      }
+      const hit = findUnstorable((value as Record<string, unknown>)[k], path);
+      if (hit) {
+        path.unshift(k);
+        return hit;
+      }
     }
   }
   return null;

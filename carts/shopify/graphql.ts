@@ -14,6 +14,7 @@ import {
   type HttpRequest,
   type HttpResponse,
   parseJsonBody,
+  peekJsonBody,
 } from '../http.js';
 import type { LimitSpec, RequestLimiter } from '../rate-limit.js';
 import { GRAPHQL_PLAN_LIMITS, MAX_PAGE_SIZE, MAX_QUERY_COST } from './constants.js';
@@ -210,18 +211,13 @@ export function classifyGraphql(res: HttpResponse, pacer: CostPacer, taken = 0):
   if (res.status === 402 || res.status === 423)
     return { kind: 'auth', message: `HTTP ${res.status}: ${res.text.slice(0, 200)}` };
   if (res.status !== 200) return classifyByStatus(res);
-  let body: z.infer<typeof envelope>;
-  try {
-    const parsed = envelope.safeParse(JSON.parse(res.text));
-    if (!parsed.success) {
-      pacer.observe(undefined, { taken, charged: null });
-      return { kind: 'ok' }; // the reader names the shape
-    }
-    body = parsed.data;
-  } catch {
+  const json = peekJsonBody(res); // parsed once: the reader takes this parse (carts/http.ts)
+  const parsed = json === undefined ? null : envelope.safeParse(json);
+  if (!parsed?.success) {
     pacer.observe(undefined, { taken, charged: null });
-    return { kind: 'ok' }; // not JSON: the reader says so
+    return { kind: 'ok' }; // not JSON, or not the shape: the reader says so
   }
+  const body = parsed.data;
   const cost = body.extensions?.cost;
   pacer.observe(cost?.throttleStatus, { taken, charged: cost?.actualQueryCost ?? null });
   if (!Array.isArray(body.errors) || body.errors.length === 0) return { kind: 'ok' };
