@@ -92,6 +92,11 @@ export interface CartHttpClientOptions {
   classify?: (res: HttpResponse, req: HttpRequest) => Classified;
   /** Called before every attempt to add auth headers (may refresh a token). */
   authorize?: (req: HttpRequest) => Promise<Record<string, string>> | Record<string, string>;
+  /**
+   * Called when an attempt got no answer (a timeout, a hang cut off, a reset connection, an abort), so
+   * an adapter that counts points in flight (Shopify's cost bucket) can stop counting that attempt.
+   */
+  onNoAnswer?: (req: HttpRequest) => void;
   /** Called once when the cart refuses the credentials: return true after refreshing to retry once. */
   onAuthFailure?: (req: HttpRequest, res: HttpResponse) => Promise<boolean>;
 }
@@ -164,6 +169,7 @@ export class CartHttpClient {
         res = await this.fetchOnce(req, signal);
       } catch (e) {
         if (limit?.spec.serial) await this.limited(() => this.limiter.answered(limit.bucket, limit.spec));
+        this.opts.onNoAnswer?.(req);
         if (signal?.aborted) throw e;
         // A CartError from the authorize hook (a refused token refresh) is the answer, not a network blip.
         if (e instanceof CartError) throw e;

@@ -91,6 +91,9 @@ export interface RequestLimiter {
 /** An in-flight count older than this is of a request that will never be answered (a dead process). */
 export const IN_FLIGHT_TTL_MS = 120_000;
 
+/** A limiter's longest sleep before it asks its bucket again. */
+export const MAX_SLEEP_MS = 1_000;
+
 /**
  * The bucket a store's requests take from: `<cart>-<account>-<bucket>`, where account names the
  * shop or seller the cart counts by. Secrets (a refresh token) are hashed; nothing in it is `:` or
@@ -113,28 +116,37 @@ export function accountOf(...parts: string[]): string {
 export class LocalLimiter implements RequestLimiter {
   private readonly buckets = new Map<
     string,
-    { tokens: number; at: number; held: number; inFlight: number; flAt: number }
+    {
+      tokens: number;
+      at: number;
+      held: number;
+      inFlight: number;
+      flAt: number;
+      /** A cost bucket's size and rate as the cart last reported them (as in the Redis limiter). */
+      reported?: LimitSpec;
+    }
   >();
   constructor(private readonly clock: () => number = () => performance.now()) {}
 
-  private state(bucket: string, spec: LimitSpec) {
+  private state(bucket: string, given: LimitSpec) {
     let s = this.buckets.get(bucket);
     if (!s) {
-      s = { tokens: spec.burst, at: this.clock(), held: 0, inFlight: 0, flAt: 0 };
+      s = { tokens: given.burst, at: this.clock(), held: 0, inFlight: 0, flAt: 0 };
       this.buckets.set(bucket, s);
     }
+    const spec = s.reported ?? given;
     const now = this.clock();
     // `at` in the future is a pause (or a serial hold): no refill until then.
     if (now > s.at) {
       s.tokens = Math.min(spec.burst, s.tokens + ((now - s.at) / 1000) * spec.ratePerSec);
       s.at = now;
     }
-    return { s, now };
+    return { s, now, spec };
   }
 
   /** Ms to wait (0: taken now). */
-  tryTake(bucket: string, spec: LimitSpec, cost = 1): number {
-    const { s, now } = this.state(bucket, spec);
+  tryTake(bucket: string, given: LimitSpec, cost = 1): number {
+    const { s, now, spec } = this.state(bucket, given);
     const need = Math.min(cost, spec.burst);
     // A serial bucket's request in flight: poll, its answer usually comes long before the hold ends.
     if (s.held > now) return Math.max(1, Math.min(s.held - now, Math.ceil(50 / spec.ratePerSec)));
@@ -153,7 +165,8 @@ export class LocalLimiter implements RequestLimiter {
     for (;;) {
       const wait = this.tryTake(bucket, spec, opts.cost);
       if (wait === 0) return;
-      await sleep(wait, undefined, { signal: opts.signal });
+      // Asked again at least every second: a settle may shorten the wait.
+      await sleep(Math.min(wait, MAX_SLEEP_MS), undefined, { signal: opts.signal });
     }
   }
 
@@ -172,10 +185,13 @@ export class LocalLimiter implements RequestLimiter {
 
   async settle(
     bucket: string,
-    spec: LimitSpec,
+    given: LimitSpec,
     answer: { taken: number; charged: number | null; available: number | null },
   ): Promise<void> {
-    const { s } = this.state(bucket, spec);
+    const { s } = this.state(bucket, given);
+    // An answer with the bucket's count comes with its size and rate: they are the truth from now on.
+    if (answer.available !== null) s.reported = given;
+    const spec = s.reported ?? given;
     s.inFlight = Math.max(0, s.inFlight - answer.taken);
     if (answer.charged !== null)
       s.tokens = Math.min(spec.burst, s.tokens + Math.max(0, answer.taken - answer.charged));

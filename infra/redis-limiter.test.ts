@@ -163,6 +163,26 @@ describe('RedisLimiter', () => {
     expect(await r.pttl(l.key('cost'))).toBeGreaterThan(60_000);
   });
 
+  it('keeps the size and rate the cart reported over a later caller’s assumption (both limiters)', async () => {
+    // A new adapter (each import job builds one) assumes the least any plan has until its first
+    // answer; taking with that must not shrink the shop's bucket to it nor refill it at its rate.
+    const reported: LimitSpec = { ratePerSec: 0.001, burst: 20_000 };
+    const assumed: LimitSpec = { ratePerSec: 100, burst: 1_000 };
+    for (const l of [new RedisLimiter(connect(), uniquePrefix('lim')), new LocalLimiter()] as const) {
+      await l.take('shop', reported, { cost: 1_000 });
+      await l.settle('shop', reported, { taken: 1_000, charged: 1_000, available: 19_000 });
+      // 3 queries of 5,000 with the assumed spec: had it applied, the bucket would be 1,000 and each
+      // take would cap its need at 1,000 and refill at 100/s.
+      const started = performance.now();
+      for (let i = 0; i < 3; i++) await l.take('shop', assumed, { cost: 5_000 });
+      expect(performance.now() - started).toBeLessThan(1_000);
+      await l.settle('shop', assumed, { taken: 15_000, charged: 15_000, available: null });
+      // 4,000 left at 0.001/s: a 5,000 take now waits about 1,000 s (the reported rate), not 10 s.
+      const waiting = l.take('shop', assumed, { cost: 5_000, signal: AbortSignal.timeout(300) });
+      await expect(waiting).rejects.toThrow();
+    }
+  });
+
   it('keeps every key of a hash-tagged prefix in its slot', () => {
     const l = new RedisLimiter(connect(), '{juchu}');
     const key = l.key('amazon-3f2a9c-confirmShipment');

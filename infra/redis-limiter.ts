@@ -13,6 +13,8 @@ import type { Cluster, Redis } from 'ioredis';
 
 /** As carts/rate-limit.ts IN_FLIGHT_TTL_MS. */
 const IN_FLIGHT_TTL_MS = 120_000;
+/** As carts/rate-limit.ts MAX_SLEEP_MS. */
+const MAX_SLEEP_MS = 1_000;
 
 /** The same shape as carts/rate-limit.ts LimitSpec. */
 export interface RedisLimitSpec {
@@ -23,7 +25,9 @@ export interface RedisLimitSpec {
 
 // State: hash { t = tokens, at = ms from which tokens accrue (in the future: a pause), held = ms
 // until which a serial bucket's request in flight holds it, fl = tokens taken by requests not yet
-// answered (cost buckets), flat = when fl last grew }. ARGV: mode, rate (tokens/s), burst, amount
+// answered (cost buckets), flat = when fl last grew, r and b = the rate and size the cart last
+// reported (cost buckets: they override the caller's spec, which before its first answer is only an
+// assumption) }. ARGV: mode, rate (tokens/s), burst, amount
 // (cost, or ms), holdMs (serial, else 0); for `settle` also charged and available (-1: unknown). Returns the ms to wait before trying again
 // (0: done; for `take`, the tokens were taken). A held bucket is polled every 1/20 interval, since
 // its answer usually comes long before the hold would run out.
@@ -35,7 +39,14 @@ local amount = tonumber(ARGV[4])
 local hold = tonumber(ARGV[5])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local h = redis.call('HMGET', KEYS[1], 't', 'at', 'held', 'fl', 'flat')
+local h = redis.call('HMGET', KEYS[1], 't', 'at', 'held', 'fl', 'flat', 'r', 'b')
+local reported = mode == 'settle' and tonumber(ARGV[7]) >= 0
+if reported then
+  redis.call('HSET', KEYS[1], 'r', tostring(rate), 'b', tostring(burst))
+elseif tonumber(h[6]) and tonumber(h[7]) then
+  rate = tonumber(h[6])
+  burst = tonumber(h[7])
+end
 local tokens = tonumber(h[1]) or burst
 local at = tonumber(h[2]) or now
 local held = tonumber(h[3]) or 0
@@ -126,8 +137,11 @@ export class RedisLimiter {
       const wait = Number(await this.call('take', bucket, spec, opts.cost ?? 1));
       if (wait === 0) return;
       if (!waited) this.stats.waits++;
-      this.stats.waitedMs += wait;
-      await sleep(wait, undefined, { signal: opts.signal });
+      // Asked again at least every second: a settle or a reported size may shorten the wait (a new
+      // adapter's first take waits by an assumed, slower rate until another process's answer).
+      const ms = Math.min(wait, MAX_SLEEP_MS);
+      this.stats.waitedMs += ms;
+      await sleep(ms, undefined, { signal: opts.signal });
     }
   }
 

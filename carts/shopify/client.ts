@@ -178,6 +178,11 @@ export class ShopifyAdapter implements CartAdapter {
       onAuthFailure: (_req, res) =>
         res.status === 401 ? this.tokens.renewAfterRefusal(this.lastToken) : Promise.resolve(false),
       classify: (res, req) => this.classify(res, req),
+      // A query that got no answer is no longer in flight (nothing is known of what it cost).
+      onNoAnswer: (req) => {
+        if (graphql && GRAPHQL_OPERATIONS.has(req.operation))
+          graphql.pacer.observe(undefined, { taken: graphql.estimatedCost(req), charged: null });
+      },
     });
     graphql = rest
       ? null

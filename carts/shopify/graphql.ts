@@ -210,7 +210,12 @@ export const GRAPHQL_OPERATIONS = new Set([
 export function classifyGraphql(res: HttpResponse, pacer: CostPacer, taken = 0): Classified {
   if (res.status === 402 || res.status === 423)
     return { kind: 'auth', message: `HTTP ${res.status}: ${res.text.slice(0, 200)}` };
-  if (res.status !== 200) return classifyByStatus(res);
+  if (res.status !== 200) {
+    // Not a GraphQL answer (a 5xx, a 429): nothing is known of the cost, but the query is no longer
+    // in flight; left counted, a flaky shop's in-flight points would only grow and starve the bucket.
+    pacer.observe(undefined, { taken, charged: null });
+    return classifyByStatus(res);
+  }
   const json = peekJsonBody(res); // parsed once: the reader takes this parse (carts/http.ts)
   const parsed = json === undefined ? null : envelope.safeParse(json);
   if (!parsed?.success) {
