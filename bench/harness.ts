@@ -194,6 +194,8 @@ export async function startStores(
     seed?: number;
     prefix?: string;
     prerender?: boolean;
+    /** The carts' documented limits enforced (the write-back bench); off by default. */
+    rateLimits?: boolean;
   } = {},
 ): Promise<BenchStore[]> {
   const n = opts.stores ?? 10;
@@ -209,7 +211,7 @@ export async function startStores(
         seed: (opts.seed ?? 7000) + i,
         from: new Date(clock.now - 2 * DAY),
         to: new Date(clock.now - 5 * 60_000),
-        rateLimits: false,
+        rateLimits: opts.rateLimits ?? false,
         clock: clock.fn,
       };
       const code = `${opts.prefix ?? 'bench'}-${cart}-${i + 1}`;

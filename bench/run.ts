@@ -20,6 +20,8 @@
 // --worker-node-options (NODE_OPTIONS for the workers only, e.g. --max-old-space-size=128),
 // --worker-node-args (node options NODE_OPTIONS refuses, for the pipeline's workers, space-separated:
 // "--cpu-prof --cpu-prof-dir=DIR"; a profile is written when a worker exits cleanly).
+//   writeback           カート連携 write-back: 4 workers deliver ship actions within the carts' limits,
+//                       sent ÷ ceiling and limit violations per cart (--only writeback; --n orders per cart)
 //   stockpush           在庫連携: 5 stores on the cart simulators selling one scarce product, units oversold
 //                       with the push on and off side by side, and push latency p50/p99 (--only stockpush)
 
@@ -63,6 +65,7 @@ import {
   workerEnv,
 } from './harness.js';
 import { stockPushBench } from './stock-push.js';
+import { writebackBench } from './writeback.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -765,6 +768,31 @@ async function main(): Promise<void> {
         title: '在庫連携: cross-channel overselling and push latency',
         intro: `Load average ${load.toFixed(2)} at the start of this section.`,
         after: await stockPushBench(services, { quick: args.quick, seed: Number(args.seed ?? 7) }),
+      });
+    }
+
+    // カート連携 write-back (issue 16 item 5): 4 workers within the carts' limits (bench/writeback.ts).
+    if (ONLY.has('writeback')) {
+      const perCart = num(args.n, 60, 200);
+      progress(`write-back: ${perCart} orders per cart, 4 workers, the carts' limits enforced…`);
+      const load = os.loadavg()[0]!;
+      const wb = await writebackBench(services, {
+        ordersPerCart: perCart,
+        workers: 4,
+        seed: SEED,
+        log: progress,
+      });
+      sections.push({
+        title: 'Write-back: 4 workers within the carts’ documented limits',
+        intro:
+          `${perCart} orders per cart's simulator (Rakuten: 1 request a second, burst 1; Shopify: GraphQL cost ` +
+          `bucket of the Standard plan, 2,000 points restored at 100 a second), imported with the limits off; ` +
+          `then 出荷完了 for every open one-package order (a ship action each) and 4 \`juchu worker\` processes ` +
+          `on the shipping queue delivering them with the limits enforced. "Sent ÷ ceiling" is what the ` +
+          `delivery sent over what the limit allows in the time it took (rate × time + burst): the share of ` +
+          `the limit used, i.e. throughput ÷ the throughput the limit allows at juchu's requests per action. ` +
+          `Load average ${load.toFixed(2)} at the start of this section.`,
+        table: wb.lines,
       });
     }
 
