@@ -45,9 +45,16 @@ export function credentialFields(cart: CartName): string[] {
 export function storeEndpoints(
   store: { cart: CartName; baseUrl: string | null; settings: Record<string, unknown> },
   credentials?: unknown,
+  /** Hosts an ops engineer added for this cart's API (`juchu stores allow-host`, db/cart-api-hosts.ts). */
+  addedHosts: readonly string[] = [],
 ): CredentialEndpoint[] {
   const mod = cartModule(store.cart);
-  return mod.endpoints(store.baseUrl ?? mod.defaultBaseUrl, store.settings, credentials);
+  const endpoints = mod.endpoints(store.baseUrl ?? mod.defaultBaseUrl, store.settings, credentials);
+  // Only the API's own URL: token endpoints stay the cart's published ones.
+  if (addedHosts.length === 0) return endpoints;
+  return endpoints.map((e) =>
+    e.setting === 'baseUrl' && !e.file ? { ...e, hosts: [...e.hosts, ...addedHosts] } : e,
+  );
 }
 
 /** Every schema a store of this cart's settings must pass: juchu's own, the write side's, the cart's. */

@@ -4,16 +4,20 @@
 import { hostname } from 'node:os';
 import { type Job, type Queue, QueueEvents } from 'bullmq';
 import type { Command } from 'commander';
+import { cartModule } from '../carts/registry.js';
+import { listAddedApiHosts } from '../db/cart-api-hosts.js';
 import { listImportRuns } from '../db/import-runs.js';
 import { getStore, listStores } from '../db/stores.js';
 import { cronInWords } from '../domain/cron-words.js';
 import { credentialProblemInWords } from '../domain/import-skip.js';
+import { CARTS } from '../domain/order.js';
 import { isRuleRefusal } from '../domain/refusal.js';
 import { logger } from '../infra/logger.js';
 import { createWorkerConnection } from '../infra/redis.js';
 import { jobIds, QUEUES, type QueueKey } from '../jobs/catalogue.js';
 import { applyMappingsCsv } from '../uploads/mappings-csv.js';
 import { importOrderCsv } from '../uploads/order-file.js';
+import { allowApiHost, disallowApiHost } from '../usecases/allow-api-host.js';
 import { applyStores } from '../usecases/apply-stores.js';
 import { saveMapping } from '../usecases/save-mapping.js';
 import { setUser } from '../usecases/save-user.js';
@@ -81,6 +85,51 @@ export function registerAdminCommands(program: Command): void {
           );
           if (r.cartChanged) process.stdout.write(`  ⚠ cart ${r.cartChanged.from} → ${r.cartChanged.to}\n`);
           if (r.credentialsDropped) process.stdout.write(`  ⚠ ${r.credentialsDropped}\n`);
+        }
+      }),
+    );
+  stores
+    .command('allow-host <cart> <host>')
+    .description(
+      "Let a cart's stores send their credentials to one more API host (makeshop's next-generation endpoint from its e-mail)",
+    )
+    .requiredOption('--source <text>', 'where the host comes from (the e-mail and its date), kept beside it')
+    .action(async (cart: string, host: string, o: { source: string }) =>
+      withDb(async ({ db }) => {
+        const r = await allowApiHost({ db }, { cart, host, source: o.source, actor: cliActor() }).catch(
+          (e: unknown) => (isRuleRefusal(e) ? fail(e.message) : Promise.reject(e)),
+        );
+        process.stdout.write(
+          r.alreadyPublished
+            ? `${r.host} is already one of ${r.cart}'s published hosts: nothing added\n`
+            : `✓ ${r.cart}: ${r.host} allowed (added hosts: ${r.added.join(', ')})\n`,
+        );
+      }),
+    );
+  stores
+    .command('disallow-host <cart> <host>')
+    .description('Take back a host added with allow-host (stores using it are refused at their next import)')
+    .action(async (cart: string, host: string) =>
+      withDb(async ({ db }) => {
+        const r = await disallowApiHost({ db }, { cart, host }).catch((e: unknown) =>
+          isRuleRefusal(e) ? fail(e.message) : Promise.reject(e),
+        );
+        if (!r.removed) fail(`${host} was not an added host of ${cart}`);
+        process.stdout.write(`✓ ${cart}: ${host} no longer allowed\n`);
+      }),
+    );
+  stores
+    .command('hosts')
+    .description("Where each cart's credentials may go: the published hosts and those added with allow-host")
+    .action(async () =>
+      withDb(async ({ db }) => {
+        const added = await listAddedApiHosts(db);
+        for (const cart of CARTS.filter((c) => c !== 'csv')) {
+          process.stdout.write(`${cart.padEnd(9)} ${cartModule(cart).apiHosts.join(', ') || '—'}\n`);
+          for (const a of added.filter((x) => x.cart === cart))
+            process.stdout.write(
+              `${''.padEnd(9)} + ${a.host}  (${a.source}; ${a.addedBy}, ${a.addedAt.toISOString().slice(0, 10)})\n`,
+            );
         }
       }),
     );

@@ -34,6 +34,19 @@ export interface StoresTable {
   updated_at: UpdatedAt;
 }
 
+/**
+ * A host an ops engineer allowed a cart's credentials to go to, beyond the cart's published ones
+ * (makeshop's next-generation endpoint is sent to each shop by e-mail): `juchu stores allow-host`.
+ */
+export interface CartApiHostsTable {
+  cart: string;
+  host: string;
+  /** Where the host comes from (the e-mail, its date): shown beside it. */
+  source: string;
+  added_by: string;
+  added_at: CreatedAt;
+}
+
 export interface ProductsTable {
   code: string;
   name: string;
@@ -537,6 +550,7 @@ export interface CartActionsTable {
 
 export interface Database {
   stores: StoresTable;
+  cart_api_hosts: CartApiHostsTable;
   products: ProductsTable;
   store_product_mappings: StoreProductMappingsTable;
   warehouses: WarehousesTable;

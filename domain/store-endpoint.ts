@@ -72,6 +72,30 @@ export function checkEndpoint(raw: string, rule: EndpointRule): EndpointVerdict 
   return { ok: true, url };
 }
 
+const HOST_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/;
+
+/**
+ * Whether `raw` may be added to a cart's hosts by an ops engineer (`juchu stores allow-host`): one
+ * exact DNS name with a dot (no scheme, path, port, wildcard, IP address or this machine). Returns the
+ * host as stored (lower case), or a refusal in Japanese.
+ */
+export function checkAddedHost(raw: string): { ok: true; host: string } | { ok: false; message: string } {
+  const host = raw.trim().toLowerCase().replace(/\.$/, '');
+  const no = (why: string) => ({
+    ok: false as const,
+    message: `追加する接続先 ${raw.trim() || '（空）'} は使えません: ${why}`,
+  });
+  if (host.includes('://') || host.includes('/'))
+    return no('ホスト名だけを書いてください（https:// やパスは不要です）');
+  if (host.includes('*'))
+    return no('ワイルドカードは使えません。メールで知らされたホスト名をそのまま書いてください');
+  if (host.includes(':')) return no('ポート番号や IPv6 アドレスは使えません');
+  if (IPV4.test(host)) return no('IP アドレスは使えません');
+  if (isLoopbackHost(host)) return no('この機械自身は使えません（シミュレーターにはテスト店舗でつなぎます）');
+  if (!HOST_NAME.test(host)) return no('ホスト名として読めません（例: api.example.jp）');
+  return { ok: true, host };
+}
+
 /** Scheme, host and port: two URLs with the same origin reach the same server. */
 export function originOf(raw: string): string | null {
   if (!URL.canParse(raw)) return null;

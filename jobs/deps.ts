@@ -1,10 +1,12 @@
 // What a job processor gets: the database, configuration, producers to enqueue follow-ups (after
 // commit), and a way to build a store's cart adapter (tests swap HTTP settings here).
+
 import type { CartActions } from '../carts/actions.js';
 import type { CartAdapter, CredentialStore, HttpSettings } from '../carts/contract.js';
 import { CartAuthError, CartRequestError } from '../carts/errors.js';
 import type { RequestLimiter } from '../carts/rate-limit.js';
 import { cartModule, storeEndpoints } from '../carts/registry.js';
+import { addedApiHosts } from '../db/cart-api-hosts.js';
 import type { Db } from '../db/db.js';
 import { type Store, storeCredentials } from '../db/stores.js';
 import { checkEndpoint } from '../domain/store-endpoint.js';
@@ -48,7 +50,7 @@ export class StoreEndpointRefused extends CartAuthError {}
 async function checkedCredentials(db: Db, key: Buffer, store: Store): Promise<unknown> {
   const mod = cartModule(store.cart);
   const raw = await storeCredentials(db, store.id, key);
-  for (const e of storeEndpoints(store, raw)) {
+  for (const e of storeEndpoints(store, raw, await addedApiHosts(db, store.cart))) {
     const v = checkEndpoint(e.url, {
       label: e.label,
       hosts: e.hosts,

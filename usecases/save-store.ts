@@ -25,6 +25,7 @@
 import cron from 'node-cron';
 import type { CredentialEndpoint } from '../carts/contract.js';
 import { cartModule, storeEndpoints, storeSettingsProblems } from '../carts/registry.js';
+import { addedApiHosts } from '../db/cart-api-hosts.js';
 import type { Db } from '../db/db.js';
 import {
   dropCredentials,
@@ -213,14 +214,15 @@ export async function saveStoreIn(trx: Db, key: Buffer, input: SaveStoreInput): 
     existing?.hasCredentials && !cartChange
       ? await storeCredentials(trx, existing.id, key).catch(() => ({}))
       : undefined;
-  const after = storeEndpoints({ cart, baseUrl, settings }, credentials ?? stored);
+  const added = await addedApiHosts(trx, cart);
+  const after = storeEndpoints({ cart, baseUrl, settings }, credentials ?? stored, added);
   checkEndpoints(after, testStore);
   const moved =
     cartChange && existing?.hasCredentials && !credentials
       ? `カートを ${cartChange.from} から ${cartChange.to} に変えたため、保存していた認証情報を消しました。${cartChange.to} の認証情報を登録してください`
       : existing && stored && !credentials
         ? movedEndpoint(
-            storeEndpoints({ cart, baseUrl: existing.baseUrl, settings: existing.settings }, stored),
+            storeEndpoints({ cart, baseUrl: existing.baseUrl, settings: existing.settings }, stored, added),
             after,
           )
         : null;
