@@ -152,11 +152,19 @@ describe('juchu labels and carriers', () => {
       ),
     );
     const imp = await juchu('labels', 'import', result, '--carrier', 'japanpost');
-    expect(imp.code).toBe(0);
-    expect(imp.stdout).toContain(`✓ ${c1.orderNo}  出荷完了（伝票番号 123456789012）`);
+    // A refused row: exit 1, the row named by file, line and field; the progress line names the upload.
+    expect(imp.code).toBe(1);
+    expect(imp.stdout).toMatch(/… .*issued\.csv: 0 行（反映 0・エラー 0）アップロード #\d+/);
+    expect(imp.stdout).toContain(`✓ 受注No ${c1.orderNo}: 出荷完了（伝票番号 123456789012）`);
     expect(imp.stdout).toContain(
-      `? row 3  ${c1.orderNo}09  123456789013  受注No ${c1.orderNo} に荷物9はありません`,
+      `✗ issued.csv 3 行目: お客様管理番号「${c1.orderNo}09」: 受注No ${c1.orderNo} に荷物9はありません`,
     );
+    expect(imp.stdout).toMatch(
+      /issued\.csv: 1 行を取込、1 行はエラー。出荷完了 1 件、一致しない行 1 件（.*アップロード #\d+）/,
+    );
+    // The same file again: nothing changes (and the refused row is still reported: exit 1).
+    const again = await juchu('labels', 'import', result, '--carrier', 'japanpost');
+    expect(again.stdout).toContain('今回は何も変えていません');
     expect((await orderView(t.db, shop.id, 'C-1')).status).toBe(S.shipped);
 
     const wrong = await juchu('labels', 'export', '--carrier', 'fedex', '--batch', batch);

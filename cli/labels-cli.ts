@@ -1,6 +1,6 @@
 // 送り状データ from the command line: shipping batches, each carrier's label file for a batch (the
 // carrier's import layout, Shift_JIS), and the carrier's result file back (伝票番号 → 出荷完了).
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { batchOrderIds, findBatch, listBatches } from '../db/shipping-batches.js';
 import { ordersWithCarriers } from '../db/shipping-orders.js';
@@ -12,6 +12,7 @@ import { createSelectionBatch } from '../usecases/record-shipping-batch.js';
 import { registerDocumentCommands } from './documents-cli.js';
 import { cliActor, orderIdOf } from './orders-cli.js';
 import { fail, out, refused, withDb, withRuntime } from './runtime.js';
+import { uploadFromDisk } from './upload-file.js';
 
 const collect = (v: string, prev: string[]) => [...prev, ...v.split(',').filter(Boolean)];
 
@@ -106,24 +107,18 @@ export function registerLabelCommands(program: Command): void {
       "Read a carrier's result file (B2 発行済みデータ, e飛伝 出荷実績, ゆうプリR 発行済みデータ): 伝票番号 → 出荷完了",
     )
     .requiredOption('--carrier <name>', LABEL_CARRIERS.join(' | '))
-    .action(async (file: string, o: { carrier: string }) =>
-      withRuntime(async ({ db, queues }) => {
-        const r = await applyTrackingFile(
-          { ...depsOf(db), queues },
-          {
-            carrier: carrierOf(o.carrier),
-            buf: await readFile(file).catch((e: Error) => fail(e.message)),
-            fileName: file,
-            actor: cliActor(),
-          },
-        ).catch(refused);
-        for (const x of r.results) out(`${x.ok ? '✓' : '✗'} ${x.orderNo}  ${x.message}`);
-        for (const u of r.unmatched) out(`? row ${u.rowNo}  ${u.key}  ${u.trackingNumber}  ${u.reason}`);
-        out(
-          `${r.rows} rows (${r.read === 'header' ? 'columns by name' : 'columns by position'}), ${r.matched} matched, ${r.results.filter((x) => x.state === 'shipped').length} shipped, ${r.unmatched.length} matching no order (upload #${r.uploadId})`,
-        );
-      }),
-    );
+    .action(async (file: string, o: { carrier: string }) => {
+      const carrier = carrierOf(o.carrier);
+      // Streamed from disk through the upload ledger: progress every 2 s, exit 1 when rows were refused.
+      await withRuntime(({ db, queues }) =>
+        uploadFromDisk(file, (src, onProgress) =>
+          applyTrackingFile(
+            { ...depsOf(db), queues },
+            { carrier, file: src, fileName: src.name, actor: cliActor(), onProgress },
+          ),
+        ),
+      );
+    });
 
   registerDocumentCommands(labels);
 }

@@ -3,8 +3,11 @@
 // once (as a large file does after the wait), and its progress and result are read back at
 // /api/uploads/:id, whoever asks — the browser that sent it needs not stay. The same file again
 // changes nothing; a file that cannot be read is recorded as failed with its reason.
+import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { S } from '../domain/statuses.js';
 import { Client, startTestDashboard, type TestDashboard } from '../test/dashboard-testing.js';
+import { at, cartOrder, createShop, importOrders, orderView, seedStock } from '../test/stock-fixtures.js';
 
 interface Upload {
   id: number;
@@ -188,6 +191,69 @@ describe('uploads over HTTP: 202, the upload id, the stored result', () => {
     expect(detail.errors.map((e) => e.line)).toEqual([3, 3]);
     expect((await viewer.get('/api/product-master/HTTP-3')).status).toBe(404);
   });
+
+  it('a carrier result file: 202 with the upload id, the order shipped, unmatched rows by line in Japanese; the same file again changes nothing', async () => {
+    const shop = await createShop(d.t.db, 'track-shop');
+    await seedStock(d.t.db, { TRK1: { tokyo: 5 } });
+    await importOrders(
+      d.t.db,
+      shop,
+      [cartOrder(shop, 'T-1', { lines: [['TRK1', 1]], orderedAt: at(1) })],
+      new Date(),
+    );
+    const order = await orderView(d.t.db, shop.id, 'T-1');
+    const instructed = await operator.request('POST', '/api/shipping/instruction', {
+      body: { orderIds: [order.id] },
+    });
+    expect(instructed.status, instructed.text).toBe(200);
+    expect((await orderView(d.t.db, shop.id, 'T-1')).status).toBe(S.shipping);
+
+    const file = iconv.encode(
+      [
+        '"お客様管理番号","送り状種類","クール区分","伝票番号"',
+        `"${order.orderNo}01","0","0","400012345678"`,
+        '"0000999901","0","0","400012345679"',
+        `"${order.orderNo}01","0","0","12-34"`,
+      ].join('\r\n'),
+      'cp932',
+    );
+    const up = await send(operator, '/api/shipping/tracking-upload?carrier=yamato', file, 'B2発行済み.csv');
+    expect(up.status, up.text).toBe(202);
+    const running = up.body as { status: string; uploadId: number; message: string };
+    expect(running.message).toContain('B2発行済み.csv');
+    const u = await finished(running.uploadId);
+    expect(u).toMatchObject({ kind: 'tracking', status: 'succeeded', rowsRead: 3, rowsFailed: 2 });
+    expect(u.result!.lines.filter((l) => l.startsWith('✗'))).toEqual([
+      '✗ B2発行済み.csv 3 行目: お客様管理番号「0000999901」: 受注No 00009999 の注文はありません',
+      '✗ B2発行済み.csv 4 行目: 伝票番号「12-34」は数字10〜14桁ではありません',
+    ]);
+    expect(u.result!.lines.at(-1)).toBe(
+      `B2発行済み.csv: 1 行を取込、2 行はエラー。出荷完了 1 件、一致しない行 2 件（user:operator、アップロード #${running.uploadId}）`,
+    );
+    expect((await orderView(d.t.db, shop.id, 'T-1')).status).toBe(S.shipped);
+    const detail = (await viewer.get(`/api/uploads/${running.uploadId}`)).body as {
+      errors: Array<{ line: number; message: string }>;
+    };
+    expect(detail.errors.map((e) => e.line)).toEqual([3, 4]);
+    const history = (await viewer.get('/api/shipping/tracking-uploads')).body as {
+      uploads: Array<{ id: number; result: { carrier: string } }>;
+    };
+    expect(history.uploads.map((x) => [x.id, x.result.carrier])).toEqual([[running.uploadId, 'yamato']]);
+
+    // The same bytes again: the first upload's answer at once, no second upload, nothing changed.
+    const again = await send(operator, '/api/shipping/tracking-upload?carrier=yamato', file, 'もう一度.csv');
+    expect(again.status, again.text).toBe(200);
+    expect(again.body).toMatchObject({ repeated: true, uploadId: running.uploadId, status: 'succeeded' });
+    expect((again.body as { lines: string[] }).lines[0]).toContain('今回は何も変えていません');
+    const parcels = await d.t.db.selectFrom('order_parcels').select('tracking_number').execute();
+    expect(parcels.map((p) => p.tracking_number)).toEqual(['400012345678']);
+    expect((await viewer.get('/api/uploads?kind=tracking')).body).toMatchObject({
+      uploads: [{ id: running.uploadId }],
+    });
+    // A carrier that is not one of ours is refused before anything is read.
+    const bad = await send(operator, '/api/shipping/tracking-upload?carrier=dhl', file, 'x.csv');
+    expect(bad.status).toBe(400);
+  }, 60_000);
 
   it('a viewer may read uploads but not send them', async () => {
     expect((await send(viewer, '/api/stores/csv-a/orders-upload', orderCsv(1), 'x.csv')).status).toBe(403);

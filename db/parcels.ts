@@ -1,7 +1,6 @@
-// 伝票番号 per parcel (order_parcels) and the carrier result files they came from (tracking_uploads,
-// with the rows that matched no order). The cart-actions outbox reads shipmentPackages() to report
-// every package's tracking number to the cart.
-import { toJstIso } from '../domain/time.js';
+// 伝票番号 per parcel (order_parcels), each with the carrier result file it came from (an upload of
+// kind tracking in the upload ledger, db/uploads.ts). The cart-actions outbox reads
+// shipmentPackages() to report every package's tracking number to the cart.
 import type { Db } from './db.js';
 
 export interface ParcelInput {
@@ -76,89 +75,4 @@ export async function shipmentPackages(
   orderId: number,
 ): Promise<Array<{ packageNo: number; carrier: string; trackingNumber: string; shippedOn: string }>> {
   return (await parcelsOf(db, [orderId])).get(orderId) ?? [];
-}
-
-export interface UnmatchedRow {
-  rowNo: number;
-  key: string;
-  trackingNumber: string;
-  reason: string;
-}
-
-export interface UploadResult {
-  orderId: number;
-  orderNo: string;
-  /** shipped: 出荷完了 now; already: it had shipped (numbers added); waiting: a package has no number yet. */
-  state: 'shipped' | 'already' | 'waiting' | 'refused';
-  ok: boolean;
-  message: string;
-}
-
-export async function insertUpload(
-  trx: Db,
-  u: {
-    carrier: string;
-    fileName: string;
-    sha256: string;
-    rows: number;
-    matched: number;
-    unmatched: UnmatchedRow[];
-    actor: string;
-  },
-): Promise<number> {
-  const { id } = await trx
-    .insertInto('tracking_uploads')
-    .values({
-      carrier: u.carrier,
-      file_name: u.fileName,
-      sha256: u.sha256,
-      rows: u.rows,
-      matched: u.matched,
-      unmatched: JSON.stringify(u.unmatched),
-      results: '[]',
-      uploaded_by: u.actor,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return id;
-}
-
-export async function recordUploadResults(db: Db, id: number, results: UploadResult[]): Promise<void> {
-  await db
-    .updateTable('tracking_uploads')
-    .set({ results: JSON.stringify(results) })
-    .where('id', '=', id)
-    .execute();
-}
-
-export interface UploadView {
-  id: number;
-  carrier: string;
-  fileName: string;
-  rows: number;
-  matched: number;
-  unmatched: UnmatchedRow[];
-  results: UploadResult[];
-  uploadedBy: string;
-  uploadedAt: string;
-}
-
-export async function listUploads(db: Db, limit = 20): Promise<UploadView[]> {
-  const rows = await db
-    .selectFrom('tracking_uploads')
-    .selectAll()
-    .orderBy('id', 'desc')
-    .limit(limit)
-    .execute();
-  return rows.map((r) => ({
-    id: r.id,
-    carrier: r.carrier,
-    fileName: r.file_name,
-    rows: r.rows,
-    matched: r.matched,
-    unmatched: r.unmatched as UnmatchedRow[],
-    results: r.results as UploadResult[],
-    uploadedBy: r.uploaded_by,
-    uploadedAt: toJstIso(r.uploaded_at),
-  }));
 }

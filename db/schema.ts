@@ -432,19 +432,6 @@ export interface LabelExportsTable {
   exported_at: CreatedAt;
 }
 
-export interface TrackingUploadsTable {
-  id: Generated<number>;
-  carrier: string;
-  file_name: string;
-  sha256: string;
-  rows: number;
-  matched: number;
-  unmatched: Json<unknown[]>;
-  results: Json<unknown[]>;
-  uploaded_by: string;
-  uploaded_at: CreatedAt;
-}
-
 /** A tracking number per parcel: per package (配送先), several for 複数口. */
 export interface OrderParcelsTable {
   id: Generated<number>;
@@ -453,6 +440,7 @@ export interface OrderParcelsTable {
   carrier: string;
   tracking_number: string;
   shipped_on: PlainDate;
+  /** The carrier result file (an upload of kind tracking) it came from. */
   upload_id: number | null;
   created_at: CreatedAt;
 }
@@ -577,7 +565,6 @@ export interface Database {
   shipping_batches: ShippingBatchesTable;
   shipping_batch_orders: ShippingBatchOrdersTable;
   label_exports: LabelExportsTable;
-  tracking_uploads: TrackingUploadsTable;
   order_parcels: OrderParcelsTable;
   inbox_files: InboxFilesTable;
   uploads: UploadsTable;

@@ -51,6 +51,8 @@ export interface UploadResult {
   /** An order file's import run and its counts (kind orders). */
   runId?: number;
   counts?: Record<string, number>;
+  /** A carrier's result file (kind tracking): whose file it was. */
+  carrier?: string;
 }
 
 export const uploadKey = (f: Pick<UploadFile, 'kind' | 'sha256' | 'scope'>) =>

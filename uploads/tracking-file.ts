@@ -1,42 +1,101 @@
-// A carrier's result file as uploaded (Shift_JIS or UTF-8, comma or tab): its records, read by the
-// order files' reader, handed to usecases/import-tracking.ts, which finds the columns.
-import { createHash } from 'node:crypto';
-import { parse } from 'csv-parse/sync';
-import { decodeCsv, detectDelimiter } from '../carts/csv/table.js';
+// A carrier's result file as uploaded (Shift_JIS or UTF-8, comma or tab), of any size: its records
+// read as a stream (carts/csv/table-stream.ts openRecords), the columns found by name in a title row
+// among the first records or else by the carrier's positions (domain/labels/results.ts), each row
+// handed to usecases/import-tracking.ts, which applies them in batches through the upload ledger.
+import { CsvFormatError } from '../carts/csv/format-error.js';
+import { type ByteSource, openRecords, type StreamedRecord } from '../carts/csv/table-stream.js';
 import type { LabelCarrier } from '../domain/carrier-rules.js';
+import {
+  HEADER_SEARCH_ROWS,
+  type ResultLayout,
+  type ResultRow,
+  resultLayout,
+  resultRowOf,
+} from '../domain/labels/results.js';
 import { RuleRefusal } from '../domain/refusal.js';
+import type { ParsedRow, UploadProgress } from '../usecases/apply-upload.js';
 import type { CartActionDeps } from '../usecases/enqueue-cart-actions.js';
 import { importTracking, type TrackingImport } from '../usecases/import-tracking.js';
+import { sourceOf } from './columns.js';
 
-export function readResultRecords(buf: Uint8Array, file: string): string[][] {
-  const { text } = decodeCsv(buf, 'auto');
+const unreadable = (file: string, e: unknown) =>
+  new RuleRefusal(
+    `${file}: CSV として読めません（${e instanceof CsvFormatError ? e.message : e instanceof Error ? e.message : String(e)}）`,
+    'unreadable_file',
+  );
+
+/** The rows of a result file, one at a time; `layout` is known once the first records are read. */
+async function* resultRows(
+  src: ByteSource,
+  carrier: LabelCarrier,
+  onLayout: (l: ResultLayout) => void,
+): AsyncGenerator<ParsedRow<ResultRow>> {
+  let records: AsyncGenerator<StreamedRecord>;
   try {
-    return parse(text, {
-      delimiter: detectDelimiter(text),
-      relax_column_count: true,
-      relax_quotes: true,
-      skip_empty_lines: true,
-      bom: true,
-    }) as string[][];
+    records = await openRecords(src, { relaxQuotes: true });
   } catch (e) {
-    throw new RuleRefusal(
-      `${file}: CSV として読めません（${e instanceof Error ? e.message : String(e)}）`,
-      'unreadable_file',
+    throw e instanceof CsvFormatError ? unreadable(src.name, e) : e;
+  }
+  const first: StreamedRecord[] = [];
+  let layout: ResultLayout | null = null;
+  let any = false;
+  const rowOf = (r: StreamedRecord): ParsedRow<ResultRow> => {
+    const got = resultRowOf(layout!, r.cells, r.rowNo);
+    return 'row' in got ? { rowNo: r.rowNo, row: got.row } : { rowNo: r.rowNo, error: got.error.message };
+  };
+  try {
+    for await (const r of records) {
+      any = true;
+      if (!layout) {
+        first.push(r);
+        if (first.length < HEADER_SEARCH_ROWS) continue;
+        layout = resultLayout(
+          carrier,
+          first.map((x) => x.cells),
+        );
+        onLayout(layout);
+        for (const [i, x] of first.entries()) if (i > layout.headerAt) yield rowOf(x);
+        continue;
+      }
+      yield rowOf(r);
+    }
+  } catch (e) {
+    throw e instanceof CsvFormatError ? unreadable(src.name, e) : e;
+  }
+  if (!any) throw new RuleRefusal(`${src.name}: 行がありません`, 'empty_file');
+  if (!layout) {
+    layout = resultLayout(
+      carrier,
+      first.map((x) => x.cells),
     );
+    onLayout(layout);
+    for (const [i, x] of first.entries()) if (i > layout.headerAt) yield rowOf(x);
   }
 }
 
+/** A result file from any source (a file on disk, a request stored to a temporary file, bytes in hand). */
 export async function applyTrackingFile(
   deps: CartActionDeps,
-  input: { carrier: LabelCarrier; buf: Uint8Array; fileName: string; actor: string },
+  input: {
+    carrier: LabelCarrier;
+    file: Uint8Array | ByteSource;
+    fileName: string;
+    actor: string;
+    onProgress?: (p: UploadProgress) => void;
+    batchSize?: number;
+  },
 ): Promise<TrackingImport> {
-  const records = readResultRecords(input.buf, input.fileName);
-  if (!records.length) throw new RuleRefusal(`${input.fileName}: 行がありません`, 'empty_file');
+  const { src, sha256, byteSize } = await sourceOf(input.file, input.fileName);
+  let read: ResultLayout['read'] | null = null;
   return importTracking(deps, {
     carrier: input.carrier,
-    records,
-    fileName: input.fileName,
-    sha256: createHash('sha256').update(input.buf).digest('hex'),
-    actor: input.actor,
+    file: { fileName: src.name, sha256, byteSize, actor: input.actor },
+    openRows: async () =>
+      resultRows(src, input.carrier, (l) => {
+        read = l.read;
+      }),
+    read: () => read,
+    ...(input.onProgress ? { onProgress: input.onProgress } : {}),
+    ...(input.batchSize ? { batchSize: input.batchSize } : {}),
   });
 }

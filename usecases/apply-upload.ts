@@ -32,6 +32,8 @@ export interface BatchEffect {
   refused: Refused[];
   /** After commit (e.g. settling the stock the batch changed); returns the orders moved on. */
   after?: () => Promise<number>;
+  /** Lines for the result about what the batch did besides its rows (e.g. an order it could not ship). */
+  notes?: string[];
 }
 
 export interface UploadProgress {
@@ -55,13 +57,21 @@ export interface ApplyUploadInput<R> {
   /** Opens the file's rows (only once the upload is claimed: a repeated file is never read). */
   openRows: () => Promise<AsyncIterable<ParsedRow<R>>>;
   /** Applies the good rows of a batch in its transaction; a rule's refusal of a row is returned, not thrown. */
-  apply: (trx: Db, rows: ReadonlyArray<{ rowNo: number; row: R }>) => Promise<BatchEffect>;
+  apply: (
+    trx: Db,
+    rows: ReadonlyArray<{ rowNo: number; row: R }>,
+    upload: { id: number },
+  ) => Promise<BatchEffect>;
   batchSize?: number;
   onProgress?: (p: UploadProgress) => void;
   /** What the summary line calls the effect (e.g. 反映). */
   verb?: string;
   /** The summary's words for the total the batches' follow-ups returned (default: orders moved on). */
   followUp?: (n: number) => string;
+  /** Lines once every row is applied, before the summary (e.g. what still waits for a later file). */
+  finish?: () => string[];
+  /** What the stored result keeps besides the lines (e.g. a result file's carrier and counts). */
+  resultExtra?: () => Partial<UploadResult>;
 }
 
 export interface ApplyUploadResult extends UploadResult {
@@ -114,6 +124,7 @@ export async function applyUpload<R>(
       : [];
   input.onProgress?.({ ...progress }); // claimed: the caller learns the upload's id at once
   let refusedLines = 0;
+  let noteLines = 0;
   let ordersMoved = 0;
   let batch: ParsedRow<R>[] = [];
 
@@ -126,7 +137,7 @@ export async function applyUpload<R>(
       r.error === undefined ? [] : [{ line: r.rowNo, message: r.error }],
     );
     const effect = await withTransaction(deps.db, async (trx) => {
-      const e = good.length ? await input.apply(trx, good) : { refused: [] };
+      const e: BatchEffect = good.length ? await input.apply(trx, good, { id: upload.id }) : { refused: [] };
       const refused = [...parseRefused, ...e.refused].sort((a, b) => a.line - b.line);
       await recordUploadBatch(trx, upload.id, {
         through: rows.at(-1)!.rowNo,
@@ -143,6 +154,7 @@ export async function applyUpload<R>(
     for (const r of effect.refused) {
       if (refusedLines++ < LINES_KEPT) lines.push(`✗ ${file.fileName} ${r.line} 行目: ${r.message}`);
     }
+    for (const note of effect.notes ?? []) if (noteLines++ < LINES_KEPT) lines.push(note);
     input.onProgress?.({ ...progress });
   };
 
@@ -164,11 +176,14 @@ export async function applyUpload<R>(
   }
   if (refusedLines > LINES_KEPT)
     lines.push(`…ほか ${refusedLines - LINES_KEPT} 行のエラーはアップロード #${upload.id} の詳細にあります`);
+  if (noteLines > LINES_KEPT) lines.push(`…ほか ${noteLines - LINES_KEPT} 件は省略しました`);
+  lines.push(...(input.finish?.() ?? []));
   lines.push(
     `${file.fileName}: ${progress.rowsApplied} 行を${input.verb ?? '反映'}、${progress.rowsFailed} 行はエラー。` +
       `${input.followUp ? input.followUp(ordersMoved) : `${ordersMoved} 件の注文が次のステータスへ`}（${file.actor}、アップロード #${upload.id}）`,
   );
   const result: UploadResult = {
+    ...input.resultExtra?.(),
     ok: progress.rowsApplied,
     failed: progress.rowsFailed,
     ordersMoved,

@@ -1,153 +1,199 @@
 // Operation: a carrier's result file back (B2クラウド 発行済みデータ, e飛伝 出荷実績, ゆうプリR 発行済み
-// データ). Each row's お客様管理番号 names an order's package (domain/labels/common.ts); its 伝票番号
-// is kept per parcel (several for 複数口). An order whose every package has a number is confirmed
-// (出荷完了) through confirm-shipment.ts, which the cart actions report on. A row that matches no
-// order is listed and stored with the upload, never dropped; a file imported twice adds nothing.
-import {
-  insertParcels,
-  insertUpload,
-  type ParcelInput,
-  parcelsOf,
-  recordUploadResults,
-  type UnmatchedRow,
-  type UploadResult,
-} from '../db/parcels.js';
+// データ), of any size, as one unit of the upload ledger (usecases/apply-upload.ts, kind tracking,
+// keyed by carrier and SHA-256): the same file again changes nothing, an interrupted one resumes
+// after its last committed batch. Each row's お客様管理番号 names an order's package
+// (domain/labels/common.ts); its 伝票番号 is kept per parcel (several for 複数口), in the batch's
+// transaction. An order whose every package then has a number ships (出荷完了) in the same
+// transaction (confirm-shipment.ts shipInTransaction, behind a savepoint), its stock settled and cart
+// actions enqueued after commit. A row that matches no order is refused by its line (kept with the
+// upload, naming the field), never dropped.
+import { sql } from 'kysely';
+import type { Db } from '../db/db.js';
+import { insertParcels, type ParcelInput, parcelsOf } from '../db/parcels.js';
 import { loadShippingOrders } from '../db/shipping-orders.js';
+import type { UploadFile } from '../db/uploads.js';
 import type { LabelCarrier } from '../domain/carrier-rules.js';
 import { CARRIER_LABELS } from '../domain/carriers.js';
-import { parseResultFile } from '../domain/labels/results.js';
+import type { ResultRow } from '../domain/labels/results.js';
 import { jstDate } from '../domain/time.js';
-import { withTransaction } from '../infra/postgres.js';
-import { confirmShipment } from './confirm-shipment.js';
+import {
+  type ApplyUploadResult,
+  applyUpload,
+  type ParsedRow,
+  type Refused,
+  type UploadProgress,
+} from './apply-upload.js';
+import { afterShipments, type ShipStep, shipInTransaction } from './confirm-shipment.js';
 import type { CartActionDeps } from './enqueue-cart-actions.js';
+import { actionContext } from './move-order.js';
 
-export interface TrackingImport {
-  uploadId: number;
+export interface TrackingImportInput {
   carrier: LabelCarrier;
-  /** How the columns were found. */
-  read: 'header' | 'position';
-  rows: number;
-  matched: number;
-  unmatched: UnmatchedRow[];
-  results: UploadResult[];
+  file: Omit<UploadFile, 'kind' | 'scope'>;
+  /** The file's rows (opened only once the upload is claimed: a repeated file is never read). */
+  openRows: () => Promise<AsyncIterable<ParsedRow<ResultRow>>>;
+  /** How the columns were found, once the rows are open (for the result's lines). */
+  read?: () => 'header' | 'position' | null;
+  batchSize?: number;
+  onProgress?: (p: UploadProgress) => void;
+}
+
+export type TrackingImport = ApplyUploadResult;
+
+const keyOf = (r: ResultRow) => `お客様管理番号「${r.key}」`;
+
+/** Why a row matches no package of ours, or null when it does. */
+function unmatched(
+  r: ResultRow,
+  o: { orderNo: string; packages: ReadonlyArray<{ packageNo: number }> } | undefined,
+): string | null {
+  if (!r.ref) return `${keyOf(r)}は juchu が書き出した番号（受注No＋荷物番号2桁）ではありません`;
+  if (!o) return `${keyOf(r)}: 受注No ${String(r.ref.orderSeq).padStart(8, '0')} の注文はありません`;
+  if (!o.packages.some((p) => p.packageNo === r.ref!.packageNo))
+    return `${keyOf(r)}: 受注No ${o.orderNo} に荷物${r.ref.packageNo}はありません`;
+  return null;
 }
 
 export async function importTracking(
   deps: CartActionDeps,
-  input: {
-    carrier: LabelCarrier;
-    records: readonly string[][];
-    fileName: string;
-    sha256: string;
-    actor: string;
-  },
+  input: TrackingImportInput,
 ): Promise<TrackingImport> {
-  const parsed = parseResultFile(input.carrier, input.records);
-  const unmatched: UnmatchedRow[] = parsed.errors.map((e) => ({
-    rowNo: e.rowNo,
-    key: e.key,
-    trackingNumber: e.trackingNumber,
-    reason: e.message,
-  }));
-  const seqs = [...new Set(parsed.rows.flatMap((r) => (r.ref ? [r.ref.orderSeq] : [])))];
-  const idRows = seqs.length
-    ? await deps.db.selectFrom('orders').select(['id', 'order_seq']).where('order_seq', 'in', seqs).execute()
-    : [];
-  const orders = await loadShippingOrders(
-    deps.db,
-    idRows.map((r) => r.id),
-  );
-  const bySeq = new Map(orders.map((o) => [o.orderSeq, o]));
-  const today = jstDate(deps.now());
-  const parcels: ParcelInput[] = [];
-  for (const r of parsed.rows) {
-    const o = r.ref ? bySeq.get(r.ref.orderSeq) : undefined;
-    const reason = !r.ref
-      ? `お客様管理番号「${r.key}」は juchu が書き出した番号（受注No＋荷物番号2桁）ではありません`
-      : !o
-        ? `受注No ${String(r.ref.orderSeq).padStart(8, '0')} の注文はありません`
-        : !o.packages.some((p) => p.packageNo === r.ref!.packageNo)
-          ? `受注No ${o.orderNo} に荷物${r.ref.packageNo}はありません`
-          : null;
-    if (reason || !o) {
-      unmatched.push({ rowNo: r.rowNo, key: r.key, trackingNumber: r.trackingNumber, reason: reason ?? '' });
-      continue;
-    }
-    parcels.push({
-      orderId: o.id,
-      packageNo: r.ref!.packageNo,
-      carrier: input.carrier,
-      trackingNumber: r.trackingNumber,
-      shippedOn: r.shippedOn ?? today,
-    });
-  }
-  unmatched.sort((a, b) => a.rowNo - b.rowNo);
-  const uploadId = await withTransaction(deps.db, async (trx) => {
-    const id = await insertUpload(trx, {
-      carrier: input.carrier,
-      fileName: input.fileName,
-      sha256: input.sha256,
-      rows: parsed.rows.length + parsed.errors.length,
-      matched: parcels.length,
-      unmatched,
-      actor: input.actor,
-    });
-    await insertParcels(trx, id, parcels);
-    return id;
-  });
+  const carrier = CARRIER_LABELS[input.carrier];
+  const counts = { shipped: 0, already: 0, waiting: 0, refused: 0 };
+  /** Orders a package of which has no number yet, as of the last batch that touched them. */
+  const waiting = new Map<number, string>();
 
-  const touched = orders.filter((o) => parcels.some((p) => p.orderId === o.id));
-  const known = await parcelsOf(
-    deps.db,
-    touched.map((o) => o.id),
-  );
-  const results: UploadResult[] = [];
-  for (const o of touched) {
-    const mine = known.get(o.id) ?? [];
-    const numbers = mine.map((p) => p.trackingNumber).join('、');
-    const waiting = o.packages.filter((p) => !mine.some((m) => m.packageNo === p.packageNo));
-    if (o.shipped) {
-      results.push({
+  const applyBatch = async (
+    trx: Db,
+    rows: ReadonlyArray<{ rowNo: number; row: ResultRow }>,
+    uploadId: number,
+  ) => {
+    const seqs = [...new Set(rows.flatMap((r) => (r.row.ref ? [r.row.ref.orderSeq] : [])))];
+    const idRows = seqs.length
+      ? await trx.selectFrom('orders').select('id').where('order_seq', 'in', seqs).execute()
+      : [];
+    const orders = await loadShippingOrders(
+      trx,
+      idRows.map((r) => r.id),
+    );
+    const bySeq = new Map(orders.map((o) => [o.orderSeq, o]));
+    const today = jstDate(deps.now());
+    const refused: Refused[] = [];
+    const parcels: ParcelInput[] = [];
+    for (const { rowNo, row } of rows) {
+      const o = row.ref ? bySeq.get(row.ref.orderSeq) : undefined;
+      const why = unmatched(row, o);
+      if (why || !o) {
+        refused.push({ line: rowNo, message: why ?? '' });
+        continue;
+      }
+      parcels.push({
         orderId: o.id,
-        orderNo: o.orderNo,
-        state: 'already',
-        ok: true,
-        message: `出荷完了済み（伝票番号 ${numbers}）`,
+        packageNo: row.ref!.packageNo,
+        carrier: input.carrier,
+        trackingNumber: row.trackingNumber,
+        shippedOn: row.shippedOn ?? today,
       });
-      continue;
     }
-    if (waiting.length) {
-      results.push({
-        orderId: o.id,
-        orderNo: o.orderNo,
-        state: 'waiting',
-        ok: false,
-        message: `荷物${waiting.map((p) => p.packageNo).join('・')}の伝票番号がまだないため、出荷完了にしていません（伝票番号 ${numbers}）`,
-      });
-      continue;
+    await insertParcels(trx, uploadId, parcels);
+
+    const touched = orders.filter((o) => parcels.some((p) => p.orderId === o.id));
+    const known = await parcelsOf(
+      trx,
+      touched.map((o) => o.id),
+    );
+    const ctx = await actionContext(trx, deps.now());
+    const steps: ShipStep[] = [];
+    const notes: string[] = [];
+    for (const o of touched) {
+      const mine = known.get(o.id) ?? [];
+      const numbers = mine.map((p) => p.trackingNumber).join('、');
+      const missing = o.packages.filter((p) => !mine.some((m) => m.packageNo === p.packageNo));
+      if (o.shipped) {
+        if (waiting.delete(o.id)) counts.waiting--;
+        counts.already++;
+        continue;
+      }
+      if (missing.length) {
+        if (!waiting.has(o.id)) counts.waiting++;
+        waiting.set(
+          o.id,
+          `… 受注No ${o.orderNo}: 荷物${missing.map((p) => p.packageNo).join('・')}の伝票番号がまだないため、出荷完了にしていません（伝票番号 ${numbers}）`,
+        );
+        continue;
+      }
+      if (waiting.delete(o.id)) counts.waiting--;
+      await sql`SAVEPOINT tracking_order`.execute(trx);
+      try {
+        const step = await shipInTransaction(
+          trx,
+          { orderId: o.id, trackingNumber: mine[0]!.trackingNumber, carrier, actor: input.file.actor },
+          ctx,
+        );
+        await sql`RELEASE SAVEPOINT tracking_order`.execute(trx);
+        if (step.result.ok) {
+          steps.push(step);
+          counts.shipped++;
+          notes.push(`✓ 受注No ${o.orderNo}: 出荷完了（伝票番号 ${numbers}）`);
+        } else {
+          counts.refused++;
+          notes.push(
+            `✗ 受注No ${o.orderNo}: 出荷完了にできません（${step.result.message}）。伝票番号 ${numbers} は記録しました`,
+          );
+        }
+      } catch (e) {
+        await sql`ROLLBACK TO SAVEPOINT tracking_order`.execute(trx);
+        counts.refused++;
+        notes.push(
+          `✗ 受注No ${o.orderNo}: 出荷完了にできません（${e instanceof Error ? e.message : String(e)}）。伝票番号 ${numbers} は記録しました`,
+        );
+      }
     }
-    const r = await confirmShipment(deps, {
-      orderId: o.id,
-      trackingNumber: mine[0]!.trackingNumber,
-      carrier: CARRIER_LABELS[input.carrier],
-      actor: input.actor,
-    });
-    results.push({
-      orderId: o.id,
-      orderNo: o.orderNo,
-      state: r.ok ? 'shipped' : 'refused',
-      ok: r.ok,
-      message: r.ok ? `出荷完了（伝票番号 ${numbers}）` : r.message,
-    });
-  }
-  await recordUploadResults(deps.db, uploadId, results);
-  return {
-    uploadId,
-    carrier: input.carrier,
-    read: parsed.read,
-    rows: parsed.rows.length + parsed.errors.length,
-    matched: parcels.length,
-    unmatched,
-    results,
+    return { refused, notes, after: () => afterShipments(deps, steps) };
   };
+
+  let unmatchedRows = 0;
+  return applyUpload(deps, {
+    file: { ...input.file, kind: 'tracking', scope: input.carrier },
+    openRows: input.openRows,
+    verb: '取込',
+    // Orders ship one by one inside the batch: moderate batches keep the locks short.
+    batchSize: input.batchSize ?? 500,
+    ...(input.onProgress
+      ? {
+          onProgress: (p: UploadProgress) => {
+            unmatchedRows = p.rowsFailed;
+            input.onProgress!(p);
+          },
+        }
+      : {
+          onProgress: (p: UploadProgress) => {
+            unmatchedRows = p.rowsFailed;
+          },
+        }),
+    apply: (trx, rows, upload) => applyBatch(trx, rows, upload.id),
+    finish: () => {
+      const read = input.read?.();
+      return [
+        ...[...waiting.values()].slice(0, 200),
+        ...(waiting.size > 200 ? [`…ほか ${waiting.size - 200} 件の注文が伝票番号待ちです`] : []),
+        ...(read
+          ? [
+              read === 'header'
+                ? `${input.file.fileName}: 列は項目名の行で見つけました（${carrier}）`
+                : `${input.file.fileName}: 項目名の行がないため、${carrier}の並びで読みました`,
+            ]
+          : []),
+      ];
+    },
+    followUp: () =>
+      `出荷完了 ${counts.shipped} 件、一致しない行 ${unmatchedRows} 件` +
+      (counts.already ? `、出荷完了済み ${counts.already} 件` : '') +
+      (counts.waiting ? `、伝票番号待ち ${counts.waiting} 件` : '') +
+      (counts.refused ? `、出荷完了にできない注文 ${counts.refused} 件` : ''),
+    resultExtra: () => ({
+      carrier: input.carrier,
+      counts: { ...counts, unmatched: unmatchedRows },
+    }),
+  });
 }

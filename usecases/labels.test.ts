@@ -8,6 +8,7 @@ import { parcelsOf, shipmentPackages } from '../db/parcels.js';
 import { batchExports } from '../db/shipping-batches.js';
 import { ordersWithCarriers } from '../db/shipping-orders.js';
 import type { Store } from '../db/stores.js';
+import { getUpload, listUploadErrors } from '../db/uploads.js';
 import type { CartOrder, Party } from '../domain/order.js';
 import { emptyParty } from '../domain/order.js';
 import { S } from '../domain/statuses.js';
@@ -241,7 +242,7 @@ describe('labels, tracking numbers and carrier rules', () => {
     ]);
   });
 
-  it('the result file confirms shipments, a tracking number per package; unmatched rows are listed and kept', async () => {
+  it('the result file confirms shipments in batches, a tracking number per package; unmatched rows are kept by line; the same file again changes nothing', async () => {
     const no = async (n: string) => (await orderView(t.db, shop.id, n)).orderNo;
     const title = '"お客様管理番号","送り状種類","クール区分","伝票番号","出荷予定日"';
     const row = (key: string, tracking: string) => `"${key}","0","0","${tracking}","2026/12/02"`;
@@ -253,41 +254,70 @@ describe('labels, tracking numbers and carrier rules', () => {
       row(`${gift}01`, '400000000022'),
       row('9999999901', '400000000099'),
       row('ABC', '400000000098'),
+      row(`${gift}07`, '400000000097'),
+      row(`${gift}02`, 'ない'),
     ].join('\r\n');
+    const progress: number[] = [];
+    // Two rows a batch: the gift's two parcels of package 1 fall into different transactions.
     const r1 = await applyTrackingFile(ops(), {
       carrier: 'yamato',
-      buf: iconv.encode(file1, 'cp932'),
+      file: iconv.encode(file1, 'cp932'),
       fileName: 'b2-issued.csv',
       actor: 'user:ops',
+      batchSize: 2,
+      onProgress: (p) => progress.push(p.rowsRead),
     });
-    expect(r1.read).toBe('header');
-    expect(r1.matched).toBe(3);
-    expect(r1.unmatched.map((u) => [u.rowNo, u.reason])).toEqual([
-      [5, '受注No 99999999 の注文はありません'],
-      [6, 'お客様管理番号「ABC」は juchu が書き出した番号（受注No＋荷物番号2桁）ではありません'],
+    expect(r1.status).toBe('succeeded');
+    expect(r1.repeated).toBe(false);
+    expect(progress).toEqual([0, 2, 4, 6, 7]);
+    expect(r1.ok).toBe(3);
+    expect(r1.failed).toBe(4);
+    expect(r1.counts).toEqual({ shipped: 1, already: 0, waiting: 1, refused: 0, unmatched: 4 });
+    expect(r1.carrier).toBe('yamato');
+    const upload = await getUpload(t.db, r1.uploadId);
+    expect(upload).toMatchObject({ kind: 'tracking', rowsRead: 7, rowsApplied: 3, rowsFailed: 4 });
+    // Each refused row by line, naming the file and the field (Japanese).
+    expect(r1.lines.filter((l) => l.startsWith('✗'))).toEqual([
+      `✗ b2-issued.csv 5 行目: お客様管理番号「9999999901」: 受注No 99999999 の注文はありません`,
+      '✗ b2-issued.csv 6 行目: お客様管理番号「ABC」は juchu が書き出した番号（受注No＋荷物番号2桁）ではありません',
+      `✗ b2-issued.csv 7 行目: お客様管理番号「${gift}07」: 受注No ${gift} に荷物7はありません`,
+      '✗ b2-issued.csv 8 行目: 伝票番号「ない」は数字10〜14桁ではありません',
     ]);
-    expect(r1.results.map((r) => [r.orderNo, r.state])).toEqual([
-      [await no('L-1'), 'shipped'],
-      [gift, 'waiting'],
-    ]);
+    expect(r1.lines).toContain(
+      `… 受注No ${gift}: 荷物2の伝票番号がまだないため、出荷完了にしていません（伝票番号 400000000021、400000000022）`,
+    );
+    expect(r1.lines).toContain('b2-issued.csv: 列は項目名の行で見つけました（ヤマト運輸）');
+    expect(r1.lines.at(-1)).toBe(
+      `b2-issued.csv: 3 行を取込、4 行はエラー。出荷完了 1 件、一致しない行 4 件、伝票番号待ち 1 件（user:ops、アップロード #${r1.uploadId}）`,
+    );
+    expect((await listUploadErrors(t.db, r1.uploadId)).map((e) => e.line)).toEqual([5, 6, 7, 8]);
     expect((await orderView(t.db, shop.id, 'L-1')).status).toBe(S.shipped);
     expect((await orderView(t.db, shop.id, 'L-5')).status).toBe(S.shipping);
-    const stored = await t.db
-      .selectFrom('tracking_uploads')
-      .select(['unmatched', 'matched'])
-      .executeTakeFirstOrThrow();
-    expect(stored.matched).toBe(3);
-    expect((stored.unmatched as unknown[]).length).toBe(2);
+    const parcelUploads = await t.db.selectFrom('order_parcels').select('upload_id').distinct().execute();
+    expect(parcelUploads.map((p) => Number(p.upload_id))).toEqual([r1.uploadId]);
 
-    // The second package's number arrives in a later file (and the first file again adds nothing).
+    // The same bytes again (another name): the first upload's answer, nothing read or changed.
+    const same = await applyTrackingFile(ops(), {
+      carrier: 'yamato',
+      file: iconv.encode(file1, 'cp932'),
+      fileName: 'もう一度.csv',
+      actor: 'user:ops',
+    });
+    expect(same.repeated).toBe(true);
+    expect(same.uploadId).toBe(r1.uploadId);
+    expect(same.lines[0]).toContain('今回は何も変えていません');
+    expect(await listUploadErrors(t.db, r1.uploadId)).toHaveLength(4);
+
+    // The second package's number arrives in a later file, with a number already known.
     const file2 = [title, row(`${gift}02`, '400000000023'), row(`${gift}01`, '400000000021')].join('\r\n');
     const r2 = await applyTrackingFile(ops(), {
       carrier: 'yamato',
-      buf: Buffer.from(file2),
+      file: Buffer.from(file2),
       fileName: 'b2-2.csv',
       actor: 'user:ops',
     });
-    expect(r2.results.map((r) => r.state)).toEqual(['shipped']);
+    expect(r2.counts).toMatchObject({ shipped: 1, unmatched: 0 });
+    expect(r2.failed).toBe(0);
     expect((await orderView(t.db, shop.id, 'L-5')).status).toBe(S.shipped);
     expect(
       (await parcelsOf(t.db, [ids['L-5']!])).get(ids['L-5']!)!.map((p) => [p.packageNo, p.trackingNumber]),
@@ -299,13 +329,24 @@ describe('labels, tracking numbers and carrier rules', () => {
     expect(await shipmentPackages(t.db, ids['L-1']!)).toEqual([
       { packageNo: 1, carrier: 'yamato', trackingNumber: '400000000011', shippedOn: '2026-12-02' },
     ]);
-    const again = await applyTrackingFile(ops(), {
+    // Another file naming a shipped order: its number is kept, the order stays as it is.
+    const r3 = await applyTrackingFile(ops(), {
       carrier: 'yamato',
-      buf: Buffer.from(file2),
-      fileName: 'b2-2.csv',
+      file: Buffer.from(`${file2}\r\n`),
+      fileName: 'b2-3.csv',
       actor: 'user:ops',
     });
-    expect(again.results.map((r) => r.state)).toEqual(['already']);
+    expect(r3.repeated).toBe(false);
+    expect(r3.counts).toMatchObject({ shipped: 0, already: 1 });
+    // A file without a title row is read by the carrier's positions.
+    const r4 = await applyTrackingFile(ops(), {
+      carrier: 'yamato',
+      file: Buffer.from(`"${await no('L-1')}01","0","0","400000000011","2026/12/02"\r\n`),
+      fileName: 'b2-4.csv',
+      actor: 'user:ops',
+    });
+    expect(r4.lines).toContain('b2-4.csv: 項目名の行がないため、ヤマト運輸の並びで読みました');
+    expect(r4.counts).toMatchObject({ already: 1, unmatched: 0 });
   });
 
   it('a selection batch takes 出荷作業中 orders only; a store without a sender cannot export', async () => {

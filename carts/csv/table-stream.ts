@@ -188,3 +188,57 @@ export async function openTable(
     },
   };
 }
+
+export interface StreamedRecord {
+  /** Spreadsheet row number (the first record = row 1). */
+  rowNo: number;
+  cells: string[];
+}
+
+/**
+ * The file's records as they are, without taking the first as headers (a carrier's result file may
+ * have no title row, or one after a line or two): encoding and delimiter decided as openTable does,
+ * blank records dropped with the row numbers of the others kept exact. `relaxQuotes` reads a stray
+ * quote inside a field as text (the carriers' software writes some).
+ */
+export async function openRecords(
+  src: ByteSource,
+  opts: { relaxQuotes?: boolean } = {},
+): Promise<AsyncGenerator<StreamedRecord>> {
+  const encoding = await sniffEncoding(src, 'auto');
+  const text = decodedText(src, encoding);
+  const { head, done } = await headerText(text);
+  const parser = parse({
+    delimiter: detectDelimiter(head),
+    relax_column_count: true,
+    relax_quotes: opts.relaxQuotes ?? false,
+    max_record_size: MAX_RECORD_CHARS,
+  });
+  const input = Readable.from(
+    (async function* () {
+      if (head) yield head;
+      if (!done) yield* text;
+    })(),
+  );
+  const piped = pipeline(input, parser).catch(() => undefined);
+  const records = parser[Symbol.asyncIterator]() as AsyncIterator<string[]>;
+  return (async function* () {
+    let i = 0;
+    try {
+      for (;;) {
+        let next: IteratorResult<string[]>;
+        try {
+          next = await records.next();
+        } catch (e) {
+          throw formatError(e, src.name);
+        }
+        if (next.done) break;
+        i++;
+        if (!isBlankRecord(next.value)) yield { rowNo: i, cells: next.value };
+      }
+    } finally {
+      parser.destroy();
+      await piped;
+    }
+  })();
+}

@@ -2,24 +2,25 @@
 // file for a batch (B2クラウド, e飛伝, ゆうプリR; a download, its summary in X-Label-Summary), and the
 // carriers' result files back (伝票番号 → 出荷完了), with the rows that matched no order.
 import { z } from 'zod';
-import { listUploads } from '../../db/parcels.js';
 import { batchExports, batchOrderIds, findBatch, listBatches } from '../../db/shipping-batches.js';
 import { ordersWithCarriers } from '../../db/shipping-orders.js';
 import { loadStatuses } from '../../db/statuses.js';
+import { listUploads } from '../../db/uploads.js';
 import { carrierLabel, LABEL_CARRIERS } from '../../domain/carrier-rules.js';
 import { layoutFor } from '../../domain/labels/index.js';
 import { applyTrackingFile } from '../../uploads/tracking-file.js';
 import { exportLabels } from '../../usecases/export-labels.js';
 import { createSelectionBatch } from '../../usecases/record-shipping-batch.js';
 import { actorOf } from '../auth.js';
-import { idParam, notFound, parse, queryOf, type RouteTable, uploadOf } from '../http.js';
+import { idParam, notFound, parse, queryOf, type RouteTable } from '../http.js';
+import { runFileUpload } from '../upload-file.js';
 import { opsOf, type RouteDeps } from './deps.js';
 
 const carrierSchema = z.enum(LABEL_CARRIERS, {
   message: 'carrier は yamato・sagawa・japanpost のどれかです',
 });
 
-export function registerLabelRoutes(routes: RouteTable, { db, queues }: RouteDeps): void {
+export function registerLabelRoutes(routes: RouteTable, { db, queues, config }: RouteDeps): void {
   const ops = opsOf({ db, queues });
 
   routes.add('get', '/api/shipping/batches', 'viewer', async () => ({ batches: await listBatches(db, 30) }));
@@ -86,19 +87,27 @@ export function registerLabelRoutes(routes: RouteTable, { db, queues }: RouteDep
       .send(f.bytes);
   });
 
+  // A carrier's result file of any size: streamed to a temporary file, applied in batches through
+  // the upload ledger (kind tracking); a long one answers 202 and the screen follows /api/uploads/:id.
   routes.add(
     'post',
     '/api/shipping/tracking-upload',
     'operator',
     async (req, res) => {
       const { carrier } = parse(z.object({ carrier: carrierSchema }), queryOf(req));
-      const f = uploadOf(req);
-      return applyTrackingFile(ops, { carrier, buf: f.buf, fileName: f.name, actor: actorOf(res) });
+      return runFileUpload(
+        req,
+        res,
+        (src, onProgress) =>
+          applyTrackingFile(ops, { carrier, file: src, fileName: src.name, actor: actorOf(res), onProgress }),
+        config.UPLOAD_ANSWER_WAIT_MS,
+      );
     },
-    { body: 'raw' },
+    { body: 'stream' },
   );
 
+  // The result files as the upload ledger keeps them (their rows matching no order: /api/uploads/:id).
   routes.add('get', '/api/shipping/tracking-uploads', 'viewer', async () => ({
-    uploads: await listUploads(db, 20),
+    uploads: await listUploads(db, { kind: 'tracking', limit: 20 }),
   }));
 }

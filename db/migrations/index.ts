@@ -18,6 +18,7 @@ import * as uploadKinds from './2026-12-05T0400-upload-kinds.js';
 import * as cartActionResends from './2026-12-05T0500-cart-action-resends.js';
 import * as cartActionAsyncRequest from './2026-12-05T0510-cart-action-async-request.js';
 import * as cartApiHosts from './2026-12-06T0300-cart-api-hosts.js';
+import * as trackingUploadsLedger from './2026-12-06T0400-tracking-uploads-ledger.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-26T0000-initial-schema': initialSchema,
@@ -37,4 +38,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T0500-cart-action-resends': cartActionResends,
   '2026-12-05T0510-cart-action-async-request': cartActionAsyncRequest,
   '2026-12-06T0300-cart-api-hosts': cartApiHosts,
+  '2026-12-06T0400-tracking-uploads-ledger': trackingUploadsLedger,
 };

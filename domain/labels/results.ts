@@ -79,10 +79,21 @@ export function trackingOf(text: string): string | null {
   return /^\d{10,14}$/.test(d) ? d : null;
 }
 
+/** Where the columns are: found by name in a title row among the first records, else by position. */
+export interface ResultLayout {
+  /** Index of the title row among the records looked at; -1 when there is none. */
+  headerAt: number;
+  cols: readonly [number, number, number | null];
+  read: 'header' | 'position';
+}
+
+/** How many records at the top of a file may hold the title row. */
+export const HEADER_SEARCH_ROWS = 5;
+
 function findHeader(
-  records: readonly string[][],
+  records: readonly (readonly string[])[],
 ): { at: number; cols: [number, number, number | null] } | null {
-  for (let i = 0; i < Math.min(records.length, 5); i++) {
+  for (let i = 0; i < Math.min(records.length, HEADER_SEARCH_ROWS); i++) {
     const names = records[i]!.map(norm);
     const key = names.findIndex((n) => KEY_NAMES.includes(n));
     // The first tracking column: ゆうプリR also has 代表お問い合わせ番号 (the shipment's first parcel).
@@ -95,42 +106,59 @@ function findHeader(
   return null;
 }
 
-export function parseResultFile(carrier: LabelCarrier, records: readonly string[][]): ParsedResult {
-  const header = findHeader(records);
-  const [keyAt, trackingAt, dateAt] = header?.cols ?? POSITIONS[carrier];
-  const rows: ResultRow[] = [];
-  const errors: ResultError[] = [];
-  records.forEach((r, i) => {
-    if (header && i <= header.at) return;
-    if (r.every((c) => c.trim() === '')) return;
-    const rowNo = i + 1;
-    const key = (r[keyAt] ?? '').trim();
-    const rawTracking = (r[trackingAt] ?? '').trim();
-    const trackingNumber = trackingOf(rawTracking);
-    if (!trackingNumber) {
-      errors.push({
+/** The layout of a file from its first records (up to HEADER_SEARCH_ROWS of them). */
+export function resultLayout(carrier: LabelCarrier, first: readonly (readonly string[])[]): ResultLayout {
+  const header = findHeader(first);
+  return header
+    ? { headerAt: header.at, cols: header.cols, read: 'header' }
+    : { headerAt: -1, cols: POSITIONS[carrier], read: 'position' };
+}
+
+/** One record read by the layout: a row, or an error naming the field. */
+export function resultRowOf(
+  layout: ResultLayout,
+  r: readonly string[],
+  rowNo: number,
+): { row: ResultRow } | { error: ResultError } {
+  const [keyAt, trackingAt, dateAt] = layout.cols;
+  const key = (r[keyAt] ?? '').trim();
+  const rawTracking = (r[trackingAt] ?? '').trim();
+  const trackingNumber = trackingOf(rawTracking);
+  if (!trackingNumber)
+    return {
+      error: {
         rowNo,
         key,
         trackingNumber: rawTracking,
         message: rawTracking
           ? `伝票番号「${rawTracking}」は数字10〜14桁ではありません`
-          : header
+          : layout.read === 'header'
             ? '伝票番号が空です（未発行の行）'
             : '伝票番号の列が見つかりません（項目名の行がなく、この運送会社の並びでもありません）',
-      });
-      return;
-    }
-    if (!key) {
-      errors.push({ rowNo, key, trackingNumber, message: 'お客様管理番号が空です' });
-      return;
-    }
-    rows.push({
+      },
+    };
+  if (!key) return { error: { rowNo, key, trackingNumber, message: 'お客様管理番号が空です' } };
+  return {
+    row: {
       rowNo,
       key,
       ref: parseManagementKey(key),
       trackingNumber,
       shippedOn: dateAt === null ? null : isoDate(r[dateAt] ?? ''),
-    });
+    },
+  };
+}
+
+export function parseResultFile(carrier: LabelCarrier, records: readonly string[][]): ParsedResult {
+  const layout = resultLayout(carrier, records.slice(0, HEADER_SEARCH_ROWS));
+  const rows: ResultRow[] = [];
+  const errors: ResultError[] = [];
+  records.forEach((r, i) => {
+    if (i <= layout.headerAt) return;
+    if (r.every((c) => c.trim() === '')) return;
+    const got = resultRowOf(layout, r, i + 1);
+    if ('row' in got) rows.push(got.row);
+    else errors.push(got.error);
   });
-  return { rows, errors, read: header ? 'header' : 'position' };
+  return { rows, errors, read: layout.read };
 }

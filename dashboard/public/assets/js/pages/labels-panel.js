@@ -1,8 +1,10 @@
 // 出荷 → 送り状データ: the shipping batches (one per 出荷指示, or a selection of 出荷作業中 orders), each
 // carrier's label file for the chosen batch (a download in the carrier's layout, Shift_JIS), and the
-// carriers' result files back (伝票番号 → 出荷完了; rows that match no order are listed).
+// carriers' result files back (伝票番号 → 出荷完了; rows that match no order are listed). A result file
+// is an upload of the ledger: a large one answers 202 and is followed at /api/uploads/:id.
 import { api, get } from '../api.js';
-import { dt, fill, h, notice, select, table } from '../dom.js';
+import { dt, fill, h, lines, notice, select, table } from '../dom.js';
+import { sendUpload } from '../upload.js';
 import { batchDocumentLinks } from './document-links.js';
 
 const CARRIERS = [
@@ -11,7 +13,7 @@ const CARRIERS = [
   ['japanpost', '日本郵便（ゆうプリR）'],
 ];
 const SOURCE = { instruction: '出荷指示', selection: '選択' };
-const STATE = { shipped: '出荷完了', already: '出荷完了済み', waiting: '伝票番号待ち', refused: '不可' };
+const CARRIER_NAME = Object.fromEntries(CARRIERS);
 
 async function download(batchId, carrier) {
   const res = await fetch(`/api/shipping/batches/${batchId}/labels?carrier=${carrier}`, {
@@ -196,8 +198,13 @@ export function labelsPanel(ctx, { out, selectedShipping }) {
       ev.preventDefault();
       if (!file.files[0]) return fill(out, notice('error', 'ファイルを選んでください'));
       try {
-        const r = await api('POST', `/api/shipping/tracking-upload?carrier=${carrier.value}`, file.files[0]);
-        fill(out, uploadView(r, true));
+        fill(out, notice('ok', `${file.files[0].name} を送信しています…`));
+        const r = await sendUpload(
+          `/api/shipping/tracking-upload?carrier=${carrier.value}`,
+          file.files[0],
+          (m) => fill(out, notice('ok', m)),
+        );
+        fill(out, uploadView(r));
         await loadUploads();
         ctx.reload?.();
       } catch (e) {
@@ -214,23 +221,20 @@ export function labelsPanel(ctx, { out, selectedShipping }) {
       uploads,
       table(
         [
-          { label: '日時', cell: (u) => dt(u.uploadedAt), class: 'nowrap' },
-          { label: '運送会社', cell: (u) => u.carrier },
-          { label: 'ファイル', cell: (u) => u.fileName },
-          { label: '行・一致', cell: (u) => `${u.rows}・${u.matched}`, class: 'num' },
+          { label: '日時', cell: (u) => dt(u.createdAt), class: 'nowrap' },
+          { label: '運送会社', cell: (u) => CARRIER_NAME[u.result?.carrier] ?? u.result?.carrier ?? '' },
+          { label: 'ファイル', cell: (u) => `${u.fileName}（#${u.id}）` },
+          {
+            label: '行・取込',
+            cell: (u) =>
+              u.status === 'running' ? `処理中 ${u.rowsRead}` : `${u.rowsRead}・${u.rowsApplied}`,
+            class: 'num',
+          },
           {
             label: '一致しない行',
-            cell: (u) =>
-              u.unmatched.length
-                ? h(
-                    'details',
-                    null,
-                    h('summary', null, `${u.unmatched.length} 行`),
-                    unmatchedTable(u.unmatched),
-                  )
-                : '0',
+            cell: (u) => (u.rowsFailed ? errorsOf(u) : u.status === 'failed' ? (u.error ?? '失敗') : '0'),
           },
-          { label: '担当', cell: (u) => u.uploadedBy },
+          { label: '担当', cell: (u) => u.actor },
         ],
         list,
         { id: 'uploads-table', empty: 'まだ取り込んでいません' },
@@ -247,39 +251,35 @@ export function labelsPanel(ctx, { out, selectedShipping }) {
   };
 }
 
-function unmatchedTable(rows) {
-  return table(
-    [
-      { label: '行', cell: (u) => u.rowNo, class: 'num' },
-      { label: 'お客様管理番号', cell: (u) => u.key, class: 'mono' },
-      { label: '伝票番号', cell: (u) => u.trackingNumber, class: 'mono' },
-      { label: '理由', cell: (u) => u.reason },
-    ],
-    rows,
-    { id: 'unmatched-rows' },
-  );
+/** The rows an upload refused, fetched when opened (/api/uploads/:id keeps them by line). */
+function errorsOf(u) {
+  const body = h('div', null, '…');
+  const d = h('details', null, h('summary', null, `${u.rowsFailed} 行`), body);
+  d.addEventListener('toggle', async () => {
+    if (!d.open || body.dataset.loaded) return;
+    body.dataset.loaded = '1';
+    const { errors } = await get(`/api/uploads/${u.id}`);
+    fill(
+      body,
+      table(
+        [
+          { label: '行', cell: (e) => e.line ?? '', class: 'num' },
+          { label: '理由', cell: (e) => e.message },
+        ],
+        errors,
+        { id: 'unmatched-rows' },
+      ),
+    );
+  });
+  return d;
 }
 
+/** What the file did: the stored result's lines (refused rows by line, orders waiting, the summary). */
 function uploadView(r) {
-  const shipped = r.results.filter((x) => x.state === 'shipped').length;
   return h(
     'section',
     { class: 'results', id: 'tracking-results' },
-    h(
-      'h3',
-      null,
-      `伝票番号の取込: ${r.rows} 行、${r.matched} 件一致、出荷完了 ${shipped} 件、一致しない行 ${r.unmatched.length} 件`,
-    ),
-    table(
-      [
-        { label: '', cell: (x) => (x.ok ? '✓' : '✗'), class: 'mark' },
-        { label: '受注No', cell: (x) => h('a', { href: `/orders/${x.orderId}` }, x.orderNo) },
-        { label: '状態', cell: (x) => STATE[x.state] ?? x.state },
-        { label: '結果', cell: (x) => x.message },
-      ],
-      r.results,
-      { rowClass: (x) => (x.ok ? 'ok' : 'ng'), empty: '出荷完了にした注文はありません' },
-    ),
-    r.unmatched.length ? [h('h3', null, '注文に一致しない行'), unmatchedTable(r.unmatched)] : null,
+    h('h3', null, '伝票番号の取込'),
+    notice(r.failed || r.status === 'failed' ? 'warn' : 'ok', lines(r.lines ?? [])),
   );
 }
