@@ -95,14 +95,14 @@ describe('CSV inbox files through the import', () => {
     expect((await readdir(join(dir, 'processed'))).sort()).toEqual(['a-good.csv', 'c-good.csv']);
     expect((await readdir(join(dir, 'failed'))).sort()).toEqual(['b-items.csv', 'b-items.csv.reason.txt']);
     const reason = await readFile(join(dir, 'failed', 'b-items.csv.reason.txt'), 'utf8');
-    expect(reason).toContain('取り込めないファイルです: b-items.csv: missing columns: 注文番号');
+    expect(reason).toContain('取り込めないファイルです: b-items.csv: 列がありません: 注文番号');
     const [run] = await runs();
     expect(run).toMatchObject({ outcome: 'failed' });
     expect(run!.error).toContain('b-items.csv');
     const failed = await listFailedInboxFiles(t.db, { store: STORE });
     expect(failed).toHaveLength(1);
     expect(failed[0]).toMatchObject({ name: 'b-items.csv', store: STORE, runId: run!.id });
-    expect(failed[0]!.error).toContain('missing columns');
+    expect(failed[0]!.error).toContain('b-items.csv: 列がありません: 注文番号');
 
     // The next slot finds an empty inbox and succeeds.
     const next = await importNow();

@@ -129,7 +129,7 @@ describe('inbox adapter', () => {
     expect(seen).toEqual(good);
     expect(e).toBeInstanceOf(CsvFormatError);
     expect((e as CsvFormatError).message).toBe(
-      'items.csv: missing columns: 注文番号, 注文日時, 個数, 単価 (preset rakuten)',
+      'items.csv: 列がありません: 注文番号, 注文日時, 個数, 単価 (形式 rakuten)',
     );
     expect((e as CsvFormatError).retryable).toBe(false);
   });

@@ -102,7 +102,7 @@ export class CsvInboxAdapter implements CartAdapter {
     if (refused.length === 1) throw refused[0]!;
     if (refused.length > 1)
       throw new CsvFormatError(
-        `${refused.length} files refused: ${refused.map((e) => e.message).join('; ')}`,
+        `${refused.length} 件のファイルを取り込めません: ${refused.map((e) => e.message).join('; ')}`,
         this.inboxDir,
         refused.flatMap((e) => e.missingColumns),
       );

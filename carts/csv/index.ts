@@ -73,7 +73,7 @@ export const csvCart: CartModule<CsvCredentials> = {
   createActions: createCsvActions,
   normalize: normalizeCsv,
   rawOrdersFromRecorded(body, extra) {
-    // The contract gives no file name; messages say "file: missing columns: …".
+    // The contract gives no file name; messages say "file: 列がありません: …".
     return parseOrderFile(body, extra?.settings ?? {}, 'file').orders;
   },
 };

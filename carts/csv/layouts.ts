@@ -90,7 +90,7 @@ export const REQUIRED_FIELDS = [
 
 interface LayoutSpec {
   columns: ColumnMap;
-  /** The header each required field is named by in the "missing columns" message. */
+  /** The header each required field is named by in the "列がありません" (missing columns) message. */
   required: Record<(typeof REQUIRED_FIELDS)[number], string>;
   /**
    * The required headers themselves must be there (every export of the cart has them), not just some
@@ -499,13 +499,15 @@ export function resolveLayout(
   missing.push(...missingRequired(spec, columns, explicit));
 
   if (missing.length) {
+    // Operators read it on the screens: Japanese, worded as the upload refusals (uploads/columns.ts),
+    // with the settings' own words (preset, columns) so the store setting to fix can be found.
     const how =
       layout === 'generic'
-        ? 'no preset matched the headers; read by generic header names'
+        ? 'どの形式の見出しとも合わないため、一般的な列名で探しました'
         : layout === 'custom'
-          ? 'columns mapping'
-          : `preset ${layout}`;
-    throw new CsvFormatError(`missing columns: ${missing.join(', ')} (${how})`, file, missing);
+          ? '列の指定 columns'
+          : `形式 ${layout}`;
+    throw new CsvFormatError(`列がありません: ${missing.join(', ')} (${how})`, file, missing);
   }
 
   // A given name without a family name is a whole name: 注文者名 alone means 注文者氏名.

@@ -79,7 +79,7 @@ describe('encodings and delimiters', () => {
     // Read as UTF-8, CP932 headers are mojibake: no order column is found.
     expect(
       formatError(() => parseOrderFile(encodeCp932(comma), { encoding: 'utf-8' }, 'f.csv')).message,
-    ).toMatch(/missing columns/);
+    ).toMatch(/^f\.csv: 列がありません: 注文番号/);
   });
 
   it('keeps quotes, delimiters and CRLF newlines inside quoted fields', () => {
@@ -105,7 +105,7 @@ describe('refused files name what is missing', () => {
     const e = formatError(() =>
       parseOrderFile(encodeCp932(csvText(headers, rows)), { preset: 'rakuten' }, 'rms.csv'),
     );
-    expect(e.message).toBe('rms.csv: missing columns: 注文番号, 商品管理番号 (preset rakuten)');
+    expect(e.message).toBe('rms.csv: 列がありません: 注文番号, 商品管理番号 (形式 rakuten)');
     expect(e.missingColumns).toEqual(['注文番号', '商品管理番号']);
     expect(e.retryable).toBe(false);
   });
@@ -122,8 +122,8 @@ describe('refused files name what is missing', () => {
       parseOrderFile(fixture('rakuten-item-csv-not-orders-cp932.csv'), {}, 'items.csv'),
     );
     expect(e.message).toBe(
-      'items.csv: missing columns: 注文番号 / 受注番号 / 注文ID, 注文日時 / 受注日 / 注文日, 個数 / 数量 ' +
-        '(no preset matched the headers; read by generic header names)',
+      'items.csv: 列がありません: 注文番号 / 受注番号 / 注文ID, 注文日時 / 受注日 / 注文日, 個数 / 数量 ' +
+        '(どの形式の見出しとも合わないため、一般的な列名で探しました)',
     );
   });
 
@@ -136,7 +136,7 @@ describe('refused files name what is missing', () => {
       ),
     );
     // 注文日 and 品名 are found by the generic synonyms; 売価(税込) is not one.
-    expect(e.message).toBe('w.tsv: missing columns: 受注No, 単価 / 価格 / 販売価格 (columns mapping)');
+    expect(e.message).toBe('w.tsv: 列がありません: 受注No, 単価 / 価格 / 販売価格 (列の指定 columns)');
   });
 
   it.each([
