@@ -88,8 +88,52 @@ export interface RequestLimiter {
   ): Promise<void>;
 }
 
-/** An in-flight count older than this is of a request that will never be answered (a dead process). */
-export const IN_FLIGHT_TTL_MS = 120_000;
+/**
+ * Points taken this long ago without a settle are of a request that will never be settled (a dead
+ * process, or a settle lost while Redis was down): twice the default HTTP timeout, since every
+ * attempt is its own take and settle. They stop counting even while other requests keep taking.
+ */
+export const IN_FLIGHT_TTL_MS = 60_000;
+
+/**
+ * Points in flight by slot (a sixth of the TTL each), oldest first: a settle gives back from the
+ * newest, and a slot past the TTL is dropped, so a lost settle costs the bucket at most the TTL.
+ * The Redis limiter keeps the same ledger in its script.
+ */
+export class InFlightLedger {
+  private slots: Array<{ slot: number; points: number }> = [];
+  constructor(private readonly ttlMs = IN_FLIGHT_TTL_MS) {}
+
+  private prune(now: number): number {
+    const width = Math.max(1, Math.floor(this.ttlMs / 6));
+    this.slots = this.slots.filter((e) => (e.slot + 1) * width + this.ttlMs > now);
+    return Math.floor(now / width);
+  }
+
+  add(now: number, points: number): void {
+    const slot = this.prune(now);
+    const last = this.slots.at(-1);
+    if (last?.slot === slot) last.points += points;
+    else this.slots.push({ slot, points });
+  }
+
+  /** Gives `points` back (newest first); returns what is still in flight. */
+  giveBack(now: number, points: number): number {
+    this.prune(now);
+    let back = points;
+    while (back > 0 && this.slots.length) {
+      const last = this.slots.at(-1)!;
+      if (last.points > back) {
+        last.points -= back;
+        back = 0;
+      } else {
+        back -= last.points;
+        this.slots.pop();
+      }
+    }
+    return this.slots.reduce((n, e) => n + e.points, 0);
+  }
+}
 
 /** A limiter's longest sleep before it asks its bucket again. */
 export const MAX_SLEEP_MS = 1_000;
@@ -120,18 +164,25 @@ export class LocalLimiter implements RequestLimiter {
       tokens: number;
       at: number;
       held: number;
-      inFlight: number;
-      flAt: number;
+      inFlight: InFlightLedger;
       /** A cost bucket's size and rate as the cart last reported them (as in the Redis limiter). */
       reported?: LimitSpec;
     }
   >();
-  constructor(private readonly clock: () => number = () => performance.now()) {}
+  constructor(
+    private readonly clock: () => number = () => performance.now(),
+    private readonly inFlightTtlMs = IN_FLIGHT_TTL_MS,
+  ) {}
 
   private state(bucket: string, given: LimitSpec) {
     let s = this.buckets.get(bucket);
     if (!s) {
-      s = { tokens: given.burst, at: this.clock(), held: 0, inFlight: 0, flAt: 0 };
+      s = {
+        tokens: given.burst,
+        at: this.clock(),
+        held: 0,
+        inFlight: new InFlightLedger(this.inFlightTtlMs),
+      };
       this.buckets.set(bucket, s);
     }
     const spec = s.reported ?? given;
@@ -153,9 +204,7 @@ export class LocalLimiter implements RequestLimiter {
     if (s.at <= now && s.tokens >= need) {
       s.tokens -= need;
       if (spec.serial) s.held = now + spec.serial.holdMs;
-      if (now - s.flAt > IN_FLIGHT_TTL_MS) s.inFlight = 0;
-      s.inFlight += need;
-      s.flAt = now;
+      s.inFlight.add(now, need);
       return 0;
     }
     return Math.max(1, Math.ceil(Math.max(0, s.at - now) + ((need - s.tokens) / spec.ratePerSec) * 1000));
@@ -188,14 +237,13 @@ export class LocalLimiter implements RequestLimiter {
     given: LimitSpec,
     answer: { taken: number; charged: number | null; available: number | null },
   ): Promise<void> {
-    const { s } = this.state(bucket, given);
+    const { s, now } = this.state(bucket, given);
     // An answer with the bucket's count comes with its size and rate: they are the truth from now on.
     if (answer.available !== null) s.reported = given;
     const spec = s.reported ?? given;
-    s.inFlight = Math.max(0, s.inFlight - answer.taken);
+    const inFlight = s.inFlight.giveBack(now, answer.taken);
     if (answer.charged !== null)
       s.tokens = Math.min(spec.burst, s.tokens + Math.max(0, answer.taken - answer.charged));
-    if (answer.available !== null)
-      s.tokens = Math.min(spec.burst, Math.max(0, answer.available - s.inFlight));
+    if (answer.available !== null) s.tokens = Math.min(spec.burst, Math.max(0, answer.available - inFlight));
   }
 }

@@ -183,6 +183,44 @@ describe('RedisLimiter', () => {
     }
   });
 
+  it('stops counting points whose settle never came after the in-flight TTL, though takes go on (both limiters)', async () => {
+    // The drill's stall: Redis restarted while queries were in flight, their settles were lost, and
+    // with the old single count (reset only after a TTL without any take) the shop's bucket stayed
+    // short of those points for as long as imports kept taking.
+    const spec: LimitSpec = { ratePerSec: 0.001, burst: 1_000 };
+    const ttl = 1_200;
+    let now = 0;
+    const limiters = [
+      new RedisLimiter(connect(), uniquePrefix('lim'), ttl),
+      new LocalLimiter(() => now, ttl),
+    ] as const;
+    for (const l of limiters) {
+      const local = l instanceof LocalLimiter;
+      const pass = async (ms: number) => {
+        if (local) now += ms;
+        else await new Promise((r) => setTimeout(r, ms));
+      };
+      // 900 points taken whose answer is never settled.
+      await l.take('shop', spec, { cost: 900 });
+      await l.settle('shop', spec, { taken: 0, charged: null, available: 1_000 });
+      // Queries go on every 150 ms, each settled; the lost 900 still count at first…
+      let seen = 0;
+      for (let elapsed = 0; elapsed < ttl + 600; elapsed += 150) {
+        await l.take('shop', spec, { cost: 50, signal: AbortSignal.timeout(2_000) });
+        await l.settle('shop', spec, { taken: 50, charged: 50, available: 1_000 });
+        await pass(150);
+        if (elapsed === 0) {
+          const waiting = l.take('shop', spec, { cost: 200, signal: AbortSignal.timeout(200) });
+          await expect(waiting).rejects.toThrow();
+        }
+        seen = elapsed;
+      }
+      expect(seen).toBeGreaterThan(ttl);
+      // …and no longer once the TTL has passed: the whole bucket is there again.
+      await l.take('shop', spec, { cost: 1_000, signal: AbortSignal.timeout(500) });
+    }
+  }, 20_000);
+
   it('keeps every key of a hash-tagged prefix in its slot', () => {
     const l = new RedisLimiter(connect(), '{juchu}');
     const key = l.key('amazon-3f2a9c-confirmShipment');

@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Cluster, Redis } from 'ioredis';
 
 /** As carts/rate-limit.ts IN_FLIGHT_TTL_MS. */
-const IN_FLIGHT_TTL_MS = 120_000;
+const IN_FLIGHT_TTL_MS = 60_000;
 /** As carts/rate-limit.ts MAX_SLEEP_MS. */
 const MAX_SLEEP_MS = 1_000;
 
@@ -24,11 +24,15 @@ export interface RedisLimitSpec {
 }
 
 // State: hash { t = tokens, at = ms from which tokens accrue (in the future: a pause), held = ms
-// until which a serial bucket's request in flight holds it, fl = tokens taken by requests not yet
-// answered (cost buckets), flat = when fl last grew, r and b = the rate and size the cart last
+// until which a serial bucket's request in flight holds it, fls = tokens taken by requests not yet
+// answered (cost buckets), as "slot:tokens,…" per sixth of the in-flight TTL: a settle takes them
+// back newest first, and a slot older than the TTL is dropped, so points whose settle never came
+// (Redis was down when the answer came, a dead process) stop counting after the TTL even while other
+// requests keep taking; r and b = the rate and size the cart last
 // reported (cost buckets: they override the caller's spec, which before its first answer is only an
 // assumption) }. ARGV: mode, rate (tokens/s), burst, amount
-// (cost, or ms), holdMs (serial, else 0); for `settle` also charged and available (-1: unknown). Returns the ms to wait before trying again
+// (cost, or ms), holdMs (serial, else 0), in-flight TTL (ms); for `settle` also charged and
+// available (-1: unknown). Returns the ms to wait before trying again
 // (0: done; for `take`, the tokens were taken). A held bucket is polled every 1/20 interval, since
 // its answer usually comes long before the hold would run out.
 const SCRIPT = `
@@ -37,21 +41,26 @@ local rate = tonumber(ARGV[2])
 local burst = tonumber(ARGV[3])
 local amount = tonumber(ARGV[4])
 local hold = tonumber(ARGV[5])
+local ttl = tonumber(ARGV[6])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local h = redis.call('HMGET', KEYS[1], 't', 'at', 'held', 'fl', 'flat', 'r', 'b')
-local reported = mode == 'settle' and tonumber(ARGV[7]) >= 0
+local h = redis.call('HMGET', KEYS[1], 't', 'at', 'held', 'fls', 'r', 'b')
+local reported = mode == 'settle' and tonumber(ARGV[8]) >= 0
 if reported then
   redis.call('HSET', KEYS[1], 'r', tostring(rate), 'b', tostring(burst))
-elseif tonumber(h[6]) and tonumber(h[7]) then
-  rate = tonumber(h[6])
-  burst = tonumber(h[7])
+elseif tonumber(h[5]) and tonumber(h[6]) then
+  rate = tonumber(h[5])
+  burst = tonumber(h[6])
 end
 local tokens = tonumber(h[1]) or burst
 local at = tonumber(h[2]) or now
 local held = tonumber(h[3]) or 0
-local fl = tonumber(h[4]) or 0
-local flat = tonumber(h[5]) or 0
+local width = math.max(1, math.floor(ttl / 6))
+local slot = math.floor(now / width)
+local ledger = {}
+for s, n in string.gmatch(h[4] or '', '(%d+):([%d%.]+)') do
+  if (tonumber(s) + 1) * width + ttl > now then ledger[#ledger + 1] = { tonumber(s), tonumber(n) } end
+end
 if now > at then
   tokens = math.min(burst, tokens + (now - at) / 1000 * rate)
   at = now
@@ -64,9 +73,8 @@ if mode == 'take' then
   elseif at <= now and tokens >= need then
     tokens = tokens - need
     if hold > 0 then held = now + hold end
-    if now - flat > ${IN_FLIGHT_TTL_MS} then fl = 0 end
-    fl = fl + need
-    flat = now
+    local last = ledger[#ledger]
+    if last and last[1] == slot then last[2] = last[2] + need else ledger[#ledger + 1] = { slot, need } end
   else
     wait = math.max(1, math.ceil(math.max(0, at - now) + (need - tokens) / rate * 1000))
   end
@@ -78,16 +86,25 @@ elseif mode == 'pause' then
   tokens = 0
   at = math.max(at, now + math.max(0, amount))
 elseif mode == 'settle' then
-  local charged = tonumber(ARGV[6])
-  local available = tonumber(ARGV[7])
-  fl = math.max(0, fl - amount)
+  local charged = tonumber(ARGV[7])
+  local available = tonumber(ARGV[8])
+  local back = amount
+  while back > 0 and #ledger > 0 do
+    local last = ledger[#ledger]
+    if last[2] > back then last[2] = last[2] - back; back = 0 else back = back - last[2]; ledger[#ledger] = nil end
+  end
+  local fl = 0
+  for _, e in ipairs(ledger) do fl = fl + e[2] end
   if charged >= 0 then tokens = math.min(burst, tokens + math.max(0, amount - charged)) end
   if available >= 0 then tokens = math.min(burst, math.max(0, available - fl)) end
 end
+local parts = {}
+for _, e in ipairs(ledger) do parts[#parts + 1] = string.format('%d:%s', e[1], tostring(e[2])) end
 redis.call('HSET', KEYS[1], 't', tostring(tokens), 'at', tostring(at), 'held', tostring(held),
-  'fl', tostring(fl), 'flat', tostring(flat))
+  'fls', table.concat(parts, ','))
+redis.call('HDEL', KEYS[1], 'fl', 'flat')
 local full = math.max(0, at - now, held - now) + (burst - tokens) / rate * 1000
-redis.call('PEXPIRE', KEYS[1], math.ceil(full) + 60000)
+redis.call('PEXPIRE', KEYS[1], math.ceil(math.max(full, ttl)) + 60000)
 return wait
 `;
 
@@ -101,8 +118,11 @@ export class RedisLimiter {
   constructor(
     redis: Redis | Cluster,
     private readonly prefix: string,
+    /** How long points taken count as in flight without a settle (tests shorten it). */
+    private readonly inFlightTtlMs = IN_FLIGHT_TTL_MS,
   ) {
-    const name = 'juchuRateLimitV1';
+    // V2: the in-flight ledger by slot (V1 kept one count that never expired under steady takes).
+    const name = 'juchuRateLimitV2';
     if (!(name in redis)) redis.defineCommand(name, { numberOfKeys: 1, lua: SCRIPT });
     const cmd = (redis as unknown as Record<string, BucketCommand>)[name]!;
     this.run = (key, ...args) => cmd.call(redis, key, ...args);
@@ -127,6 +147,7 @@ export class RedisLimiter {
       spec.burst,
       amount,
       spec.serial?.holdMs ?? 0,
+      this.inFlightTtlMs,
       ...extra,
     );
   }

@@ -94,6 +94,21 @@ export interface SharedCostBucket {
   bucket: string;
 }
 
+/** How long a settle that cannot reach the shared bucket is tried again (then the TTL takes over). */
+const SETTLE_RETRY_MS = 20_000;
+
+async function retrySettle(settle: () => Promise<void>): Promise<void> {
+  const until = performance.now() + SETTLE_RETRY_MS;
+  for (let pause = 100; ; pause = Math.min(pause * 2, 2_000)) {
+    try {
+      return await settle();
+    } catch {
+      if (performance.now() + pause > until) return;
+      await sleep(pause);
+    }
+  }
+}
+
 /**
  * Paces queries by the shop's cost bucket, so a run waits for the points it needs instead of meeting
  * THROTTLED (and leaves the bucket as it found it for the shop's other apps). Shopify counts points
@@ -137,10 +152,12 @@ export class CostPacer {
         charged: answer.charged ?? (status ? 0 : null),
         available: status?.currentlyAvailable ?? null,
       };
-      // A settle that cannot reach Redis only leaves the count cautious (in flight until its TTL).
-      this.settling = this.settling
-        .then(() => shared.limiter.settle(shared.bucket, spec, settle))
-        .catch(() => undefined);
+      // A settle that cannot reach Redis (restarting) is tried again for a while: until it lands the
+      // shop's bucket counts these points in flight, for every process, for up to the in-flight TTL.
+      // The next take waits for it, and would fail with Redis down anyway.
+      this.settling = this.settling.then(() =>
+        retrySettle(() => shared.limiter.settle(shared.bucket, spec, settle)),
+      );
     }
   }
 
@@ -163,7 +180,20 @@ export class CostPacer {
 
   async wait(cost: number, signal?: AbortSignal): Promise<void> {
     if (this.shared) {
-      await this.settling;
+      // A settle still trying to reach Redis does not hold a stopping worker.
+      if (signal) {
+        signal.throwIfAborted();
+        let onAbort = () => {};
+        const stop = new Promise<never>((_, reject) => {
+          onAbort = () => reject(signal.reason);
+          signal.addEventListener('abort', onAbort, { once: true });
+        });
+        try {
+          await Promise.race([this.settling, stop]);
+        } finally {
+          signal.removeEventListener('abort', onAbort);
+        }
+      } else await this.settling;
       const started = performance.now();
       await this.shared.limiter.take(this.shared.bucket, this.spec, { cost, signal });
       const ms = performance.now() - started;
