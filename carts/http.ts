@@ -13,7 +13,13 @@ import {
   CartResponseError,
   CartUnavailableError,
 } from './errors.js';
-import { type LimitSpec, LocalLimiter, limitBucket, type RequestLimiter } from './rate-limit.js';
+import {
+  isLimiterStopped,
+  type LimitSpec,
+  LocalLimiter,
+  limitBucket,
+  type RequestLimiter,
+} from './rate-limit.js';
 
 export interface HttpResponse {
   status: number;
@@ -132,7 +138,8 @@ export class CartHttpClient {
     try {
       await step();
     } catch (e) {
-      if (e instanceof Error && e.name === 'AbortError') throw e;
+      // Aborted by the caller, or not sent because the process is stopping: neither is the limiter's fault.
+      if (isLimiterStopped(e) || (e instanceof Error && e.name === 'AbortError')) throw e;
       throw new CartUnavailableError(
         `${this.opts.cart}: rate limiter unavailable: ${e instanceof Error ? e.message : String(e)}`,
         this.opts.cart,

@@ -65,9 +65,21 @@ export interface LimitSpec {
   serial?: { holdMs: number };
 }
 
+export interface TakeOptions {
+  /** Tokens to take (Shopify's cost points). Default 1. */
+  cost?: number;
+  /** The caller's own abort: the wait ends with an AbortError. */
+  signal?: AbortSignal;
+  /**
+   * The process is stopping once aborted (`stopWaiting`): a wait longer than MAX_SLEEP_MS then ends
+   * with LimiterStopped, nothing sent; a shorter one is waited.
+   */
+  stop?: AbortSignal;
+}
+
 export interface RequestLimiter {
   /** Waits until `cost` (default 1) tokens of `bucket` are free and takes them. */
-  take(bucket: string, spec: LimitSpec, opts?: { cost?: number; signal?: AbortSignal }): Promise<void>;
+  take(bucket: string, spec: LimitSpec, opts?: TakeOptions): Promise<void>;
   /** A serial bucket's request was answered: the next one may go one interval from now. */
   answered(bucket: string, spec: LimitSpec): Promise<void>;
   /**
@@ -135,6 +147,35 @@ export class InFlightLedger {
   }
 }
 
+/**
+ * A request was still waiting for its token, more than one sleep (MAX_SLEEP_MS) away, when the
+ * process began to stop: it was not sent. Tested by name (`isLimiterStopped`): the Redis limiter
+ * (infra/, which may not import carts/) throws its own of the same name.
+ */
+export class LimiterStopped extends Error {
+  override name = 'LimiterStopped';
+}
+
+export function isLimiterStopped(e: unknown): boolean {
+  return e instanceof Error && e.name === 'LimiterStopped';
+}
+
+/**
+ * The limiter with the process's stop signal (workers/worker.ts passes its Shutdown's): once it
+ * fires, a `take` whose token is more than a second away ends at once with LimiterStopped instead of
+ * waiting out the bucket (a pause after a 429 can last minutes), so the job is retried and the
+ * process exits promptly. The short waits of normal pacing are still waited, so running work
+ * finishes as before; a request already sent is never cut off.
+ */
+export function stopWaiting(limiter: RequestLimiter, stop: AbortSignal): RequestLimiter {
+  return {
+    take: (bucket, spec, opts = {}) => limiter.take(bucket, spec, { ...opts, stop }),
+    answered: (bucket, spec) => limiter.answered(bucket, spec),
+    pause: (bucket, spec, ms) => limiter.pause(bucket, spec, ms),
+    settle: (bucket, spec, answer) => limiter.settle(bucket, spec, answer),
+  };
+}
+
 /** A limiter's longest sleep before it asks its bucket again. */
 export const MAX_SLEEP_MS = 1_000;
 
@@ -151,6 +192,23 @@ export function limitBucket(cart: string, account: string, bucket: string): stri
 /** A short stable id for an account known only by a secret (Amazon's refresh token). */
 export function accountOf(...parts: string[]): string {
   return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 16);
+}
+
+function stoppedWaiting(bucket: string, waitMs: number): LimiterStopped {
+  return new LimiterStopped(
+    `not sent: the process is stopping (the request would have waited ${Math.ceil(waitMs / 1000)} s for a rate-limit token of ${bucket})`,
+  );
+}
+
+/** Sleeps `ms`; a stop (not the caller's abort) ends the sleep early, without an error. */
+async function sleepUnlessStopped(ms: number, opts: TakeOptions): Promise<void> {
+  const { signal, stop } = opts;
+  if (!stop || stop.aborted) return sleep(ms, undefined, { signal });
+  try {
+    await sleep(ms, undefined, { signal: signal ? AbortSignal.any([signal, stop]) : stop });
+  } catch (e) {
+    if (signal?.aborted || !stop.aborted) throw e;
+  }
 }
 
 /**
@@ -210,12 +268,13 @@ export class LocalLimiter implements RequestLimiter {
     return Math.max(1, Math.ceil(Math.max(0, s.at - now) + ((need - s.tokens) / spec.ratePerSec) * 1000));
   }
 
-  async take(bucket: string, spec: LimitSpec, opts: { cost?: number; signal?: AbortSignal } = {}) {
+  async take(bucket: string, spec: LimitSpec, opts: TakeOptions = {}) {
     for (;;) {
       const wait = this.tryTake(bucket, spec, opts.cost);
       if (wait === 0) return;
-      // Asked again at least every second: a settle may shorten the wait.
-      await sleep(Math.min(wait, MAX_SLEEP_MS), undefined, { signal: opts.signal });
+      if (opts.stop?.aborted && wait > MAX_SLEEP_MS) throw stoppedWaiting(bucket, wait);
+      // Asked again at least every second: a settle may shorten the wait. A stop wakes it to ask now.
+      await sleepUnlessStopped(Math.min(wait, MAX_SLEEP_MS), opts);
     }
   }
 

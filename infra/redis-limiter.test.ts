@@ -1,11 +1,18 @@
 // The request limiter shared through Redis (issue 16 item 5): four independent clients of one store
 // hammering one simulator that enforces the cart's limit stay under it together (and four clients
 // each pacing only themselves do not), a 429's Retry-After holds every client back, a serial bucket
-// (makeshop) lets one request out at a time, and the keys live under the queue prefix.
+// (makeshop) lets one request out at a time, the keys live under the queue prefix, and a stopping
+// process gives up a long wait at once (nothing sent) but still waits the short ones of pacing.
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CartHttpClient } from '../carts/http.js';
-import { type LimitSpec, LocalLimiter, type RequestLimiter } from '../carts/rate-limit.js';
+import {
+  isLimiterStopped,
+  type LimitSpec,
+  LocalLimiter,
+  type RequestLimiter,
+  stopWaiting,
+} from '../carts/rate-limit.js';
 import { type CartBehaviour, OrderBook, type RunningSimulator, startSimulator } from '../carts/sim/kit.js';
 import { redisUrl, uniquePrefix } from '../test/harness.js';
 import { RedisLimiter } from './redis-limiter.js';
@@ -220,6 +227,41 @@ describe('RedisLimiter', () => {
       await l.take('shop', spec, { cost: 1_000, signal: AbortSignal.timeout(500) });
     }
   }, 20_000);
+
+  it('gives up a long wait at once when the process stops, and still waits a short one (both limiters)', async () => {
+    // The shop's bucket paused for a minute (a 429 with a long Retry-After): a request of a stopping
+    // worker (stopWaiting, workers/worker.ts) is not sent and does not wait the minute out.
+    const spec: LimitSpec = { ratePerSec: 4, burst: 1 };
+    for (const make of [() => new RedisLimiter(connect(), uniquePrefix('lim')), () => new LocalLimiter()]) {
+      const inner = make();
+      const stop = new AbortController();
+      const c = client(stopWaiting(inner, stop.signal), { ship: spec });
+      await inner.pause('test-shop-1-ship', spec, 60_000);
+      const sent = c.send({ method: 'POST', path: '/ship', operation: 'ship', body: '{}' });
+      const failed = sent.then(
+        () => null,
+        (e: unknown) => e,
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      const stoppedAt = performance.now();
+      stop.abort();
+      const e = await failed;
+      expect(performance.now() - stoppedAt).toBeLessThan(1_000);
+      expect(isLimiterStopped(e)).toBe(true);
+      expect(String(e)).toMatch(/not sent: the process is stopping/);
+      expect(arrivals).toHaveLength(0);
+
+      // Normal pacing after the stop: a token 250 ms away is waited for, and the request goes.
+      const paced = make();
+      const other = new AbortController();
+      other.abort();
+      const p = client(stopWaiting(paced, other.signal), { ship: spec });
+      await p.send({ method: 'POST', path: '/ship', operation: 'ship', body: '{}' });
+      await p.send({ method: 'POST', path: '/ship', operation: 'ship', body: '{}' });
+      expect(arrivals).toHaveLength(2);
+      arrivals.length = 0;
+    }
+  });
 
   it('keeps every key of a hash-tagged prefix in its slot', () => {
     const l = new RedisLimiter(connect(), '{juchu}');

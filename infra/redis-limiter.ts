@@ -108,6 +108,21 @@ redis.call('PEXPIRE', KEYS[1], math.ceil(math.max(full, ttl)) + 60000)
 return wait
 `;
 
+/** As carts/rate-limit.ts LimiterStopped: callers test the name (infra/ may not import carts/). */
+export class RedisLimiterStopped extends Error {
+  override name = 'LimiterStopped';
+}
+
+/** Sleeps `ms`; a stop (not the caller's abort) ends the sleep early, without an error. */
+async function sleepUnlessStopped(ms: number, signal?: AbortSignal, stop?: AbortSignal): Promise<void> {
+  if (!stop || stop.aborted) return sleep(ms, undefined, { signal });
+  try {
+    await sleep(ms, undefined, { signal: signal ? AbortSignal.any([signal, stop]) : stop });
+  } catch (e) {
+    if (signal?.aborted || !stop.aborted) throw e;
+  }
+}
+
 type BucketCommand = (key: string, ...args: Array<string | number>) => Promise<number>;
 
 export class RedisLimiter {
@@ -152,17 +167,28 @@ export class RedisLimiter {
     );
   }
 
-  async take(bucket: string, spec: RedisLimitSpec, opts: { cost?: number; signal?: AbortSignal } = {}) {
+  async take(
+    bucket: string,
+    spec: RedisLimitSpec,
+    opts: { cost?: number; signal?: AbortSignal; stop?: AbortSignal } = {},
+  ) {
     this.stats.takes++;
     for (let waited = false; ; waited = true) {
       const wait = Number(await this.call('take', bucket, spec, opts.cost ?? 1));
       if (wait === 0) return;
+      // The process is stopping: a wait longer than one sleep is given up (nothing was sent), the
+      // short waits of normal pacing are still waited (carts/rate-limit.ts TakeOptions.stop).
+      if (opts.stop?.aborted && wait > MAX_SLEEP_MS)
+        throw new RedisLimiterStopped(
+          `not sent: the process is stopping (the request would have waited ${Math.ceil(wait / 1000)} s for a rate-limit token of ${bucket})`,
+        );
       if (!waited) this.stats.waits++;
       // Asked again at least every second: a settle or a reported size may shorten the wait (a new
-      // adapter's first take waits by an assumed, slower rate until another process's answer).
+      // adapter's first take waits by an assumed, slower rate until another process's answer). A
+      // stop wakes it to ask at once.
       const ms = Math.min(wait, MAX_SLEEP_MS);
       this.stats.waitedMs += ms;
-      await sleep(ms, undefined, { signal: opts.signal });
+      await sleepUnlessStopped(ms, opts.signal, opts.stop);
     }
   }
 

@@ -14,6 +14,7 @@ export class Shutdown {
   private running: Promise<void> | null = null;
   private hurry: (() => void) | null = null;
   private hurried = false;
+  private readonly stop = new AbortController();
 
   /** A step that waits for something to finish; skipped once the deadline has passed. Run in order. */
   add(name: string, run: () => Promise<unknown>): this {
@@ -35,8 +36,18 @@ export class Shutdown {
     return this.running !== null;
   }
 
+  /**
+   * Aborted when run() is called, before the first step: waiting that can be given up without harm
+   * (a request's rate-limiter token: nothing was sent yet) ends at once, so the steps that wait for
+   * running work do not wait it out.
+   */
+  get signal(): AbortSignal {
+    return this.stop.signal;
+  }
+
   run(deadlineMs = 20_000): Promise<void> {
     this.running ??= (async () => {
+      this.stop.abort();
       let late = this.hurried;
       const deadline = new Promise<'late'>((resolve) => {
         const timer = setTimeout(() => resolve('late'), deadlineMs);

@@ -39,7 +39,7 @@ export const HANDLERS: { [N in JobName]: Handler<N> } = {
     folded: await compactStatusCounts(deps.db),
     abandonedRunsClosed: await closeExpiredRuns(deps.db),
   }),
-  'deliver-cart-action': (d, job, _t, deps) => processDeliverCartAction(d, job, deps),
+  'deliver-cart-action': (d, job, token, deps) => processDeliverCartAction(d, job, deps, token),
   'sweep-cart-actions': (_d, _j, _t, deps) => processSweepCartActions(deps),
 };
 

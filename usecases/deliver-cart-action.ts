@@ -2,8 +2,9 @@
 // CartActions (carts/actions.ts). Claimed with a lease first, so two jobs for one action send once;
 // done / already → done with the cart-side ids stored; refused → 要対応 (waits for a human, never
 // retried), and so is a request the cart's HTTP answer refused as malformed (CartRequestError);
-// refused credentials → failed at once; any other error → pending again with its error (the job
-// retries with backoff), or failed on the last attempt. Confirms go in batches per store (Rakuten
+// refused credentials → failed at once; not sent because the worker is stopping → pending again; any
+// other error → pending again with its error (the job retries with backoff), or failed on the last
+// attempt. Confirms go in batches per store (Rakuten
 // confirmOrder ≤ 100 per call), and so are stock actions (the cart's stock batch; quantities computed
 // at delivery: push-stock.ts).
 import {
@@ -16,6 +17,7 @@ import {
   type ShipmentPackage,
 } from '../carts/actions.js';
 import { CartAuthError, isCartError } from '../carts/errors.js';
+import { isLimiterStopped } from '../carts/rate-limit.js';
 import {
   type CartActionRow,
   claimBatchMates,
@@ -260,7 +262,9 @@ export async function deliverCartAction(deps: DeliverDeps, input: DeliverInput):
     }
     // Credentials refused: no retry helps until an admin enters new ones, so it fails now (失敗) and
     // the job does not retry (jobs/deliver-cart-action.ts); 再送 or Bull Board's retry sends it after.
-    const final = input.final || e instanceof CartAuthError;
+    // Not sent because the worker is stopping (it was waiting for a rate-limit token): pending again,
+    // even on the last attempt — the job goes back to wait without counting it.
+    const final = !isLimiterStopped(e) && (input.final || e instanceof CartAuthError);
     for (const r of rows)
       await failCartAttempt(deps.db, r.id, msg, { now: deps.now(), retryAt: input.retryAt, final });
     throw e;

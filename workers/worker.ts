@@ -3,6 +3,7 @@
 import { hostname } from 'node:os';
 import { MetricsTime, Worker } from 'bullmq';
 import type { HttpSettings } from '../carts/contract.js';
+import { stopWaiting } from '../carts/rate-limit.js';
 import { databaseClock } from '../db/clock.js';
 import { createDb, type Db } from '../db/db.js';
 import type { Config } from '../infra/config.js';
@@ -54,8 +55,11 @@ export async function startWorkers(opts: WorkerOptions): Promise<RunningWorkers>
   const producer = createProducerConnection(config, 'juchu-worker-producer');
   // The limiter's first call must not meet a connection still opening (no offline queue).
   await ready(producer);
-  // One limiter per store for every process (fails fast like the producer when Redis is down).
-  const limiter = new RedisLimiter(producer, config.QUEUE_PREFIX);
+  // One limiter per store for every process (fails fast like the producer when Redis is down). On
+  // SIGTERM a request whose token is more than a second away is not sent (LimiterStopped; its job is
+  // retried) instead of holding the shutdown until the bucket refills; normal pacing is waited.
+  const shutdown = new Shutdown();
+  const limiter = stopWaiting(new RedisLimiter(producer, config.QUEUE_PREFIX), shutdown.signal);
   const db: Db = createDb(config.DATABASE_URL, { max: config.PG_POOL_MAX, applicationName: 'juchu-worker' });
   const queues = createQueues(producer, config);
   // The jobs' clock is the database's (issue 15): a worker whose own clock is off still reads and
@@ -121,7 +125,7 @@ export async function startWorkers(opts: WorkerOptions): Promise<RunningWorkers>
     });
     return w;
   });
-  const shutdown = new Shutdown()
+  shutdown
     .add('workers', () => Promise.all(workers.map((w) => w.close())))
     .add('queues', () => queues.close())
     .add('redis', async () => {
