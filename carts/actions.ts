@@ -45,10 +45,11 @@ export interface ShipInput {
 /** A bulk ship whose cart answers later (Rakuten updateOrderShippingAsync: a requestId to poll). */
 export interface ShipManyOptions {
   /**
-   * Requests an earlier attempt made for these orders (order number → request id): their results are
-   * read first, so orders the cart recorded meanwhile are found there and not sent twice.
+   * Requests an earlier attempt made for these orders (order number → request id and when the cart
+   * took it): their results are read first, so orders the cart recorded meanwhile are found there and
+   * not sent twice.
    */
-  earlier?: ReadonlyMap<string, string>;
+  earlier?: ReadonlyMap<string, { requestId: string; requestedAt: Date }>;
   /** Called once the cart took a request, before its result is polled (the caller stores it). */
   onRequest?: (requestId: string, cartOrderNos: string[]) => Promise<void>;
 }

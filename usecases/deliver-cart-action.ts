@@ -153,7 +153,10 @@ async function shipInBulk(
   const earlier = new Map(
     [...first]
       .filter(([, r]) => r.async_request_id && (r.async_requested_at?.getTime() ?? 0) > since)
-      .map(([no, r]) => [no, r.async_request_id!] as const),
+      .map(
+        ([no, r]) =>
+          [no, { requestId: r.async_request_id!, requestedAt: r.async_requested_at ?? new Date(0) }] as const,
+      ),
   );
   const answers = await actions.shipMany!(inputs, {
     earlier,

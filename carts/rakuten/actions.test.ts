@@ -352,7 +352,9 @@ describe('rakuten updateOrderShipping against the simulator', () => {
     expect(s.sim.stats.byRoute.updateOrderShippingAsync).toBe(1);
     // The first poll finds no result yet (still processing), the second has them.
     expect(s.sim.stats.byRoute.getResultUpdateOrderShippingAsync).toBe(2);
-    expect([...s.sim.rakuten.asyncRequests.values()]).toEqual([{ orders: 3, polls: 2, done: true }]);
+    expect([...s.sim.rakuten.asyncRequests.values()]).toEqual([
+      { orders: 3, polls: 2, done: true, known: true },
+    ]);
     for (const no of nos) {
       const o = out.get(no)!;
       expect(o.status).toBe('done');

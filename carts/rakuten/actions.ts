@@ -269,12 +269,16 @@ export class RakutenActions implements CartActions {
     const out = new Map<string, ActionOutcome>();
     // An earlier attempt's request (its worker died or gave up polling): its result first. Rakuten
     // keeps results 30 days and may still be working on it; sending again before it is done would add
-    // each parcel a second time. Once it answered, the getOrder below finds what it recorded.
-    const earlier = new Set(
-      inputs.map((i) => opts.earlier?.get(i.cartOrderNo)).filter((id): id is string => !!id),
-    );
-    for (const id of earlier)
-      await this.pollAsync(id).catch((e: unknown) => {
+    // each parcel a second time. Once it answered, the getOrder below finds what it recorded. One
+    // still without a result `asyncLostAfterMs` after it was taken is unknown to Rakuten (expired or
+    // lost: the same "no result" answer): the getOrder below decides, done if the parcels are there.
+    const earlier = new Map<string, Date>();
+    for (const i of inputs) {
+      const e = opts.earlier?.get(i.cartOrderNo);
+      if (e) earlier.set(e.requestId, e.requestedAt);
+    }
+    for (const [id, at] of earlier)
+      await this.pollAsync(id, at.getTime() + this.adapter.settings.asyncLostAfterMs).catch((e: unknown) => {
         // Its errors only say it recorded nothing: the plan below sends what is missing.
         if (!(e instanceof CartResponseError)) throw e;
       });
@@ -362,8 +366,12 @@ export class RakutenActions implements CartActions {
     return out;
   }
 
-  /** Results per order number, once Rakuten has them (INFO_101 "no result" means not yet). */
-  private async pollAsync(requestId: string): Promise<Map<string, Message[]>> {
+  /**
+   * Results per order number, once Rakuten has them (INFO_101 "no result" means not yet, or an id
+   * Rakuten does not know). From `lostAt` (ms, the adapter's clock) on, "no result" is taken as the
+   * latter: an empty map, nothing known of what it did.
+   */
+  private async pollAsync(requestId: string, lostAt?: number): Promise<Map<string, Message[]>> {
     const { asyncPollMs, asyncMaxWaitMs } = this.adapter.settings;
     const started = Date.now();
     for (;;) {
@@ -388,6 +396,7 @@ export class RakutenActions implements CartActions {
           'rakuten',
           res.status,
         );
+      if (lostAt !== undefined && this.adapter.now().getTime() >= lostAt) return results;
       if (Date.now() - started >= asyncMaxWaitMs)
         // Retried later: the retry re-reads every order first, so parcels Rakuten recorded meanwhile
         // are found by their numbers and not sent again.

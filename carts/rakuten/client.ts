@@ -96,6 +96,13 @@ export const rakutenSettingsSchema = z.object({
   /** updateOrderShippingAsync: how often getResultUpdateOrderShippingAsync is asked, and for how long. */
   asyncPollMs: z.number().int().min(0).default(10_000),
   asyncMaxWaitMs: z.number().int().min(0).default(600_000),
+  /**
+   * A stored request (an earlier attempt's) still without a result this long after Rakuten took it
+   * is taken as unknown to Rakuten: an expired or lost id answers the same "no result" as one still
+   * processing [V], so without a limit its action would poll forever. The orders are re-read and
+   * what is missing sent again. Rakuten publishes no processing time: 30 minutes [I].
+   */
+  asyncLostAfterMs: z.number().int().min(0).default(1_800_000),
 });
 export type RakutenSettings = z.infer<typeof rakutenSettingsSchema>;
 
@@ -225,7 +232,8 @@ export class RakutenAdapter implements CartAdapter {
   readonly progress = 'pages' as const;
   readonly settings: RakutenSettings;
   private readonly http: CartHttpClient;
-  private readonly now: () => Date;
+  /** The clock it reckons with (the worker passes the database's). */
+  readonly now: () => Date;
 
   constructor(readonly opts: AdapterOptions<RakutenCredentials>) {
     this.settings = rakutenSettingsSchema.parse(opts.settings ?? {});

@@ -41,13 +41,27 @@ export interface RakutenWriteOptions {
   releaseAfterMs?: number | null;
   /** getResultUpdateOrderShippingAsync answers "no result yet" this many times first. Default 1. */
   asyncPendingPolls?: number;
+  /**
+   * How long a request's result is kept, in simulator-clock ms from the request: Rakuten keeps
+   * results 30 days [V: changelog v4.4] (the default). After that the request is done (what it said
+   * is recorded) but its id is unknown: the same "no result" INFO_101 as a request still processing.
+   */
+  asyncResultsKeptMs?: number;
 }
 
 export interface RakutenWriteControls {
   /** Rakuten's checks are done now: a confirmed order (200) moves to 300 発送待ち. */
   release(cartOrderNo: string): boolean;
-  /** Async shipping requests received, by requestId. */
-  readonly asyncRequests: ReadonlyMap<string, { orders: number; polls: number; done: boolean }>;
+  /** Async shipping requests received, by requestId (`known`: false once expired or lost). */
+  readonly asyncRequests: ReadonlyMap<
+    string,
+    { orders: number; polls: number; done: boolean; known: boolean }
+  >;
+  /**
+   * Rakuten lost the request before doing it [I]: nothing of it is recorded, and its id answers
+   * "no result" from now on. False when there is no such request.
+   */
+  loseAsyncRequest(requestId: string): boolean;
 }
 
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
@@ -75,11 +89,34 @@ export function createRakutenWriteRoutes(ctx: {
   const { book } = ctx;
   const releaseAfterMs = ctx.opts.releaseAfterMs === undefined ? 10 * 60_000 : ctx.opts.releaseAfterMs;
   const pendingPolls = ctx.opts.asyncPendingPolls ?? 1;
-  const asyncJobs = new Map<
-    string,
-    { body: Array<Record<string, unknown>>; polls: number; results: unknown[] | null }
-  >();
+  const keptMs = ctx.opts.asyncResultsKeptMs ?? 30 * 86_400_000;
+  type AsyncJob = {
+    body: Array<Record<string, unknown>>;
+    polls: number;
+    results: unknown[] | null;
+    /** Simulator-clock ms of the request. */
+    at: number;
+    /** Expired (after keptMs) or lost: its id answers "no result". */
+    unknown: boolean;
+  };
+  const asyncJobs = new Map<string, AsyncJob>();
   let asyncSeq = 0;
+
+  /** Does what the request says (once): each order's parcels recorded, or its errors. */
+  function runAsync(job: AsyncJob): unknown[] {
+    job.results ??= job.body.map((o) => {
+      const r = shipOrder(o.orderNumber, o.BasketidModelList, 'ORDER_EXT_API_UPDATE_ORDERSHIPPING', true);
+      const strip = (m: Message) => {
+        const { orderNumber: _n, ...rest } = m;
+        return rest;
+      };
+      return {
+        orderNumber: o.orderNumber,
+        MessageModelList: (r.errors.length ? r.errors : r.infos).map(strip),
+      };
+    });
+    return job.results;
+  }
 
   const stateOf = (no: string) => {
     const view = book.find(no);
@@ -368,7 +405,13 @@ export function createRakutenWriteRoutes(ctx: {
     asyncSeq++;
     const stamp = ctx.clock().toISOString().replace(/\D/g, '').slice(0, 14);
     const requestId = `sim${String(asyncSeq).padStart(5, '0')}-0000-4000-8000-000000000000_${stamp}`;
-    asyncJobs.set(requestId, { body: list as Array<Record<string, unknown>>, polls: 0, results: null });
+    asyncJobs.set(requestId, {
+      body: list as Array<Record<string, unknown>>,
+      polls: 0,
+      results: null,
+      at: ctx.clock().getTime(),
+      unknown: false,
+    });
     return {
       status: 200,
       body: {
@@ -398,8 +441,13 @@ export function createRakutenWriteRoutes(ctx: {
         },
       };
     const job = asyncJobs.get(requestId);
+    // Past the time results are kept: done long ago (what it said is recorded), its id forgotten.
+    if (job && !job.unknown && ctx.clock().getTime() - job.at > keptMs) {
+      runAsync(job);
+      job.unknown = true;
+    }
     // [V] still processing, unknown or expired: the same INFO_101.
-    if (!job || job.polls++ < pendingPolls)
+    if (!job || job.unknown || job.polls++ < pendingPolls)
       return {
         status: 200,
         body: {
@@ -412,19 +460,7 @@ export function createRakutenWriteRoutes(ctx: {
           ],
         },
       };
-    if (!job.results)
-      job.results = job.body.map((o) => {
-        const r = shipOrder(o.orderNumber, o.BasketidModelList, 'ORDER_EXT_API_UPDATE_ORDERSHIPPING', true);
-        const strip = (m: Message) => {
-          const { orderNumber: _n, ...rest } = m;
-          return rest;
-        };
-        return {
-          orderNumber: o.orderNumber,
-          MessageModelList: (r.errors.length ? r.errors : r.infos).map(strip),
-        };
-      });
-    return { status: 200, body: { ResultShippingModelList: job.results } };
+    return { status: 200, body: { ResultShippingModelList: runAsync(job) } };
   }
 
   function cancelOrder(req: SimRequest): SimReply {
@@ -478,9 +514,15 @@ export function createRakutenWriteRoutes(ctx: {
       return new Map(
         [...asyncJobs].map(([id, j]) => [
           id,
-          { orders: j.body.length, polls: j.polls, done: j.results !== null },
+          { orders: j.body.length, polls: j.polls, done: j.results !== null, known: !j.unknown },
         ]),
       );
+    },
+    loseAsyncRequest(requestId) {
+      const job = asyncJobs.get(requestId);
+      if (!job || job.results) return false;
+      job.unknown = true;
+      return true;
     },
   };
 

@@ -459,7 +459,11 @@ async function startRakutenSimulator(
     maxWindowDays: opts.maxWindowDays ?? MAX_WINDOW_DAYS,
     maxPageSize: opts.maxPageSize ?? MAX_PAGE_SIZE,
     book,
-    writes: { releaseAfterMs: opts.releaseAfterMs, asyncPendingPolls: opts.asyncPendingPolls },
+    writes: {
+      releaseAfterMs: opts.releaseAfterMs,
+      asyncPendingPolls: opts.asyncPendingPolls,
+      asyncResultsKeptMs: opts.asyncResultsKeptMs,
+    },
   });
   const running = await startSimulator({
     state,
@@ -475,6 +479,7 @@ async function startRakutenSimulator(
   const rakuten = Object.defineProperties(controls, {
     release: { value: writes.release },
     asyncRequests: { get: () => writes.asyncRequests },
+    loseAsyncRequest: { value: writes.loseAsyncRequest },
   }) as RakutenSimControls & RakutenWriteControls;
   return Object.assign(running, { rakuten });
 }
